@@ -1,0 +1,3 @@
+from hazreg.cli import main
+
+main()

@@ -1,0 +1,14 @@
+"""The command line. `main` picks the language before the commands (and their help) load."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    from hazreg.i18n import detect_lang, set_lang
+
+    set_lang(detect_lang(sys.argv[1:]))
+    from hazreg.cli.app import app
+
+    app(prog_name="hazreg")

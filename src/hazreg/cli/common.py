@@ -1,0 +1,104 @@
+"""What every command shares: the session (register, operator, language), formats, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from hazreg.errors import HazregError, InvalidInput
+from hazreg.i18n import t
+from hazreg.render.formats import FORMATS
+
+
+@dataclass
+class Session:
+    """Global options of one command line, and the register it opened."""
+
+    db: str | None = None
+    operator: str | None = None
+    opened: list[Any] = field(default_factory=list)
+
+    def register(self, write: bool = False) -> Any:
+        from hazreg.paths import register_path
+        from hazreg.register import open_register
+
+        reg = open_register(register_path(self.db), write=write, operator=self.operator)
+        self.opened.append(reg)
+        return reg
+
+    def close(self) -> None:
+        for reg in self.opened:
+            reg.store.close()
+        self.opened.clear()
+
+
+_session = Session()
+
+
+def begin(db: str | None, operator: str | None) -> None:
+    global _session
+    _session.close()
+    _session = Session(db=db, operator=operator)
+
+
+def register(write: bool = False) -> Any:
+    """The register this command works on; created on first write."""
+    return _session.register(write)
+
+
+def fail(error: HazregError) -> None:
+    """Print one line for a user's mistake and exit with its code."""
+    typer.echo(f"{t('error')}: {error.message()}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+class HazregGroup(TyperGroup):
+    """The one place where a HazregError becomes a message and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HazregError as error:
+            fail(error)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                typer.echo(f"{t('error')}: {t('err.busy')}", err=True)
+                raise typer.Exit(1) from None
+            raise
+        finally:
+            _session.close()
+
+
+def check_format(fmt: str) -> str:
+    value = fmt.strip().lower()
+    if value not in FORMATS:
+        raise InvalidInput("err.choice", "format", value=fmt, allowed=", ".join(FORMATS))
+    return value
+
+
+def interactive() -> bool:
+    """Whether we may ask questions: a person at a terminal, not cron or a pipe."""
+    return sys.stdin.isatty()
+
+
+def note_empty() -> None:
+    """An empty listing says so on a terminal (stderr), and nothing in a pipe."""
+    if sys.stderr.isatty():
+        typer.echo(t("msg.empty"), err=True)
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """Repeated options and comma lists alike: --industry fire,gas --industry 消防."""
+    out: list[str] = []
+    for value in values or []:
+        out += [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+    return out
+
+
+def format_option() -> Any:
+    return typer.Option("table", "--format", "-f", help=t("help.opt.format"))

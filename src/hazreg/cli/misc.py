@@ -1,0 +1,97 @@
+"""Register-wide commands: history, info, config and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hazreg.cli.common import check_format, format_option, note_empty, register
+from hazreg.errors import InvalidInput
+from hazreg.i18n import t
+
+
+def history(
+    record: str | None = typer.Argument(None, help=t("help.arg.record")),
+    since: str | None = typer.Option(None, "--since", help=t("help.opt.since")),
+    until: str | None = typer.Option(None, "--until", help=t("help.opt.until")),
+    operator: str | None = typer.Option(None, "--by", help=t("help.opt.history_by")),
+    limit: int | None = typer.Option(None, "--limit", "-n", help=t("help.opt.history_limit")),
+    fmt: str = format_option(),
+) -> None:
+    """Show who changed what and when, for one record or the whole register."""
+    fmt = check_format(fmt)
+    reg = register()
+    entries = reg.history(record, since, until, operator, limit)
+    if fmt != "table":
+        from hazreg.render.formats import write
+        from hazreg.render.records import HISTORY_COLUMNS, history_record
+
+        write(fmt, [history_record(e) for e in entries], HISTORY_COLUMNS)
+        return
+    if not entries:
+        note_empty()
+        return
+    from hazreg.render.table import console, history_table
+
+    console().print(history_table(entries, reg.timezone, with_record=record is None))
+
+
+def info(fmt: str = format_option()) -> None:
+    """Show the register file, its schema version, time zone and counts."""
+    fmt = check_format(fmt)
+    data = register().info()
+    if fmt == "table":
+        from hazreg.render.table import console, info_view
+
+        console().print(info_view(data))
+        return
+    from hazreg.render.formats import write, write_json
+
+    write_json(data) if fmt == "json" else write(fmt, [data], list(data))
+
+
+def config(
+    key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
+    value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
+) -> None:
+    """Show or change the register's settings (timezone)."""
+    if key is None:
+        typer.echo(f"timezone = {register().timezone}")
+        return
+    if key != "timezone":
+        raise InvalidInput("err.choice", "key", value=key, allowed="timezone")
+    if value is None:
+        typer.echo(register().timezone)
+        return
+    reg = register(write=True)
+    reg.set_timezone(value)
+    typer.echo(t("msg.config_set", key=key, value=value))
+
+
+def demo(
+    path: Path | None = typer.Option(None, "--path", help=t("help.opt.demo_path")),
+) -> None:
+    """Build a demo register with realistic data in its own file and list its hazards."""
+    from hazreg.demo import build_demo
+    from hazreg.paths import demo_path
+    from hazreg.register import default_operator, open_register
+    from hazreg.render.table import console, hazard_table
+
+    target = path or demo_path()
+    reg = build_demo(target, default_operator())
+    reg.store.close()
+    reg = open_register(target, write=False)
+    rows, total = reg.hazards(reg.hazard_filter(), limit=None)
+    con = console()
+    con.print(hazard_table(rows, reg.today()))
+    typer.echo("")
+    typer.echo(t("msg.demo", path=str(target), total=total))
+    reg.store.close()
+    if not rows:
+        note_empty()
+
+
+def install(app: typer.Typer) -> None:
+    for name, command in (("history", history), ("info", info), ("config", config), ("demo", demo)):
+        app.command(name, help=t(f"help.cmd.{name}"))(command)

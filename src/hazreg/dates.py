@@ -1,0 +1,131 @@
+"""Calendar dates as officers type them, and the clock.
+
+Dates are calendar dates in the register's time zone (default Asia/Shanghai), so
+"today" is today in Shanghai even when cron runs with TZ=UTC. Timestamps are
+stored in UTC and shown in the register's time zone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hazreg.errors import InvalidInput
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?")
+_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_DURATION = re.compile(r"(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?")
+_WORDS = {
+    "today": 0, "今天": 0, "今日": 0,
+    "yesterday": -1, "昨天": -1, "昨日": -1,
+    "tomorrow": 1, "明天": 1, "明日": 1,
+}
+
+
+@lru_cache(maxsize=8)
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name`, or InvalidInput naming the setting."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("err.timezone", "timezone", value=name) from None
+
+
+def now_utc() -> datetime:
+    """The current instant. HAZREG_NOW (ISO, UTC if naive) fixes it for tests and demos."""
+    fixed = os.environ.get("HAZREG_NOW")
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def today(tz: str = DEFAULT_TIMEZONE) -> date:
+    """Today's date in the register's time zone."""
+    return now_utc().astimezone(zone(tz)).date()
+
+
+def timestamp() -> str:
+    """The current instant as stored: ISO 8601 in UTC with a Z."""
+    return now_utc().astimezone(timezone.utc).isoformat(timespec="microseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+def local_time(stamp: str, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A stored UTC timestamp as the register's local time, to the minute."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def local_day_bounds(day: date, tz: str = DEFAULT_TIMEZONE) -> tuple[str, str]:
+    """The UTC timestamps at which local `day` starts and the next day starts."""
+    start = datetime(day.year, day.month, day.day, tzinfo=zone(tz))
+    end = start + timedelta(days=1)
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+    return (start.astimezone(timezone.utc).strftime(fmt), end.astimezone(timezone.utc).strftime(fmt))
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, kept within the target month (Jan 31 + 1m = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _shift(base: date, amount: int, unit: str | None) -> date:
+    if unit in ("w", "周", "星期"):
+        return base + timedelta(weeks=amount)
+    if unit in ("m", "月", "个月"):
+        return add_months(base, amount)
+    return base + timedelta(days=amount)
+
+
+def parse_date(text: str | date, today: date | None = None, field: str = "date") -> date:
+    """A date from ISO, 2026/12/1, 20261201, 2026年12月1日, 12月1日, today, +7d, -2w, +1m."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    raw = text
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    base = today or date.today()
+    try:
+        if s in _WORDS:
+            return base + timedelta(days=_WORDS[s])
+        if m := _RELATIVE.fullmatch(s):
+            sign, amount, unit = m.groups()
+            return _shift(base, int(amount) * (-1 if sign == "-" else 1), unit)
+        if m := _NUMERIC.fullmatch(s) or _COMPACT.fullmatch(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _CHINESE.fullmatch(s):
+            return date(int(m[1]) if m[1] else base.year, int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise InvalidInput("err.date_impossible", field, value=raw) from None
+    raise InvalidInput("err.date", field, value=raw)
+
+
+def parse_days(text: str, field: str = "days") -> int:
+    """A span in days: 7, 7d, 2w, 1m (30 days), 7天, 2周."""
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    m = _DURATION.fullmatch(s)
+    if not m:
+        raise InvalidInput("err.duration", field, value=text)
+    amount, unit = int(m[1]), m[2]
+    if unit in ("w", "周", "星期"):
+        return amount * 7
+    if unit in ("m", "月", "个月"):
+        return amount * 30
+    return amount

@@ -1,0 +1,95 @@
+"""The register's schema, as sqlite-utils migrations applied in order.
+
+Each migration ends by setting PRAGMA user_version to its number, so opening an
+up-to-date register costs one pragma read and never imports sqlite-utils (whose
+import alone takes longer than a whole `hazreg add`). A register whose
+user_version is above `hazreg.store.SCHEMA_VERSION` was written by a newer hazreg and is refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils.migrations import Migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = Migrations("hazreg")
+
+
+@migrations()
+def m001_units_hazards_history(db: Database) -> None:
+    # AUTOINCREMENT: short ids (U12, H123) are never reused, even after a rollback.
+    db.execute(
+        """CREATE TABLE units (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            credit_code TEXT,
+            industry TEXT NOT NULL,
+            locality TEXT NOT NULL,
+            address TEXT,
+            contact TEXT,
+            phone TEXT,
+            risk TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX units_credit_code ON units(credit_code) WHERE credit_code IS NOT NULL"
+    )
+    db.execute("CREATE INDEX units_name ON units(name)")
+    db.execute(
+        """CREATE TABLE hazards (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            description TEXT NOT NULL,
+            industry TEXT NOT NULL,
+            locality TEXT NOT NULL,
+            level TEXT NOT NULL,
+            status TEXT NOT NULL,
+            source TEXT NOT NULL,
+            found_on TEXT NOT NULL,
+            found_by TEXT,
+            basis TEXT,
+            deadline TEXT,
+            owner TEXT,
+            measures TEXT,
+            funds_fen INTEGER,
+            contingency TEXT,
+            inspection_id INTEGER,
+            rectified_on TEXT,
+            verified_by TEXT,
+            verified_on TEXT,
+            verify_note TEXT,
+            closed_on TEXT,
+            void_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX hazards_status_deadline ON hazards(status, deadline)")
+    db.execute("CREATE INDEX hazards_unit ON hazards(unit_id)")
+    db.execute("CREATE INDEX hazards_found_on ON hazards(found_on)")
+    # Pairs of characters, see hazreg.search; rowid is the hazard id.
+    db.execute("CREATE VIRTUAL TABLE hazard_search USING fts5(text, tokenize='unicode61')")
+    db.execute(
+        """CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            record_type TEXT NOT NULL,
+            record_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            note TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX history_record ON history(record_type, record_id)")
+    db.execute("CREATE INDEX history_at ON history(at)")
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("PRAGMA user_version = 1")

@@ -1,0 +1,200 @@
+"""What a unit and a hazard are: Pydantic models that validate everything written.
+
+Each field rule lives here once; the register applies it to `add`, `edit`, `plan`
+and (later) imports alike by validating the whole record after a change. Reading
+back from the register does not revalidate: rows are shaped by `records`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from hazreg import creditcode
+from hazreg.dates import parse_date
+from hazreg.enums import Industry, Level, Risk, Source, Status
+from hazreg.errors import InvalidInput
+from hazreg.money import parse_yuan
+
+NAME_MAX = 100
+TEXT_MAX = 2000
+_PHONE_SPLIT = re.compile(r"\s*[/;；、,，]\s*")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        return value or None
+    return value
+
+
+def validate_phone(text: str, field: str = "phone") -> str:
+    """One or more phone numbers: mobiles (13812345678) or landlines (0571-87654321-123)."""
+    numbers = [p for p in _PHONE_SPLIT.split(unicodedata.normalize("NFKC", text).strip()) if p]
+    for number in numbers:
+        digits = re.sub(r"[\s\-()（）]", "", number)
+        digits = re.sub(r"^(\+86|0086)", "", digits)
+        digits = re.sub(r"(转|ext\.?|x)\d{1,6}$", "", digits, flags=re.I)
+        if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)):
+            raise InvalidInput("err.phone", field, value=text)
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(validate_assignment=False, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+
+class UnitData(_Record):
+    """The fields of a unit a user supplies."""
+
+    name: str = Field(max_length=NAME_MAX)
+    credit_code: str | None = None
+    industry: Industry
+    locality: str = Field(max_length=NAME_MAX)
+    address: str | None = Field(default=None, max_length=TEXT_MAX)
+    contact: str | None = Field(default=None, max_length=NAME_MAX)
+    phone: str | None = Field(default=None, max_length=NAME_MAX)
+    risk: Risk | None = None
+
+    @field_validator("credit_code", mode="after")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return None if value is None else creditcode.validate(value)
+
+    @field_validator("phone", mode="after")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else validate_phone(value)
+
+    @field_validator("industry", "risk", mode="before")
+    @classmethod
+    def _enum(cls, value: Any, info: ValidationInfo) -> Any:
+        value = _blank_to_none(value)
+        if value is None:
+            return None
+        return {"industry": Industry, "risk": Risk}[info.field_name].parse(value, info.field_name)
+
+
+DATE_FIELDS = ("found_on", "deadline", "rectified_on", "verified_on", "closed_on")
+PLAN_FIELDS = ("owner", "measures", "funds", "deadline", "contingency")
+
+
+class HazardData(_Record):
+    """The fields of a hazard a user supplies or a lifecycle step sets."""
+
+    unit_id: int
+    description: str = Field(max_length=TEXT_MAX)
+    industry: Industry
+    locality: str = Field(max_length=NAME_MAX)
+    level: Level = Level.GENERAL
+    status: Status = Status.OPEN
+    source: Source = Source.OTHER
+    found_on: date
+    found_by: str | None = Field(default=None, max_length=NAME_MAX)
+    basis: str | None = Field(default=None, max_length=TEXT_MAX)
+    deadline: date | None = None
+    owner: str | None = Field(default=None, max_length=NAME_MAX)
+    measures: str | None = Field(default=None, max_length=TEXT_MAX)
+    funds: Decimal | None = None
+    contingency: str | None = Field(default=None, max_length=TEXT_MAX)
+    inspection_id: int | None = None
+    rectified_on: date | None = None
+    verified_by: str | None = Field(default=None, max_length=NAME_MAX)
+    verified_on: date | None = None
+    verify_note: str | None = Field(default=None, max_length=TEXT_MAX)
+    closed_on: date | None = None
+    void_reason: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("industry", "level", "status", "source", mode="before")
+    @classmethod
+    def _enum(cls, value: Any, info: ValidationInfo) -> Any:
+        enum = {"industry": Industry, "level": Level, "status": Status, "source": Source}
+        return enum[info.field_name].parse(value, info.field_name) if value is not None else value
+
+    @field_validator(*DATE_FIELDS, mode="before")
+    @classmethod
+    def _date(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            today = (info.context or {}).get("today")
+            return parse_date(value, today, info.field_name or "date")
+        return value
+
+    @field_validator("funds", mode="before")
+    @classmethod
+    def _funds(cls, value: Any) -> Any:
+        return None if value is None else parse_yuan(value)
+
+    @model_validator(mode="after")
+    def _dates_not_before_found(self) -> HazardData:
+        # DESIGN.md rule 5: nothing about a hazard happens before it was found.
+        for name in ("deadline", "rectified_on", "verified_on", "closed_on"):
+            value = getattr(self, name)
+            if value is not None and value < self.found_on:
+                raise InvalidInput("err.before_found", name, value=value, found=self.found_on)
+        return self
+
+    def plan_complete(self) -> bool:
+        return plan_complete(self.model_dump())
+
+
+def plan_complete(record: dict[str, Any]) -> bool:
+    """All five guarantees (五落实) recorded: owner, measures, funds, deadline, contingency."""
+    return all(record.get(name) not in (None, "") for name in PLAN_FIELDS)
+
+
+def missing_plan(record: dict[str, Any]) -> list[str]:
+    return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]
+
+
+_PYDANTIC_KEYS = {
+    "missing": "err.required",
+    "string_too_long": "err.too_long",
+    "int_parsing": "err.number",
+    "int_type": "err.number",
+    "date_from_datetime_parsing": "err.date",
+    "date_parsing": "err.date",
+    "date_type": "err.date",
+    "extra_forbidden": "err.unknown_field",
+}
+
+
+def invalid_input(error: ValidationError) -> InvalidInput:
+    """The first problem in a Pydantic error, as one InvalidInput in the user's language."""
+    first = error.errors()[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, InvalidInput):
+        return cause
+    field = ".".join(str(p) for p in first["loc"]) or None
+    key = _PYDANTIC_KEYS.get(first["type"], "err.invalid")
+    if first.get("input") is None:
+        key = "err.required"
+    ctx = first.get("ctx") or {}
+    return InvalidInput(key, field, value=first.get("input"), max=ctx.get("max_length"), detail=first["msg"])
+
+
+def validate(model: type[BaseModel], data: dict[str, Any], today: date | None = None) -> Any:
+    """`model` built from `data`, or InvalidInput for the first bad field."""
+    try:
+        return model.model_validate(data, context={"today": today})
+    except ValidationError as error:
+        raise invalid_input(error) from None

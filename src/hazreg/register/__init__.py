@@ -1,0 +1,139 @@
+"""The register: every operation on units and hazards, with its rules, one transaction each.
+
+No printing, no Typer, no Rich here: the CLI calls these and renders the results.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from hazreg import dates
+from hazreg.enums import ACTIVE, Industry, Level, Risk, Status
+from hazreg.register.base import parse_id, short_id
+from hazreg.register.hazards import HAZARD_FIELDS, HazardOps
+from hazreg.register.units import UNIT_FIELDS
+from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
+
+__all__ = [
+    "HAZARD_FIELDS", "UNIT_FIELDS", "HazardFilter", "Register", "UnitFilter", "open_register",
+    "parse_id", "short_id",
+]
+
+
+class Register(HazardOps):
+    """All register operations (units, hazards, history, settings) on one open file."""
+
+    def history(
+        self,
+        ref: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        operator: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Changes, oldest first: of one record (H12, U3) or of the whole register."""
+        record_type = record_id = None
+        if ref:
+            text = ref.strip().upper()
+            if text.startswith("U"):
+                record_type, record_id = "unit", self.find_unit(text)["id"]
+            else:
+                record_type, record_id = "hazard", self.hazard(text)["id"]
+        start = end = None
+        if since:
+            start = dates.local_day_bounds(self.date(since, "since"), self.timezone)[0]  # type: ignore[arg-type]
+        if until:
+            end = dates.local_day_bounds(self.date(until, "until"), self.timezone)[1]  # type: ignore[arg-type]
+        return self.store.history(record_type, record_id, start, end, operator, limit)
+
+    def hazard_filter(
+        self,
+        statuses: list[str] | None = None,
+        include_all: bool = False,
+        overdue: bool = False,
+        due_within: str | None = None,
+        levels: list[str] | None = None,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        unit: str | None = None,
+        owner: str | None = None,
+        found_since: str | None = None,
+        found_until: str | None = None,
+        search: str | None = None,
+    ) -> HazardFilter:
+        """A listing's filter from what the user typed; by default the hazards still to deal with."""
+        status_keys = [Status.parse(s, "status").value for s in statuses or []]
+        if not status_keys and not include_all:
+            status_keys = [s.value for s in ACTIVE]
+        due_by = None
+        if due_within is not None:
+            due_by = self.today() + timedelta(days=dates.parse_days(due_within, "due_within"))
+        return HazardFilter(
+            statuses=status_keys,
+            overdue=overdue,
+            due_by=due_by,
+            levels=[Level.parse(v, "level").value for v in levels or []],
+            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            localities=list(localities or []),
+            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
+            owner=owner,
+            found_since=self.date(found_since, "found_since"),
+            found_until=self.date(found_until, "found_until"),
+            search=search,
+        )
+
+    def unit_filter(
+        self,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        risks: list[str] | None = None,
+        search: str | None = None,
+    ) -> UnitFilter:
+        return UnitFilter(
+            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            localities=list(localities or []),
+            risks=[Risk.parse(v, "risk").value for v in risks or []],
+            search=search,
+        )
+
+    def set_timezone(self, name: str) -> None:
+        dates.zone(name)  # refuses an unknown zone
+        with self.store.transaction():
+            old = self.store.setting("timezone")
+            self.store.set_setting("timezone", name)
+            self.log("settings", 0, "timezone", {"timezone": old}, {"timezone": name})
+        self.timezone = name
+
+    def info(self) -> dict[str, Any]:
+        counts = self.store.hazard_counts()
+        return {
+            "path": str(self.store.path) if self.store.path else None,
+            "exists": bool(self.store.path and self.store.path.exists()),
+            "schema_version": SCHEMA_VERSION,
+            "timezone": self.timezone,
+            "units": self.store.count("units"),
+            "hazards": sum(counts.values()),
+            "hazards_by_status": counts,
+            "history_entries": self.store.count("history"),
+        }
+
+
+def default_operator() -> str:
+    """HAZREG_OPERATOR, else the OS user name."""
+    import getpass
+
+    name = os.environ.get("HAZREG_OPERATOR")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no user database entry (some containers)
+        return "unknown"
+
+
+def open_register(path: Path | None, *, write: bool, operator: str | None = None) -> Register:
+    """The register at `path`; created (with its folder) only when `write` is true."""
+    return Register(Store(path, create=write), operator or default_operator())

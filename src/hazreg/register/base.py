@@ -1,0 +1,94 @@
+"""What every register operation shares: the store, who is acting, the clock, history."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from hazreg import dates
+from hazreg.errors import InvalidInput
+from hazreg.store import Store
+
+_ID = re.compile(r"([a-z]?)(\d{1,12})")
+
+
+def parse_id(text: str | int, prefix: str, field: str = "id") -> int:
+    """'H12', 'h12', '12', 'Ｈ１２' -> 12 for prefix 'H'; InvalidInput for anything else."""
+    if isinstance(text, int):
+        return text
+    m = _ID.fullmatch(unicodedata.normalize("NFKC", text).strip().lower())
+    if not m or m[1] not in ("", prefix.lower()):
+        raise InvalidInput("err.id", field, value=text, example=f"{prefix}12")
+    return int(m[2])
+
+
+def short_id(prefix: str, number: int | None) -> str:
+    return "" if number is None else f"{prefix}{number}"
+
+
+def new_uid() -> str:
+    """A globally unique id, so registers of several districts can be combined."""
+    return str(uuid.uuid4())
+
+
+def plain(value: Any) -> Any:
+    """A value as history and JSON keep it: dates ISO, money as a decimal string, enums as keys."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that changed, as (old values, new values)."""
+    changed = [k for k in after if plain(after[k]) != plain(before.get(k))]
+    return {k: plain(before.get(k)) for k in changed}, {k: plain(after[k]) for k in changed}
+
+
+class RegisterBase:
+    """A register file opened for one command, by one operator."""
+
+    def __init__(self, store: Store, operator: str) -> None:
+        self.store = store
+        self.operator = operator
+        self.timezone = store.setting("timezone") or dates.DEFAULT_TIMEZONE
+
+    def today(self) -> date:
+        return dates.today(self.timezone)
+
+    def date(self, text: str | date | None, field: str, default: date | None = None) -> date | None:
+        """A date typed by the user, read in the register's time zone ('today', '+7d', …)."""
+        if text is None:
+            return default
+        return dates.parse_date(text, self.today(), field)
+
+    def log(
+        self,
+        record_type: str,
+        record_id: int,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        note: str | None = None,
+    ) -> None:
+        """Record a change: who, when (UTC), what, before and after (DESIGN.md rule 2)."""
+        self.store.add_history(
+            {
+                "at": dates.timestamp(),
+                "operator": self.operator,
+                "record_type": record_type,
+                "record_id": record_id,
+                "action": action,
+                "before": before,
+                "after": after,
+                "note": note,
+            }
+        )

@@ -1,0 +1,155 @@
+"""Hazards (隐患): recording them, correcting them, and following them to closure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hazreg import dates
+from hazreg.enums import Level, Status
+from hazreg.errors import InvalidInput, NotFound, Refused
+from hazreg.models import HazardData, missing_plan, plan_complete, validate
+from hazreg.register.base import RegisterBase, diff, new_uid, parse_id, plain
+from hazreg.register.lifecycle import allowed_moves, target
+from hazreg.register.units import UnitOps
+from hazreg.store import HazardFilter
+
+HAZARD_FIELDS = tuple(HazardData.model_fields)
+# Fields `edit` may correct; status and the verification record change only through moves.
+EDITABLE = (
+    "unit_id", "description", "industry", "locality", "level", "source", "found_on",
+    "found_by", "basis", "deadline", "owner", "measures", "funds", "contingency",
+)
+PLAN = ("owner", "measures", "funds", "deadline", "contingency")
+
+
+class HazardOps(UnitOps):
+    def hazard(self, ref: str | int) -> dict[str, Any]:
+        """The hazard H12 (or 12), with its unit's name and derived fields."""
+        hazard_id = parse_id(ref, "H", "hazard")
+        row = self.store.hazard(hazard_id, self.today())
+        if row is None:
+            raise NotFound("err.hazard_not_found", ref=f"H{hazard_id}")
+        row["plan_complete"] = plan_complete(row)
+        return row
+
+    def hazards(self, f: HazardFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        rows, total = self.store.hazards(f, self.today(), limit)
+        for row in rows:
+            row["plan_complete"] = plan_complete(row)
+        return rows, total
+
+    def add_hazard(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Record a hazard; industry and locality default from its unit, found_on to today."""
+        data = {k: v for k, v in data.items() if v is not None}
+        unit = self.find_unit(data.pop("unit"))
+        today = self.today()
+        fields = {
+            "industry": unit["industry"],
+            "locality": unit["locality"],
+            "found_on": today,
+            "status": Status.OPEN,
+            **data,
+            "unit_id": unit["id"],
+        }
+        hazard = validate(HazardData, fields, today)
+        record = {k: plain(v) for k, v in hazard.model_dump().items()}
+        now = dates.timestamp()
+        with self.store.transaction():
+            hazard_id = self.store.insert_hazard(
+                {"uid": new_uid(), **hazard.model_dump(), "created_at": now, "updated_at": now}, today
+            )
+            self.log("hazard", hazard_id, "create", None, {k: v for k, v in record.items() if v is not None})
+        return self.hazard(hazard_id)
+
+    def _change(
+        self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None
+    ) -> dict[str, Any]:
+        """Validate the whole record after `changes`, save what differs, and log it."""
+        old = {k: current[k] for k in HAZARD_FIELDS}
+        hazard = validate(HazardData, {**old, **changes}, self.today())
+        before, after = diff(validate(HazardData, old).model_dump(), hazard.model_dump())
+        if not after and note is None:
+            return current
+        with self.store.transaction():
+            changed = {k: getattr(hazard, k) for k in after}
+            self.store.update_hazard(current["id"], {**changed, "updated_at": dates.timestamp()}, self.today())
+            self.log("hazard", current["id"], action, before, after, note)
+        return self.hazard(current["id"])
+
+    def edit_hazard(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Correct a hazard's fields; every correction is kept in its history."""
+        current = self.hazard(ref)
+        if current["status"] == Status.VOID:
+            raise Refused("err.void_frozen", id=f"H{current['id']}")
+        changes = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(changes) - set(EDITABLE) - {"unit"}
+        if unknown:
+            raise InvalidInput("err.not_editable", sorted(unknown)[0], allowed=", ".join(EDITABLE))
+        if "unit" in changes:
+            changes["unit_id"] = self.find_unit(changes.pop("unit"))["id"]
+        return self._change(current, changes, "edit")
+
+    def plan(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency."""
+        current = self.hazard(ref)
+        if current["status"] in (Status.CLOSED, Status.VOID):
+            raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status(current["status"]).label())
+        changes = {k: v for k, v in changes.items() if v is not None and k in PLAN}
+        return self._change(current, changes, "plan")
+
+    # -- lifecycle (DESIGN.md rule 3) -----------------------------------------------------
+
+    def _move(self, ref: str | int, move: str) -> tuple[dict[str, Any], Status]:
+        current = self.hazard(ref)
+        status = Status(current["status"])
+        to = target(move, status)
+        if to is None:
+            allowed = ", ".join(allowed_moves(status))
+            raise Refused(
+                "err.move_refused" if allowed else "err.move_none",
+                id=f"H{current['id']}", move=move, status=status.label(), allowed=allowed,
+            )
+        return current, to
+
+    def start(self, ref: str | int, note: str | None = None) -> dict[str, Any]:
+        current, to = self._move(ref, "start")
+        return self._change(current, {"status": to}, "start", note)
+
+    def done(self, ref: str | int, note: str | None = None, on: str | date | None = None) -> dict[str, Any]:
+        current, to = self._move(ref, "done")
+        day = self.date(on, "rectified_on", self.today())
+        return self._change(current, {"status": to, "rectified_on": day}, "done", note)
+
+    def verify(
+        self,
+        ref: str | int,
+        by: str,
+        note: str | None = None,
+        fail: bool = False,
+        on: str | date | None = None,
+    ) -> dict[str, Any]:
+        """Verify a rectification: closes the hazard (销号), or sends it back with --fail."""
+        current, to = self._move(ref, "verify --fail" if fail else "verify")
+        if not (by or "").strip():
+            raise InvalidInput("err.required", "verified_by")
+        day = self.date(on, "verified_on", self.today())
+        if not fail and current["level"] == Level.MAJOR and not plan_complete(current):
+            # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
+            raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=", ".join(missing_plan(current)))
+        changes: dict[str, Any] = {"status": to, "verified_by": by, "verified_on": day, "verify_note": note}
+        if fail:
+            changes["rectified_on"] = None
+        else:
+            changes["closed_on"] = day
+        return self._change(current, changes, "verify_fail" if fail else "verify", note)
+
+    def void(self, ref: str | int, reason: str) -> dict[str, Any]:
+        """Void a wrong record; it stays in the register, its history and its exports."""
+        if not (reason or "").strip():
+            raise InvalidInput("err.required", "void_reason")
+        current, to = self._move(ref, "void")
+        return self._change(current, {"status": to, "void_reason": reason}, "void", reason)
+
+
+__all__ = ["HAZARD_FIELDS", "HazardOps"]

@@ -1,0 +1,48 @@
+"""Register rows as the stable records scripts read (DESIGN.md field names, in order).
+
+Ids are shown as people type them (H12, U3); enum values are English keys; dates
+are ISO; money is a decimal string in yuan; timestamps are UTC ISO 8601.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hazreg.register.base import plain, short_id
+
+UNIT_COLUMNS = (
+    "id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone",
+    "risk", "created_at", "updated_at",
+)
+HAZARD_COLUMNS = (
+    "id", "uid", "unit_id", "unit_name", "description", "industry", "locality", "level", "status",
+    "source", "found_on", "found_by", "basis", "deadline", "owner", "measures", "funds",
+    "contingency", "plan_complete", "overdue", "inspection_id", "rectified_on", "verified_by",
+    "verified_on", "verify_note", "closed_on", "void_reason", "created_at", "updated_at",
+)
+HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note")
+
+_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I"}
+
+
+def unit_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {k: plain(row.get(k)) for k in UNIT_COLUMNS}
+    record["id"] = short_id("U", row["id"])
+    return record
+
+
+def hazard_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {k: plain(row.get(k)) for k in HAZARD_COLUMNS}
+    record["id"] = short_id("H", row["id"])
+    record["unit_id"] = short_id("U", row["unit_id"])
+    record["inspection_id"] = short_id("I", row.get("inspection_id")) or None
+    record["plan_complete"] = bool(row.get("plan_complete"))
+    record["overdue"] = bool(row.get("overdue"))
+    return record
+
+
+def history_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {k: row.get(k) for k in HISTORY_COLUMNS}
+    prefix = _PREFIX.get(row["record_type"])
+    record["record_id"] = short_id(prefix, row["record_id"]) if prefix else row["record_id"]
+    return record

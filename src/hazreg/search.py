@@ -1,0 +1,47 @@
+"""Full-text search over Chinese text written without spaces.
+
+SQLite's tokenizers split on spaces, which Chinese does not have, and the trigram
+tokenizer cannot find two-character words such as 消防. So text is indexed as
+overlapping character pairs (灭火器过期 -> 灭火 火器 器过 过期, plus the run's last
+character alone), and a query becomes a phrase of the same pairs: a word of two or
+more characters matches wherever it stands, using the FTS5 index, never a scan.
+Latin words and numbers are indexed whole and matched as prefixes (GB, 35181).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CJK ideographs (with extensions and compatibility forms), kana and hangul.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
+_RUNS = re.compile(f"([{_CJK}]+)|([^\\W_]+)")
+
+
+def _runs(text: str) -> list[tuple[bool, str]]:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return [(bool(cjk), cjk or word) for cjk, word in _RUNS.findall(text)]
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def index_text(*parts: str | None) -> str:
+    """The text stored in the search index for a record made of `parts`."""
+    tokens: list[str] = []
+    for part in parts:
+        for cjk, run in _runs(part or ""):
+            tokens.extend(_pairs(run) if cjk else [run])
+    return " ".join(tokens)
+
+
+def match_query(query: str) -> str | None:
+    """An FTS5 MATCH expression finding every term of `query`; None if it has no terms."""
+    clauses: list[str] = []
+    for cjk, run in _runs(query):
+        if cjk and len(run) > 1:
+            clauses.append('"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"')
+        else:
+            clauses.append(f'"{run}"*')
+    return " AND ".join(clauses) or None

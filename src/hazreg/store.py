@@ -1,0 +1,358 @@
+"""The only code that runs SQL: opening the register file, its schema, and queries.
+
+The register is one SQLite file in WAL mode, so officers reading it never block a
+writer; a busy timeout makes two commands writing at once wait for each other;
+synchronous=FULL makes a reported write survive a power cut. Writes run in
+`BEGIN IMMEDIATE` transactions: a command either saves everything or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
+from hazreg.errors import Refused
+from hazreg.money import from_fen, to_fen
+from hazreg.search import index_text, match_query
+
+SCHEMA_VERSION = 1  # the number of migrations in hazreg.migrations
+BUSY_TIMEOUT_MS = 15_000
+
+_OVERDUE_SQL = (
+    "(h.status IN ({}) AND h.deadline IS NOT NULL AND h.deadline < :today)".format(
+        ", ".join(f"'{s.value}'" for s in CAN_BE_OVERDUE)
+    )
+)
+_ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in ACTIVE)
+_HAZARD_SELECT = f"""SELECT h.*, u.name AS unit_name, {_OVERDUE_SQL} AS overdue
+    FROM hazards h JOIN units u ON u.id = h.unit_id"""
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, exactly where a command starts and ends.
+    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@dataclass
+class HazardFilter:
+    """Which hazards a listing wants; every field narrows the result."""
+
+    statuses: Sequence[str] = ()
+    overdue: bool = False
+    due_by: date | None = None
+    levels: Sequence[str] = ()
+    industries: Sequence[str] = ()
+    localities: Sequence[str] = ()
+    unit_ids: Sequence[int] = ()
+    owner: str | None = None
+    found_since: date | None = None
+    found_until: date | None = None
+    search: str | None = None
+    ids: Sequence[int] = field(default_factory=tuple)
+
+
+@dataclass
+class UnitFilter:
+    industries: Sequence[str] = ()
+    localities: Sequence[str] = ()
+    risks: Sequence[str] = ()
+    search: str | None = None
+
+
+class Store:
+    """One open register file."""
+
+    def __init__(self, path: Path | None, *, create: bool) -> None:
+        self.path = path
+        if path is None or (not path.exists() and not create):
+            # Reading a register that does not exist yet: an empty one, nothing written.
+            self.conn = _connect(":memory:")
+            self._migrate()
+            return
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = _connect(str(path))
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError:
+            raise Refused("err.not_register", path=str(path)) from None
+        self.conn.execute("PRAGMA synchronous = FULL")
+        if version > SCHEMA_VERSION:
+            raise Refused("err.newer_schema", path=str(path), found=version, known=SCHEMA_VERSION)
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        from sqlite_utils import Database
+
+        from hazreg.migrations import migrations
+
+        db = Database(self.conn)
+        # One lock around the check and the migrations: two first commands on a new
+        # file must not both create the tables.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise Refused("err.newer_schema", path=str(self.path), found=version, known=SCHEMA_VERSION)
+            migrations.apply(db)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions and small helpers -------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write: everything inside is saved together, or nothing is."""
+        if self.conn.in_transaction:  # nested: part of the outer write
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def _insert(self, table: str, record: dict[str, Any]) -> int:
+        cols = ", ".join(record)
+        marks = ", ".join(f":{c}" for c in record)
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", record)
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def _update(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
+        sets = ", ".join(f"{c} = :{c}" for c in changes)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = :_id", {**changes, "_id": record_id})
+
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- units -----------------------------------------------------------------------------
+
+    def insert_unit(self, record: dict[str, Any]) -> int:
+        return self._insert("units", record)
+
+    def update_unit(self, unit_id: int, changes: dict[str, Any]) -> None:
+        self._update("units", unit_id, changes)
+        if "name" in changes:  # the unit's name is searchable in its hazards
+            for row in self._all(f"{_HAZARD_SELECT} WHERE h.unit_id = :u", {"u": unit_id, "today": ""}):
+                self._index_hazard(row)
+
+    def unit(self, unit_id: int) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM units WHERE id = ?", (unit_id,))
+
+    def unit_by_code(self, code: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM units WHERE credit_code = ?", (code,))
+
+    def units_by_name(self, name: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (name,))
+
+    def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        where, params = ["1"], {}
+        _in(where, params, "industry", f.industries)
+        _in(where, params, "locality", f.localities)
+        _in(where, params, "risk", f.risks)
+        if f.search:
+            where.append("(name LIKE :s OR address LIKE :s OR contact LIKE :s OR credit_code LIKE :s)")
+            params["s"] = f"%{f.search}%"
+        cond = " AND ".join(where)
+        total = self.conn.execute(f"SELECT count(*) FROM units WHERE {cond}", params).fetchone()[0]
+        rows = self._all(
+            f"""SELECT units.*, (SELECT count(*) FROM hazards h WHERE h.unit_id = units.id
+                  AND h.status IN ({_ACTIVE_SQL})) AS open_hazards
+                FROM units WHERE {cond}
+                ORDER BY CASE risk WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2
+                  WHEN 'blue' THEN 3 ELSE 4 END, locality, name, id
+                LIMIT {-1 if limit is None else int(limit)}""",
+            params,
+        )
+        return rows, total
+
+    # -- hazards ---------------------------------------------------------------------------
+
+    def insert_hazard(self, record: dict[str, Any], today: date) -> int:
+        hazard_id = self._insert("hazards", _to_row(record))
+        row = self.hazard(hazard_id, today)
+        assert row is not None
+        self._index_hazard(row)
+        return hazard_id
+
+    def update_hazard(self, hazard_id: int, changes: dict[str, Any], today: date) -> None:
+        self._update("hazards", hazard_id, _to_row(changes))
+        if "description" in changes or "unit_id" in changes:
+            row = self.hazard(hazard_id, today)
+            assert row is not None
+            self._index_hazard(row)
+
+    def _index_hazard(self, row: dict[str, Any]) -> None:
+        self.conn.execute("DELETE FROM hazard_search WHERE rowid = ?", (row["id"],))
+        self.conn.execute(
+            "INSERT INTO hazard_search (rowid, text) VALUES (?, ?)",
+            (row["id"], index_text(row["description"], row["unit_name"])),
+        )
+
+    def hazard(self, hazard_id: int, today: date) -> dict[str, Any] | None:
+        row = self._one(f"{_HAZARD_SELECT} WHERE h.id = :id", {"id": hazard_id, "today": today.isoformat()})
+        return _from_row(row) if row else None
+
+    def hazards(
+        self, f: HazardFilter, today: date, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Hazards matching `f`, most urgent first (overdue, major, nearest deadline), and their count."""
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {"today": today.isoformat()}
+        _in(where, params, "h.status", f.statuses)
+        _in(where, params, "h.level", f.levels)
+        _in(where, params, "h.industry", f.industries)
+        _in(where, params, "h.locality", f.localities)
+        _in(where, params, "h.unit_id", f.unit_ids)
+        _in(where, params, "h.id", f.ids)
+        if f.overdue:
+            where.append(_OVERDUE_SQL)
+        if f.due_by:
+            where.append("h.deadline <= :due_by")
+            params["due_by"] = f.due_by.isoformat()
+        if f.owner:
+            where.append("h.owner = :owner")
+            params["owner"] = f.owner
+        if f.found_since:
+            where.append("h.found_on >= :found_since")
+            params["found_since"] = f.found_since.isoformat()
+        if f.found_until:
+            where.append("h.found_on <= :found_until")
+            params["found_until"] = f.found_until.isoformat()
+        if f.search is not None:
+            match = match_query(f.search)
+            if match is None:
+                return [], 0
+            where.append("h.id IN (SELECT rowid FROM hazard_search WHERE hazard_search MATCH :match)")
+            params["match"] = match
+        cond = " AND ".join(where)
+        total = self.conn.execute(
+            f"SELECT count(*) FROM hazards h WHERE {cond}", params
+        ).fetchone()[0]
+        rows = self._all(
+            f"""{_HAZARD_SELECT} WHERE {cond}
+                ORDER BY overdue DESC, h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id
+                LIMIT {-1 if limit is None else int(limit)}""",
+            params,
+        )
+        return [_from_row(r) for r in rows], total
+
+    def hazard_counts(self) -> dict[str, int]:
+        return {r["status"]: r["n"] for r in self._all("SELECT status, count(*) AS n FROM hazards GROUP BY status")}
+
+    def count(self, table: str) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    # -- history ---------------------------------------------------------------------------
+
+    def add_history(self, entry: dict[str, Any]) -> None:
+        entry = dict(entry)
+        for key in ("before", "after"):
+            if entry.get(key) is not None:
+                entry[key] = json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
+        self._insert("history", entry)
+
+    def history(
+        self,
+        record_type: str | None = None,
+        record_id: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        operator: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = ["1"], {}
+        for column, value in (("record_type", record_type), ("record_id", record_id), ("operator", operator)):
+            if value is not None:
+                where.append(f"{column} = :{column}")
+                params[column] = value
+        if since:
+            where.append("at >= :since")
+            params["since"] = since
+        if until:
+            where.append("at < :until")
+            params["until"] = until
+        order = "DESC" if limit else "ASC"
+        rows = self._all(
+            f"SELECT * FROM history WHERE {' AND '.join(where)} ORDER BY seq {order} "
+            f"LIMIT {-1 if limit is None else int(limit)}",
+            params,
+        )
+        if limit:
+            rows.reverse()
+        for row in rows:
+            for key in ("before", "after"):
+                row[key] = json.loads(row[key]) if row[key] else None
+        return rows
+
+
+def _in(where: list[str], params: dict[str, Any], column: str, values: Sequence[Any]) -> None:
+    if not values:
+        return
+    names = []
+    for value in values:
+        name = f"p{len(params)}"
+        params[name] = value
+        names.append(f":{name}")
+    where.append(f"{column} IN ({', '.join(names)})")
+
+
+def _to_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = {}
+    for key, value in record.items():
+        if key == "funds":
+            row["funds_fen"] = None if value is None else to_fen(Decimal(value))
+        elif isinstance(value, date):
+            row[key] = value.isoformat()
+        elif isinstance(value, Enum):
+            row[key] = value.value
+        else:
+            row[key] = value
+    return row
+
+
+def _from_row(row: dict[str, Any]) -> dict[str, Any]:
+    row["funds"] = from_fen(row.pop("funds_fen"))
+    row["overdue"] = bool(row["overdue"])
+    return row
