@@ -54,6 +54,9 @@ def today(tz: str = DEFAULT_TIMEZONE) -> date:
     return now_utc().astimezone(zone(tz)).date()
 
 
+_today = today  # parse_date's `today` argument shadows the function
+
+
 def timestamp() -> str:
     """The current instant as stored: ISO 8601 in UTC with a Z."""
     return now_utc().astimezone(timezone.utc).isoformat(timespec="microseconds").replace(
@@ -62,8 +65,10 @@ def timestamp() -> str:
 
 
 def local_time(stamp: str, tz: str = DEFAULT_TIMEZONE) -> str:
-    """A stored UTC timestamp as the register's local time, to the minute."""
+    """A stored UTC timestamp as the register's local time, to the minute (naive means UTC)."""
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
@@ -99,7 +104,7 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
         return text
     raw = text
     s = unicodedata.normalize("NFKC", text).strip().lower()
-    base = today or date.today()
+    base = today if today is not None else _today()  # the register's day, not the process's
     try:
         if s in _WORDS:
             return base + timedelta(days=_WORDS[s])

@@ -22,7 +22,7 @@ def normalise_lang(value: str | None) -> str | None:
     v = value.strip().lower()
     if v.startswith("zh") or v in ("中文", "cn", "chinese"):
         return "zh"
-    if v.startswith("en") or v in ("c", "posix", "english"):
+    if v.startswith(("en", "c.")) or v in ("c", "posix", "english"):
         return "en"
     return None
 
@@ -57,7 +57,7 @@ def get_lang() -> str:
     return _current
 
 
-def t(key: str, default: str | None = None, **params: Any) -> str:
+def t(key: str, /, default: str | None = None, **params: Any) -> str:
     """The message `key` in the current language, formatted with `params`."""
     from hazreg.messages import MESSAGES
 

@@ -4,33 +4,56 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from hazreg.errors import InvalidInput
 
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|万元|元)?")
+# Fen are stored in an SQLite INTEGER (64-bit signed); no larger amount can be kept.
+MAX_FEN = 2**63 - 1
+_CENT = Decimal("0.01")
 
 
 def parse_yuan(value: str | int | Decimal, field: str = "funds") -> Decimal:
     """'12000', '12,000.50', '1.2万', '3000元' -> Decimal yuan; never a float."""
     if isinstance(value, float):
         value = repr(value)  # only from spreadsheets; repr keeps what was typed
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "")
+    if isinstance(value, Decimal) and value.is_finite():
+        text = format(value, "f")  # Decimal('1E+3') is 1000, not text with an exponent
+    else:
+        text = str(value)
+    text = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("¥", "")
     m = _AMOUNT.fullmatch(text)
     if not m:
         raise InvalidInput("err.money", field, value=value)
-    try:
-        amount = Decimal(m[1]) * (10000 if m[2] in ("万", "万元") else 1)
-    except InvalidOperation:
-        raise InvalidInput("err.money", field, value=value) from None
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("err.money_cents", field, value=value)
-    return amount.quantize(Decimal("0.01"))
+    # Enough precision that nothing typed is ever rounded before the checks below.
+    with localcontext() as ctx:
+        ctx.prec = len(m[1]) + 10
+        try:
+            amount = Decimal(m[1]) * (10000 if m[2] in ("万", "万元") else 1)
+            cents = amount.quantize(_CENT)
+        except InvalidOperation:
+            raise InvalidInput("err.money", field, value=value) from None
+        if amount != cents:
+            raise InvalidInput("err.money_cents", field, value=value)
+        if cents * 100 > MAX_FEN:
+            raise InvalidInput("err.money", field, value=value)
+    return cents
 
 
 def to_fen(yuan: Decimal) -> int:
-    return int(yuan * 100)
+    """Whole fen for an amount in yuan; exact, never via a float."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        fen = Decimal(yuan) * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"{yuan!r} is not a whole number of fen")
+    return int(fen)
 
 
 def from_fen(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+    if fen is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(fen) / 100).quantize(_CENT)

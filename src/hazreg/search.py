@@ -15,12 +15,19 @@ import unicodedata
 
 # CJK ideographs (with extensions and compatibility forms), kana and hangul.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
-_RUNS = re.compile(f"([{_CJK}]+)|([^\\W_]+)")
+_WORDS = re.compile(r"[^\W_]+")
+# Within a word, CJK runs and everything else (Latin, digits) are separate terms, so
+# "3号库房" is the number 3 and the Chinese 号库房, not one token no query can find.
+_RUNS = re.compile(f"([{_CJK}]+)|([^{_CJK}]+)")
 
 
 def _runs(text: str) -> list[tuple[bool, str]]:
     text = unicodedata.normalize("NFKC", text).casefold()
-    return [(bool(cjk), cjk or word) for cjk, word in _RUNS.findall(text)]
+    return [
+        (bool(cjk), cjk or other)
+        for word in _WORDS.findall(text)
+        for cjk, other in _RUNS.findall(word)
+    ]
 
 
 def _pairs(run: str) -> list[str]:
