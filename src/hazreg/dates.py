@@ -11,7 +11,7 @@ import calendar
 import os
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,8 +45,8 @@ def now_utc() -> datetime:
     fixed = os.environ.get("HAZREG_NOW")
     if fixed:
         moment = datetime.fromisoformat(fixed)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
 
 
 def today(tz: str = DEFAULT_TIMEZONE) -> date:
@@ -59,7 +59,7 @@ _today = today  # parse_date's `today` argument shadows the function
 
 def timestamp() -> str:
     """The current instant as stored: ISO 8601 in UTC with a Z."""
-    return now_utc().astimezone(timezone.utc).isoformat(timespec="microseconds").replace(
+    return now_utc().astimezone(UTC).isoformat(timespec="microseconds").replace(
         "+00:00", "Z"
     )
 
@@ -68,7 +68,7 @@ def local_time(stamp: str, tz: str = DEFAULT_TIMEZONE) -> str:
     """A stored UTC timestamp as the register's local time, to the minute (naive means UTC)."""
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
@@ -77,7 +77,7 @@ def local_day_bounds(day: date, tz: str = DEFAULT_TIMEZONE) -> tuple[str, str]:
     start = datetime(day.year, day.month, day.day, tzinfo=zone(tz))
     end = start + timedelta(days=1)
     fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
-    return (start.astimezone(timezone.utc).strftime(fmt), end.astimezone(timezone.utc).strftime(fmt))
+    return (start.astimezone(UTC).strftime(fmt), end.astimezone(UTC).strftime(fmt))
 
 
 def add_months(day: date, months: int) -> date:
@@ -117,7 +117,7 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
             return date(int(m[1]) if m[1] else base.year, int(m[2]), int(m[3]))
         if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s):
             return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
+    except (ValueError, OverflowError):  # no such day, or beyond year 9999
         raise InvalidInput("err.date_impossible", field, value=raw) from None
     raise InvalidInput("err.date", field, value=raw)
 

@@ -92,6 +92,13 @@ def note_empty() -> None:
         typer.echo(t("msg.empty"), err=True)
 
 
+def note_more(shown: int, total: int) -> None:
+    """A cut-off table says how much it left out (stderr, after the table)."""
+    if total > shown:
+        sys.stdout.flush()
+        typer.echo(t("msg.more", shown=shown, total=total), err=True)
+
+
 def split_list(values: list[str] | None) -> list[str]:
     """Repeated options and comma lists alike: --industry fire,gas --industry 消防."""
     out: list[str] = []

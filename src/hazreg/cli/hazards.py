@@ -11,6 +11,7 @@ from hazreg.cli.common import (
     format_option,
     interactive,
     note_empty,
+    note_more,
     register,
     split_list,
 )
@@ -127,8 +128,7 @@ def list_hazards(
 
     con = console()
     con.print(hazard_table(rows, reg.today()))
-    if total > len(rows):
-        typer.echo(t("msg.more", shown=len(rows), total=total), err=True)
+    note_more(len(rows), total)
 
 
 def show(

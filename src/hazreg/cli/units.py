@@ -6,7 +6,15 @@ from typing import Any
 
 import typer
 
-from hazreg.cli.common import check_format, format_option, interactive, note_empty, register, split_list
+from hazreg.cli.common import (
+    check_format,
+    format_option,
+    interactive,
+    note_empty,
+    note_more,
+    register,
+    split_list,
+)
 from hazreg.enums import Industry
 from hazreg.errors import InvalidInput
 from hazreg.i18n import t
@@ -73,8 +81,7 @@ def list_units(
     from hazreg.render.table import console, unit_table
 
     console().print(unit_table(rows))
-    if total > len(rows):
-        typer.echo(t("msg.more", shown=len(rows), total=total), err=True)
+    note_more(len(rows), total)
 
 
 @app.command("show", help=t("help.cmd.unit_show"))

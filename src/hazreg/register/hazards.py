@@ -9,7 +9,7 @@ from hazreg import dates
 from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.models import HazardData, missing_plan, plan_complete, validate
-from hazreg.register.base import RegisterBase, diff, new_uid, parse_id, plain
+from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.lifecycle import allowed_moves, target
 from hazreg.register.units import UnitOps
 from hazreg.store import HazardFilter

@@ -57,7 +57,7 @@ def label(field: str, value: Any) -> str:
     return str(value)
 
 
-def _table(con: Console, headers: list[str]) -> Table:
+def _table(con: Console, headers: list[str], keep_whole: tuple[int, ...] = ()) -> Table:
     plain = not con.is_terminal
     table = Table(
         box=None if plain else box.SIMPLE_HEAD,
@@ -65,8 +65,9 @@ def _table(con: Console, headers: list[str]) -> Table:
         header_style="" if plain else "bold",
         pad_edge=False,
     )
-    for header in headers:
-        table.add_column(header, overflow="fold")
+    for i, header in enumerate(headers):
+        # Short codes (ids, dates, flags) stay whole; free text wraps, Chinese included.
+        table.add_column(header, overflow="fold", no_wrap=i in keep_whole)
     return table
 
 
@@ -85,9 +86,9 @@ def hazard_flags(row: dict[str, Any], today: date) -> str:
 def hazard_table(rows: list[dict[str, Any]], today: date) -> Table:
     con = console()
     columns = ["id", "level", "status", "unit_name", "description", "deadline", "owner"]
-    table = _table(con, [t("field." + c) for c in columns] + [t("col.flags")])
+    table = _table(con, [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7))
     table.columns[4].ratio = 3
-    table.columns[4].min_width = 20
+    table.columns[4].min_width = 16
     for row in rows:
         style = ""
         if row.get("overdue"):
@@ -102,7 +103,7 @@ def hazard_table(rows: list[dict[str, Any]], today: date) -> Table:
 def unit_table(rows: list[dict[str, Any]]) -> Table:
     con = console()
     columns = ["id", "name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
-    table = _table(con, [t("field." + c) for c in columns] + [t("col.open_hazards")])
+    table = _table(con, [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2))
     for row in rows:
         cells = [f"U{row['id']}"] + [label(c, row.get(c)) for c in columns[1:]]
         table.add_row(*cells, str(row.get("open_hazards", "")))
