@@ -80,7 +80,7 @@ def _show_saved(reg: Any, hazard: dict[str, Any], fmt: str, key: str) -> None:
         record = hazard_record(hazard)
         write_json(record) if fmt == "json" else write_jsonl([record])
         return
-    from hazreg.render.table import hazard_flags
+    from hazreg.render.records import hazard_flags
 
     flags = hazard_flags(hazard, reg.today())
     _say(key, id=f"H{hazard['id']}", description=hazard["description"], unit=hazard["unit_name"])

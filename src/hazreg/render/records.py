@@ -6,8 +6,11 @@ are ISO; money is a decimal string in yuan; timestamps are UTC ISO 8601.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from hazreg.enums import Level, Status
+from hazreg.i18n import t
 from hazreg.register.base import plain, short_id
 
 UNIT_COLUMNS = (
@@ -46,3 +49,15 @@ def history_record(row: dict[str, Any]) -> dict[str, Any]:
     prefix = _PREFIX.get(row["record_type"])
     record["record_id"] = short_id(prefix, row["record_id"]) if prefix else row["record_id"]
     return record
+
+
+def hazard_flags(row: dict[str, Any], today: date) -> str:
+    flags = []
+    if row.get("overdue") and row.get("deadline"):
+        days = (today - date.fromisoformat(str(row["deadline"]))).days
+        flags.append(t("flag.overdue", days=days))
+    if row.get("level") == Level.MAJOR and not row.get("plan_complete") and row.get("status") not in (
+        Status.CLOSED, Status.VOID,
+    ):
+        flags.append(t("flag.plan_incomplete"))
+    return " ".join(flags)

@@ -22,6 +22,7 @@ from hazreg.dates import local_time
 from hazreg.enums import Industry, LabeledEnum, Level, Risk, Source, Status
 from hazreg.i18n import t
 from hazreg.models import PLAN_FIELDS, missing_plan
+from hazreg.render.records import hazard_flags
 
 _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source,
@@ -69,18 +70,6 @@ def _table(con: Console, headers: list[str], keep_whole: tuple[int, ...] = ()) -
         # Short codes (ids, dates, flags) stay whole; free text wraps, Chinese included.
         table.add_column(header, overflow="fold", no_wrap=i in keep_whole)
     return table
-
-
-def hazard_flags(row: dict[str, Any], today: date) -> str:
-    flags = []
-    if row.get("overdue") and row.get("deadline"):
-        days = (today - date.fromisoformat(str(row["deadline"]))).days
-        flags.append(t("flag.overdue", days=days))
-    if row.get("level") == Level.MAJOR and not row.get("plan_complete") and row.get("status") not in (
-        Status.CLOSED, Status.VOID,
-    ):
-        flags.append(t("flag.plan_incomplete"))
-    return " ".join(flags)
 
 
 def hazard_table(rows: list[dict[str, Any]], today: date) -> Table:
