@@ -92,7 +92,7 @@ class UnitData(_Record):
         value = _blank_to_none(value)
         if value is None:
             return None
-        return {"industry": Industry, "risk": Risk}[info.field_name].parse(value, info.field_name)
+        return {"industry": Industry, "risk": Risk}[info.field_name or ""].parse(value, info.field_name)
 
 
 DATE_FIELDS = ("found_on", "deadline", "rectified_on", "verified_on", "closed_on")
@@ -129,7 +129,7 @@ class HazardData(_Record):
     @classmethod
     def _enum(cls, value: Any, info: ValidationInfo) -> Any:
         enum = {"industry": Industry, "level": Level, "status": Status, "source": Source}
-        return enum[info.field_name].parse(value, info.field_name) if value is not None else value
+        return enum[info.field_name or ""].parse(value, info.field_name) if value is not None else value
 
     @field_validator(*DATE_FIELDS, mode="before")
     @classmethod

@@ -187,7 +187,8 @@ class Store:
         return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (name,))
 
     def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        where, params = ["1"], {}
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {}
         _in(where, params, "industry", f.industries)
         _in(where, params, "locality", f.localities)
         _in(where, params, "risk", f.risks)
@@ -302,7 +303,8 @@ class Store:
         operator: str | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        where, params = ["1"], {}
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {}
         for column, value in (("record_type", record_type), ("record_id", record_id), ("operator", operator)):
             if value is not None:
                 where.append(f"{column} = :{column}")
@@ -339,7 +341,7 @@ def _in(where: list[str], params: dict[str, Any], column: str, values: Sequence[
 
 
 def _to_row(record: dict[str, Any]) -> dict[str, Any]:
-    row = {}
+    row: dict[str, Any] = {}
     for key, value in record.items():
         if key == "funds":
             row["funds_fen"] = None if value is None else to_fen(Decimal(value))

@@ -60,7 +60,7 @@ def fail(error: HazregError) -> None:
 class HazregGroup(TyperGroup):
     """The one place where a HazregError becomes a message and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except HazregError as error:

@@ -214,7 +214,7 @@ def plan(
 def _moved(row: dict[str, Any]) -> None:
     from hazreg.enums import Status
 
-    _say("msg.moved", id=f"H{row['id']}", status=Status(row["status"]).label())
+    _say("msg.moved", id=f"H{row['id']}", status=Status.parse(row["status"]).label())
 
 
 def start(

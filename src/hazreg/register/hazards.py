@@ -94,7 +94,7 @@ class HazardOps(UnitOps):
         """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency."""
         current = self.hazard(ref)
         if current["status"] in (Status.CLOSED, Status.VOID):
-            raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status(current["status"]).label())
+            raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status.parse(current["status"]).label())
         changes = {k: v for k, v in changes.items() if v is not None and k in PLAN}
         return self._change(current, changes, "plan")
 
@@ -102,7 +102,7 @@ class HazardOps(UnitOps):
 
     def _move(self, ref: str | int, move: str) -> tuple[dict[str, Any], Status]:
         current = self.hazard(ref)
-        status = Status(current["status"])
+        status = Status.parse(current["status"])
         to = target(move, status)
         if to is None:
             allowed = ", ".join(allowed_moves(status))

@@ -50,7 +50,7 @@ def label(field: str, value: Any) -> str:
     enum = _ENUM_FIELDS.get(field)
     if enum is not None:
         try:
-            return enum(value).label()
+            return enum.parse(value).label()
         except ValueError:
             return str(value)
     if isinstance(value, bool):
@@ -183,7 +183,7 @@ def info_view(info: dict[str, Any]) -> Table:
     table.add_row(t("field.timezone"), info["timezone"])
     table.add_row(t("info.units"), str(info["units"]))
     by_status = ", ".join(
-        f"{Status(s).label()} {n}" for s, n in sorted(info["hazards_by_status"].items(), key=lambda x: list(Status).index(Status(x[0])))
+        f"{Status.parse(s).label()} {n}" for s, n in sorted(info["hazards_by_status"].items(), key=lambda x: list(Status).index(Status.parse(x[0])))
     )
     table.add_row(t("info.hazards"), f"{info['hazards']}" + (f"  ({by_status})" if by_status else ""))
     table.add_row(t("info.history"), str(info["history_entries"]))
