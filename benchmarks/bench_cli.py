@@ -33,7 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 BARE_TYPER = HERE / "bare_typer.py"
 # Bump when the generated data changes, so an older cached register is not reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_DIR = Path("/tmp/hazreg-bench")
 SEARCH_WORD = "灭火器"
 ADD_DESCRIPTION = "二楼仓库灭火器压力不足，疏散通道内堆放纸箱等可燃物"
@@ -115,9 +115,21 @@ GIVEN = """伟 芳 娜 敏 静 强 磊 军 洋 勇 艳 杰 涛 明 超 秀兰 �
 INSPECTORS = "区应急管理局 区消防救援大队 区住建局 区交通运输局 区市场监管局 {l}安监站".split()
 ROLES = "车间主任 安全员 设备科 后勤部 仓储主管 生产主管 项目安全总监 保卫科 工程部".split()
 
-PLACES = """一楼大厅 二楼仓库 三楼客房走廊 地下车库 1#车间 2#车间 3#仓库 后厨 配电房 锅炉房
-    员工宿舍 办公楼 装卸区 储罐区 生产车间 楼梯间 屋顶平台 包厢区 施工现场 基坑周边 6#楼
-    钢筋加工区 营业厅 库房 门卫室 食堂 机修间 喷漆房 冷库 站房""".split()
+# Where in a unit of each industry a hazard is found (prefixed to some descriptions).
+PLACES: dict[str, list[str]] = {
+    industry: places.split()
+    for industry, places in {
+        "fire": "一楼大厅 二楼仓库 三楼客房走廊 地下车库 后厨 配电房 楼梯间 包厢区 营业厅 屋顶平台",
+        "road_traffic": "停车场 调度室 维修车间 站房 候车厅",
+        "construction": "施工现场 基坑周边 6#楼 2#楼 钢筋加工区 生活区 木工加工棚",
+        "hazardous_chemicals": "储罐区 装卸区 甲类车间 精馏工段 成品仓库",
+        "fireworks": "1#仓库 2#仓库 零售店面 库区",
+        "special_equipment": "锅炉房 电梯机房 码头前沿 游乐区 换热站",
+        "industry_trade": "1#车间 2#车间 冲压车间 喷漆房 冷库 机修间 砂光车间 成品仓库",
+        "gas": "钢瓶库房 后厨 营业所 调压站",
+        "other": "二楼 摊位区 老年人居室 员工宿舍 厂房一楼",
+    }.items()
+}
 # Problems, one per line; {n} becomes a small number. None has 灭火器 in it (those are
 # EXTINGUISHER_PHRASES, mixed in at EXTINGUISHER_SHARE); many mention 消防 or 疏散通道.
 FIRE_PHRASES = """
@@ -363,7 +375,7 @@ def describe(industry: str, rng: random.Random) -> str:
         parts.append(rng.choice(pool))
     text = "，".join(p.format(n=rng.randint(2, 9)) for p in dict.fromkeys(parts))
     if rng.random() < 0.6:
-        text = rng.choice(PLACES) + text
+        text = rng.choice(PLACES[industry]) + text
     return text
 
 
@@ -522,7 +534,7 @@ def describe_register(path: Path, now: str) -> dict[str, Any]:
 
     moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
     today = moment.astimezone(zone(DEFAULT_TIMEZONE)).date().isoformat()
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(path)  # read-write, so that closing it removes the -wal and -shm
 
     def one(sql: str, *params: Any) -> Any:
         return conn.execute(sql, params).fetchone()[0]
@@ -546,7 +558,7 @@ def describe_register(path: Path, now: str) -> dict[str, Any]:
                 )
             ),
             "major": share(one("SELECT count(*) FROM hazards WHERE level = 'major'")),
-            "overdue": share(
+            "overdue (open or rectifying, past deadline)": share(
                 one(
                     "SELECT count(*) FROM hazards WHERE status IN ('open','rectifying') AND deadline < ?",
                     today,
@@ -584,7 +596,7 @@ def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     path, meta_path = args.dir / f"{stem}.db", args.dir / f"{stem}.json"
     if not args.rebuild and path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("params") == params and not Path(f"{path}-wal").exists():
+        if meta.get("params") == params:
             print(
                 f"Reusing {path} (built {meta['built_at']} in {meta['build_seconds']} s; --rebuild to redo)"
             )
@@ -595,6 +607,8 @@ def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     building = args.dir / f"{stem}.building.db"
     started = time.perf_counter()
     result = build(building, args.hazards, args.units, args.seed, now)
+    for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        old.unlink(missing_ok=True)
     building.replace(path)
     meta = {
         "params": params,
@@ -654,6 +668,9 @@ def measure(register: Path, meta: dict[str, Any], args: argparse.Namespace) -> N
     work = args.dir / "work.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(register)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, to copy it
+    conn.close()
     shutil.copyfile(register, work)  # `hazreg add` writes here, never to the cached register
     env = dict(os.environ)
     env.update(HAZREG_DB=str(work), HAZREG_OPERATOR="bench", HAZREG_NOW=meta["now"])

@@ -71,7 +71,8 @@ def m001_units_hazards_history(db: Database) -> None:
             updated_at TEXT NOT NULL
         )"""
     )
-    db.execute("CREATE INDEX hazards_status_deadline ON hazards(status, deadline)")
+    # Covers the default listing: filter by status, sort by level and deadline, from the index alone.
+    db.execute("CREATE INDEX hazards_status_level_deadline ON hazards(status, level, deadline)")
     db.execute("CREATE INDEX hazards_unit ON hazards(unit_id)")
     db.execute("CREATE INDEX hazards_found_on ON hazards(found_on)")
     # Pairs of characters, see hazreg.search; rowid is the hazard id.

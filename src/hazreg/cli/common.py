@@ -12,7 +12,8 @@ from typer.core import TyperGroup
 
 from hazreg.errors import HazregError, InvalidInput
 from hazreg.i18n import t
-from hazreg.render.formats import FORMATS
+
+FORMATS = ("table", "csv", "json", "jsonl")
 
 
 @dataclass
@@ -90,6 +91,18 @@ def note_empty() -> None:
     """An empty listing says so on a terminal (stderr), and nothing in a pipe."""
     if sys.stderr.isatty():
         typer.echo(t("msg.empty"), err=True)
+
+
+def print_grid(grid: Any) -> None:
+    """A listing: Rich on a terminal, plain aligned lines (and no Rich import) elsewhere."""
+    if sys.stdout.isatty():
+        from hazreg.render.table import console, rich_table
+
+        console().print(rich_table(grid))
+    else:
+        from hazreg.render.grid import plain
+
+        sys.stdout.write(plain(grid))
 
 
 def note_more(shown: int, total: int) -> None:

@@ -12,6 +12,7 @@ from hazreg.cli.common import (
     interactive,
     note_empty,
     note_more,
+    print_grid,
     register,
     split_list,
 )
@@ -124,10 +125,9 @@ def list_hazards(
     if not rows:
         note_empty()
         return
-    from hazreg.render.table import console, hazard_table
+    from hazreg.render.grid import hazard_grid
 
-    con = console()
-    con.print(hazard_table(rows, reg.today()))
+    print_grid(hazard_grid(rows, reg.today()))
     note_more(len(rows), total)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hazreg.cli.common import check_format, format_option, note_empty, register
+from hazreg.cli.common import check_format, format_option, note_empty, print_grid, register
 from hazreg.errors import InvalidInput
 from hazreg.i18n import t
 
@@ -32,9 +32,9 @@ def history(
     if not entries:
         note_empty()
         return
-    from hazreg.render.table import console, history_table
+    from hazreg.render.grid import history_grid
 
-    console().print(history_table(entries, reg.timezone, with_record=record is None))
+    print_grid(history_grid(entries, reg.timezone, with_record=record is None))
 
 
 def info(fmt: str = format_option()) -> None:
@@ -76,15 +76,14 @@ def demo(
     from hazreg.demo import build_demo
     from hazreg.paths import demo_path
     from hazreg.register import default_operator, open_register
-    from hazreg.render.table import console, hazard_table
+    from hazreg.render.grid import hazard_grid
 
     target = path or demo_path()
     reg = build_demo(target, default_operator())
     reg.store.close()
     reg = open_register(target, write=False)
     rows, total = reg.hazards(reg.hazard_filter(), limit=None)
-    con = console()
-    con.print(hazard_table(rows, reg.today()))
+    print_grid(hazard_grid(rows, reg.today()))
     typer.echo("")
     typer.echo(t("msg.demo", path=str(target), total=total))
     reg.store.close()

@@ -12,6 +12,7 @@ from hazreg.cli.common import (
     interactive,
     note_empty,
     note_more,
+    print_grid,
     register,
     split_list,
 )
@@ -78,9 +79,9 @@ def list_units(
     if not rows:
         note_empty()
         return
-    from hazreg.render.table import console, unit_table
+    from hazreg.render.grid import unit_grid
 
-    console().print(unit_table(rows))
+    print_grid(unit_grid(rows))
     note_more(len(rows), total)
 
 

@@ -8,8 +8,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-FORMATS = ("table", "csv", "json", "jsonl")
-
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):

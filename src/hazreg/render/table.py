@@ -1,9 +1,9 @@
 """Rich tables and record views for people at a terminal.
 
-On a terminal: colour, boxes, overdue rows in red. Off a terminal (a pipe, a file,
-cron): the same columns with no colour and no decoration. NO_COLOR is respected.
-Chinese text is measured by display width, so columns stay aligned, and long
-cells wrap (fold) instead of being cut.
+Colour, boxes, overdue rows in red; NO_COLOR is respected. Chinese text is measured
+by display width, so columns stay aligned, and long cells wrap (fold) instead of
+being cut. Off a terminal, listings are drawn by `hazreg.render.grid.plain` instead,
+and record views here print without colour.
 """
 
 from __future__ import annotations
@@ -18,15 +18,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from hazreg.dates import local_time
-from hazreg.enums import Industry, LabeledEnum, Level, Risk, Source, Status
+from hazreg.enums import Status
 from hazreg.i18n import t
 from hazreg.models import PLAN_FIELDS, missing_plan
+from hazreg.render.grid import Grid, hazard_grid, history_grid, label
 from hazreg.render.records import hazard_flags
-
-_ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
-    "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source,
-}
 
 
 def console(stderr: bool = False) -> Console:
@@ -43,87 +39,19 @@ def console(stderr: bool = False) -> Console:
     )
 
 
-def label(field: str, value: Any) -> str:
-    """A stored value as a person reads it: enum labels in the current language."""
-    if value is None or value == "":
-        return ""
-    enum = _ENUM_FIELDS.get(field)
-    if enum is not None:
-        try:
-            return enum.parse(value).label()
-        except ValueError:
-            return str(value)
-    if isinstance(value, bool):
-        return t("yes") if value else t("no")
-    return str(value)
+_STYLES = {"overdue": "red", "major": "yellow"}
 
 
-def _table(con: Console, headers: list[str], keep_whole: tuple[int, ...] = ()) -> Table:
-    plain = not con.is_terminal
-    table = Table(
-        box=None if plain else box.SIMPLE_HEAD,
-        show_edge=False,
-        header_style="" if plain else "bold",
-        pad_edge=False,
-    )
-    for i, header in enumerate(headers):
-        # Short codes (ids, dates, flags) stay whole; free text wraps, Chinese included.
-        table.add_column(header, overflow="fold", no_wrap=i in keep_whole)
-    return table
-
-
-def hazard_table(rows: list[dict[str, Any]], today: date) -> Table:
-    con = console()
-    columns = ["id", "level", "status", "unit_name", "description", "deadline", "owner"]
-    table = _table(con, [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7))
-    table.columns[4].ratio = 3
-    table.columns[4].min_width = 16
-    for row in rows:
-        style = ""
-        if row.get("overdue"):
-            style = "red"
-        elif row.get("level") == Level.MAJOR:
-            style = "yellow"
-        cells = [f"H{row['id']}"] + [label(c, row.get(c)) for c in columns[1:]]
-        table.add_row(*cells, hazard_flags(row, today), style=style if con.is_terminal else "")
-    return table
-
-
-def unit_table(rows: list[dict[str, Any]]) -> Table:
-    con = console()
-    columns = ["id", "name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
-    table = _table(con, [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2))
-    for row in rows:
-        cells = [f"U{row['id']}"] + [label(c, row.get(c)) for c in columns[1:]]
-        table.add_row(*cells, str(row.get("open_hazards", "")))
-    return table
-
-
-def _describe_change(entry: dict[str, Any]) -> str:
-    before, after = entry.get("before") or {}, entry.get("after") or {}
-    if entry["action"] == "create":
-        return t("history.created")
-    parts = []
-    for key in after:
-        old, new = label(key, before.get(key)) or "∅", label(key, after.get(key)) or "∅"
-        parts.append(f"{t('field.' + key, default=key)}: {old} → {new}")
-    return "; ".join(parts)
-
-
-def history_table(entries: list[dict[str, Any]], tz: str, with_record: bool) -> Table:
-    con = console()
-    headers = [t("field.at"), t("field.operator")]
-    if with_record:
-        headers.append(t("field.record_id"))
-    headers += [t("field.action"), t("col.change"), t("field.note")]
-    table = _table(con, headers)
-    prefixes = {"unit": "U", "hazard": "H"}
-    for e in entries:
-        cells = [local_time(e["at"], tz), e["operator"]]
-        if with_record:
-            cells.append(f"{prefixes.get(e['record_type'], '')}{e['record_id']}")
-        cells += [t("action." + e["action"], default=e["action"]), _describe_change(e), e.get("note") or ""]
-        table.add_row(*cells)
+def rich_table(grid: Grid) -> Table:
+    """A grid for a terminal: coloured rows, wrapped free text, aligned Chinese."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    for i, header in enumerate(grid.headers):
+        table.add_column(header, overflow="fold", no_wrap=i in grid.keep_whole)
+    if grid.wide is not None:
+        table.columns[grid.wide].ratio = 3
+        table.columns[grid.wide].min_width = 16
+    for cells, style in zip(grid.rows, grid.styles, strict=True):
+        table.add_row(*cells, style=_STYLES.get(style, ""))
     return table
 
 
@@ -160,7 +88,7 @@ def hazard_view(row: dict[str, Any], history: list[dict[str, Any]], today: date,
     if flags:
         parts.append(Text(flags, style="red bold"))
     parts += [_fields_table(shown, fields), Text(""), Text(t("heading.plan"), style="bold underline"), plan]
-    parts += [Text(""), Text(t("heading.history"), style="bold underline"), history_table(history, tz, False)]
+    parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False))]
     return Group(*parts)
 
 
@@ -170,7 +98,7 @@ def unit_view(row: dict[str, Any], hazards: list[dict[str, Any]], total: int, to
     parts: list[Any] = [title, _fields_table(row, fields), Text("")]
     parts.append(Text(t("heading.unit_hazards", count=total), style="bold underline"))
     if hazards:
-        parts.append(hazard_table(hazards, today))
+        parts.append(rich_table(hazard_grid(hazards, today)))
     return Group(*parts)
 
 

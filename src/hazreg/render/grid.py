@@ -1,0 +1,109 @@
+"""Listings as grids of text: what each column says, decided once for every output.
+
+A grid is drawn by Rich on a terminal (colour, wrapping) and as plain aligned text
+anywhere else — one line per record, so `grep` and `awk` work on it, and without
+loading Rich at all, which is a third of a listing's start-up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from hazreg.dates import local_time
+from hazreg.enums import Industry, LabeledEnum, Level, Risk, Source, Status
+from hazreg.i18n import t
+from hazreg.render.records import hazard_flags
+
+_ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
+    "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source,
+}
+
+
+@dataclass
+class Grid:
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)  # per row: "", "overdue" or "major"
+    keep_whole: tuple[int, ...] = ()  # columns never wrapped: ids, dates, flags
+    wide: int | None = None  # the free-text column that takes the spare width
+
+
+def label(field: str, value: Any) -> str:
+    """A stored value as a person reads it: enum labels in the current language."""
+    if value is None or value == "":
+        return ""
+    enum = _ENUM_FIELDS.get(field)
+    if enum is not None:
+        try:
+            return enum.parse(value).label()
+        except ValueError:
+            return str(value)
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    return str(value)
+
+
+def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
+    columns = ["level", "status", "unit_name", "description", "deadline", "owner"]
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7), wide=4)
+    for row in rows:
+        grid.rows.append([f"H{row['id']}"] + [label(c, row.get(c)) for c in columns] + [hazard_flags(row, today)])
+        grid.styles.append("overdue" if row.get("overdue") else "major" if row.get("level") == Level.MAJOR else "")
+    return grid
+
+
+def unit_grid(rows: list[dict[str, Any]]) -> Grid:
+    columns = ["name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2), wide=1)
+    for row in rows:
+        grid.rows.append([f"U{row['id']}"] + [label(c, row.get(c)) for c in columns] + [str(row.get("open_hazards", ""))])
+        grid.styles.append("")
+    return grid
+
+
+def describe_change(entry: dict[str, Any]) -> str:
+    """What a history entry changed, as `Field: old → new; …`."""
+    before, after = entry.get("before") or {}, entry.get("after") or {}
+    if entry["action"] == "create":
+        return t("history.created")
+    parts = []
+    for key in after:
+        old, new = label(key, before.get(key)) or "∅", label(key, after.get(key)) or "∅"
+        parts.append(f"{t('field.' + key, default=key)}: {old} → {new}")
+    return "; ".join(parts)
+
+
+def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> Grid:
+    headers = [t("field.at"), t("field.operator")]
+    if with_record:
+        headers.append(t("field.record_id"))
+    headers += [t("field.action"), t("col.change"), t("field.note")]
+    grid = Grid(headers, keep_whole=(0,), wide=len(headers) - 2)
+    prefixes = {"unit": "U", "hazard": "H"}
+    for e in entries:
+        cells = [local_time(e["at"], tz), e["operator"]]
+        if with_record:
+            cells.append(f"{prefixes.get(e['record_type'], '')}{e['record_id']}")
+        cells += [t("action." + e["action"], default=e["action"]), describe_change(e), e.get("note") or ""]
+        grid.rows.append(cells)
+        grid.styles.append("")
+    return grid
+
+
+def width(text: str) -> int:
+    """Display width: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def plain(grid: Grid) -> str:
+    """The grid as aligned text, one line per row, nothing cut."""
+    lines = [grid.headers] + [[" ".join(c.split()) for c in row] for row in grid.rows]
+    widths = [max(width(line[i]) for line in lines) for i in range(len(grid.headers))]
+    out = []
+    for line in lines:
+        cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out) + "\n"
