@@ -56,7 +56,9 @@ def validate_phone(text: str, field: str = "phone") -> str:
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(validate_assignment=False, extra="forbid")
+    # defer_build: a model's validator is built on first use, so commands that only
+    # read (list, show) never pay for it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -12,21 +12,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import groupby
 
-# CJK ideographs (with extensions and compatibility forms), kana and hangul.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
+# CJK ideographs (with extensions and compatibility forms), kana and hangul. Plain
+# ranges rather than a regex character class: compiling that class took longer than
+# everything else `hazreg add` imports from hazreg.
+_CJK_RANGES = (
+    (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+)
 _WORDS = re.compile(r"[^\W_]+")
-# Within a word, CJK runs and everything else (Latin, digits) are separate terms, so
-# "3号库房" is the number 3 and the Chinese 号库房, not one token no query can find.
-_RUNS = re.compile(f"([{_CJK}]+)|([^{_CJK}]+)")
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
 def _runs(text: str) -> list[tuple[bool, str]]:
+    # Within a word, CJK runs and everything else (Latin, digits) are separate terms, so
+    # "3号库房" is the number 3 and the Chinese 号库房, not one token no query can find.
     text = unicodedata.normalize("NFKC", text).casefold()
     return [
-        (bool(cjk), cjk or other)
+        (cjk, "".join(run))
         for word in _WORDS.findall(text)
-        for cjk, other in _RUNS.findall(word)
+        for cjk, run in groupby(word, _is_cjk)
     ]
 
 

@@ -12,12 +12,11 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
@@ -46,8 +45,7 @@ def _connect(target: str) -> sqlite3.Connection:
     return conn
 
 
-@dataclass
-class HazardFilter:
+class HazardFilter(NamedTuple):
     """Which hazards a listing wants; every field narrows the result."""
 
     statuses: Sequence[str] = ()
@@ -61,11 +59,10 @@ class HazardFilter:
     found_since: date | None = None
     found_until: date | None = None
     search: str | None = None
-    ids: Sequence[int] = field(default_factory=tuple)
+    ids: Sequence[int] = ()
 
 
-@dataclass
-class UnitFilter:
+class UnitFilter(NamedTuple):
     industries: Sequence[str] = ()
     localities: Sequence[str] = ()
     risks: Sequence[str] = ()

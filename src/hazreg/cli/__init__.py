@@ -6,13 +6,7 @@ import sys
 
 
 def main() -> None:
-    import os
-
     from hazreg.i18n import detect_lang, set_lang
-
-    # hazreg uses no Pydantic plugins; looking them up reads the metadata of every
-    # installed package, which costs more than the rest of `hazreg add` together.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
     set_lang(detect_lang(sys.argv[1:]))
     from hazreg.cli.app import app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import typer
@@ -16,13 +15,13 @@ from hazreg.i18n import t
 FORMATS = ("table", "csv", "json", "jsonl")
 
 
-@dataclass
 class Session:
     """Global options of one command line, and the register it opened."""
 
-    db: str | None = None
-    operator: str | None = None
-    opened: list[Any] = field(default_factory=list)
+    def __init__(self, db: str | None = None, operator: str | None = None) -> None:
+        self.db = db
+        self.operator = operator
+        self.opened: list[Any] = []
 
     def register(self, write: bool = False) -> Any:
         from hazreg.paths import register_path

@@ -8,7 +8,6 @@ loading Rich at all, which is a third of a listing's start-up.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,13 +21,15 @@ _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
 }
 
 
-@dataclass
 class Grid:
-    headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
-    styles: list[str] = field(default_factory=list)  # per row: "", "overdue" or "major"
-    keep_whole: tuple[int, ...] = ()  # columns never wrapped: ids, dates, flags
-    wide: int | None = None  # the free-text column that takes the spare width
+    """Column headers, rows of cell texts, and how a terminal should draw them."""
+
+    def __init__(self, headers: list[str], keep_whole: tuple[int, ...] = (), wide: int | None = None) -> None:
+        self.headers = headers
+        self.rows: list[list[str]] = []
+        self.styles: list[str] = []  # per row: "", "overdue" or "major"
+        self.keep_whole = keep_whole  # columns never wrapped: ids, dates, flags
+        self.wide = wide  # the free-text column that takes the spare width
 
 
 def label(field: str, value: Any) -> str:
