@@ -294,3 +294,54 @@ def test_language_from_environment(cli, district, monkeypatch):
     monkeypatch.delenv("HAZREG_LANG")
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert "整改责任人" in cli("list").stdout
+
+
+def test_plain_listing_is_one_line_per_record_aligned_by_display_width(cli, district):
+    from hazreg.render.grid import width
+
+    lines = cli("list").stdout.splitlines()
+    assert len(lines) == 4  # header + three hazards, long descriptions not wrapped
+    header = lines[0]
+    deadline_col = width(header[: header.index("Deadline")])
+    for line in lines[1:]:
+        cells = line.split("  ")
+        date_cell = next(c for c in cells if c.strip().startswith("2026-"))
+        assert width(line[: line.index(date_cell.strip())]) == deadline_col
+    assert all(line == line.rstrip() for line in lines)
+
+
+def _on_a_terminal(*args: str, env: dict) -> str:
+    """Run hazreg with stdout on a real pseudo-terminal, as an officer sees it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "hazreg", *args], stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=30)
+    os.close(leader)
+    return out.decode("utf-8")
+
+
+def test_on_a_terminal_overdue_rows_are_red_and_no_color_is_respected(district):
+    import os
+
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    out = _on_a_terminal("list", env=env)
+    red_line = next(line for line in out.splitlines() if "H2" in line)
+    assert "\x1b[31m" in red_line  # the overdue hazard stands out in red
+    assert "─" in out  # a ruled header on a terminal
+    plain = _on_a_terminal("list", env={**env, "NO_COLOR": "1"})
+    assert "\x1b[31m" not in plain and "H2" in plain

@@ -97,7 +97,8 @@ def print_grid(grid: Any) -> None:
     if sys.stdout.isatty():
         from hazreg.render.table import console, rich_table
 
-        console().print(rich_table(grid))
+        con = console()
+        con.print(rich_table(grid, con.width))
     else:
         from hazreg.render.grid import plain
 

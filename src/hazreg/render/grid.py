@@ -24,12 +24,12 @@ _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
 class Grid:
     """Column headers, rows of cell texts, and how a terminal should draw them."""
 
-    def __init__(self, headers: list[str], keep_whole: tuple[int, ...] = (), wide: int | None = None) -> None:
+    def __init__(self, headers: list[str], keep_whole: tuple[int, ...] = (), ratios: dict[int, int] | None = None) -> None:
         self.headers = headers
         self.rows: list[list[str]] = []
         self.styles: list[str] = []  # per row: "", "overdue" or "major"
         self.keep_whole = keep_whole  # columns never wrapped: ids, dates, flags
-        self.wide = wide  # the free-text column that takes the spare width
+        self.ratios = ratios or {}  # how free-text columns share a narrow terminal's width
 
 
 def label(field: str, value: Any) -> str:
@@ -49,7 +49,7 @@ def label(field: str, value: Any) -> str:
 
 def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
     columns = ["level", "status", "unit_name", "description", "deadline", "owner"]
-    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7), wide=4)
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7), ratios={3: 1, 4: 3, 6: 1})
     for row in rows:
         grid.rows.append([f"H{row['id']}"] + [label(c, row.get(c)) for c in columns] + [hazard_flags(row, today)])
         grid.styles.append("overdue" if row.get("overdue") else "major" if row.get("level") == Level.MAJOR else "")
@@ -58,7 +58,7 @@ def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
 
 def unit_grid(rows: list[dict[str, Any]]) -> Grid:
     columns = ["name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
-    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2), wide=1)
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2, 7, 8), ratios={1: 2, 4: 1, 6: 1})
     for row in rows:
         grid.rows.append([f"U{row['id']}"] + [label(c, row.get(c)) for c in columns] + [str(row.get("open_hazards", ""))])
         grid.styles.append("")
@@ -82,7 +82,7 @@ def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> G
     if with_record:
         headers.append(t("field.record_id"))
     headers += [t("field.action"), t("col.change"), t("field.note")]
-    grid = Grid(headers, keep_whole=(0,), wide=len(headers) - 2)
+    grid = Grid(headers, keep_whole=(0,), ratios={len(headers) - 2: 3, len(headers) - 1: 1})
     prefixes = {"unit": "U", "hazard": "H"}
     for e in entries:
         cells = [local_time(e["at"], tz), e["operator"]]
@@ -99,10 +99,20 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _lines(grid: Grid) -> list[list[str]]:
+    return [grid.headers] + [[" ".join(c.split()) for c in row] for row in grid.rows]
+
+
+def column_widths(grid: Grid) -> list[int]:
+    """Each column's display width with every cell on one line."""
+    lines = _lines(grid)
+    return [max(width(line[i]) for line in lines) for i in range(len(grid.headers))]
+
+
 def plain(grid: Grid) -> str:
     """The grid as aligned text, one line per row, nothing cut."""
-    lines = [grid.headers] + [[" ".join(c.split()) for c in row] for row in grid.rows]
-    widths = [max(width(line[i]) for line in lines) for i in range(len(grid.headers))]
+    lines = _lines(grid)
+    widths = column_widths(grid)
     out = []
     for line in lines:
         cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)]

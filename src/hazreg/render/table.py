@@ -21,7 +21,7 @@ from rich.text import Text
 from hazreg.enums import Status
 from hazreg.i18n import t
 from hazreg.models import PLAN_FIELDS, missing_plan
-from hazreg.render.grid import Grid, hazard_grid, history_grid, label
+from hazreg.render.grid import Grid, column_widths, hazard_grid, history_grid, label
 from hazreg.render.records import hazard_flags
 
 
@@ -42,14 +42,19 @@ def console(stderr: bool = False) -> Console:
 _STYLES = {"overdue": "red", "major": "yellow"}
 
 
-def rich_table(grid: Grid) -> Table:
+def rich_table(grid: Grid, available: int | None = None) -> Table:
     """A grid for a terminal: coloured rows, wrapped free text, aligned Chinese."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    # Rich shares width by ratio only in an expanded table: expand only when the rows
+    # do not fit on one line each, so short tables stay compact.
+    fits = available is None or sum(w + 2 for w in column_widths(grid)) <= available
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0), expand=not fits
+    )
     for i, header in enumerate(grid.headers):
         table.add_column(header, overflow="fold", no_wrap=i in grid.keep_whole)
-    if grid.wide is not None:
-        table.columns[grid.wide].ratio = 3
-        table.columns[grid.wide].min_width = 16
+    if not fits:
+        for index, ratio in grid.ratios.items():
+            table.columns[index].ratio = ratio
     for cells, style in zip(grid.rows, grid.styles, strict=True):
         table.add_row(*cells, style=_STYLES.get(style, ""))
     return table
@@ -88,7 +93,7 @@ def hazard_view(row: dict[str, Any], history: list[dict[str, Any]], today: date,
     if flags:
         parts.append(Text(flags, style="red bold"))
     parts += [_fields_table(shown, fields), Text(""), Text(t("heading.plan"), style="bold underline"), plan]
-    parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False))]
+    parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False), console().width)]
     return Group(*parts)
 
 
@@ -98,7 +103,7 @@ def unit_view(row: dict[str, Any], hazards: list[dict[str, Any]], total: int, to
     parts: list[Any] = [title, _fields_table(row, fields), Text("")]
     parts.append(Text(t("heading.unit_hazards", count=total), style="bold underline"))
     if hazards:
-        parts.append(rich_table(hazard_grid(hazards, today)))
+        parts.append(rich_table(hazard_grid(hazards, today), console().width))
     return Group(*parts)
 
 
