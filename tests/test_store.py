@@ -90,7 +90,6 @@ def test_a_failure_inside_a_write_leaves_nothing_behind(reg, unit, monkeypatch):
     monkeypatch.setattr(reg.store, "add_history", broken)
     with pytest.raises(OSError):
         reg.add_hazard({"unit": unit["id"], "description": "灭火器过期"})
-    monkeypatch.undo()
     assert reg.store.count("hazards") == 0
     assert reg.store.conn.execute("SELECT count(*) FROM hazard_search").fetchone()[0] == 0
     assert not reg.store.conn.in_transaction

@@ -102,6 +102,11 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
         return text.date()
     if isinstance(text, date):
         return text
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # ISO, as stored and exported
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     raw = text
     s = unicodedata.normalize("NFKC", text).strip().lower()
     base = today if today is not None else _today()  # the register's day, not the process's
@@ -134,3 +139,25 @@ def parse_days(text: str, field: str = "days") -> int:
     if unit in ("m", "月", "个月"):
         return amount * 30
     return amount
+
+
+_WEEK = re.compile(r"(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})")
+
+
+def parse_week(text: str, today: date, field: str = "week") -> tuple[date, date]:
+    """An ISO week (Monday to Sunday): 2026-W48, 2026W48, W48 (this year), this, last."""
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    if s in ("this", "本周"):
+        monday = today - timedelta(days=today.weekday())
+    elif s in ("last", "上周"):
+        monday = today - timedelta(days=today.weekday() + 7)
+    else:
+        m = _WEEK.fullmatch(s)
+        if not m:
+            raise InvalidInput("err.week", field, value=text)
+        year = int(m[1]) if m[1] else today.isocalendar().year
+        try:
+            monday = date.fromisocalendar(year, int(m[2]), 1)
+        except ValueError:
+            raise InvalidInput("err.week", field, value=text) from None
+    return monday, monday + timedelta(days=6)

@@ -63,7 +63,8 @@ class LabeledEnum(str, Enum):
         """The member named by `text` (key, label or alias), or InvalidInput listing the choices."""
         if isinstance(text, cls):
             return text
-        found = cls.lookup().get(_fold(str(text)))
+        table = cls.lookup()
+        found = table.get(text) or table.get(_fold(str(text)))  # exact first: imports call this per cell
         if found is None:
             raise InvalidInput(
                 "err.choice", field or cls.field_name(), value=text, allowed=cls.choices()

@@ -41,10 +41,14 @@ class InvalidInput(HazregError, ValueError):
         super().__init__(key, **params)
         self.field = field
 
+    def reason(self) -> str:
+        """What was wrong, without the field's name (an import report names the column)."""
+        return super().message()
+
     def message(self) -> str:
         from hazreg.i18n import t
 
-        text = super().message()
+        text = self.reason()
         return f"{t('field.' + self.field, default=self.field)}: {text}" if self.field else text
 
 

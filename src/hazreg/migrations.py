@@ -73,7 +73,8 @@ def m001_units_hazards_history(db: Database) -> None:
     )
     # Covers the default listing: filter by status, sort by level and deadline, from the index alone.
     db.execute("CREATE INDEX hazards_status_level_deadline ON hazards(status, level, deadline)")
-    db.execute("CREATE INDEX hazards_unit ON hazards(unit_id)")
+    # A unit's hazards, and an import's match of a ledger row (unit, date found, words).
+    db.execute("CREATE INDEX hazards_unit_found ON hazards(unit_id, found_on)")
     db.execute("CREATE INDEX hazards_found_on ON hazards(found_on)")
     # Pairs of characters, see hazreg.search; rowid is the hazard id.
     db.execute("CREATE VIRTUAL TABLE hazard_search USING fts5(text, tokenize='unicode61')")

@@ -60,6 +60,7 @@ class HazardFilter(NamedTuple):
     found_until: date | None = None
     search: str | None = None
     ids: Sequence[int] = ()
+    changed_between: tuple[str, str] | None = None  # UTC bounds: created or changed then
 
 
 class UnitFilter(NamedTuple):
@@ -67,6 +68,7 @@ class UnitFilter(NamedTuple):
     localities: Sequence[str] = ()
     risks: Sequence[str] = ()
     search: str | None = None
+    changed_between: tuple[str, str] | None = None
 
 
 class Store:
@@ -183,7 +185,7 @@ class Store:
     def units_by_name(self, name: str) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (name,))
 
-    def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    def _unit_where(self, f: UnitFilter) -> tuple[str, dict[str, Any]]:
         where: list[str] = ["1"]
         params: dict[str, Any] = {}
         _in(where, params, "industry", f.industries)
@@ -192,7 +194,12 @@ class Store:
         if f.search:
             where.append("(name LIKE :s OR address LIKE :s OR contact LIKE :s OR credit_code LIKE :s)")
             params["s"] = f"%{f.search}%"
-        cond = " AND ".join(where)
+        if f.changed_between:
+            where.append(_changed_sql("unit", "units.id", params, f.changed_between))
+        return " AND ".join(where), params
+
+    def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        cond, params = self._unit_where(f)
         total = self.conn.execute(f"SELECT count(*) FROM units WHERE {cond}", params).fetchone()[0]
         rows = self._all(
             f"""SELECT units.*, (SELECT count(*) FROM hazards h WHERE h.unit_id = units.id
@@ -205,14 +212,46 @@ class Store:
         )
         return rows, total
 
+    def iter_units(self, f: UnitFilter) -> Iterator[dict[str, Any]]:
+        cond, params = self._unit_where(f)
+        for row in self.conn.execute(f"SELECT * FROM units WHERE {cond} ORDER BY id", params):
+            yield dict(row)
+
     # -- hazards ---------------------------------------------------------------------------
 
-    def insert_hazard(self, record: dict[str, Any], today: date) -> int:
+    def insert_hazard(self, record: dict[str, Any], unit_name: str | None = None) -> int:
         hazard_id = self._insert("hazards", _to_row(record))
-        row = self.hazard(hazard_id, today)
-        assert row is not None
-        self._index_hazard(row)
+        if unit_name is None:
+            unit_name = self.conn.execute("SELECT name FROM units WHERE id = ?", (record["unit_id"],)).fetchone()[0]
+        self.conn.execute(
+            "INSERT INTO hazard_search (rowid, text) VALUES (?, ?)",
+            (hazard_id, index_text(record["description"], unit_name)),
+        )
         return hazard_id
+
+    def hazard_by_uid(self, uid: str, today: date) -> dict[str, Any] | None:
+        row = self._one(f"{_HAZARD_SELECT} WHERE h.uid = :uid", {"uid": uid, "today": today.isoformat()})
+        return _from_row(row) if row else None
+
+    def hazard_by_key(self, unit_id: int, found_on: date, description: str, today: date) -> dict[str, Any] | None:
+        """The hazard a ledger row without a uid means: same unit, same day found, same words."""
+        row = self._one(
+            f"{_HAZARD_SELECT} WHERE h.unit_id = :u AND h.found_on = :f AND h.description = :d LIMIT 1",
+            {"u": unit_id, "f": found_on.isoformat(), "d": description, "today": today.isoformat()},
+        )
+        return _from_row(row) if row else None
+
+    def unit_keys(self) -> list[tuple[int, str, str, str | None, str, str]]:
+        """(id, uid, name, credit_code, industry, locality) of every unit, for an import."""
+        sql = "SELECT id, uid, name, credit_code, industry, locality FROM units"
+        return [tuple(r) for r in self.conn.execute(sql)]  # type: ignore[misc]
+
+    def id_taken(self, table: str, record_id: int) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is not None
+
+    def tune_for_bulk(self) -> None:
+        """A larger page cache for a big import (memory stays bounded: 64 MB)."""
+        self.conn.execute("PRAGMA cache_size = -65536")
 
     def update_hazard(self, hazard_id: int, changes: dict[str, Any], today: date) -> None:
         self._update("hazards", hazard_id, _to_row(changes))
@@ -232,10 +271,7 @@ class Store:
         row = self._one(f"{_HAZARD_SELECT} WHERE h.id = :id", {"id": hazard_id, "today": today.isoformat()})
         return _from_row(row) if row else None
 
-    def hazards(
-        self, f: HazardFilter, today: date, limit: int | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Hazards matching `f`, most urgent first (overdue, major, nearest deadline), and their count."""
+    def _hazard_where(self, f: HazardFilter, today: date) -> tuple[str, dict[str, Any]] | None:
         where: list[str] = ["1"]
         params: dict[str, Any] = {"today": today.isoformat()}
         _in(where, params, "h.status", f.statuses)
@@ -261,13 +297,22 @@ class Store:
         if f.search is not None:
             match = match_query(f.search)
             if match is None:
-                return [], 0
+                return None
             where.append("h.id IN (SELECT rowid FROM hazard_search WHERE hazard_search MATCH :match)")
             params["match"] = match
-        cond = " AND ".join(where)
-        total = self.conn.execute(
-            f"SELECT count(*) FROM hazards h WHERE {cond}", params
-        ).fetchone()[0]
+        if f.changed_between:
+            where.append(_changed_sql("hazard", "h.id", params, f.changed_between))
+        return " AND ".join(where), params
+
+    def hazards(
+        self, f: HazardFilter, today: date, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Hazards matching `f`, most urgent first (overdue, major, nearest deadline), and their count."""
+        found = self._hazard_where(f, today)
+        if found is None:
+            return [], 0
+        cond, params = found
+        total = self.conn.execute(f"SELECT count(*) FROM hazards h WHERE {cond}", params).fetchone()[0]
         # Sort ids only (from the index), then read the whole rows of the page alone:
         # on 100,000 hazards this is ten times faster than sorting whole joined rows.
         order = "overdue DESC, h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id"
@@ -280,6 +325,16 @@ class Store:
             params,
         )
         return [_from_row(r) for r in rows], total
+
+    def iter_hazards(self, f: HazardFilter, today: date) -> Iterator[dict[str, Any]]:
+        """Every hazard matching `f`, by id, streamed: for exports of any size."""
+        found = self._hazard_where(f, today)
+        if found is None:
+            return
+        cond, params = found
+        cursor = self.conn.execute(f"{_HAZARD_SELECT} WHERE {cond} ORDER BY h.id", params)
+        for row in cursor:
+            yield _from_row(dict(row))
 
     def hazard_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._all("SELECT status, count(*) AS n FROM hazards GROUP BY status")}
@@ -304,7 +359,8 @@ class Store:
         until: str | None = None,
         operator: str | None = None,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> Iterator[dict[str, Any]]:
+        """History entries, oldest first (the latest `limit` of them if given), streamed."""
         where: list[str] = ["1"]
         params: dict[str, Any] = {}
         for column, value in (("record_type", record_type), ("record_id", record_id), ("operator", operator)):
@@ -317,18 +373,23 @@ class Store:
         if until:
             where.append("at < :until")
             params["until"] = until
-        order = "DESC" if limit else "ASC"
-        rows = self._all(
-            f"SELECT * FROM history WHERE {' AND '.join(where)} ORDER BY seq {order} "
-            f"LIMIT {-1 if limit is None else int(limit)}",
-            params,
-        )
+        sql = f"SELECT * FROM history WHERE {' AND '.join(where)}"
         if limit:
-            rows.reverse()
-        for row in rows:
+            sql = f"SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {int(limit)})"
+        for row in self.conn.execute(f"{sql} ORDER BY seq", params):
+            entry = dict(row)
             for key in ("before", "after"):
-                row[key] = json.loads(row[key]) if row[key] else None
-        return rows
+                entry[key] = json.loads(entry[key]) if entry[key] else None
+            yield entry
+
+
+def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:
+    """Records with a history entry (created or changed) within UTC `bounds`."""
+    params["changed_from"], params["changed_to"] = bounds
+    return (
+        f"{id_column} IN (SELECT record_id FROM history WHERE record_type = '{record_type}'"
+        " AND at >= :changed_from AND at < :changed_to)"
+    )
 
 
 def _in(where: list[str], params: dict[str, Any], column: str, values: Sequence[Any]) -> None:

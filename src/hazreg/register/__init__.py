@@ -6,14 +6,17 @@ No printing, no Typer, no Rich here: the CLI calls these and renders the results
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from hazreg import dates
 from hazreg.enums import ACTIVE, Industry, Level, Risk, Status
+from hazreg.models import plan_complete
 from hazreg.register.base import parse_id, short_id
-from hazreg.register.hazards import HAZARD_FIELDS, HazardOps
+from hazreg.register.hazards import HAZARD_FIELDS
+from hazreg.register.imports import ImportOps
 from hazreg.register.units import UNIT_FIELDS
 from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
 
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 
-class Register(HazardOps):
+class Register(ImportOps):
     """All register operations (units, hazards, history, settings) on one open file."""
 
     def history(
@@ -47,7 +50,7 @@ class Register(HazardOps):
             start = dates.local_day_bounds(self.date(since, "since"), self.timezone)[0]  # type: ignore[arg-type]
         if until:
             end = dates.local_day_bounds(self.date(until, "until"), self.timezone)[1]  # type: ignore[arg-type]
-        return self.store.history(record_type, record_id, start, end, operator, limit)
+        return list(self.store.history(record_type, record_id, start, end, operator, limit))
 
     def hazard_filter(
         self,
@@ -63,6 +66,7 @@ class Register(HazardOps):
         found_since: str | None = None,
         found_until: str | None = None,
         search: str | None = None,
+        changed_between: tuple[str, str] | None = None,
     ) -> HazardFilter:
         """A listing's filter from what the user typed; by default the hazards still to deal with."""
         status_keys = [Status.parse(s, "status").value for s in statuses or []]
@@ -83,6 +87,7 @@ class Register(HazardOps):
             found_since=self.date(found_since, "found_since"),
             found_until=self.date(found_until, "found_until"),
             search=search,
+            changed_between=changed_between,
         )
 
     def unit_filter(
@@ -91,13 +96,41 @@ class Register(HazardOps):
         localities: list[str] | None = None,
         risks: list[str] | None = None,
         search: str | None = None,
+        changed_between: tuple[str, str] | None = None,
     ) -> UnitFilter:
         return UnitFilter(
             industries=[Industry.parse(v, "industry").value for v in industries or []],
             localities=list(localities or []),
             risks=[Risk.parse(v, "risk").value for v in risks or []],
             search=search,
+            changed_between=changed_between,
         )
+
+    def window(self, week: str | None = None, since: str | None = None, until: str | None = None) -> tuple[str, str] | None:
+        """UTC bounds of an export's window: an ISO week, or local dates since/until (inclusive)."""
+        if week is None and since is None and until is None:
+            return None
+        if week is not None:
+            start_day, end_day = dates.parse_week(week, self.today())
+        else:
+            start_day = self.date(since, "since") or date(1970, 1, 1)
+            end_day = self.date(until, "until") or date(9999, 12, 30)
+        return (
+            dates.local_day_bounds(start_day, self.timezone)[0],
+            dates.local_day_bounds(end_day, self.timezone)[1],
+        )
+
+    def iter_hazards(self, f: HazardFilter) -> Iterator[dict[str, Any]]:
+        for row in self.store.iter_hazards(f, self.today()):
+            row["plan_complete"] = plan_complete(row)
+            yield row
+
+    def iter_units(self, f: UnitFilter) -> Iterator[dict[str, Any]]:
+        return self.store.iter_units(f)
+
+    def iter_history(self, window: tuple[str, str] | None, operator: str | None = None) -> Iterator[dict[str, Any]]:
+        since, until = window or (None, None)
+        return self.store.history(since=since, until=until, operator=operator)
 
     def set_timezone(self, name: str) -> None:
         dates.zone(name)  # refuses an unknown zone

@@ -57,7 +57,7 @@ class HazardOps(UnitOps):
         now = dates.timestamp()
         with self.store.transaction():
             hazard_id = self.store.insert_hazard(
-                {"uid": new_uid(), **hazard.model_dump(), "created_at": now, "updated_at": now}, today
+                {"uid": new_uid(), **hazard.model_dump(), "created_at": now, "updated_at": now}, unit["name"]
             )
             self.log("hazard", hazard_id, "create", None, {k: v for k, v in record.items() if v is not None})
         return self.hazard(hazard_id)

@@ -1,0 +1,116 @@
+"""`hazreg export units|hazards|history`: files for Excel, for the city, for cron."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hazreg.cli.common import register, split_list
+from hazreg.errors import InvalidInput
+from hazreg.i18n import t
+
+app = typer.Typer(help=t("help.cmd.export"), no_args_is_help=True)
+EXPORT_FORMATS = ("csv", "xlsx", "json", "jsonl")
+
+
+def _opt(*names: str, key: str, default: Any = None, **kw: Any) -> Any:
+    return typer.Option(default, *names, help=t(key), **kw)
+
+
+def _format(fmt: str, output: Path | None) -> str:
+    value = fmt.strip().lower()
+    if value not in EXPORT_FORMATS:
+        raise InvalidInput("err.export_format", "format", value=fmt)
+    if value == "xlsx" and output is None and sys.stdout.isatty():
+        raise InvalidInput("err.xlsx_terminal", "output")
+    return value
+
+
+def _write(fmt: str, records: Any, columns: Any, output: Path | None, title: str, bom: bool) -> None:
+    from hazreg.render.export import export
+
+    count = export(fmt, records, columns, output, title, bom)
+    if output is not None:
+        typer.echo(t("msg.exported", count=count, path=str(output)), err=True)
+
+
+@app.command("hazards", help=t("help.cmd.export_hazards"))
+def hazards(
+    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
+    week: str | None = _opt("--week", key="help.opt.week"),
+    since: str | None = _opt("--since", key="help.opt.changed_since"),
+    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    status: list[str] | None = _opt("--status", key="help.opt.status"),
+    overdue: bool = _opt("--overdue", key="help.opt.overdue", default=False),
+    due_within: str | None = _opt("--due-within", key="help.opt.due_within"),
+    level: list[str] | None = _opt("--level", "-l", key="help.opt.level_filter"),
+    industry: list[str] | None = _opt("--industry", key="help.opt.industry_filter"),
+    locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
+    unit: str | None = _opt("--unit", "-u", key="help.opt.unit_filter"),
+    owner: str | None = _opt("--owner", key="help.opt.owner_filter"),
+    found_since: str | None = _opt("--found-since", key="help.opt.found_since"),
+    found_until: str | None = _opt("--found-until", key="help.opt.found_until"),
+    search: str | None = _opt("--search", "-s", key="help.opt.search"),
+) -> None:
+    """Export hazards (all statuses unless --status says otherwise)."""
+    from hazreg.render.records import HAZARD_COLUMNS, hazard_record
+
+    fmt = _format(fmt, output)
+    reg = register()
+    query = reg.hazard_filter(
+        statuses=split_list(status), include_all=True, overdue=overdue, due_within=due_within,
+        levels=split_list(level), industries=split_list(industry), localities=split_list(locality),
+        unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
+        changed_between=reg.window(week, since, until),
+    )
+    records = (hazard_record(r) for r in reg.iter_hazards(query))
+    _write(fmt, records, HAZARD_COLUMNS, output, t("kind.hazards"), bom)
+
+
+@app.command("units", help=t("help.cmd.export_units"))
+def units(
+    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
+    week: str | None = _opt("--week", key="help.opt.week"),
+    since: str | None = _opt("--since", key="help.opt.changed_since"),
+    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    industry: list[str] | None = _opt("--industry", key="help.opt.industry_filter"),
+    locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
+    risk: list[str] | None = _opt("--risk", key="help.opt.risk_filter"),
+    search: str | None = _opt("--search", "-s", key="help.opt.unit_search"),
+) -> None:
+    """Export units."""
+    from hazreg.render.records import UNIT_COLUMNS, unit_record
+
+    fmt = _format(fmt, output)
+    reg = register()
+    query = reg.unit_filter(
+        split_list(industry), split_list(locality), split_list(risk), search, reg.window(week, since, until)
+    )
+    records = (unit_record(r) for r in reg.iter_units(query))
+    _write(fmt, records, UNIT_COLUMNS, output, t("kind.units"), bom)
+
+
+@app.command("history", help=t("help.cmd.export_history"))
+def history(
+    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
+    week: str | None = _opt("--week", key="help.opt.week"),
+    since: str | None = _opt("--since", key="help.opt.since"),
+    until: str | None = _opt("--until", key="help.opt.until"),
+    operator: str | None = _opt("--by", key="help.opt.history_by"),
+) -> None:
+    """Export the history of changes."""
+    from hazreg.render.records import HISTORY_COLUMNS, history_record
+
+    fmt = _format(fmt, output)
+    reg = register()
+    records = (history_record(e) for e in reg.iter_history(reg.window(week, since, until), operator))
+    _write(fmt, records, HISTORY_COLUMNS, output, t("kind.history"), bom)

@@ -1,0 +1,118 @@
+"""`hazreg import units|hazards FILE`: bring a district's spreadsheets in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hazreg.cli.common import register
+from hazreg.i18n import t
+
+app = typer.Typer(help=t("help.cmd.import"), no_args_is_help=True)
+
+# A file this large gets a progress bar on a terminal; smaller ones finish in a blink.
+_PROGRESS_FROM_BYTES = 2_000_000
+
+
+def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: list[str] | None,
+         skip_invalid: bool, dry_run: bool, errors: Path | None) -> None:
+    from hazreg.columns import parse_map
+    from hazreg.sheets import open_sheet
+
+    overrides = parse_map(maps)
+    reg = register(write=not dry_run)
+    with open_sheet(file, sheet, encoding) as table:
+        operation = reg.import_units if kind == "units" else reg.import_hazards
+        with _progress(table, file) as progress:
+            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress)
+    _report(report, errors)
+
+
+class _progress:
+    """A Rich progress bar on stderr for a big file at a terminal; otherwise nothing."""
+
+    def __init__(self, table: Any, file: Path) -> None:
+        self.table = table
+        self.bar: Any = None
+        big = table.size >= _PROGRESS_FROM_BYTES if table.encoding else table.size >= 20_000
+        if sys.stderr.isatty() and big:
+            from rich.progress import Progress
+
+            from hazreg.render.table import console
+
+            self.bar = Progress(console=console(stderr=True), transient=True)
+            self.task = self.bar.add_task(t("msg.reading", name=file.name), total=table.size)
+
+    def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return lambda _count: self.bar.update(self.task, completed=self.table.position())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _report(report: Any, errors: Path | None) -> None:
+    for r in report.rejected:
+        if r.column:
+            line = t("msg.import_rejected_row", row=r.row, column=r.column, value=r.value, reason=r.reason)
+        else:
+            line = t("msg.import_rejected_row_nocol", row=r.row, reason=r.reason)
+        typer.echo(line, err=True)
+    if report.ignored_columns:
+        typer.echo(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
+    typer.echo(
+        t("msg.import_summary", kind=t("kind." + report.kind), rows=report.rows, created=report.created,
+          updated=report.updated, unchanged=report.unchanged, rejected=len(report.rejected))
+    )
+    if errors is not None and report.rejected:
+        from hazreg.render.export import write_rejections
+
+        write_rejections(errors, report)
+        typer.echo(t("msg.errors_written", path=str(errors)), err=True)
+    if report.dry_run:
+        typer.echo(t("msg.import_dry_run"))
+    elif not report.written:
+        typer.echo(t("msg.import_refused", rejected=len(report.rejected)), err=True)
+    if report.rejected and not report.skip_invalid:
+        raise typer.Exit(2)
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "file": typer.Argument(..., help=t("help.arg.import_file"), exists=False, dir_okay=False),
+        "sheet": typer.Option(None, "--sheet", help=t("help.opt.sheet")),
+        "encoding": typer.Option(None, "--encoding", help=t("help.opt.encoding")),
+        "maps": typer.Option(None, "--map", help=t("help.opt.map"), metavar="HEADER=FIELD"),
+        "skip_invalid": typer.Option(False, "--skip-invalid", help=t("help.opt.skip_invalid")),
+        "dry_run": typer.Option(False, "--dry-run", help=t("help.opt.dry_run")),
+        "errors": typer.Option(None, "--errors", help=t("help.opt.errors"), metavar="FILE.csv"),
+    }
+
+
+_o = _options()
+
+
+@app.command("units", help=t("help.cmd.import_units"))
+def units(
+    file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
+    maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
+    errors: Path | None = _o["errors"],
+) -> None:
+    """Import a roster of units."""
+    _run("units", file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+
+
+@app.command("hazards", help=t("help.cmd.import_hazards"))
+def hazards(
+    file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
+    maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
+    errors: Path | None = _o["errors"],
+) -> None:
+    """Import a hazard ledger."""
+    _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors)

@@ -1,0 +1,196 @@
+"""Export files: CSV, XLSX, JSON and JSONL, streamed, written whole or not at all.
+
+- Columns are the stable field names (README), headed by the English keys, or by
+  Chinese labels with Chinese enum labels when the interface speaks Chinese.
+- CSV and XLSX cells that a spreadsheet would run as a formula (starting with
+  = + - @, a tab or a carriage return, unless they are plain numbers) get a leading
+  apostrophe. JSON is data for programs and is never altered.
+- A file is written under a temporary name beside its target and renamed into
+  place when complete, so a cron job never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from hazreg.i18n import get_lang, t
+from hazreg.render.grid import label
+from hazreg.sheets import is_formula, neutralise
+
+DATE_COLUMNS = {"found_on", "deadline", "rectified_on", "verified_on", "closed_on"}
+MONEY_COLUMNS = {"funds"}
+_WIDTHS = {
+    "id": 8, "uid": 38, "unit_id": 9, "unit_name": 28, "name": 30, "description": 50, "credit_code": 21,
+    "address": 30, "basis": 24, "measures": 36, "contingency": 30, "verify_note": 24, "void_reason": 20,
+    "created_at": 28, "updated_at": 28, "at": 28, "before": 40, "after": 40, "note": 24, "funds": 14,
+}
+
+
+def headers(columns: Sequence[str]) -> list[str]:
+    return [t("field." + c) for c in columns] if get_lang() == "zh" else list(columns)
+
+
+def _text(column: str, value: Any, chinese: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return (t("yes") if value else t("no")) if chinese else ("true" if value else "false")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if chinese:
+        return label(column, value)
+    return str(value)
+
+
+@contextmanager
+def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterator[IO[Any]]:
+    """The stream an export writes to: stdout, or a temporary file renamed into place at the end."""
+    if path is None:
+        if binary:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        else:
+            if bom:
+                sys.stdout.write("\ufeff")
+            yield sys.stdout
+            sys.stdout.flush()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with stream:
+            if bom and not binary:
+                stream.write("\ufeff")
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream: IO[str]) -> int:
+    chinese = get_lang() == "zh"
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(headers(columns))
+    count = 0
+    for record in records:
+        writer.writerow([neutralise(_text(c, record.get(c), chinese)) for c in columns])
+        count += 1
+    return count
+
+
+def write_json(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
+    count = 0
+    stream.write("[")
+    for record in records:
+        stream.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
+    count = 0
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream: IO[bytes], title: str) -> int:
+    """A real workbook: bold frozen header, autofilter, column widths, dates as dates, money as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    chinese = get_lang() == "zh"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(column, 13 if column in DATE_COLUMNS else 12)
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers(columns):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for record in records:
+        row: list[Any] = []
+        for column in columns:
+            value = record.get(column)
+            if value is None or value == "":
+                row.append(None)
+            elif column in DATE_COLUMNS:
+                cell = WriteOnlyCell(sheet, value=date.fromisoformat(value))
+                cell.number_format = "yyyy-mm-dd"
+                row.append(cell)
+            elif column in MONEY_COLUMNS:
+                cell = WriteOnlyCell(sheet, value=Decimal(value))
+                cell.number_format = "#,##0.00"
+                row.append(cell)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                row.append(value)
+            else:
+                text = _text(column, value, chinese)
+                if is_formula(text):
+                    # A string cell, never a formula: the text stays exactly as recorded.
+                    cell = WriteOnlyCell(sheet, value=text)
+                    cell.data_type = "s"
+                    row.append(cell)
+                else:
+                    row.append(text)
+        sheet.append(row)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    book.save(stream)
+    return count
+
+
+def export(
+    fmt: str,
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    path: Path | None,
+    title: str,
+    bom: bool = False,
+) -> int:
+    """Write `records` in `fmt` to `path` (or stdout); the number of records written."""
+    if fmt == "xlsx":
+        with output(path, binary=True) as stream:
+            return write_xlsx(records, columns, stream, title)
+    with output(path, bom=bom and fmt == "csv") as stream:
+        if fmt == "csv":
+            return write_csv(records, columns, stream)
+        if fmt == "json":
+            return write_json(records, stream)
+        return write_jsonl(records, stream)
+
+
+def write_rejections(path: Path, report: Any) -> None:
+    """The rejected rows of an import, as they were, with row, column and reason in front.
+
+    Saved as UTF-8 with a BOM so Excel on Chinese Windows opens it; an officer fixes
+    the cells and imports the file again (the three extra columns are not read).
+    """
+    with output(path, bom=True) as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow([t("col.row"), t("col.column"), t("col.reason"), *report.headers])
+        for r in report.rejected:
+            writer.writerow([r.row, r.column, r.reason, *(neutralise(c) for c in r.cells)])
