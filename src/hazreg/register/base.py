@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 import unicodedata
 import uuid
 from datetime import date
@@ -32,8 +34,16 @@ def short_id(prefix: str, number: int | None) -> str:
 
 
 def new_uid() -> str:
-    """A globally unique id, so registers of several districts can be combined."""
-    return str(uuid.uuid4())
+    """A globally unique id (UUID version 7, RFC 9562), so registers of districts can be combined.
+
+    Version 7 starts with the time in milliseconds: ids sort by creation, and the
+    register's uid index grows at its end instead of everywhere at random, which
+    keeps a million-row import fast.
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 4122 variant
+    return str(uuid.UUID(int=value))
 
 
 def plain(value: Any) -> Any:

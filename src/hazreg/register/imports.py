@@ -75,6 +75,7 @@ class ImportOps(HazardOps):
         handle: Callable[[int, dict[str, str]], str],
         skip_invalid: bool,
         progress: Progress | None,
+        bulk: Any = None,
     ) -> ImportReport:
         field_column = {field: report.headers[i] for i, field in columns.items()}
         index_of = {field: i for i, field in columns.items()}
@@ -100,6 +101,8 @@ class ImportOps(HazardOps):
                     column = field_column.get(bad.field or "", "")
                     value = cells[index_of[bad.field]] if bad.field in index_of and index_of[bad.field] < len(cells) else ""
                     report.rejected.append(Rejection(number, column, value, bad.reason, cells))
+                if bulk is not None:
+                    bulk.flush()
                 if report.dry_run or (report.rejected and not skip_invalid):
                     raise _Rollback
                 report.written = True
@@ -218,6 +221,7 @@ class ImportOps(HazardOps):
             names[unit_id] = name
             places[unit_id] = (industry, locality)
         today = self.today()
+        now = dates.timestamp()  # one moment for the whole import: when it was saved
         empty_at_start = self.store.count("hazards") == 0
 
         def unit_of(data: dict[str, str]) -> int:
@@ -246,6 +250,22 @@ class ImportOps(HazardOps):
                 return wanted
             raise _Bad("unit_id" if given else "unit_name", _t("err.unknown_unit", value=given))
 
+        # Into an empty register, new hazards are written in batches, and a row can only
+        # match one earlier in the same file: remembered by hash, confirmed in the register.
+        bulk = self.store.bulk_hazards(self.operator) if empty_at_start else None
+        seen: set[int] = set()
+
+        def existing_hazard(uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
+            if bulk is not None:
+                key = hash(uid) if uid else hash((unit_id, found_on, description))
+                if key not in seen:
+                    seen.add(key)
+                    return None
+                bulk.flush()
+            if uid:
+                return self.store.hazard_by_uid(uid, today)
+            return self.store.hazard_by_key(unit_id, found_on, description, today)
+
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             unit_id = unit_of(data)
@@ -254,30 +274,31 @@ class ImportOps(HazardOps):
             fields.update((k, v) for k, v in data.items() if v.strip())
             fields["unit_id"] = unit_id
             hazard = validate(HazardData, fields, today)
-            record = hazard.model_dump()
-            existing = None
-            if uid:
-                existing = self.store.hazard_by_uid(uid, today)
-            elif not empty_at_start:
-                existing = self.store.hazard_by_key(unit_id, hazard.found_on, hazard.description, today)
+            existing = existing_hazard(uid, unit_id, hazard.found_on, hazard.description)
             if existing is not None:
-                old = {k: existing[k] for k in record}
-                before, after = diff(old, record)
+                record = hazard.model_dump()
+                before, after = diff({k: existing[k] for k in record}, record)
                 if not after:
                     return "unchanged"
-                self.store.update_hazard(existing["id"], {k: record[k] for k in after} | {"updated_at": dates.timestamp()}, today)
+                changes = {k: record[k] for k in after} | {"updated_at": now}
+                self.store.update_hazard(existing["id"], changes, today)
                 self.log("hazard", existing["id"], "import", before, after)
                 return "updated"
-            now = dates.timestamp()
-            row = {"uid": uid or new_uid(), **record, "created_at": now, "updated_at": now}
+            record = {"uid": uid or new_uid(), **hazard.model_dump(mode="json"), "created_at": now, "updated_at": now}
+            if bulk is not None:
+                bulk.add(record, names[unit_id], now, _wanted_id(given_id, "H"))
+                return "created"
             wanted = _wanted_id(given_id, "H")
             if wanted and not self.store.id_taken("hazards", wanted):
-                row["id"] = wanted
-            hazard_id = self.store.insert_hazard(row, names[unit_id])
-            self.log("hazard", hazard_id, "import", None, {k: plain(v) for k, v in record.items() if v is not None})
+                record["id"] = wanted
+            hazard_id = self.store.insert_hazard(record, names[unit_id])
+            after = {k: v for k, v in record.items() if v is not None and k not in ("uid", "created_at", "updated_at", "id")}
+            self.log("hazard", hazard_id, "import", None, after)
             return "created"
 
-        return self._run_import(report, rows, columns, handle, skip_invalid, progress)
+        report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)
+        return report
+
 
 
 def _t(key: str, **params: Any) -> str:
