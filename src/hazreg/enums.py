@@ -117,7 +117,12 @@ class Source(LabeledEnum):
     OTHER = ("other", "Other", "其他")
 
 
-ENUMS: tuple[type[LabeledEnum], ...] = (Industry, Risk, Level, Status, Source)
+class Mode(LabeledEnum):
+    ANNOUNCED = ("announced", "Announced", "明查")
+    UNANNOUNCED = ("unannounced", "Unannounced", "暗访", "暗查")
+
+
+ENUMS: tuple[type[LabeledEnum], ...] = (Industry, Risk, Level, Status, Source, Mode)
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).
 ACTIVE = (Status.OPEN, Status.RECTIFYING, Status.RECTIFIED)

@@ -95,3 +95,79 @@ def m001_units_hazards_history(db: Database) -> None:
     db.execute("CREATE INDEX history_at ON history(at)")
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("PRAGMA user_version = 1")
+
+
+@migrations()
+def m002_inspections_campaigns_draws(db: Database) -> None:
+    db.execute(
+        """CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            industries TEXT NOT NULL DEFAULT '[]',
+            localities TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE leaders (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            industries TEXT NOT NULL DEFAULT '[]',
+            localities TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE inspectors (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            cert TEXT,
+            localities TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE draws (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            seed INTEGER NOT NULL,
+            params TEXT NOT NULL,
+            pool TEXT NOT NULL,
+            result TEXT NOT NULL,
+            campaign_id INTEGER REFERENCES campaigns(id),
+            created_at TEXT NOT NULL,
+            operator TEXT NOT NULL
+        )"""
+    )
+    # `on` is a date (the register's calendar); the column avoids the SQL keyword.
+    db.execute(
+        """CREATE TABLE inspections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            inspected_on TEXT NOT NULL,
+            inspectors TEXT NOT NULL,
+            leader TEXT,
+            mode TEXT NOT NULL,
+            campaign_id INTEGER REFERENCES campaigns(id),
+            draw_id INTEGER REFERENCES draws(id),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    # Coverage asks "which units were inspected between two dates"; leader reports ask by leader.
+    db.execute("CREATE INDEX inspections_on_unit ON inspections(inspected_on, unit_id)")
+    db.execute("CREATE INDEX inspections_unit ON inspections(unit_id, inspected_on)")
+    db.execute("CREATE INDEX inspections_leader ON inspections(leader, inspected_on) WHERE leader IS NOT NULL")
+    db.execute("CREATE INDEX inspections_draw ON inspections(draw_id) WHERE draw_id IS NOT NULL")
+    db.execute("CREATE INDEX hazards_inspection ON hazards(inspection_id) WHERE inspection_id IS NOT NULL")
+    db.execute("PRAGMA user_version = 2")

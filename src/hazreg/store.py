@@ -23,7 +23,7 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query
 
-SCHEMA_VERSION = 1  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 2  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (

@@ -36,6 +36,12 @@ _WIDTHS = {
 }
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def headers(columns: Sequence[str]) -> list[str]:
     return [t("field." + c) for c in columns] if get_lang() == "zh" else list(columns)
 
@@ -75,6 +81,7 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -121,9 +128,15 @@ def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
+    # Printed: landscape, as wide as the page, the header row on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     for i, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(column, 13 if column in DATE_COLUMNS else 12)
-    bold = Font(bold=True)
+    bold = Font(name="Calibri", size=11, bold=True)  # the body's font: LibreOffice would pick a serif
     header_cells = []
     for text in headers(columns):
         cell = WriteOnlyCell(sheet, value=text)
