@@ -452,6 +452,7 @@ def measure(files: Files, args: argparse.Namespace) -> None:
     results: dict[str, list[Run]] = {s.key: [] for s in steps}
     last: dict[str, Run] = {}
     notes: list[str] = []
+    source = _source_state()  # each command runs the source as it is when it starts
     for round_ in range(1, args.runs + 1):
         for db in (big, small):
             for suffix in ("", "-wal", "-shm"):
@@ -460,6 +461,9 @@ def measure(files: Files, args: argparse.Namespace) -> None:
         for step in steps:
             if step.key == "import_small":  # the small register starts as the roster alone
                 copy_register(big, small)
+            if _source_state() != source:
+                source = _source_state()
+                notes.append(f"WARNING: hazreg's source changed before round {round_}, {step.label}: {source}")
             env = {**base_env, "HAZREG_DB": str(step.db)}
             print(f"  {step.label} …", end=" ", flush=True)
             result = run(step.cmd, env, work, step.stdout)

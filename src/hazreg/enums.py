@@ -90,10 +90,10 @@ class Industry(LabeledEnum):
 
 
 class Risk(LabeledEnum):
-    RED = ("red", "Red (major risk)", "红", "红色", "重大风险")
-    ORANGE = ("orange", "Orange (high risk)", "橙", "橙色", "较大风险")
-    YELLOW = ("yellow", "Yellow (moderate risk)", "黄", "黄色", "一般风险")
-    BLUE = ("blue", "Blue (low risk)", "蓝", "蓝色", "低风险")
+    RED = ("red", "Red", "红", "红色", "重大风险", "Red (major risk)")
+    ORANGE = ("orange", "Orange", "橙", "橙色", "较大风险", "Orange (high risk)")
+    YELLOW = ("yellow", "Yellow", "黄", "黄色", "一般风险", "Yellow (moderate risk)")
+    BLUE = ("blue", "Blue", "蓝", "蓝色", "低风险", "Blue (low risk)")
 
 
 class Level(LabeledEnum):

@@ -25,7 +25,7 @@ from pydantic import (
 
 from hazreg import creditcode
 from hazreg.dates import parse_date
-from hazreg.enums import Industry, Level, Risk, Source, Status
+from hazreg.enums import Industry, Level, Mode, Risk, Source, Status
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan
 
@@ -172,6 +172,7 @@ _PYDANTIC_KEYS = {
     "date_parsing": "err.date",
     "date_type": "err.date",
     "extra_forbidden": "err.unknown_field",
+    "too_short": "err.required",
 }
 
 
@@ -201,3 +202,104 @@ def validate(model: type[BaseModel], data: dict[str, Any], today: date | None = 
         return model.model_validate(clean, context={"today": today})
     except ValidationError as error:
         raise invalid_input(error) from None
+
+
+_NAME_SPLIT = re.compile(r"\s*[,，、;；/]\s*")
+
+
+def split_names(value: Any) -> list[str]:
+    """'王建国,李明' or '王建国、李明' or a list -> ['王建国', '李明']."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else _NAME_SPLIT.split(str(value))
+    return [unicodedata.normalize("NFC", str(v)).strip() for v in items if str(v).strip()]
+
+
+class InspectionData(_Record):
+    """An inspection of a unit: when, by whom, led by which leader, announced or not."""
+
+    unit_id: int
+    on: date
+    inspectors: list[str] = Field(min_length=1)
+    leader: str | None = Field(default=None, max_length=NAME_MAX)
+    mode: Mode = Mode.ANNOUNCED
+    campaign_id: int | None = None
+    draw_id: int | None = None
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("inspectors", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> list[str]:
+        return split_names(value)
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, value: Any) -> Any:
+        return Mode.parse(value, "mode")
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def _on(cls, value: Any, info: ValidationInfo) -> Any:
+        today = (info.context or {}).get("today")
+        day = parse_date(value, today, "on") if isinstance(value, str) else value
+        if today is not None and isinstance(day, date) and day > today:
+            raise InvalidInput("err.future", "on", value=day, today=today)
+        return day
+
+
+class _Fields(_Record):
+    """Fields of work (分管领域): industries and, optionally, localities."""
+
+    industries: list[Industry] = []
+    localities: list[str] = []
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industries(cls, value: Any) -> list[Industry]:
+        return [Industry.parse(v, "industries") for v in split_names(value)]
+
+    @field_validator("localities", mode="before")
+    @classmethod
+    def _localities(cls, value: Any) -> list[str]:
+        return split_names(value)
+
+
+class CampaignData(_Fields):
+    """An inspection campaign: a window of dates and the fields it must cover."""
+
+    name: str = Field(max_length=NAME_MAX)
+    start: date
+    end: date
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return parse_date(value, (info.context or {}).get("today"), info.field_name or "date")
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> CampaignData:
+        if self.end < self.start:
+            raise InvalidInput("err.end_before_start", "end", end=self.end, start=self.start)
+        return self
+
+
+class LeaderData(_Fields):
+    """A district leader and their assigned fields (分管领域)."""
+
+    name: str = Field(max_length=NAME_MAX)
+    industries: list[Industry] = Field(min_length=1)
+
+
+class InspectorData(_Record):
+    """An inspector in the pool for random draws, with the localities they must not inspect (回避)."""
+
+    name: str = Field(max_length=NAME_MAX)
+    cert: str | None = Field(default=None, max_length=NAME_MAX)
+    localities: list[str] = []
+
+    @field_validator("localities", mode="before")
+    @classmethod
+    def _localities(cls, value: Any) -> list[str]:
+        return split_names(value)

@@ -22,6 +22,7 @@ from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query
+from hazreg.store_campaigns import CampaignQueries
 
 SCHEMA_VERSION = 2  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
@@ -60,6 +61,7 @@ class HazardFilter(NamedTuple):
     found_until: date | None = None
     search: str | None = None
     ids: Sequence[int] = ()
+    inspection_ids: Sequence[int] = ()
     changed_between: tuple[str, str] | None = None  # UTC bounds: created or changed then
 
 
@@ -71,7 +73,7 @@ class UnitFilter(NamedTuple):
     changed_between: tuple[str, str] | None = None
 
 
-class Store:
+class Store(CampaignQueries):
     """One open register file."""
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
@@ -283,6 +285,7 @@ class Store:
         _in(where, params, "h.locality", f.localities)
         _in(where, params, "h.unit_id", f.unit_ids)
         _in(where, params, "h.id", f.ids)
+        _in(where, params, "h.inspection_id", f.inspection_ids)
         if f.overdue:
             where.append(_OVERDUE_SQL)
         if f.due_by:

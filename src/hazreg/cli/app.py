@@ -7,7 +7,7 @@ import os
 import typer
 
 from hazreg import __version__
-from hazreg.cli import exports, hazards, imports, misc, units
+from hazreg.cli import campaigns, exports, hazards, imports, misc, units
 from hazreg.cli.common import HazregGroup, begin
 from hazreg.errors import InvalidInput
 from hazreg.i18n import detect_lang, normalise_lang, set_lang, t
@@ -45,4 +45,5 @@ hazards.install(app)
 app.add_typer(units.app, name="unit")
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
+campaigns.install(app)
 misc.install(app)

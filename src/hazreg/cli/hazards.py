@@ -49,15 +49,16 @@ def add(
     basis: str | None = _opt("--basis", key="help.opt.basis"),
     industry: str | None = _opt("--industry", key="help.opt.industry_default"),
     locality: str | None = _opt("--locality", key="help.opt.locality_default"),
+    inspection: str | None = _opt("--inspection", key="help.opt.inspection"),
     fmt: str = typer.Option("id", "--format", "-f", help=t("help.opt.format_add")),
 ) -> None:
     """Record a hazard found in a unit."""
-    missing = [name for name, value in (("DESCRIPTION", description), ("--unit", unit)) if not value]
+    missing = [name for name, value in (("DESCRIPTION", description), ("--unit", unit or inspection)) if not value]
     if missing and not interactive():
         raise InvalidInput("err.missing_options", options=", ".join(missing))
     if not description:
         description = typer.prompt(t("prompt.description"))
-    if not unit:
+    if not unit and not inspection:
         unit = typer.prompt(t("prompt.unit"))
     if level is None and interactive() and missing:
         level = typer.prompt(t("prompt.level", choices=Level.choices()), default=Level.GENERAL.value)
@@ -66,7 +67,7 @@ def add(
         {
             "unit": unit, "description": description, "level": level, "found_on": found,
             "deadline": deadline, "owner": owner, "source": source, "found_by": found_by,
-            "basis": basis, "industry": industry, "locality": locality,
+            "basis": basis, "industry": industry, "locality": locality, "inspection": inspection,
         }
     )
     _show_saved(reg, hazard, fmt, "msg.added")

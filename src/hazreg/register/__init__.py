@@ -17,6 +17,7 @@ from hazreg.models import plan_complete
 from hazreg.register.base import parse_id, short_id
 from hazreg.register.hazards import HAZARD_FIELDS
 from hazreg.register.imports import ImportOps
+from hazreg.register.reports import ReportOps
 from hazreg.register.units import UNIT_FIELDS
 from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
 
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-class Register(ImportOps):
+class Register(ImportOps, ReportOps):
     """All register operations (units, hazards, history, settings) on one open file."""
 
     def history(

@@ -10,8 +10,8 @@ from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.models import HazardData, missing_plan, plan_complete, validate
 from hazreg.register.base import diff, new_uid, parse_id, plain
+from hazreg.register.campaigns import CampaignOps
 from hazreg.register.lifecycle import allowed_moves, target
-from hazreg.register.units import UnitOps
 from hazreg.store import HazardFilter
 
 HAZARD_FIELDS = tuple(HazardData.model_fields)
@@ -23,7 +23,7 @@ EDITABLE = (
 PLAN = ("owner", "measures", "funds", "deadline", "contingency")
 
 
-class HazardOps(UnitOps):
+class HazardOps(CampaignOps):
     def hazard(self, ref: str | int) -> dict[str, Any]:
         """The hazard H12 (or 12), with its unit's name and derived fields."""
         hazard_id = parse_id(ref, "H", "hazard")
@@ -42,6 +42,14 @@ class HazardOps(UnitOps):
     def add_hazard(self, data: dict[str, Any]) -> dict[str, Any]:
         """Record a hazard; industry and locality default from its unit, found_on to today."""
         data = {k: v for k, v in data.items() if v is not None}
+        if "inspection" in data:
+            # Found in an inspection: its unit, date, inspectors and kind, unless given.
+            link = self.inspection_link(data.pop("inspection"))
+            if "unit" in data and self.find_unit(data["unit"])["id"] != link["unit_id"]:
+                raise Refused("err.inspection_unit", inspection=f"I{link['inspection_id']}", unit=f"U{link['unit_id']}")
+            data = {"unit": link.pop("unit_id"), **link, **data}
+        if not data.get("unit"):
+            raise InvalidInput("err.required", "unit")
         unit = self.find_unit(data.pop("unit"))
         today = self.today()
         fields = {

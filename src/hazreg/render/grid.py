@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from hazreg.dates import local_time
-from hazreg.enums import Industry, LabeledEnum, Level, Risk, Source, Status
+from hazreg.enums import Industry, LabeledEnum, Level, Mode, Risk, Source, Status
 from hazreg.i18n import t
 from hazreg.render.records import hazard_flags
 
 _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
-    "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source,
+    "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
 }
 
 
@@ -62,6 +62,126 @@ def unit_grid(rows: list[dict[str, Any]]) -> Grid:
     for row in rows:
         grid.rows.append([f"U{row['id']}"] + [label(c, row.get(c)) for c in columns] + [str(row.get("open_hazards", ""))])
         grid.styles.append("")
+    return grid
+
+
+def _names(values: Any, field: str = "") -> str:
+    if not values:
+        return ""
+    return "、".join(label(field, v) for v in values)
+
+
+def inspection_grid(rows: list[dict[str, Any]]) -> Grid:
+    columns = ["on", "unit_name", "inspectors", "leader", "mode", "campaign", "draw_id"]
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns], keep_whole=(0, 1), ratios={2: 2, 3: 1})
+    for row in rows:
+        grid.rows.append([
+            f"I{row['id']}", row["on"], row["unit_name"], _names(row["inspectors"]), row.get("leader") or "",
+            label("mode", row["mode"]), row.get("campaign") or "", f"D{row['draw_id']}" if row.get("draw_id") else "",
+        ])
+        grid.styles.append("")
+    return grid
+
+
+def campaign_grid(rows: list[dict[str, Any]]) -> Grid:
+    grid = Grid([t(f"field.{c}") for c in ("id", "name", "start", "end", "industries", "localities")] + [t("col.coverage")],
+                keep_whole=(0, 2, 3, 6), ratios={1: 2, 4: 2, 5: 1})
+    for row in rows:
+        percent = "—" if row["percent"] is None else f"{row['inspected']}/{row['units']} {row['percent']}%"
+        grid.rows.append([row["id"], row["name"], row["start"], row["end"],
+                          _names(row["industries"], "industry") or t("col.all"),
+                          _names(row["localities"]) or t("col.all"), percent])
+        grid.styles.append("")
+    return grid
+
+
+def people_grid(rows: list[dict[str, Any]], columns: list[str]) -> Grid:
+    grid = Grid([t("field." + c) for c in columns], ratios=dict.fromkeys(range(len(columns)), 1))
+    for row in rows:
+        grid.rows.append([_names(row[c], "industry" if c == "industries" else "") if isinstance(row.get(c), list)
+                          else (row.get(c) or "") for c in columns])
+        grid.styles.append("")
+    return grid
+
+
+def draws_grid(rows: list[dict[str, Any]], tz: str) -> Grid:
+    headers = [t(f"field.{c}") for c in ("id", "created_at", "operator", "seed", "campaign")] + [t("col.drawn_inspected")]
+    grid = Grid(headers, keep_whole=(0, 1, 3, 5))
+    for row in rows:
+        grid.rows.append([row["id"], local_time(row["created_at"], tz), row["operator"], str(row["seed"]),
+                          row.get("campaign") or "", f"{row['inspected']}/{row['drawn']}"])
+        grid.styles.append("")
+    return grid
+
+
+def draw_grid(rows: list[dict[str, Any]]) -> Grid:
+    columns = ["name", "locality", "industry", "risk", "inspectors"]
+    grid = Grid(["#", t("field.unit_id")] + [t("field." + c) for c in columns] + [t("col.inspected")],
+                keep_whole=(0, 1, 7), ratios={2: 2, 6: 1})
+    for row in rows:
+        grid.rows.append([str(row["order"]), f"U{row['unit_id']}", row["name"], row["locality"],
+                          label("industry", row["industry"]), label("risk", row["risk"]),
+                          _names(row["inspectors"]), "✓" if row["inspected"] else ""])
+        grid.styles.append("")
+    return grid
+
+
+def _cover(units: int, seen: int, percent: float | None = None) -> str:
+    if units == 0:
+        return ""
+    return f"{seen}/{units}" if percent is None else f"{seen}/{units} {percent:.0f}%"
+
+
+def coverage_grid(report: dict[str, Any]) -> Grid:
+    """Localities down, industries across, each cell inspected/in scope, totals on both edges."""
+    industries = [row["industry"] for row in report["by_industry"]]
+    cells = {(c["locality"], c["industry"]): c for c in report["cells"]}
+    grid = Grid([t("field.locality")] + [label("industry", i) for i in industries] + [t("col.total")],
+                keep_whole=(0, len(industries) + 1))
+    for total in report["by_locality"]:
+        locality = total["locality"]
+        row = [locality]
+        for industry in industries:
+            c = cells.get((locality, industry))
+            row.append(_cover(c["units"], c["inspected"]) if c else "")
+        row.append(_cover(total["units"], total["inspected"], total["percent"]))
+        grid.rows.append(row)
+        grid.styles.append("overdue" if total["inspected"] == 0 else "")
+    bottom = [t("col.total")] + [_cover(r["units"], r["inspected"], r["percent"]) for r in report["by_industry"]]
+    whole = report["total"]
+    grid.rows.append(bottom + [_cover(whole["units"], whole["inspected"], whole["percent"])])
+    grid.styles.append("")
+    return grid
+
+
+def gaps_grid(units: list[dict[str, Any]]) -> Grid:
+    columns = ["name", "risk", "locality", "industry", "contact", "phone"]
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.last_inspected")],
+                keep_whole=(0, 7), ratios={1: 2})
+    for unit in units:
+        grid.rows.append([f"U{unit['id']}"] + [label(c, unit.get(c)) for c in columns] + [unit.get("last_inspected") or "—"])
+        grid.styles.append("overdue" if unit.get("risk") in ("red", "orange") else "")
+    return grid
+
+
+def leaders_grid(report: dict[str, Any]) -> Grid:
+    """ISO weeks down, leaders across: checks led in their own fields (announced/unannounced)."""
+    leaders = report["leaders"]
+    cells = {(r["leader"], r["week"]): r for r in report["rows"]}
+    grid = Grid([t("col.week")] + leaders, keep_whole=tuple(range(len(leaders) + 1)))
+    for week in report["weeks"]:
+        row, empty = [week], False
+        for leader in leaders:
+            c = cells[(leader, week)]
+            if c["checks"]:
+                row.append(t("col.checks", checks=c["checks"], announced=c["announced"], unannounced=c["unannounced"]))
+            else:
+                row.append(t("col.no_check"))
+                empty = True
+        grid.rows.append(row)
+        grid.styles.append("overdue" if empty else "")
+    grid.rows.append([t("col.weeks_without")] + [str(report["weeks_without_check"][name]) for name in leaders])
+    grid.styles.append("")
     return grid
 
 

@@ -23,9 +23,13 @@ HAZARD_COLUMNS = (
     "contingency", "plan_complete", "overdue", "inspection_id", "rectified_on", "verified_by",
     "verified_on", "verify_note", "closed_on", "void_reason", "created_at", "updated_at",
 )
+INSPECTION_COLUMNS = (
+    "id", "uid", "unit_id", "unit_name", "on", "inspectors", "leader", "mode", "campaign", "draw_id", "note",
+    "created_at", "updated_at",
+)
 HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note")
 
-_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I"}
+_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C"}
 
 
 def unit_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +45,15 @@ def hazard_record(row: dict[str, Any]) -> dict[str, Any]:
     record["inspection_id"] = short_id("I", row.get("inspection_id")) or None
     record["plan_complete"] = bool(row.get("plan_complete"))
     record["overdue"] = bool(row.get("overdue"))
+    return record
+
+
+def inspection_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {k: plain(row.get(k)) for k in INSPECTION_COLUMNS}
+    record["id"] = short_id("I", row["id"])
+    record["unit_id"] = short_id("U", row["unit_id"])
+    record["campaign"] = short_id("C", row.get("campaign_id")) or None
+    record["draw_id"] = short_id("D", row.get("draw_id")) or None
     return record
 
 

@@ -121,3 +121,40 @@ def info_view(info: dict[str, Any]) -> Table:
     table.add_row(t("info.hazards"), f"{info['hazards']}" + (f"  ({by_status})" if by_status else ""))
     table.add_row(t("info.history"), str(info["history_entries"]))
     return table
+
+
+def inspection_view(item: dict[str, Any], hazards: list[dict[str, Any]], today: date) -> Group:
+    title = Text(f"I{item['id']}  {item['unit_name']} (U{item['unit_id']})  {item['on']}", style="bold")
+    shown = {
+        **item,
+        "inspectors": "、".join(item["inspectors"]),
+        "draw_id": f"D{item['draw_id']}" if item.get("draw_id") else None,
+    }
+    fields = ["on", "inspectors", "leader", "mode", "campaign", "draw_id", "industry", "locality", "note", "uid"]
+    parts: list[Any] = [title, _fields_table(shown, fields), Text("")]
+    parts.append(Text(t("heading.inspection_hazards", count=len(hazards)), style="bold underline"))
+    if hazards:
+        parts.append(rich_table(hazard_grid(hazards, today), console().width))
+    return Group(*parts)
+
+
+def campaign_view(data: dict[str, Any]) -> Group:
+    from hazreg.render.grid import coverage_grid
+
+    cov = data["coverage"]
+    total = cov["total"]
+    start, end, today = (date.fromisoformat(data[k]) for k in ("start", "end", "today"))
+    days = (end - start).days + 1
+    elapsed = min(days, max(0, (today - start).days + 1))
+    title = Text(f"{data['id']}  {data['name']}", style="bold")
+    shown = {
+        "start": data["start"], "end": data["end"],
+        "industries": "、".join(label("industry", i) for i in data["industries"]) or t("col.all"),
+        "localities": "、".join(data["localities"]) or t("col.all"),
+        "progress": t("msg.campaign_days", elapsed=elapsed, days=days),
+        "coverage": "—" if total["percent"] is None else f"{total['inspected']}/{total['units']} ({total['percent']}%)",
+        "inspections": t("msg.campaign_inspections", tagged=data["inspections_tagged"], window=data["inspections_in_window"]),
+    }
+    parts: list[Any] = [title, _fields_table(shown, list(shown)), Text("")]
+    parts.append(rich_table(coverage_grid(cov), console().width))
+    return Group(*parts)

@@ -1,0 +1,150 @@
+"""Inspections, campaigns, leaders and inspectors: who checked which unit, when, and in what drive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hazreg import dates
+from hazreg.enums import Industry, Mode
+from hazreg.errors import InvalidInput, NotFound, Refused
+from hazreg.register.base import new_uid, parse_id
+from hazreg.register.units import UnitOps
+from hazreg.store_campaigns import InspectionFilter
+
+
+class CampaignOps(UnitOps):
+    # -- campaigns, leaders, inspectors ----------------------------------------------------
+
+    def _add_listed(self, table: str, record_type: str, model: Any, data: dict[str, Any]) -> dict[str, Any]:
+        from hazreg.models import validate
+
+        item = validate(model, data, self.today())
+        if self.store.listed(table, name=item.name):
+            raise Refused("err.name_taken", name=item.name)
+        record = item.model_dump(mode="json")
+        now = dates.timestamp()
+        with self.store.transaction():
+            record_id = self.store.insert_listed(table, {"uid": new_uid(), **record, "created_at": now, "updated_at": now})
+            self.log(record_type, record_id, "create", None, record)
+        found = self.store.listed(table, record_id)
+        assert found is not None
+        return found
+
+    def add_campaign(self, data: dict[str, Any]) -> dict[str, Any]:
+        from hazreg.models import CampaignData
+
+        return self._add_listed("campaigns", "campaign", CampaignData, data)
+
+    def add_leader(self, data: dict[str, Any]) -> dict[str, Any]:
+        from hazreg.models import LeaderData
+
+        return self._add_listed("leaders", "leader", LeaderData, data)
+
+    def add_inspector(self, data: dict[str, Any]) -> dict[str, Any]:
+        from hazreg.models import InspectorData
+
+        return self._add_listed("inspectors", "inspector", InspectorData, data)
+
+    def campaign(self, ref: str | int) -> dict[str, Any]:
+        """A campaign by id (C2, 2) or exact name."""
+        text = str(ref).strip()
+        found = None
+        try:
+            found = self.store.listed("campaigns", parse_id(text, "C", "campaign"))
+        except InvalidInput:
+            pass
+        found = found or self.store.listed("campaigns", name=text)
+        if found is None:
+            raise NotFound("err.campaign_not_found", ref=text)
+        return found
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        return self.store.all_listed("campaigns")
+
+    def leaders(self) -> list[dict[str, Any]]:
+        return self.store.all_listed("leaders")
+
+    def inspectors(self) -> list[dict[str, Any]]:
+        return self.store.all_listed("inspectors")
+
+    # -- inspections ----------------------------------------------------------------------
+
+    def add_inspection(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Record an inspection; a draw's inspection must be of a unit that draw picked."""
+        from hazreg.models import InspectionData, validate
+
+        data = {k: v for k, v in data.items() if v is not None}
+        unit = self.find_unit(data.pop("unit"))
+        campaign = self.campaign(data.pop("campaign")) if data.get("campaign") else None
+        data.pop("campaign", None)
+        draw_ref = data.pop("draw", None)
+        draw = self.draw_record(draw_ref) if draw_ref else None
+        if draw and unit["id"] not in {entry["unit_id"] for entry in draw["result"]}:
+            raise Refused("err.not_drawn", unit=f"U{unit['id']}", draw=f"D{draw['id']}")
+        if draw and campaign is None and draw.get("campaign_id"):
+            campaign = self.store.listed("campaigns", draw["campaign_id"])
+        fields = {
+            "on": self.today(), **data, "unit_id": unit["id"],
+            "campaign_id": campaign["id"] if campaign else None, "draw_id": draw["id"] if draw else None,
+        }
+        item = validate(InspectionData, fields, self.today())
+        record = item.model_dump(mode="json")
+        now = dates.timestamp()
+        with self.store.transaction():
+            inspection_id = self.store.insert_inspection({"uid": new_uid(), **record, "created_at": now, "updated_at": now})
+            self.log("inspection", inspection_id, "create", None, {k: v for k, v in record.items() if v is not None})
+        return self.inspection(inspection_id)
+
+    def inspection(self, ref: str | int) -> dict[str, Any]:
+        inspection_id = parse_id(ref, "I", "inspection")
+        found = self.store.inspection(inspection_id)
+        if found is None:
+            raise NotFound("err.inspection_not_found", ref=f"I{inspection_id}")
+        return found
+
+    def inspection_filter(
+        self,
+        unit: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        campaign: str | None = None,
+        draw: str | None = None,
+        leader: str | None = None,
+        modes: list[str] | None = None,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        changed_between: tuple[str, str] | None = None,
+    ) -> InspectionFilter:
+        return InspectionFilter(
+            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
+            since=self.date(since, "since"),
+            until=self.date(until, "until"),
+            campaign_id=self.campaign(campaign)["id"] if campaign else None,
+            draw_id=parse_id(draw, "D", "draw") if draw else None,
+            leader=leader,
+            modes=[Mode.parse(m, "mode").value for m in modes or []],
+            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            localities=list(localities or []),
+            changed_between=changed_between,
+        )
+
+    def inspections(self, f: InspectionFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        return self.store.inspections(f, limit)
+
+    def inspection_link(self, ref: str) -> dict[str, Any]:
+        """What a hazard found in inspection `ref` takes from it (DESIGN.md: source, unit, date)."""
+        inspection = self.inspection(ref)
+        return {
+            "inspection_id": inspection["id"],
+            "unit_id": inspection["unit_id"],
+            "source": "leader_check" if inspection.get("leader") else "inspection",
+            "found_on": inspection["on"],
+            "found_by": "、".join(inspection["inspectors"]),
+        }
+
+    def draw_record(self, ref: str | int) -> dict[str, Any]:
+        draw_id = parse_id(ref, "D", "draw")
+        found = self.store.draw(draw_id)
+        if found is None:
+            raise NotFound("err.draw_not_found", ref=f"D{draw_id}")
+        return found

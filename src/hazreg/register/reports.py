@@ -1,0 +1,124 @@
+"""Campaign reports: coverage with no blind spots (全覆盖), and leaders' weekly checks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hazreg.enums import Industry
+from hazreg.register.draws import DrawOps
+from hazreg.store_campaigns import Scope
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+class ReportOps(DrawOps):
+    def report_window(
+        self, campaign: str | None, since: str | None, until: str | None
+    ) -> tuple[date, date, dict[str, Any] | None]:
+        """The dates a report covers: the campaign's, the given ones, or the campaign running
+        today (the latest to start), else the last 90 days."""
+        today = self.today()
+        chosen = self.campaign(campaign) if campaign else None
+        if chosen is None and since is None and until is None:
+            running = [c for c in self.campaigns() if c["start"] <= today.isoformat() <= c["end"]]
+            chosen = max(running, key=lambda c: c["start"]) if running else None
+        if chosen is not None:
+            start, end = date.fromisoformat(chosen["start"]), date.fromisoformat(chosen["end"])
+        else:
+            end = self.date(until, "until") or today
+            start = self.date(since, "since") or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+        return start, end, chosen
+
+    def coverage(
+        self,
+        campaign: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        gaps: bool = False,
+    ) -> dict[str, Any]:
+        """Units inspected / units in scope, by locality × industry, with totals (and the gaps)."""
+        start, end, chosen = self.report_window(campaign, since, until)
+        scope = Scope(
+            [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
+            list(localities or []) or (chosen or {}).get("localities", []),
+        )
+        cells = [
+            {"locality": loc, "industry": ind, "units": n, "inspected": seen}
+            for loc, ind, n, seen in self.store.coverage_counts(scope, start, end)
+        ]
+
+        def totals(key: str) -> list[dict[str, Any]]:
+            sums: dict[str, list[int]] = {}
+            for cell in cells:
+                entry = sums.setdefault(cell[key], [0, 0])
+                entry[0] += cell["units"]
+                entry[1] += cell["inspected"]
+            return [{key: k, "units": u, "inspected": s, "percent": _percent(s, u)} for k, (u, s) in sorted(sums.items())]
+
+        for cell in cells:
+            cell["percent"] = _percent(cell["inspected"], cell["units"])
+        all_units = sum(c["units"] for c in cells)
+        all_seen = sum(c["inspected"] for c in cells)
+        report: dict[str, Any] = {
+            "since": start.isoformat(), "until": end.isoformat(),
+            "campaign": chosen["name"] if chosen else None,
+            "industries": list(scope.industries), "localities": list(scope.localities),
+            "cells": sorted(cells, key=lambda c: (c["locality"], c["industry"])),
+            "by_locality": totals("locality"), "by_industry": totals("industry"),
+            "total": {"units": all_units, "inspected": all_seen, "percent": _percent(all_seen, all_units)},
+        }
+        if gaps:
+            report["gaps"] = self.store.coverage_gaps(scope, start, end)
+        return report
+
+    def leader_weeks(
+        self, campaign: str | None = None, since: str | None = None, until: str | None = None
+    ) -> dict[str, Any]:
+        """For each ISO week and leader: checks they led in their own fields, announced / unannounced."""
+        start, end, chosen = self.report_window(campaign, since, until)
+        today = self.today()
+        last = min(end, today)  # weeks still to come are not missed weeks
+        monday = start - timedelta(days=start.weekday())
+        weeks = []
+        while monday <= last:
+            year, week, _ = monday.isocalendar()
+            sunday = monday + timedelta(days=6)
+            weeks.append({"week": f"{year}-W{week:02d}", "monday": monday.isoformat(), "sunday": sunday.isoformat(),
+                          "complete": sunday < today})
+            monday += timedelta(days=7)
+        leaders = self.leaders()
+        fields = {
+            leader["name"]: (set(leader["industries"]), set(leader["localities"])) for leader in leaders
+        }
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for name, day, mode, industry, locality, n in self.store.leader_days(start, end):
+            if name not in fields:
+                continue
+            own_industries, own_localities = fields[name]
+            if industry not in own_industries or (own_localities and locality not in own_localities):
+                continue
+            year, week, _ = date.fromisoformat(day).isocalendar()
+            cell = counts.setdefault((name, f"{year}-W{week:02d}"), {"announced": 0, "unannounced": 0})
+            cell[mode] += n
+        rows = []
+        for leader in leaders:
+            for week in weeks:
+                cell = counts.get((leader["name"], week["week"]), {"announced": 0, "unannounced": 0})
+                rows.append({"leader": leader["name"], **week, **cell, "checks": cell["announced"] + cell["unannounced"]})
+        return {
+            "since": start.isoformat(), "until": end.isoformat(),
+            "campaign": chosen["name"] if chosen else None,
+            "weeks": [w["week"] for w in weeks], "leaders": [leader["name"] for leader in leaders], "rows": rows,
+            # A week still under way is shown, but not yet counted as a week without a check.
+            "weeks_without_check": {
+                leader["name"]: sum(1 for r in rows if r["leader"] == leader["name"] and r["checks"] == 0 and r["complete"])
+                for leader in leaders
+            },
+        }
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100 * part / whole, 1)
