@@ -97,6 +97,35 @@ def units(
     _write(fmt, records, UNIT_COLUMNS, output, t("kind.units"), bom)
 
 
+@app.command("inspections", help=t("help.cmd.export_inspections"))
+def inspections(
+    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
+    week: str | None = _opt("--week", key="help.opt.week"),
+    since: str | None = _opt("--since", key="help.opt.changed_since"),
+    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    unit: str | None = _opt("--unit", "-u", key="help.opt.unit_filter"),
+    campaign: str | None = _opt("--campaign", key="help.opt.campaign"),
+    draw: str | None = _opt("--draw", key="help.opt.draw"),
+    leader: str | None = _opt("--leader", key="help.opt.leader_filter"),
+    mode: list[str] | None = _opt("--mode", key="help.opt.mode"),
+    industry: list[str] | None = _opt("--industry", key="help.opt.industry_filter"),
+    locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
+) -> None:
+    """Export inspections."""
+    from hazreg.render.records import INSPECTION_COLUMNS, inspection_record
+
+    fmt = _format(fmt, output)
+    reg = register()
+    query = reg.inspection_filter(
+        unit, None, None, campaign, draw, leader, split_list(mode), split_list(industry), split_list(locality),
+        reg.window(week, since, until),
+    )
+    records = (inspection_record(r) for r in reg.store.iter_inspections(query))
+    _write(fmt, records, INSPECTION_COLUMNS, output, t("kind.inspections"), bom)
+
+
 @app.command("history", help=t("help.cmd.export_history"))
 def history(
     fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),

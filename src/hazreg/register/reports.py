@@ -45,7 +45,7 @@ class ReportOps(DrawOps):
             [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
             list(localities or []) or (chosen or {}).get("localities", []),
         )
-        cells = [
+        cells: list[dict[str, Any]] = [
             {"locality": loc, "industry": ind, "units": n, "inspected": seen}
             for loc, ind, n, seen in self.store.coverage_counts(scope, start, end)
         ]
@@ -82,11 +82,11 @@ class ReportOps(DrawOps):
         today = self.today()
         last = min(end, today)  # weeks still to come are not missed weeks
         monday = start - timedelta(days=start.weekday())
-        weeks = []
+        weeks: list[dict[str, Any]] = []
         while monday <= last:
-            year, week, _ = monday.isocalendar()
+            year, number, _ = monday.isocalendar()
             sunday = monday + timedelta(days=6)
-            weeks.append({"week": f"{year}-W{week:02d}", "monday": monday.isoformat(), "sunday": sunday.isoformat(),
+            weeks.append({"week": f"{year}-W{number:02d}", "monday": monday.isoformat(), "sunday": sunday.isoformat(),
                           "complete": sunday < today})
             monday += timedelta(days=7)
         leaders = self.leaders()
@@ -100,9 +100,9 @@ class ReportOps(DrawOps):
             own_industries, own_localities = fields[name]
             if industry not in own_industries or (own_localities and locality not in own_localities):
                 continue
-            year, week, _ = date.fromisoformat(day).isocalendar()
-            cell = counts.setdefault((name, f"{year}-W{week:02d}"), {"announced": 0, "unannounced": 0})
-            cell[mode] += n
+            year, number, _ = date.fromisoformat(day).isocalendar()
+            tally = counts.setdefault((name, f"{year}-W{number:02d}"), {"announced": 0, "unannounced": 0})
+            tally[mode] += n
         rows = []
         for leader in leaders:
             for week in weeks:
