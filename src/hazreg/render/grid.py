@@ -232,9 +232,10 @@ def column_widths(grid: Grid) -> list[int]:
 def plain(grid: Grid) -> str:
     """The grid as aligned text, one line per row, nothing cut."""
     lines = _lines(grid)
-    widths = column_widths(grid)
+    sized = [[(cell, width(cell)) for cell in line] for line in lines]  # each cell measured once
+    widths = [max(line[i][1] for line in sized) for i in range(len(grid.headers))]
     out = []
-    for line in lines:
-        cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)]
+    for line in sized:
+        cells = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out) + "\n"
