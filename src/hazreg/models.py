@@ -38,8 +38,12 @@ _LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
 
 def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
-        value = unicodedata.normalize("NFC", value).strip()
-        return value or None
+        value = value.strip()
+        if not value:
+            return None
+        # Most text is already NFC; checking is far cheaper than normalising every cell.
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
     return value
 
 

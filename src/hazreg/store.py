@@ -237,11 +237,15 @@ class Store(CampaignQueries):
 
     def hazard_by_key(self, unit_id: int, found_on: date, description: str, today: date) -> dict[str, Any] | None:
         """The hazard a ledger row without a uid means: same unit, same day found, same words."""
-        row = self._one(
-            f"{_HAZARD_SELECT} WHERE h.unit_id = :u AND h.found_on = :f AND h.description = :d LIMIT 1",
-            {"u": unit_id, "f": found_on.isoformat(), "d": description, "today": today.isoformat()},
-        )
-        return _from_row(row) if row else None
+        found = self.conn.execute(
+            "SELECT id FROM hazards WHERE unit_id = ? AND found_on = ? AND description = ? LIMIT 1",
+            (unit_id, found_on.isoformat(), description),
+        ).fetchone()
+        return self.hazard(found[0], today) if found else None
+
+    def hazard_id_by_uid(self, uid: str) -> int | None:
+        found = self.conn.execute("SELECT id FROM hazards WHERE uid = ?", (uid,)).fetchone()
+        return found[0] if found else None
 
     def unit_keys(self) -> list[tuple[int, str, str, str | None, str, str]]:
         """(id, uid, name, credit_code, industry, locality) of every unit, for an import."""
@@ -338,9 +342,12 @@ class Store(CampaignQueries):
         if found is None:
             return
         cond, params = found
-        cursor = self.conn.execute(f"{_HAZARD_SELECT} WHERE {cond} ORDER BY h.id", params)
-        for row in cursor:
-            yield _from_row(dict(row))
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a third cheaper than Row objects, per row
+        cursor.execute(f"{_HAZARD_SELECT} WHERE {cond} ORDER BY h.id", params)
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield _from_row(dict(zip(names, values, strict=True)))
 
     def hazard_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._all("SELECT status, count(*) AS n FROM hazards GROUP BY status")}
@@ -402,7 +409,8 @@ class HazardBulk:
 
     Ids are assigned here (above every id ever used, so none is reused), which lets a
     batch of hazards, search rows and history entries go to SQLite in three
-    executemany calls instead of three statements per hazard.
+    executemany calls instead of three statements per hazard. Only the batch not yet
+    written is held in memory, so a million-row import needs no more than a small one.
     """
 
     BATCH = 2000
@@ -413,23 +421,29 @@ class HazardBulk:
         used = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'hazards'").fetchone()
         top = self.conn.execute("SELECT max(id) FROM hazards").fetchone()[0]
         self.next_id = max(used[0] if used else 0, top or 0) + 1
-        self.taken: set[int] = set()
+        self.pending_ids: set[int] = set()
+        self.pending_keys: set[Any] = set()  # uids and (unit, date found, description) not yet written
         self.hazards: list[tuple[Any, ...]] = []
         self.search: list[tuple[int, str]] = []
         self.history: list[tuple[Any, ...]] = []
 
-    def add(self, record: dict[str, Any], unit_name: str, at: str, wanted_id: int | None = None) -> int:
+    def _id_free(self, wanted: int) -> bool:
+        if wanted in self.pending_ids:
+            return False
+        return self.conn.execute("SELECT 1 FROM hazards WHERE id = ?", (wanted,)).fetchone() is None
+
+    def add(self, record: dict[str, Any], unit_name: str, at: str, key: Any, wanted_id: int | None = None) -> int:
         """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text)."""
-        if wanted_id and wanted_id not in self.taken and not self.conn.execute(
-            "SELECT 1 FROM hazards WHERE id = ?", (wanted_id,)
-        ).fetchone():
+        if wanted_id and self._id_free(wanted_id):
             hazard_id = wanted_id
+            self.next_id = max(self.next_id, wanted_id + 1)  # later automatic ids stay above it
         else:
-            while self.next_id in self.taken:
+            while self.next_id in self.pending_ids:
                 self.next_id += 1
             hazard_id = self.next_id
             self.next_id += 1
-        self.taken.add(hazard_id)
+        self.pending_ids.add(hazard_id)
+        self.pending_keys.add(key)
         funds = record.get("funds")
         row = {**record, "id": hazard_id, "funds_fen": None if funds is None else to_fen(Decimal(funds))}
         self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
@@ -453,9 +467,8 @@ class HazardBulk:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.history,
         )
-        self.hazards.clear()
-        self.search.clear()
-        self.history.clear()
+        for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys):
+            pending.clear()
 
 
 def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:

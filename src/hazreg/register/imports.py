@@ -13,6 +13,7 @@ hazards by global id, else by unit + date found + description.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -81,6 +82,9 @@ class ImportOps(HazardOps):
         index_of = {field: i for i, field in columns.items()}
         items = list(columns.items())
         self.store.tune_for_bulk()
+        # An import makes millions of short-lived objects and no reference cycles worth
+        # collecting; Python's cycle collector would rescan the growing heap again and again.
+        gc.disable()
         try:
             with self.store.transaction():
                 for count, (number, cells) in enumerate(rows, start=1):
@@ -108,6 +112,8 @@ class ImportOps(HazardOps):
                 report.written = True
         except _Rollback:
             pass
+        finally:
+            gc.enable()
         return report
 
     # -- units ----------------------------------------------------------------------------
@@ -222,7 +228,6 @@ class ImportOps(HazardOps):
             places[unit_id] = (industry, locality)
         today = self.today()
         now = dates.timestamp()  # one moment for the whole import: when it was saved
-        empty_at_start = self.store.count("hazards") == 0
 
         def unit_of(data: dict[str, str]) -> int:
             code = data.pop("credit_code", "").strip()
@@ -250,20 +255,16 @@ class ImportOps(HazardOps):
                 return wanted
             raise _Bad("unit_id" if given else "unit_name", _t("err.unknown_unit", value=given))
 
-        # Into an empty register, new hazards are written in batches, and a row can only
-        # match one earlier in the same file: remembered by hash, confirmed in the register.
-        bulk = self.store.bulk_hazards(self.operator) if empty_at_start else None
-        seen: set[int] = set()
+        # New hazards are written in batches; a row may match one already in the register
+        # or one earlier in this file (written first if it is still in the batch).
+        bulk = self.store.bulk_hazards(self.operator)
 
-        def existing_hazard(uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
-            if bulk is not None:
-                key = hash(uid) if uid else hash((unit_id, found_on, description))
-                if key not in seen:
-                    seen.add(key)
-                    return None
+        def existing_hazard(key: Any, uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
+            if key in bulk.pending_keys:
                 bulk.flush()
             if uid:
-                return self.store.hazard_by_uid(uid, today)
+                hazard_id = self.store.hazard_id_by_uid(uid)
+                return self.store.hazard(hazard_id, today) if hazard_id else None
             return self.store.hazard_by_key(unit_id, found_on, description, today)
 
         def handle(number: int, data: dict[str, str]) -> str:
@@ -274,7 +275,8 @@ class ImportOps(HazardOps):
             fields.update((k, v) for k, v in data.items() if v.strip())
             fields["unit_id"] = unit_id
             hazard = validate(HazardData, fields, today)
-            existing = existing_hazard(uid, unit_id, hazard.found_on, hazard.description)
+            key = uid or (unit_id, hazard.found_on, hazard.description)
+            existing = existing_hazard(key, uid, unit_id, hazard.found_on, hazard.description)
             if existing is not None:
                 record = hazard.model_dump()
                 before, after = diff({k: existing[k] for k in record}, record)
@@ -285,15 +287,7 @@ class ImportOps(HazardOps):
                 self.log("hazard", existing["id"], "import", before, after)
                 return "updated"
             record = {"uid": uid or new_uid(), **hazard.model_dump(mode="json"), "created_at": now, "updated_at": now}
-            if bulk is not None:
-                bulk.add(record, names[unit_id], now, _wanted_id(given_id, "H"))
-                return "created"
-            wanted = _wanted_id(given_id, "H")
-            if wanted and not self.store.id_taken("hazards", wanted):
-                record["id"] = wanted
-            hazard_id = self.store.insert_hazard(record, names[unit_id])
-            after = {k: v for k, v in record.items() if v is not None and k not in ("uid", "created_at", "updated_at", "id")}
-            self.log("hazard", hazard_id, "import", None, after)
+            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"))
             return "created"
 
         report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)

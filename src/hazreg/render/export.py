@@ -88,13 +88,37 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
         raise
 
 
+# Columns whose values hazreg itself writes (ids, keys, ISO dates, numbers): never a formula.
+_SAFE_COLUMNS = {
+    "id", "uid", "unit_id", "industry", "level", "status", "source", "risk", "mode", "found_on", "deadline",
+    "rectified_on", "verified_on", "closed_on", "created_at", "updated_at", "funds", "inspection_id",
+    "draw_id", "campaign", "seq", "at", "record_type", "record_id", "action", "credit_code", "on",
+}
+
+
 def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream: IO[str]) -> int:
     chinese = get_lang() == "zh"
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(headers(columns))
     count = 0
+    if chinese:
+        for record in records:
+            writer.writerow([neutralise(_text(c, record.get(c), chinese)) for c in columns])
+            count += 1
+        return count
+    # The English export is the one cron jobs run on whole registers: only free-text
+    # cells can hold a formula, and only lists, dicts and booleans need converting.
+    risky = [i for i, c in enumerate(columns) if c not in _SAFE_COLUMNS]
     for record in records:
-        writer.writerow([neutralise(_text(c, record.get(c), chinese)) for c in columns])
+        row = [record.get(c) for c in columns]
+        for i in risky:
+            value = row[i]
+            if value.__class__ is str:
+                if value and value[0] in "=+-@\t\r":
+                    row[i] = neutralise(value)
+            elif value is not None:
+                row[i] = _text(columns[i], value, False)
+        writer.writerow(row)
         count += 1
     return count
 

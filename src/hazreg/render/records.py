@@ -39,7 +39,10 @@ def unit_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def hazard_record(row: dict[str, Any]) -> dict[str, Any]:
-    record = {k: plain(row.get(k)) for k in HAZARD_COLUMNS}
+    # Rows come from the register: text, numbers and None, funds a Decimal. Exports call
+    # this a million times, so only the fields that need shaping are touched.
+    record = {k: row.get(k) for k in HAZARD_COLUMNS}
+    record["funds"] = plain(row.get("funds"))
     record["id"] = short_id("H", row["id"])
     record["unit_id"] = short_id("U", row["unit_id"])
     record["inspection_id"] = short_id("I", row.get("inspection_id")) or None
