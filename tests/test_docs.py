@@ -40,3 +40,16 @@ def test_quick_start_has_the_two_commands():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     test_command = next(b.strip() for b in blocks if "pytest" in b and "pip install" in b)
     assert test_command in ci
+
+
+def test_every_top_level_command_says_which_module_provides_it():
+    from hazreg.cli.app import COMMANDS, command_of, make_app
+
+    top = {info.name for info in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert top == set(COMMANDS)
+    for command in COMMANDS:  # each command line loads a smaller app that still has its command
+        light = make_app(command)
+        names = {info.name for info in light.registered_commands} | {g.name for g in light.registered_groups}
+        assert command in names
+    assert command_of(["--db", "x.db", "--lang", "zh", "list", "--all"]) == "list"
+    assert command_of(["--version"]) is None

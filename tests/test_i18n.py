@@ -39,7 +39,7 @@ def test_every_key_the_code_uses_exists():
 
 
 def test_every_field_and_plan_part_has_a_label():
-    from hazreg.models import PLAN_FIELDS
+    from hazreg.register.lifecycle import PLAN_FIELDS
     from hazreg.render.records import HAZARD_COLUMNS, HISTORY_COLUMNS, UNIT_COLUMNS
 
     for field in (*UNIT_COLUMNS, *HAZARD_COLUMNS, *HISTORY_COLUMNS):

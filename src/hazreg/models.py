@@ -97,7 +97,6 @@ class UnitData(_Record):
 
 
 DATE_FIELDS = ("found_on", "deadline", "rectified_on", "verified_on", "closed_on")
-PLAN_FIELDS = ("owner", "measures", "funds", "deadline", "contingency")
 
 
 class HazardData(_Record):
@@ -153,18 +152,6 @@ class HazardData(_Record):
             if value is not None and value < self.found_on:
                 raise InvalidInput("err.before_found", name, value=value, found=self.found_on)
         return self
-
-    def plan_complete(self) -> bool:
-        return plan_complete(self.model_dump())
-
-
-def plan_complete(record: dict[str, Any]) -> bool:
-    """All five guarantees (五落实) recorded: owner, measures, funds, deadline, contingency."""
-    return all(record.get(name) not in (None, "") for name in PLAN_FIELDS)
-
-
-def missing_plan(record: dict[str, Any]) -> list[str]:
-    return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]
 
 
 _PYDANTIC_KEYS = {

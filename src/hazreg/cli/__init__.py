@@ -9,6 +9,6 @@ def main() -> None:
     from hazreg.i18n import detect_lang, set_lang
 
     set_lang(detect_lang(sys.argv[1:]))
-    from hazreg.cli.app import app
+    from hazreg.cli.app import command_of, make_app
 
-    app(prog_name="hazreg")
+    make_app(command_of(sys.argv[1:]))(prog_name="hazreg")

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 
 import typer
 
 from hazreg import __version__
-from hazreg.cli import campaigns, exports, hazards, imports, misc, units
 from hazreg.cli.common import HazregGroup, begin
 from hazreg.errors import InvalidInput
 from hazreg.i18n import detect_lang, normalise_lang, set_lang, t
 
-app = typer.Typer(
-    cls=HazregGroup,
-    help=t("help.app"),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# The module that provides each top-level command. A command line loads only its own:
+# importing and building every command group would cost `hazreg add` a tenth of its time.
+COMMANDS = {
+    **dict.fromkeys(("add", "list", "show", "edit", "plan", "start", "done", "verify", "void"), "hazards"),
+    **dict.fromkeys(("history", "info", "config", "demo"), "misc"),
+    "unit": "units",
+    "import": "imports",
+    "export": "exports",
+    **dict.fromkeys(("inspect", "campaign", "leader", "inspector", "draw", "report"), "campaigns"),
+}
+_GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
 
 
 def _version(value: bool) -> None:
@@ -28,7 +31,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     db: str | None = typer.Option(None, "--db", help=t("help.opt.db"), metavar="PATH"),
     lang: str | None = typer.Option(None, "--lang", help=t("help.opt.lang"), metavar="en|zh"),
@@ -41,9 +43,43 @@ def root(
     begin(db, operator)
 
 
-hazards.install(app)
-app.add_typer(units.app, name="unit")
-app.add_typer(imports.app, name="import")
-app.add_typer(exports.app, name="export")
-campaigns.install(app)
-misc.install(app)
+def command_of(argv: list[str]) -> str | None:
+    """The command a command line runs (the first word that is not a global option)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def make_app(command: str | None = None) -> typer.Typer:
+    """The hazreg app with the groups `command` needs, or every group (help, tests, typos)."""
+    app = typer.Typer(
+        cls=HazregGroup,
+        help=t("help.app"),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        import_module(f"hazreg.cli.{name}").install(app)
+    return app
+
+
+_whole: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from hazreg.cli.app import app`: the whole app, built on first use (tests, docs).
+    if name == "app":
+        if not _whole:
+            _whole.append(make_app())
+        return _whole[0]
+    raise AttributeError(name)

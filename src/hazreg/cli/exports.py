@@ -143,3 +143,7 @@ def history(
     reg = register()
     records = (history_record(e) for e in reg.iter_history(reg.window(week, since, until), operator))
     _write(fmt, records, HISTORY_COLUMNS, output, t("kind.history"), bom)
+
+
+def install(root: typer.Typer) -> None:
+    root.add_typer(app, name="export")

@@ -198,7 +198,7 @@ def plan(
     contingency: str | None = _opt("--contingency", key="help.opt.contingency"),
 ) -> None:
     """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency plan."""
-    from hazreg.models import missing_plan
+    from hazreg.register.lifecycle import missing_plan
 
     reg = register(write=True)
     row = reg.plan(

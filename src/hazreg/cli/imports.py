@@ -116,3 +116,7 @@ def hazards(
 ) -> None:
     """Import a hazard ledger."""
     _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+
+
+def install(root: typer.Typer) -> None:
+    root.add_typer(app, name="import")

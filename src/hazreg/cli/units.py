@@ -130,3 +130,7 @@ def edit(
                 contact=contact, phone=phone, risk=risk),
     )
     typer.echo(t("msg.unit_saved", id=f"U{row['id']}", name=row["name"]))
+
+
+def install(root: typer.Typer) -> None:
+    root.add_typer(app, name="unit")

@@ -13,16 +13,14 @@ from typing import Any
 
 from hazreg import dates
 from hazreg.enums import ACTIVE, Industry, Level, Risk, Status
-from hazreg.models import plan_complete
 from hazreg.register.base import parse_id, short_id
-from hazreg.register.hazards import HAZARD_FIELDS
 from hazreg.register.imports import ImportOps
+from hazreg.register.lifecycle import plan_complete
 from hazreg.register.reports import ReportOps
-from hazreg.register.units import UNIT_FIELDS
 from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
 
 __all__ = [
-    "HAZARD_FIELDS", "UNIT_FIELDS", "HazardFilter", "Register", "UnitFilter", "open_register",
+    "HazardFilter", "Register", "UnitFilter", "open_register",
     "parse_id", "short_id",
 ]
 

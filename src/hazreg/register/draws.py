@@ -19,11 +19,8 @@ says whether the stored result is what the seed gives.
 
 from __future__ import annotations
 
-import math
-import random
-import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import Industry, Risk
@@ -31,6 +28,9 @@ from hazreg.errors import InvalidInput, Refused
 from hazreg.register.base import new_uid
 from hazreg.register.hazards import HazardOps
 from hazreg.store_campaigns import Scope
+
+if TYPE_CHECKING:
+    import random
 
 WEIGHTS = {"red": 8, "orange": 4, "yellow": 2, "blue": 1, None: 1}
 
@@ -64,6 +64,8 @@ def assign_inspectors(
 
 def run_draw(seed: int, params: dict[str, Any], pool: dict[str, Any]) -> list[dict[str, Any]]:
     """The result a seed gives on a snapshot: the same inputs always give the same draw."""
+    import random  # only draws need it
+
     rng = random.Random(seed)
     drawn = draw_units(pool["units"], params["count"], rng)
     if params.get("inspectors", 0) == 0:
@@ -113,7 +115,7 @@ class DrawOps(HazardOps):
         units = [list(row) for row in self.store.draw_candidates(scope, recent)]
         if not units:
             raise Refused("err.nothing_to_draw")
-        wanted = count if count is not None else max(1, math.floor(len(units) * parse_ratio(ratio or "") + 0.5))
+        wanted = count if count is not None else max(1, int(len(units) * parse_ratio(ratio or "") + 0.5))
         wanted = min(wanted, len(units))
         pool_inspectors = [[p["name"], p["localities"]] for p in self.inspectors()] if inspectors else []
         pool = {"units": units, "inspectors": pool_inspectors}
@@ -123,6 +125,8 @@ class DrawOps(HazardOps):
             "not_inspected_within": not_inspected_within, "today": self.today().isoformat(),
         }
         if seed is None:
+            import secrets
+
             seed = secrets.randbelow(2**31)  # recorded, so the draw can be checked later
         result = run_draw(seed, params, pool)
         with self.store.transaction():

@@ -8,13 +8,11 @@ from typing import Any
 from hazreg import dates
 from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.models import HazardData, missing_plan, plan_complete, validate
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
-from hazreg.register.lifecycle import allowed_moves, target
+from hazreg.register.lifecycle import allowed_moves, missing_plan, plan_complete, target
 from hazreg.store import HazardFilter
 
-HAZARD_FIELDS = tuple(HazardData.model_fields)
 # Fields `edit` may correct; status and the verification record change only through moves.
 EDITABLE = (
     "unit_id", "description", "industry", "locality", "level", "source", "found_on",
@@ -60,6 +58,8 @@ class HazardOps(CampaignOps):
             **data,
             "unit_id": unit["id"],
         }
+        from hazreg.models import HazardData, validate
+
         hazard = validate(HazardData, fields, today)
         record = {k: plain(v) for k, v in hazard.model_dump().items()}
         now = dates.timestamp()
@@ -74,7 +74,12 @@ class HazardOps(CampaignOps):
         self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None
     ) -> dict[str, Any]:
         """Validate the whole record after `changes`, save what differs, and log it."""
-        old = {k: current[k] for k in HAZARD_FIELDS}
+        from hazreg.models import (  # Pydantic models only for commands that write
+            HazardData,
+            validate,
+        )
+
+        old = {k: current[k] for k in HazardData.model_fields}
         hazard = validate(HazardData, {**old, **changes}, self.today())
         before, after = diff(validate(HazardData, old).model_dump(), hazard.model_dump())
         if not after and note is None:
@@ -158,6 +163,3 @@ class HazardOps(CampaignOps):
             raise InvalidInput("err.required", "void_reason")
         current, to = self._move(ref, "void")
         return self._change(current, {"status": to, "void_reason": reason}, "void", reason)
-
-
-__all__ = ["HAZARD_FIELDS", "HazardOps"]

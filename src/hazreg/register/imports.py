@@ -23,7 +23,6 @@ from hazreg.enums import Status
 from hazreg.errors import InvalidInput
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
-from hazreg.sheets import unneutralise
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
@@ -78,6 +77,8 @@ class ImportOps(HazardOps):
         progress: Progress | None,
         bulk: Any = None,
     ) -> ImportReport:
+        from hazreg.sheets import unneutralise
+
         field_column = {field: report.headers[i] for i, field in columns.items()}
         index_of = {field: i for i, field in columns.items()}
         items = list(columns.items())

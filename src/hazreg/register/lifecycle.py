@@ -6,6 +6,8 @@ fails; any state but closed → void. Each move is named by the command that mak
 
 from __future__ import annotations
 
+from typing import Any
+
 from hazreg.enums import Status
 
 # move name -> (statuses it starts from, status it leads to)
@@ -27,3 +29,16 @@ def target(move: str, status: Status) -> Status | None:
     """Where `move` takes a hazard in `status`, or None if the move is not allowed."""
     sources, to = MOVES[move]
     return to if status in sources else None
+
+
+# The five guarantees (五落实): the hazard's own owner and deadline are two of them.
+PLAN_FIELDS = ("owner", "measures", "funds", "deadline", "contingency")
+
+
+def plan_complete(record: dict[str, Any]) -> bool:
+    """All five guarantees recorded: owner, measures, funds, deadline, contingency."""
+    return all(record.get(name) not in (None, "") for name in PLAN_FIELDS)
+
+
+def missing_plan(record: dict[str, Any]) -> list[str]:
+    return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]

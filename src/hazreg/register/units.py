@@ -6,11 +6,8 @@ from typing import Any
 
 from hazreg import creditcode, dates
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.models import UnitData, validate
 from hazreg.register.base import RegisterBase, diff, new_uid, parse_id, plain
 from hazreg.store import UnitFilter
-
-UNIT_FIELDS = tuple(UnitData.model_fields)
 
 
 class UnitOps(RegisterBase):
@@ -45,6 +42,8 @@ class UnitOps(RegisterBase):
             raise Refused("err.code_taken", code=code, id=f"U{holder['id']}", name=holder["name"])
 
     def add_unit(self, data: dict[str, Any]) -> dict[str, Any]:
+        from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
+
         unit = validate(UnitData, data)
         self._check_code_free(unit.credit_code)
         now = dates.timestamp()
@@ -58,7 +57,9 @@ class UnitOps(RegisterBase):
 
     def edit_unit(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         current = self.find_unit(ref)
-        old = {k: current[k] for k in UNIT_FIELDS}
+        from hazreg.models import UnitData, validate
+
+        old = {k: current[k] for k in UnitData.model_fields}
         unit = validate(UnitData, {**old, **changes})
         before, after = diff(old, unit.model_dump())
         if not after:

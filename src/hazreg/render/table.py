@@ -20,7 +20,7 @@ from rich.text import Text
 
 from hazreg.enums import Status
 from hazreg.i18n import t
-from hazreg.models import PLAN_FIELDS, missing_plan
+from hazreg.register.lifecycle import PLAN_FIELDS, missing_plan
 from hazreg.render.grid import Grid, column_widths, hazard_grid, history_grid, label
 from hazreg.render.records import hazard_flags
 
