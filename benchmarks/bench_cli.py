@@ -673,6 +673,10 @@ def measure(register: Path, meta: dict[str, Any], args: argparse.Namespace) -> N
     conn.close()
     shutil.copyfile(register, work)  # `hazreg add` writes here, never to the cached register
     env = dict(os.environ)
+    # An installed hazreg has its bytecode compiled (pip does it); with this variable set
+    # (as in some sandboxes), every run of an editable install would recompile hazreg's
+    # modules from source and time the compiler instead. The warm-up round writes them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(HAZREG_DB=str(work), HAZREG_OPERATOR="bench", HAZREG_NOW=meta["now"])
     env.pop("NO_COLOR", None)
     cmds = commands()

@@ -507,6 +507,10 @@ def measure(register: Path, meta: dict[str, Any], args: argparse.Namespace) -> N
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the reports only read; start clean
     conn.close()
     env = dict(os.environ)
+    # An installed hazreg has its bytecode compiled (pip does it); with this variable set
+    # (as in some sandboxes), every run of an editable install would recompile hazreg's
+    # modules from source and time the compiler instead. The warm-up round writes them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(HAZREG_DB=str(register), HAZREG_OPERATOR="bench", HAZREG_NOW=meta["now"])
     env.pop("NO_COLOR", None)
     cmds = commands(meta)
