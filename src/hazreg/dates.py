@@ -11,6 +11,7 @@ import calendar
 import os
 import re
 import unicodedata
+import warnings
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +20,7 @@ from hazreg.errors import InvalidInput
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
-_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?")
+_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(wd|工作日|d|w|m|天|日|周|星期|个月|月)?")
 _NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
@@ -88,7 +89,44 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+class CalendarEstimate(UserWarning):
+    """Working days were counted Monday to Friday: the calendar has no data for `year` yet."""
+
+    def __init__(self, year: int, first: int, last: int) -> None:
+        super().__init__(f"no working-day calendar for {year}")
+        self.year, self.first, self.last = year, first, last
+
+
+def is_working_day(day: date) -> bool:
+    """China's official working days: weekdays that are not public holidays, plus the
+    weekends made working days to bridge a holiday (调休), from the chinesecalendar package.
+    For a year it does not cover yet, Monday to Friday, with a CalendarEstimate warning."""
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        from chinese_calendar.constants import holidays
+
+        years = sorted({d.year for d in holidays})
+        warnings.warn(CalendarEstimate(day.year, years[0], years[-1]), stacklevel=2)
+        return day.weekday() < 5
+
+
+def add_working_days(base: date, count: int) -> date:
+    """The day `count` working days after `base` (before it, if negative)."""
+    step = 1 if count >= 0 else -1
+    day, left = base, abs(count)
+    while left:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
 def _shift(base: date, amount: int, unit: str | None) -> date:
+    if unit in ("wd", "工作日"):
+        return add_working_days(base, amount)
     if unit in ("w", "周", "星期"):
         return base + timedelta(weeks=amount)
     if unit in ("m", "月", "个月"):

@@ -122,7 +122,39 @@ class Mode(LabeledEnum):
     UNANNOUNCED = ("unannounced", "Unannounced", "暗访", "暗查")
 
 
-ENUMS: tuple[type[LabeledEnum], ...] = (Industry, Risk, Level, Status, Source, Mode)
+class SupervisionLevel(LabeledEnum):
+    DISTRICT = ("district", "District", "区级", "区")
+    CITY = ("city", "City", "市级", "市")
+    PROVINCE = ("province", "Province", "省级", "省")
+
+
+class ActionType(LabeledEnum):
+    ORDER_RECTIFY = ("order_rectify", "Order to rectify", "责令限期整改", "责令整改")
+    FINE = ("fine", "Fine", "罚款")
+    SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿")
+    CLOSE = ("close", "Closure", "关闭取缔", "关闭")
+    ACCOUNTABILITY = ("accountability", "Accountability", "问责")
+    JUDICIAL_TRANSFER = ("judicial_transfer", "Transfer to judicial organs", "移送司法机关", "移送司法")
+
+
+class Stage(LabeledEnum):
+    BEFORE = ("before", "Before", "整改前")
+    AFTER = ("after", "After", "整改后")
+    OTHER = ("other", "Other", "其他")
+
+
+class Step(LabeledEnum):
+    """The default escalation ladder's steps; a configured ladder may name others."""
+
+    NOTICE = ("notice", "Rectification notice", "整改通知书")
+    LETTER = ("letter", "Supervision letter", "督办函")
+    INTERVIEW = ("interview", "Interview", "约谈")
+    PUBLIC_NOTICE = ("public_notice", "Public notice", "通报")
+
+
+ENUMS: tuple[type[LabeledEnum], ...] = (
+    Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step,
+)
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).
 ACTIVE = (Status.OPEN, Status.RECTIFYING, Status.RECTIFIED)

@@ -175,3 +175,82 @@ def m002_inspections_campaigns_draws(db: Database) -> None:
     db.execute("CREATE INDEX inspections_draw ON inspections(draw_id) WHERE draw_id IS NOT NULL")
     db.execute("CREATE INDEX hazards_inspection ON hazards(inspection_id) WHERE inspection_id IS NOT NULL")
     db.execute("PRAGMA user_version = 2")
+
+
+@migrations()
+def m003_supervision_enforcement_evidence(db: Database) -> None:
+    # Listing supervision (挂牌督办): at most one listing in force per hazard.
+    db.execute(
+        """CREATE TABLE supervisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            body TEXT NOT NULL,
+            level TEXT NOT NULL,
+            listed_on TEXT NOT NULL,
+            due TEXT,
+            note TEXT,
+            delisted_on TEXT,
+            delist_note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE UNIQUE INDEX supervisions_in_force ON supervisions(hazard_id) WHERE delisted_on IS NULL")
+    db.execute("CREATE INDEX supervisions_hazard ON supervisions(hazard_id)")
+    db.execute(
+        """CREATE TABLE extensions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            from_deadline TEXT,
+            to_deadline TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            approved_by TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX extensions_hazard ON extensions(hazard_id)")
+    db.execute(
+        """CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (hazard_id, step)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            type TEXT NOT NULL,
+            amount_fen INTEGER,
+            against TEXT,
+            taken_on TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX actions_hazard ON actions(hazard_id)")
+    db.execute("CREATE INDEX actions_taken_on ON actions(taken_on)")
+    # Evidence: the file itself lives beside the register, named by its SHA-256.
+    db.execute(
+        """CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX attachments_hazard ON attachments(hazard_id)")
+    db.execute("PRAGMA user_version = 3")

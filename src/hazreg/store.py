@@ -23,8 +23,9 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
+from hazreg.store_supervision import SupervisionQueries
 
-SCHEMA_VERSION = 2  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 3  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (
@@ -62,6 +63,7 @@ class HazardFilter(NamedTuple):
     search: str | None = None
     ids: Sequence[int] = ()
     inspection_ids: Sequence[int] = ()
+    supervised: bool = False
     changed_between: tuple[str, str] | None = None  # UTC bounds: created or changed then
 
 
@@ -73,7 +75,7 @@ class UnitFilter(NamedTuple):
     changed_between: tuple[str, str] | None = None
 
 
-class Store(CampaignQueries):
+class Store(CampaignQueries, SupervisionQueries):
     """One open register file."""
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
@@ -119,6 +121,11 @@ class Store(CampaignQueries):
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def files_dir(self) -> Path | None:
+        """Where attached files are kept: a folder beside the register file."""
+        return None if self.path is None else self.path.parent / f"{self.path.stem}.files"
 
     # -- transactions and small helpers -------------------------------------------------
 
@@ -292,6 +299,8 @@ class Store(CampaignQueries):
         _in(where, params, "h.inspection_id", f.inspection_ids)
         if f.overdue:
             where.append(_OVERDUE_SQL)
+        if f.supervised:
+            where.append("h.id IN (SELECT hazard_id FROM supervisions WHERE delisted_on IS NULL)")
         if f.due_by:
             where.append("h.deadline <= :due_by")
             params["due_by"] = f.due_by.isoformat()

@@ -21,6 +21,10 @@ COMMANDS = {
     "import": "imports",
     "export": "exports",
     **dict.fromkeys(("inspect", "campaign", "leader", "inspector", "draw", "report"), "campaigns"),
+    **dict.fromkeys(
+        ("supervise", "delist", "extend", "escalations", "escalate", "due", "action", "attach", "attachment", "check"),
+        "supervision",
+    ),
 }
 _GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
 

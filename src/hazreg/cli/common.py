@@ -61,8 +61,20 @@ class HazregGroup(TyperGroup):
     """The one place where a HazregError becomes a message and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        import warnings
+
+        from hazreg.dates import CalendarEstimate
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", CalendarEstimate)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    years = sorted({w.message for w in caught if isinstance(w.message, CalendarEstimate)},
+                                   key=lambda m: m.year)
+                    for year in {m.year: m for m in years}.values():
+                        typer.echo(t("warn.calendar", year=year.year, first=year.first, last=year.last), err=True)
         except HazregError as error:
             fail(error)
         except sqlite3.OperationalError as error:

@@ -103,6 +103,7 @@ def list_hazards(
     found_since: str | None = _opt("--found-since", key="help.opt.found_since"),
     found_until: str | None = _opt("--found-until", key="help.opt.found_until"),
     search: str | None = _opt("--search", "-s", key="help.opt.search"),
+    supervised: bool = typer.Option(False, "--supervised", help=t("help.opt.supervised")),
     limit: int | None = _opt("--limit", "-n", key="help.opt.limit"),
     fmt: str = format_option(),
 ) -> None:
@@ -113,6 +114,7 @@ def list_hazards(
         statuses=split_list(status), include_all=all_, overdue=overdue, due_within=due_within,
         levels=split_list(level), industries=split_list(industry), localities=split_list(locality),
         unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
+        supervised=supervised,
     )
     if limit is None and fmt == "table":
         limit = DEFAULT_TABLE_LIMIT
@@ -141,19 +143,26 @@ def show(
     reg = register()
     row = reg.hazard(hazard)
     history = reg.history(f"H{row['id']}")
+    evidence = reg.evidence(row["id"])
     if fmt == "table":
         from hazreg.render.table import hazard_view
 
-        _print(hazard_view(row, history, reg.today(), reg.timezone))
+        _print(hazard_view(row, history, reg.today(), reg.timezone, evidence))
         return
     from hazreg.render.formats import write, write_json
-    from hazreg.render.records import HAZARD_COLUMNS, hazard_record, history_record
+    from hazreg.render.records import (
+        HAZARD_COLUMNS,
+        evidence_records,
+        hazard_record,
+        history_record,
+    )
 
     record = hazard_record(row)
     if fmt == "csv":
         write("csv", [record], HAZARD_COLUMNS)
         return
     record["history"] = [history_record(e) for e in history]
+    record.update(evidence_records(evidence))
     write_json(record) if fmt == "json" else write("jsonl", [record], HAZARD_COLUMNS)
 
 

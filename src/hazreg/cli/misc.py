@@ -55,18 +55,28 @@ def config(
     key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
 ) -> None:
-    """Show or change the register's settings (timezone)."""
+    """Show or change the register's settings (timezone, escalation)."""
     if key is None:
-        typer.echo(f"timezone = {register().timezone}")
+        reg = register()
+        typer.echo(f"timezone = {reg.timezone}")
+        typer.echo(f"escalation = {_ladder(reg.ladder())}")
         return
-    if key != "timezone":
-        raise InvalidInput("err.choice", "key", value=key, allowed="timezone")
+    if key not in ("timezone", "escalation"):
+        raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation")
     if value is None:
-        typer.echo(register().timezone)
+        reg = register()
+        typer.echo(reg.timezone if key == "timezone" else _ladder(reg.ladder()))
         return
     reg = register(write=True)
-    reg.set_timezone(value)
+    if key == "timezone":
+        reg.set_timezone(value)
+    else:
+        value = _ladder(reg.set_ladder(value))
     typer.echo(t("msg.config_set", key=key, value=value))
+
+
+def _ladder(steps: list[tuple[str, int]]) -> str:
+    return ",".join(f"{step}:{days}" for step, days in steps)
 
 
 def demo(

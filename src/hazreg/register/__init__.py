@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from hazreg import dates
-from hazreg.enums import ACTIVE, Industry, Level, Risk, Status
 from hazreg.register.base import parse_id, short_id
 from hazreg.register.imports import ImportOps
 from hazreg.register.lifecycle import plan_complete
 from hazreg.register.reports import ReportOps
+from hazreg.register.supervision import SupervisionOps
 from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class Register(ImportOps, ReportOps):
+class Register(ImportOps, ReportOps, SupervisionOps):
     """All register operations (units, hazards, history, settings) on one open file."""
 
     def history(
@@ -50,60 +50,6 @@ class Register(ImportOps, ReportOps):
         if until:
             end = dates.local_day_bounds(self.date(until, "until"), self.timezone)[1]  # type: ignore[arg-type]
         return list(self.store.history(record_type, record_id, start, end, operator, limit))
-
-    def hazard_filter(
-        self,
-        statuses: list[str] | None = None,
-        include_all: bool = False,
-        overdue: bool = False,
-        due_within: str | None = None,
-        levels: list[str] | None = None,
-        industries: list[str] | None = None,
-        localities: list[str] | None = None,
-        unit: str | None = None,
-        owner: str | None = None,
-        found_since: str | None = None,
-        found_until: str | None = None,
-        search: str | None = None,
-        changed_between: tuple[str, str] | None = None,
-    ) -> HazardFilter:
-        """A listing's filter from what the user typed; by default the hazards still to deal with."""
-        status_keys = [Status.parse(s, "status").value for s in statuses or []]
-        if not status_keys and not include_all:
-            status_keys = [s.value for s in ACTIVE]
-        due_by = None
-        if due_within is not None:
-            due_by = self.today() + timedelta(days=dates.parse_days(due_within, "due_within"))
-        return HazardFilter(
-            statuses=status_keys,
-            overdue=overdue,
-            due_by=due_by,
-            levels=[Level.parse(v, "level").value for v in levels or []],
-            industries=[Industry.parse(v, "industry").value for v in industries or []],
-            localities=list(localities or []),
-            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
-            owner=owner,
-            found_since=self.date(found_since, "found_since"),
-            found_until=self.date(found_until, "found_until"),
-            search=search,
-            changed_between=changed_between,
-        )
-
-    def unit_filter(
-        self,
-        industries: list[str] | None = None,
-        localities: list[str] | None = None,
-        risks: list[str] | None = None,
-        search: str | None = None,
-        changed_between: tuple[str, str] | None = None,
-    ) -> UnitFilter:
-        return UnitFilter(
-            industries=[Industry.parse(v, "industry").value for v in industries or []],
-            localities=list(localities or []),
-            risks=[Risk.parse(v, "risk").value for v in risks or []],
-            search=search,
-            changed_between=changed_between,
-        )
 
     def window(self, week: str | None = None, since: str | None = None, until: str | None = None) -> tuple[str, str] | None:
         """UTC bounds of an export's window: an ISO week, or local dates since/until (inclusive)."""

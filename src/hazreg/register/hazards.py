@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hazreg import dates
-from hazreg.enums import Level, Status
+from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
@@ -163,3 +163,43 @@ class HazardOps(CampaignOps):
             raise InvalidInput("err.required", "void_reason")
         current, to = self._move(ref, "void")
         return self._change(current, {"status": to, "void_reason": reason}, "void", reason)
+
+    def hazard_filter(
+        self,
+        statuses: list[str] | None = None,
+        include_all: bool = False,
+        overdue: bool = False,
+        due_within: str | None = None,
+        levels: list[str] | None = None,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        unit: str | None = None,
+        owner: str | None = None,
+        found_since: str | None = None,
+        found_until: str | None = None,
+        search: str | None = None,
+        changed_between: tuple[str, str] | None = None,
+        supervised: bool = False,
+    ) -> HazardFilter:
+        """A listing's filter from what the user typed; by default the hazards still to deal with."""
+        status_keys = [Status.parse(s, "status").value for s in statuses or []]
+        if not status_keys and not include_all:
+            status_keys = [s.value for s in ACTIVE]
+        due_by = None
+        if due_within is not None:
+            due_by = self.today() + timedelta(days=dates.parse_days(due_within, "due_within"))
+        return HazardFilter(
+            statuses=status_keys,
+            overdue=overdue,
+            due_by=due_by,
+            levels=[Level.parse(v, "level").value for v in levels or []],
+            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            localities=list(localities or []),
+            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
+            owner=owner,
+            found_since=self.date(found_since, "found_since"),
+            found_until=self.date(found_until, "found_until"),
+            search=search,
+            changed_between=changed_between,
+            supervised=supervised,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hazreg import creditcode, dates
+from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import RegisterBase, diff, new_uid, parse_id, plain
 from hazreg.store import UnitFilter
@@ -72,3 +73,19 @@ class UnitOps(RegisterBase):
 
     def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
         return self.store.units(f, limit)
+
+    def unit_filter(
+        self,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+        risks: list[str] | None = None,
+        search: str | None = None,
+        changed_between: tuple[str, str] | None = None,
+    ) -> UnitFilter:
+        return UnitFilter(
+            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            localities=list(localities or []),
+            risks=[Risk.parse(v, "risk").value for v in risks or []],
+            search=search,
+            changed_between=changed_between,
+        )

@@ -12,12 +12,24 @@ from datetime import date
 from typing import Any
 
 from hazreg.dates import local_time
-from hazreg.enums import Industry, LabeledEnum, Level, Mode, Risk, Source, Status
+from hazreg.enums import (
+    ActionType,
+    Industry,
+    LabeledEnum,
+    Level,
+    Mode,
+    Risk,
+    Source,
+    Stage,
+    Status,
+    SupervisionLevel,
+)
 from hazreg.i18n import t
 from hazreg.render.records import hazard_flags
 
 _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
+    "supervision_level": SupervisionLevel, "action_type": ActionType, "stage": Stage,
 }
 
 
@@ -182,6 +194,62 @@ def leaders_grid(report: dict[str, Any]) -> Grid:
         grid.styles.append("overdue" if empty else "")
     grid.rows.append([t("col.weeks_without")] + [str(report["weeks_without_check"][name]) for name in leaders])
     grid.styles.append("")
+    return grid
+
+
+def evidence_lines(evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[str]]]:
+    """A hazard's supervision, extensions, escalations, actions and files, as headed lines."""
+    from hazreg.register.supervision import step_label
+
+    sections: list[tuple[str, list[str]]] = []
+    lines = []
+    for s in evidence.get("supervisions", []):
+        text = t("line.supervision", body=s["body"], level=label("supervision_level", s["level"]), on=s["listed_on"],
+                 due=s["due"] or "—")
+        if s["delisted_on"]:
+            text += " " + t("line.delisted", on=s["delisted_on"], note=s["delist_note"] or "")
+        lines.append(text)
+    if lines:
+        sections.append((t("heading.supervision"), lines))
+    lines = [t("line.extension", old=e["from_deadline"] or "—", new=e["to_deadline"], reason=e["reason"],
+               by=e["approved_by"] or "—") for e in evidence.get("extensions", [])]
+    if lines:
+        sections.append((t("heading.extensions"), lines))
+    lines = [f"{e['done_on']}  {step_label(e['step'])}  {e['note'] or ''}".rstrip() for e in evidence.get("escalations", [])]
+    if lines:
+        sections.append((t("heading.escalations"), lines))
+    lines = [
+        "  ".join(x for x in (a["on"], label("action_type", a["type"]),
+                              f"¥{a['amount']:,.2f}" if a["amount"] is not None else "", a["against"] or "",
+                              a["note"] or "") if x)
+        for a in evidence.get("actions", [])
+    ]
+    if lines:
+        sections.append((t("heading.actions"), lines))
+    lines = [f"A{a['id']}  {label('stage', a['stage'])}  {a['name']}  {a['size']:,} B  sha256 {a['sha256'][:12]}…"
+             for a in evidence.get("attachments", [])]
+    if lines:
+        sections.append((t("heading.attachments"), lines))
+    return sections
+
+
+def escalations_grid(rows: list[dict[str, Any]]) -> Grid:
+    grid = Grid([t("field.id"), t("field.unit_name"), t("field.description"), t("field.deadline"),
+                 t("col.days_overdue"), t("col.step")], keep_whole=(0, 3, 4), ratios={1: 1, 2: 2})
+    for row in rows:
+        grid.rows.append([row["hazard_id"], row["unit_name"], row["description"], row["deadline"],
+                          str(row["days_overdue"]), row["step_label"]])
+        grid.styles.append("overdue")
+    return grid
+
+
+def actions_grid(rows: list[dict[str, Any]]) -> Grid:
+    columns = ["on", "hazard_id", "unit_name", "type", "amount", "against", "note"]
+    grid = Grid([t("field." + c) for c in columns], keep_whole=(0, 1, 4), ratios={2: 2, 6: 1})
+    for row in rows:
+        grid.rows.append([row["on"], row["hazard_id"], row["unit_name"], label("action_type", row["type"]),
+                          row["amount"] or "", row["against"] or "", row["note"] or ""])
+        grid.styles.append("")
     return grid
 
 

@@ -77,3 +77,18 @@ def hazard_flags(row: dict[str, Any], today: date) -> str:
     ):
         flags.append(t("flag.plan_incomplete"))
     return " ".join(flags)
+
+
+def evidence_records(evidence: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """A hazard's supervision, extensions, escalations, actions and attachments for JSON."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, rows in evidence.items():
+        out[key] = [
+            {k: plain(v) for k, v in row.items() if k not in ("hazard_id", "amount_fen", "unit_id", "unit_name", "hazard")}
+            for row in rows
+        ]
+    for item in out.get("attachments", []):
+        item["id"] = short_id("A", item["id"])
+    for item in out.get("actions", []):
+        item["id"] = short_id("E", item["id"])
+    return out

@@ -21,7 +21,7 @@ from rich.text import Text
 from hazreg.enums import Status
 from hazreg.i18n import t
 from hazreg.register.lifecycle import PLAN_FIELDS, missing_plan
-from hazreg.render.grid import Grid, column_widths, hazard_grid, history_grid, label
+from hazreg.render.grid import Grid, column_widths, evidence_lines, hazard_grid, history_grid, label
 from hazreg.render.records import hazard_flags
 
 
@@ -72,7 +72,10 @@ def _fields_table(row: dict[str, Any], fields: list[str]) -> Table:
     return table
 
 
-def hazard_view(row: dict[str, Any], history: list[dict[str, Any]], today: date, tz: str) -> Group:
+def hazard_view(
+    row: dict[str, Any], history: list[dict[str, Any]], today: date, tz: str,
+    evidence: dict[str, list[dict[str, Any]]] | None = None,
+) -> Group:
     title = Text(f"H{row['id']}  {row['description']}", style="bold")
     flags = hazard_flags(row, today)
     shown = dict(row, unit_name=f"{row['unit_name']} (U{row['unit_id']})")
@@ -93,6 +96,8 @@ def hazard_view(row: dict[str, Any], history: list[dict[str, Any]], today: date,
     if flags:
         parts.append(Text(flags, style="red bold"))
     parts += [_fields_table(shown, fields), Text(""), Text(t("heading.plan"), style="bold underline"), plan]
+    for heading, lines in evidence_lines(evidence or {}):
+        parts += [Text(""), Text(heading, style="bold underline"), *(Text(line) for line in lines)]
     parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False), console().width)]
     return Group(*parts)
 

@@ -1,0 +1,276 @@
+"""Major hazards under supervision: supervise, delist, extend, escalations, escalate, due,
+action, attach, attachment and check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from hazreg.cli.common import (
+    check_format,
+    format_option,
+    note_empty,
+    print_grid,
+    register,
+    split_list,
+)
+from hazreg.i18n import t
+
+
+class DefaultCommandGroup(TyperGroup):
+    """`hazreg action H12 --type fine …` records; `hazreg action list` lists: a word that is
+    not a subcommand goes to the default one, as in `git stash` or `gh issue`."""
+
+    default = "add"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+action_app = typer.Typer(cls=DefaultCommandGroup, help=t("help.cmd.action"), no_args_is_help=True)
+attachment_app = typer.Typer(help=t("help.cmd.attachment"), no_args_is_help=True)
+
+
+def _opt(*names: str, key: str, default: Any = None, **kw: Any) -> Any:
+    return typer.Option(default, *names, help=t(key), **kw)
+
+
+def _hazard_arg() -> Any:
+    return typer.Argument(..., help=t("help.arg.hazard"))
+
+
+def supervise(
+    hazard: str = _hazard_arg(),
+    by: str = _opt("--by", key="help.opt.supervise_by", default=...),
+    level: str = _opt("--level", key="help.opt.supervise_level", default=...),
+    on: str | None = _opt("--on", key="help.opt.on"),
+    due: str | None = _opt("--due", key="help.opt.supervise_due"),
+    note: str | None = _opt("--note", key="help.opt.note"),
+) -> None:
+    """List a major hazard for supervision (挂牌督办)."""
+    row = register(write=True).supervise(hazard, by, level, on, due, note)
+    typer.echo(t("msg.supervised", id=f"H{row['id']}", body=by))
+
+
+def delist(
+    hazard: str = _hazard_arg(),
+    note: str | None = _opt("--note", key="help.opt.delist_note"),
+    on: str | None = _opt("--on", key="help.opt.on"),
+) -> None:
+    """Delist a hazard (摘牌) once it is verified closed."""
+    from hazreg.errors import InvalidInput
+
+    if not note:
+        raise InvalidInput("err.missing_options", options="--note")
+    row = register(write=True).delist(hazard, note, on)
+    typer.echo(t("msg.delisted", id=f"H{row['id']}"))
+
+
+def extend(
+    hazard: str = _hazard_arg(),
+    to: str = _opt("--to", key="help.opt.extend_to", default=...),
+    reason: str | None = _opt("--reason", key="help.opt.extend_reason"),
+    approved_by: str | None = _opt("--approved-by", key="help.opt.approved_by"),
+) -> None:
+    """Extend a hazard's deadline; the original stays in its history."""
+    from hazreg.errors import InvalidInput
+
+    if not reason:
+        raise InvalidInput("err.missing_options", options="--reason")
+    row = register(write=True).extend(hazard, to, reason, approved_by)
+    typer.echo(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
+
+
+def escalations(fmt: str = format_option()) -> None:
+    """The escalation steps due today, for every overdue hazard."""
+    from hazreg.register.supervision import step_label
+
+    fmt = check_format(fmt)
+    reg = register()
+    due = reg.escalations()
+    rows = [{"hazard_id": f"H{d['hazard']['id']}", "unit_name": d["hazard"]["unit_name"],
+             "description": d["hazard"]["description"], "deadline": d["hazard"]["deadline"],
+             "days_overdue": d["days_overdue"], "step": d["step"], "step_label": step_label(d["step"])} for d in due]
+    if fmt != "table":
+        from hazreg.render.formats import write
+
+        write(fmt, rows, ["hazard_id", "unit_name", "description", "deadline", "days_overdue", "step"])
+        return
+    if not rows:
+        note_empty()
+        return
+    from hazreg.render.grid import escalations_grid
+
+    print_grid(escalations_grid(rows))
+
+
+def escalate(
+    hazard: str = _hazard_arg(),
+    step: str = _opt("--step", key="help.opt.step", default=...),
+    note: str | None = _opt("--note", key="help.opt.note"),
+    on: str | None = _opt("--on", key="help.opt.on"),
+) -> None:
+    """Record that an escalation step was taken for an overdue hazard."""
+    from hazreg.register.supervision import step_label
+
+    row = register(write=True).escalate(hazard, step, note, on)
+    typer.echo(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
+
+
+def due(
+    owner: str | None = _opt("--owner", "-o", key="help.opt.due_owner"),
+    within: str = _opt("--within", key="help.opt.due_days", default="7d"),
+    fmt: str = format_option(),
+) -> None:
+    """The morning view: overdue hazards, then those due within 7 days."""
+    fmt = check_format(fmt)
+    reg = register()
+    rows = reg.due(owner, within)
+    if fmt != "table":
+        from hazreg.render.formats import write
+        from hazreg.render.records import HAZARD_COLUMNS, hazard_record
+
+        write(fmt, [hazard_record(r) for r in rows], HAZARD_COLUMNS)
+        return
+    if not rows:
+        note_empty()
+        return
+    from hazreg.render.grid import hazard_grid
+
+    print_grid(hazard_grid(rows, reg.today()))
+
+
+@action_app.command("add", help=t("help.cmd.action_add"))
+def action_add(
+    hazard: str = _hazard_arg(),
+    kind: str = _opt("--type", key="help.opt.action_type", default=...),
+    amount: str | None = _opt("--amount", key="help.opt.amount"),
+    against: str | None = _opt("--against", key="help.opt.against"),
+    on: str | None = _opt("--on", key="help.opt.on"),
+    note: str | None = _opt("--note", key="help.opt.note"),
+) -> None:
+    """Record an enforcement action on a hazard."""
+    from hazreg.enums import ActionType
+
+    item = register(write=True).take_action(hazard, kind, amount, against, on, note)
+    typer.echo(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
+
+
+@action_app.command("list", help=t("help.cmd.action_list"))
+def action_list(
+    kind: list[str] | None = _opt("--type", key="help.opt.action_type_filter"),
+    since: str | None = _opt("--since", key="help.opt.since"),
+    until: str | None = _opt("--until", key="help.opt.until"),
+    unit: str | None = _opt("--unit", "-u", key="help.opt.unit_filter"),
+    hazard: str | None = _opt("--hazard", key="help.opt.hazard_filter"),
+    limit: int | None = _opt("--limit", "-n", key="help.opt.limit"),
+    fmt: str = format_option(),
+) -> None:
+    """List enforcement actions, latest first, with a count by type and the total fined."""
+    from hazreg.register.base import plain
+
+    fmt = check_format(fmt)
+    reg = register()
+    rows = reg.actions(reg.action_filter(split_list(kind), since, until, unit, hazard), limit or None)
+    records = [{"id": f"E{r['id']}", "uid": r["uid"], "hazard_id": f"H{r['hazard_id']}", "unit_id": f"U{r['unit_id']}",
+                "unit_name": r["unit_name"], "type": r["type"], "amount": plain(r["amount"]), "against": r["against"],
+                "on": r["on"], "note": r["note"]} for r in rows]
+    if fmt != "table":
+        from hazreg.render.formats import write
+
+        write(fmt, records, list(records[0]) if records else ["id"])
+        return
+    if not rows:
+        note_empty()
+        return
+    from hazreg.render.grid import actions_grid
+
+    print_grid(actions_grid(records))
+    fines = sum(r["amount"] for r in rows if r["amount"] is not None)
+    typer.echo(t("msg.actions_total", count=len(rows), fines=f"{fines:,.2f}"), err=True)
+
+
+def attach(
+    hazard: str = _hazard_arg(),
+    files: list[Path] = typer.Argument(..., help=t("help.arg.files")),
+    stage: str = _opt("--stage", key="help.opt.stage", default="other"),
+    note: str | None = _opt("--note", key="help.opt.note"),
+) -> None:
+    """Keep a copy of photos, scanned notices or PDFs as evidence for a hazard."""
+    for item in register(write=True).attach(hazard, files, stage, note):
+        typer.echo(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
+
+
+@attachment_app.command("export", help=t("help.cmd.attachment_export"))
+def attachment_export(
+    attachment: str = typer.Argument(..., help=t("help.arg.attachment")),
+    output: Path | None = _opt("--output", "-o", key="help.opt.attachment_output"),
+) -> None:
+    """Copy an attached file out (checked against its SHA-256 first)."""
+    import shutil
+
+    item, path = register().attachment_file(attachment)
+    target = output or Path.cwd() / _safe_name(item)
+    if target.is_dir():
+        target = target / _safe_name(item)
+    shutil.copyfile(path, target)
+    typer.echo(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
+
+
+@attachment_app.command("open", help=t("help.cmd.attachment_open"))
+def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attachment"))) -> None:
+    """Open an attached file with the system's viewer."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    item, path = register().attachment_file(attachment)
+    # A copy under its own name, so the viewer knows the type; the stored file stays untouched.
+    view = Path(tempfile.mkdtemp(prefix="hazreg-")) / _safe_name(item)
+    shutil.copyfile(path, view)
+    if sys.platform.startswith("win"):
+        os.startfile(view)  # type: ignore[attr-defined]
+    else:
+        subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(view)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    typer.echo(str(view))
+
+
+def _safe_name(item: dict[str, Any]) -> str:
+    """A file name for a copy: the user's name reduced to a plain name, never a path."""
+    name = "".join(c for c in Path(item["name"]).name if c not in '\\/:*?"<>|\0' and c.isprintable()).strip(". ")
+    return f"A{item['id']}-{name or 'file'}"
+
+
+def check(fmt: str = format_option()) -> None:
+    """Check the register: every attached file present and unchanged."""
+    fmt = check_format(fmt)
+    problems = register().check_files()
+    if fmt != "table":
+        from hazreg.render.formats import write_json
+
+        write_json({"ok": not problems, "attachments": problems})
+    else:
+        for p in problems:
+            key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
+            typer.echo(t(key, sha=p["sha256"]), err=True)
+        if not problems:
+            typer.echo(t("msg.check_ok"))
+    if problems:
+        raise typer.Exit(1)
+
+
+def install(app: typer.Typer) -> None:
+    for name, command in (("supervise", supervise), ("delist", delist), ("extend", extend),
+                          ("escalations", escalations), ("escalate", escalate), ("due", due),
+                          ("attach", attach), ("check", check)):
+        app.command(name, help=t(f"help.cmd.{name}"))(command)
+    app.add_typer(action_app, name="action")
+    app.add_typer(attachment_app, name="attachment")

@@ -1,0 +1,317 @@
+"""Major hazards under supervision: listing (挂牌督办), extensions, escalation, enforcement, evidence.
+
+- A hazard is listed only if it is major and not finished, and delisted (摘牌) only
+  once it is verified closed.
+- An extension moves the deadline later, never earlier, and keeps the original.
+- The escalation ladder says which step is due how many days after the deadline:
+  by default 整改通知书 notice (0), 督办函 letter (7), 约谈 interview (15), 通报
+  public notice (30). A step is recorded once per hazard; nothing repeats it.
+- Attached files are kept beside the register under their SHA-256, so a file is
+  stored once however often it is attached, and a changed or missing file is found.
+  The name a user gave a file is kept as text and never used as a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hazreg import dates
+from hazreg.enums import ActionType, Level, Stage, Status, Step, SupervisionLevel
+from hazreg.errors import InvalidInput, NotFound, Refused
+from hazreg.money import parse_yuan, to_fen
+from hazreg.register.base import new_uid, parse_id
+from hazreg.register.hazards import HazardOps
+from hazreg.store_supervision import ActionFilter
+
+DEFAULT_LADDER = (("notice", 0), ("letter", 7), ("interview", 15), ("public_notice", 30))
+_CHUNK = 1 << 20
+
+
+def parse_ladder(text: str) -> list[tuple[str, int]]:
+    """'notice:0,letter:7,interview:15,public_notice:30' -> steps in order of days overdue."""
+    steps: list[tuple[str, int]] = []
+    for part in text.replace("，", ",").split(","):
+        key, sep, days = part.strip().partition(":")
+        if not sep or not key.strip() or not days.strip().isdigit():
+            raise InvalidInput("err.ladder", "escalation", value=text)
+        try:
+            key = Step.parse(key.strip()).value
+        except InvalidInput:
+            key = key.strip().lower()
+            if not key.replace("_", "").isalnum() or not key.isascii():
+                raise InvalidInput("err.ladder", "escalation", value=text) from None
+        steps.append((key, int(days)))
+    if not steps or len({k for k, _ in steps}) != len(steps):
+        raise InvalidInput("err.ladder", "escalation", value=text)
+    return sorted(steps, key=lambda s: s[1])
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SupervisionOps(HazardOps):
+    # -- listing supervision -------------------------------------------------------------
+
+    def supervise(self, ref: str, body: str, level: str, on: str | None = None, due: str | None = None,
+                  note: str | None = None) -> dict[str, Any]:
+        hazard = self.hazard(ref)
+        hid = f"H{hazard['id']}"
+        if hazard["level"] != Level.MAJOR:
+            raise Refused("err.supervise_not_major", id=hid)
+        if hazard["status"] in (Status.CLOSED, Status.VOID):
+            raise Refused("err.supervise_finished", id=hid, status=Status.parse(hazard["status"]).label())
+        if self.store.supervision_in_force(hazard["id"]):
+            raise Refused("err.supervise_twice", id=hid)
+        if not (body or "").strip():
+            raise InvalidInput("err.required", "body")
+        listed_on = self.date(on, "on", self.today())
+        assert listed_on is not None
+        due_on = self.date(due, "due")
+        if listed_on.isoformat() < hazard["found_on"]:
+            raise InvalidInput("err.before_found", "on", value=listed_on, found=hazard["found_on"])
+        if due_on is not None and due_on < listed_on:
+            raise InvalidInput("err.end_before_start", "due", end=due_on, start=listed_on)
+        record = {"body": body.strip(), "level": SupervisionLevel.parse(level, "level").value,
+                  "listed_on": listed_on.isoformat(), "due": due_on.isoformat() if due_on else None, "note": note}
+        now = dates.timestamp()
+        with self.store.transaction():
+            self.store.insert_into("supervisions", {"uid": new_uid(), "hazard_id": hazard["id"], **record,
+                                                     "created_at": now, "updated_at": now})
+            self.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in record.items() if v}, note)
+        return self.hazard(hazard["id"])
+
+    def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:
+        hazard = self.hazard(ref)
+        hid = f"H{hazard['id']}"
+        listing = self.store.supervision_in_force(hazard["id"])
+        if listing is None:
+            raise Refused("err.delist_not_listed", id=hid)
+        if hazard["status"] != Status.CLOSED:
+            raise Refused("err.delist_open", id=hid, status=Status.parse(hazard["status"]).label())
+        if not (note or "").strip():
+            raise InvalidInput("err.required", "note")
+        day = self.date(on, "on", self.today())
+        assert day is not None
+        if day.isoformat() < listing["listed_on"]:
+            raise InvalidInput("err.end_before_start", "on", end=day, start=listing["listed_on"])
+        with self.store.transaction():
+            self.store.delist(listing["id"], day, note, dates.timestamp())
+            self.log("hazard", hazard["id"], "delist", {"supervised_by": listing["body"]},
+                     {"delisted_on": day.isoformat()}, note)
+        return self.hazard(hazard["id"])
+
+    # -- deadlines -----------------------------------------------------------------------
+
+    def extend(self, ref: str, to: str, reason: str, approved_by: str | None = None) -> dict[str, Any]:
+        """Move a deadline later, keeping the one it replaces (and the reason) in the register."""
+        hazard = self.hazard(ref)
+        hid = f"H{hazard['id']}"
+        if hazard["status"] not in (Status.OPEN, Status.RECTIFYING):
+            raise Refused("err.extend_status", id=hid, status=Status.parse(hazard["status"]).label())
+        if not (reason or "").strip():
+            raise InvalidInput("err.required", "reason")
+        new = self.date(to, "to")
+        assert new is not None
+        if hazard["deadline"] and new.isoformat() <= hazard["deadline"]:
+            raise Refused("err.extend_earlier", id=hid, to=new, deadline=hazard["deadline"])
+        with self.store.transaction():
+            self.store.insert_into("extensions", {
+                "uid": new_uid(), "hazard_id": hazard["id"], "from_deadline": hazard["deadline"],
+                "to_deadline": new.isoformat(), "reason": reason.strip(), "approved_by": approved_by,
+                "created_at": dates.timestamp(),
+            })
+            changed = self._change(hazard, {"deadline": new}, "extend", reason.strip())
+        return changed
+
+    # -- escalation ------------------------------------------------------------------------
+
+    def ladder(self) -> list[tuple[str, int]]:
+        stored = self.store.setting("escalation")
+        return [tuple(s) for s in json.loads(stored)] if stored else list(DEFAULT_LADDER)  # type: ignore[misc]
+
+    def set_ladder(self, text: str) -> list[tuple[str, int]]:
+        steps = parse_ladder(text)
+        with self.store.transaction():
+            old = self.store.setting("escalation")
+            self.store.set_setting("escalation", json.dumps(steps))
+            self.log("settings", 0, "escalation", {"escalation": old}, {"escalation": json.dumps(steps)})
+        return steps
+
+    def escalations(self) -> list[dict[str, Any]]:
+        """The steps due today and not yet recorded, for every overdue hazard, most overdue first."""
+        overdue, _ = self.hazards(self.hazard_filter(overdue=True))
+        done = self.store.escalations_done([h["id"] for h in overdue])
+        today = self.today()
+        due: list[dict[str, Any]] = []
+        for hazard in overdue:
+            days = (today - date.fromisoformat(hazard["deadline"])).days
+            for step, after in self.ladder():
+                if days >= after and step not in done.get(hazard["id"], set()):
+                    due.append({"hazard": hazard, "step": step, "after": after, "days_overdue": days})
+        due.sort(key=lambda d: (-d["days_overdue"], d["hazard"]["id"], d["after"]))
+        return due
+
+    def escalate(self, ref: str, step: str, note: str | None = None, on: str | None = None) -> dict[str, Any]:
+        hazard = self.hazard(ref)
+        hid = f"H{hazard['id']}"
+        steps = dict(self.ladder())
+        key = step.strip().lower()
+        try:
+            key = Step.parse(step).value
+        except InvalidInput:
+            pass
+        if key not in steps:
+            raise InvalidInput("err.choice", "step", value=step, allowed=", ".join(steps))
+        if key in self.store.escalations_done([hazard["id"]]).get(hazard["id"], set()):
+            raise Refused("err.escalated_twice", id=hid, step=step_label(key))
+        if not hazard["overdue"]:
+            raise Refused("err.escalate_not_overdue", id=hid)
+        day = self.date(on, "on", self.today())
+        assert day is not None
+        with self.store.transaction():
+            self.store.insert_into("escalations", {"uid": new_uid(), "hazard_id": hazard["id"], "step": key,
+                                                    "done_on": day.isoformat(), "note": note,
+                                                    "created_at": dates.timestamp()})
+            self.log("hazard", hazard["id"], "escalate", None, {"step": key, "done_on": day.isoformat()}, note)
+        return hazard
+
+    def due(self, owner: str | None = None, within: str = "7d") -> list[dict[str, Any]]:
+        """The morning view: overdue, then due within `within`; the owner's own first."""
+        rows, _ = self.hazards(self.hazard_filter(statuses=["open", "rectifying"], due_within=within))
+        if owner:
+            rows.sort(key=lambda r: r.get("owner") != owner)  # stable: urgency order kept within each part
+        return rows
+
+    # -- enforcement -----------------------------------------------------------------------
+
+    def take_action(self, ref: str, kind: str, amount: str | None = None, against: str | None = None,
+                    on: str | None = None, note: str | None = None) -> dict[str, Any]:
+        hazard = self.hazard(ref)
+        action = ActionType.parse(kind, "type")
+        if action == ActionType.FINE and amount is None:
+            raise InvalidInput("err.fine_amount", "amount")
+        if action != ActionType.FINE and amount is not None:
+            raise InvalidInput("err.amount_not_fine", "amount", type=action.label())
+        yuan = parse_yuan(amount, "amount") if amount is not None else None
+        if yuan is not None and yuan <= 0:
+            raise InvalidInput("err.money", "amount", value=amount)
+        day = self.date(on, "on", self.today())
+        assert day is not None
+        if day.isoformat() < hazard["found_on"]:
+            raise InvalidInput("err.before_found", "on", value=day, found=hazard["found_on"])
+        record = {"type": action.value, "amount_fen": to_fen(yuan) if yuan is not None else None,
+                  "against": against, "taken_on": day.isoformat(), "note": note}
+        with self.store.transaction():
+            action_id = self.store.insert_into("actions", {"uid": new_uid(), "hazard_id": hazard["id"], **record,
+                                                            "created_at": dates.timestamp()})
+            after = {"type": action.value, "amount": f"{yuan:.2f}" if yuan is not None else None,
+                     "against": against, "on": day.isoformat()}
+            self.log("hazard", hazard["id"], "action", None, {k: v for k, v in after.items() if v}, note)
+        return {"id": action_id, "hazard_id": hazard["id"], **record, "amount": yuan}
+
+    def action_filter(self, types: list[str] | None = None, since: str | None = None, until: str | None = None,
+                      unit: str | None = None, hazard: str | None = None) -> ActionFilter:
+        return ActionFilter(
+            types=[ActionType.parse(t, "type").value for t in types or []],
+            since=self.date(since, "since"), until=self.date(until, "until"),
+            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
+            hazard_ids=[self.hazard(hazard)["id"]] if hazard else [],
+        )
+
+    def actions(self, f: ActionFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.store.actions(f, limit)
+
+    # -- evidence ----------------------------------------------------------------------------
+
+    def _files(self) -> Path:
+        folder = self.store.files_dir
+        if folder is None:
+            raise Refused("err.no_register_file")
+        return folder
+
+    def blob_path(self, sha256: str) -> Path:
+        return self._files() / sha256[:2] / sha256
+
+    def attach(self, ref: str, files: list[Path], stage: str = "other", note: str | None = None) -> list[dict[str, Any]]:
+        """Keep a copy of each file, stored once by its SHA-256, listed under the hazard."""
+        hazard = self.hazard(ref)
+        kind = Stage.parse(stage, "stage")
+        for path in files:
+            if not path.is_file():
+                raise InvalidInput("err.no_file", "file", path=str(path))
+        stored: list[dict[str, Any]] = []
+        copied: list[Path] = []
+        try:
+            with self.store.transaction():
+                for path in files:
+                    digest = sha256_of(path)
+                    target = self.blob_path(digest)
+                    if not target.exists():
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        part = target.with_suffix(".part")
+                        shutil.copyfile(path, part)
+                        if sha256_of(part) != digest:  # the file changed while it was copied
+                            part.unlink()
+                            raise Refused("err.file_changed", path=str(path))
+                        part.replace(target)
+                        copied.append(target)
+                    record = {"hazard_id": hazard["id"], "sha256": digest, "size": path.stat().st_size,
+                              "name": path.name, "stage": kind.value, "note": note}
+                    attachment_id = self.store.insert_into("attachments", {"uid": new_uid(), **record,
+                                                                           "created_at": dates.timestamp()})
+                    self.log("hazard", hazard["id"], "attach", None,
+                             {"attachment": f"A{attachment_id}", "file": path.name, "sha256": digest}, note)
+                    stored.append({"id": attachment_id, **record})
+        except BaseException:
+            for target in copied:  # nothing refers to them: the transaction rolled back
+                target.unlink(missing_ok=True)
+            raise
+        return stored
+
+    def attachment(self, ref: str) -> dict[str, Any]:
+        attachment_id = parse_id(ref, "A", "attachment")
+        found = self.store.attachment(attachment_id)
+        if found is None:
+            raise NotFound("err.attachment_not_found", ref=f"A{attachment_id}")
+        return found
+
+    def attachment_file(self, ref: str) -> tuple[dict[str, Any], Path]:
+        """An attachment and its stored file, refused if the file is missing or altered."""
+        item = self.attachment(ref)
+        path = self.blob_path(item["sha256"])
+        if not path.is_file():
+            raise Refused("err.attachment_missing", id=f"A{item['id']}")
+        if sha256_of(path) != item["sha256"]:
+            raise Refused("err.attachment_altered", id=f"A{item['id']}")
+        return item, path
+
+    def check_files(self) -> list[dict[str, Any]]:
+        """Every stored file that is missing or no longer has its SHA-256."""
+        problems = []
+        for digest, size in self.store.stored_files():
+            path = self.blob_path(digest)
+            if not path.is_file():
+                problems.append({"sha256": digest, "problem": "missing"})
+            elif path.stat().st_size != size or sha256_of(path) != digest:
+                problems.append({"sha256": digest, "problem": "altered"})
+        return problems
+
+    def evidence(self, hazard_id: int) -> dict[str, list[dict[str, Any]]]:
+        return self.store.evidence(hazard_id)
+
+
+def step_label(key: str) -> str:
+    try:
+        return Step.parse(key).label()
+    except InvalidInput:
+        return key

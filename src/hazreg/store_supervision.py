@@ -1,0 +1,104 @@
+"""SQL for supervision, extensions, escalations, enforcement actions and attachments (part of the Store)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from hazreg.money import from_fen
+
+
+class ActionFilter(NamedTuple):
+    types: Sequence[str] = ()
+    since: date | None = None
+    until: date | None = None
+    unit_ids: Sequence[int] = ()
+    hazard_ids: Sequence[int] = ()
+
+
+_ACTION_SELECT = """SELECT a.*, a.taken_on AS "on", h.description AS hazard, h.unit_id, u.name AS unit_name
+    FROM actions a JOIN hazards h ON h.id = a.hazard_id JOIN units u ON u.id = h.unit_id"""
+
+
+def _action(row: sqlite3.Row) -> dict[str, Any]:
+    record = dict(row)
+    record["amount"] = from_fen(record.pop("amount_fen"))
+    return record
+
+
+class SupervisionQueries:
+    conn: sqlite3.Connection
+
+    def _insert(self, table: str, record: dict[str, Any]) -> int:  # provided by Store
+        raise NotImplementedError
+
+    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:  # provided by Store
+        raise NotImplementedError
+
+    def insert_into(self, table: str, record: dict[str, Any]) -> int:
+        return self._insert(table, record)
+
+    def supervision_in_force(self, hazard_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT * FROM supervisions WHERE hazard_id = ? AND delisted_on IS NULL", (hazard_id,)
+        ).fetchone()
+        return dict(row) if row else None
+
+    def delist(self, supervision_id: int, on: date, note: str, at: str) -> None:
+        self.conn.execute(
+            "UPDATE supervisions SET delisted_on = ?, delist_note = ?, updated_at = ? WHERE id = ?",
+            (on.isoformat(), note, at, supervision_id),
+        )
+
+    def evidence(self, hazard_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Everything kept about a hazard beyond its own fields, oldest first."""
+        one = (hazard_id,)
+        return {
+            "supervisions": self._all("SELECT * FROM supervisions WHERE hazard_id = ? ORDER BY id", one),
+            "extensions": self._all("SELECT * FROM extensions WHERE hazard_id = ? ORDER BY id", one),
+            "escalations": self._all("SELECT * FROM escalations WHERE hazard_id = ? ORDER BY done_on, id", one),
+            "actions": [_action(r) for r in self.conn.execute(f"{_ACTION_SELECT} WHERE a.hazard_id = ? ORDER BY a.taken_on, a.id", one)],
+            "attachments": self._all("SELECT * FROM attachments WHERE hazard_id = ? ORDER BY id", one),
+        }
+
+    def escalations_done(self, hazard_ids: Sequence[int]) -> dict[int, set[str]]:
+        done: dict[int, set[str]] = {}
+        ids = list(hazard_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for hazard_id, step in self.conn.execute(
+                f"SELECT hazard_id, step FROM escalations WHERE hazard_id IN ({marks})", chunk
+            ):
+                done.setdefault(hazard_id, set()).add(step)
+        return done
+
+    def actions(self, f: ActionFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        where = ["1"]
+        params: list[Any] = []
+        for column, values in (("a.type", f.types), ("h.unit_id", f.unit_ids), ("a.hazard_id", f.hazard_ids)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params += list(values)
+        if f.since:
+            where.append("a.taken_on >= ?")
+            params.append(f.since.isoformat())
+        if f.until:
+            where.append("a.taken_on <= ?")
+            params.append(f.until.isoformat())
+        rows = self.conn.execute(
+            f"{_ACTION_SELECT} WHERE {' AND '.join(where)} ORDER BY a.taken_on DESC, a.id DESC "
+            f"LIMIT {-1 if limit is None else int(limit)}",
+            params,
+        )
+        return [_action(r) for r in rows]
+
+    def attachment(self, attachment_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+        return dict(row) if row else None
+
+    def stored_files(self) -> list[tuple[str, int]]:
+        """(sha256, size) of every attached file, once each."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT sha256, size FROM attachments ORDER BY sha256")]
