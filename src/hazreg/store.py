@@ -373,6 +373,33 @@ class Store(CampaignQueries, SupervisionQueries):
                 entry[key] = json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
         self._insert("history", entry)
 
+    def hazard_events(self, until: str) -> Iterator[tuple[str, int, str, str | None]]:
+        """(at, hazard id, action, after as JSON text) of every hazard change before `until`, in order:
+        what the weekly report replays. Raw text, decoded only where needed: a year of a big
+        register's history is hundreds of thousands of entries."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        yield from cursor.execute(
+            "SELECT at, record_id, action, after FROM history WHERE record_type = 'hazard' AND at < ? ORDER BY seq",
+            (until,),
+        )
+
+    def activity(self, first: date, last: date) -> dict[str, Any]:
+        """Inspections (all, led by a leader, unannounced) and enforcement actions dated first..last."""
+        days = (first.isoformat(), last.isoformat())
+        inspections, led, unannounced = self.conn.execute(
+            "SELECT count(*), count(leader), count(CASE WHEN mode = 'unannounced' THEN 1 END)"
+            " FROM inspections WHERE inspected_on BETWEEN ? AND ?",
+            days,
+        ).fetchone()
+        actions = {
+            kind: (n, from_fen(fen) if fen is not None else None)
+            for kind, n, fen in self.conn.execute(
+                "SELECT type, count(*), sum(amount_fen) FROM actions WHERE taken_on BETWEEN ? AND ? GROUP BY type", days
+            )
+        }
+        return {"inspections": inspections, "leader_checks": led, "unannounced": unannounced, "actions": actions}
+
     def history(
         self,
         record_type: str | None = None,

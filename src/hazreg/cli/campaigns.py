@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -389,6 +390,33 @@ def report_leaders(
 
     typer.echo(t("msg.leaders_header", since=report["since"], until=report["until"], campaign=report["campaign"] or "—"))
     print_grid(leaders_grid(report))
+
+
+@report_app.command("weekly", help=t("help.cmd.report_weekly"))
+def report_weekly(
+    week: str | None = _opt("--week", key="help.opt.report_week"),
+    fmt: str = _opt("--format", "-f", key="help.opt.weekly_format", default="md"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+) -> None:
+    """The weekly report: found, fixed, late, majors, campaign; in Markdown, HTML or JSON."""
+    import json
+
+    from hazreg.register.weekly import weekly_report
+    from hazreg.render.export import output as open_output
+    from hazreg.render.weekly import to_html, to_markdown
+
+    kind = fmt.strip().lower()
+    if kind not in ("md", "html", "json"):
+        raise InvalidInput("err.choice", "format", value=fmt, allowed="md, html, json")
+    report = weekly_report(register(), week)
+    if kind == "json":
+        text = json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        text = to_markdown(report) if kind == "md" else to_html(report)
+    with open_output(output) as stream:
+        stream.write(text)
+    if output is not None:
+        typer.echo(t("msg.report_written", path=str(output)), err=True)
 
 
 def install(app: typer.Typer) -> None:

@@ -87,7 +87,9 @@ class SupervisionOps(HazardOps):
         with self.store.transaction():
             self.store.insert_into("supervisions", {"uid": new_uid(), "hazard_id": hazard["id"], **record,
                                                      "created_at": now, "updated_at": now})
-            self.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in record.items() if v}, note)
+            listing = {"supervised_by": record["body"], "supervision_level": record["level"],
+                       "listed_on": record["listed_on"], "due": record["due"]}
+            self.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in listing.items() if v}, note)
         return self.hazard(hazard["id"])
 
     def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:

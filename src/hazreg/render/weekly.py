@@ -1,0 +1,185 @@
+"""The weekly report as Markdown (for messages and documents) and as one self-contained
+HTML file (for printing on A4): the same content, charts as inline SVG in the HTML.
+No network, no scripts, no external fonts: it opens anywhere and prints as it shows."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from hazreg.i18n import t
+from hazreg.render.grid import label
+
+_FIGURES = ("found", "rectified", "closed", "voided", "reopened", "open", "overdue", "major_open",
+            "major_supervised", "major_incomplete_plan")
+_RATES = ("rectification_week", "rectification_cumulative", "rectification_major_week",
+          "rectification_major_cumulative", "on_time_week", "on_time_cumulative")
+_DEFINITIONS = ("found", "events", "open", "overdue", "rectification", "on_time")
+CJK_FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+             '"WenQuanYi Micro Hei", "Noto Sans SC", sans-serif')
+
+
+def _change(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else str(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _plan(h: dict[str, Any]) -> str:
+    return "✓" if not h["missing"] else "✗ " + "、".join(t("plan." + m) for m in h["missing"])
+
+
+def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The report's tables: (title, header, rows), shared by Markdown and HTML."""
+    out = []
+    out.append((t("weekly.headline"), [t("weekly.figure"), r["week"], t("weekly.change")],
+                [[t("weekly.f." + k), str(r["figures"][k]), _change(r["change"][k])] for k in _FIGURES]))
+    out.append((t("weekly.rates"), [t("weekly.rate"), t("weekly.value")],
+                [[t("weekly.r." + k), _pct(r["rates"][k])] for k in _RATES]))
+    for key in ("industry", "locality"):
+        rows = [[label(key, g[key]) or "—", str(g["found"]), str(g["open"]), str(g["overdue"])] for g in r[f"by_{key}"]]
+        out.append((t(f"weekly.by_{key}"), [t(f"field.{key}"), t("weekly.f.found"), t("weekly.f.open"),
+                                           t("weekly.f.overdue")], rows))
+    out.append((t("weekly.overdue_list"),
+                [t("field.id"), t("field.unit_name"), t("field.description"), t("field.deadline"),
+                 t("col.days_overdue"), t("field.owner")],
+                [[f"H{h['id']}", h["unit_name"], h["description"], h["deadline"], str(h["days_overdue"]),
+                  h.get("owner") or ""] for h in r["overdue"]]))
+    out.append((t("weekly.majors"),
+                [t("field.id"), t("field.unit_name"), t("field.description"), t("heading.plan"),
+                 t("heading.supervision"), t("field.deadline"), t("field.status")],
+                [[f"H{h['id']}", h["unit_name"], h["description"], _plan(h), t("yes") if h["supervised"] else t("no"),
+                  h.get("deadline") or "", label("status", h["status"])] for h in r["majors"]]))
+    activity = r["activity"]
+    rows = [[t("weekly.a.inspections"), str(activity["inspections"])],
+            [t("weekly.a.leader_checks"), str(activity["leader_checks"])],
+            [t("weekly.a.unannounced"), str(activity["unannounced"])]]
+    for kind, a in sorted(activity["actions"].items()):
+        rows.append([label("action_type", kind), str(a["count"]) + (f"  ¥{a['fines']}" if a["fines"] else "")])
+    if r["coverage"]:
+        c = r["coverage"]
+        rows.append([t("weekly.a.coverage", campaign=c["campaign"]), f"{c['inspected']}/{c['units']} ({_pct(c['percent'])})"])
+    out.append((t("weekly.activity"), [t("weekly.item"), t("weekly.value")], rows))
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(r: dict[str, Any]) -> str:
+    lines = [f"# {t('weekly.title', week=r['week'], monday=r['monday'], sunday=r['sunday'])}", ""]
+    for title, header, rows in _sections(r):
+        lines += [f"## {title}", ""]
+        if not rows:
+            lines += [t("weekly.none"), ""]
+            continue
+        lines.append("| " + " | ".join(_cell(h) for h in header) + " |")
+        lines.append("|" + "---|" * len(header))
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+        lines.append("")
+    lines += [f"## {t('weekly.trend')}", "", f"| {t('col.week')} | {t('weekly.f.found')} | {t('weekly.f.closed')} |",
+              "|---|---|---|"]
+    lines += [f"| {w['week']} | {w['found']} | {w['closed']} |" for w in r["trend"]]
+    lines += ["", f"## {t('weekly.definitions')}", ""]
+    lines += [f"- {t('weekly.d.' + d)}" for d in _DEFINITIONS]
+    lines += ["", t("weekly.footer", timezone=r["timezone"])]
+    return "\n".join(lines) + "\n"
+
+
+def _svg_columns(trend: list[dict[str, Any]]) -> str:
+    """Found and closed per week: pairs of columns, twelve weeks."""
+    width, height, top, bottom, left = 680, 220, 20, 40, 36
+    peak = max([1] + [max(w["found"], w["closed"]) for w in trend])
+    slot = (width - left - 10) / len(trend)
+    bar = slot * 0.35
+    scale = (height - top - bottom) / peak
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(t("weekly.chart_trend"))}">']
+    for step in range(0, peak + 1, max(1, peak // 4)):
+        y = height - bottom - step * scale
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                     f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{step}</text>')
+    for i, w in enumerate(trend):
+        x = left + i * slot + slot * 0.12
+        for j, (key, colour) in enumerate((("found", "#d9822b"), ("closed", "#2b8a3e"))):
+            h = w[key] * scale
+            parts.append(f'<rect x="{x + j * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar:.1f}" '
+                         f'height="{h:.1f}" fill="{colour}"><title>{w["week"]} {escape(t("weekly.f." + key))} '
+                         f'{w[key]}</title></rect>')
+        parts.append(f'<text x="{x + bar:.1f}" y="{height - bottom + 14}" font-size="9" '
+                     f'text-anchor="middle">{w["week"][-3:]}</text>')
+    parts.append(f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="#d9822b"/>'
+                 f'<text x="{left + 14}" y="{height - 5}" font-size="11">{escape(t("weekly.f.found"))}</text>'
+                 f'<rect x="{left + 110}" y="{height - 14}" width="10" height="10" fill="#2b8a3e"/>'
+                 f'<text x="{left + 124}" y="{height - 5}" font-size="11">{escape(t("weekly.f.closed"))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_bars(items: list[tuple[str, int]], colour: str, caption: str) -> str:
+    """Horizontal bars, one per label: open by industry, overdue by locality."""
+    items = [i for i in items if i[1]] or [("—", 0)]
+    row, label_w, width = 22, 130, 330
+    height = row * len(items) + 8
+    peak = max([1] + [v for _, v in items])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(caption)}">']
+    for i, (name, value) in enumerate(items):
+        y = 4 + i * row
+        w = (width - label_w - 40) * value / peak
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="11" text-anchor="end">{escape(name)}</text>'
+                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14" fill="{colour}"/>'
+                     f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="11">{value}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(r: dict[str, Any]) -> str:
+    title = t("weekly.title", week=r["week"], monday=r["monday"], sunday=r["sunday"])
+    body = [f"<h1>{escape(title)}</h1>"]
+    sections = _sections(r)
+    charts = {
+        1: (t("weekly.chart_trend"), _svg_columns(r["trend"])),
+        2: (t("weekly.chart_open_industry"),
+            _svg_bars([(label("industry", g["industry"]), g["open"]) for g in r["by_industry"]], "#d9822b",
+                      t("weekly.chart_open_industry"))),
+        3: (t("weekly.chart_overdue_locality"),
+            _svg_bars([(g["locality"], g["overdue"]) for g in r["by_locality"]], "#c92a2a",
+                      t("weekly.chart_overdue_locality"))),
+    }
+    for n, (heading, header, rows) in enumerate(sections):
+        body.append(f"<section><h2>{escape(heading)}</h2>")
+        if rows:
+            body.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr></thead><tbody>")
+            body += ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+            body.append("</tbody></table>")
+        else:
+            body.append(f"<p>{escape(t('weekly.none'))}</p>")
+        if n in charts:
+            caption, svg = charts[n]
+            body.append(f'<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>')
+        body.append("</section>")
+    body.append(f"<section><h2>{escape(t('weekly.definitions'))}</h2><ul>")
+    body += [f"<li>{escape(t('weekly.d.' + d))}</li>" for d in _DEFINITIONS]
+    body.append(f"</ul><p class=\"foot\">{escape(t('weekly.footer', timezone=r['timezone']))}</p></section>")
+    style = f"""
+@page {{ size: A4; margin: 14mm 12mm; }}
+body {{ font-family: {CJK_FONTS}; font-size: 10.5pt; color: #222; max-width: 186mm; margin: 0 auto; }}
+h1 {{ font-size: 17pt; margin: 0 0 8pt; }}
+h2 {{ font-size: 12.5pt; border-bottom: 1.5pt solid #c92a2a; padding-bottom: 2pt; margin: 14pt 0 6pt; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 0.5pt solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top; }}
+th {{ background: #f1f3f5; }}
+td:nth-child(n+2) {{ font-variant-numeric: tabular-nums; }}
+section {{ break-inside: avoid-page; }}
+figure {{ margin: 6pt 0; }} figcaption {{ font-size: 9pt; color: #555; }}
+svg text {{ font-family: {CJK_FONTS}; fill: #333; }}
+.foot {{ font-size: 8.5pt; color: #666; }}
+"""
+    return (f'<!DOCTYPE html>\n<html lang="{escape(t("weekly.lang"))}"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
