@@ -140,3 +140,35 @@ def test_formats(history, cli, tmp_path):
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched from anywhere
     assert "<script" not in html and "Noto Sans CJK SC" in html
     assert "md, html, json" in cli("report", "weekly", "-f", "pdf", code=2).stderr
+
+
+def test_stats_and_trend(history, cli, monkeypatch):
+    rows = json.loads(cli("report", "stats", "--by", "industry", "-f", "json").stdout)
+    by = {r["group"]: r for r in rows}
+    assert by["fire"]["found"] == 4 and by["fire"]["closed"] == 1 and by["construction"]["void"] == 1
+    weeks = {r["group"]: r["found"] for r in json.loads(cli("report", "stats", "--by", "week", "-f", "json").stdout)}
+    assert weeks == {"2026-W47": 3, "2026-W48": 3}  # H4 counts here: it was found, then voided
+    table = cli("report", "stats").stdout
+    assert "█" in table and "Fire safety" in table
+    assert "allowed" in cli("report", "stats", "--by", "colour", code=2).stderr
+    trend = {r["week"]: r for r in json.loads(cli("report", "trend", "--weeks", "3", "-f", "json").stdout)}
+    assert list(trend) == ["2026-W47", "2026-W48", "2026-W49"]
+    assert (trend["2026-W47"]["open"], trend["2026-W47"]["overdue"]) == (3, 1)
+    assert (trend["2026-W48"]["open"], trend["2026-W48"]["overdue"], trend["2026-W48"]["closed"]) == (4, 2, 1)
+    assert "2026-W48" in cli("report", "trend").stdout
+
+
+def test_html_report_renders_in_chromium(tmp_path):
+    """The HTML report in a real browser: rendered to a PNG by the script the README names."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "weekly_screenshot.py"
+    png = tmp_path / "weekly.png"
+    subprocess.run([sys.executable, str(script), "-o", str(png)], check=True, capture_output=True, timeout=180)
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a real page, not a blank one

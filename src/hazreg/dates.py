@@ -12,6 +12,8 @@ import os
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,8 +43,23 @@ def zone(name: str) -> ZoneInfo:
         raise InvalidInput("err.timezone", "timezone", value=name) from None
 
 
+_clock: list[datetime] = []
+
+
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    """Within this block, the current instant is `moment` (the demo builds a past this way)."""
+    _clock.append(moment)
+    try:
+        yield
+    finally:
+        _clock.pop()
+
+
 def now_utc() -> datetime:
     """The current instant. HAZREG_NOW (ISO, UTC if naive) fixes it for tests and demos."""
+    if _clock:
+        return _clock[-1]
     fixed = os.environ.get("HAZREG_NOW")
     if fixed:
         moment = datetime.fromisoformat(fixed)

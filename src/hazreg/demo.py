@@ -7,11 +7,12 @@ always shows some hazards overdue and some on time, whatever day it is run.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from hazreg import dates
 from hazreg.register import Register, open_register
 
 _MOVES = {"rectifying": ["start"], "rectified": ["start", "done"], "closed": ["start", "done", "verify"]}
@@ -29,11 +30,14 @@ def build_demo(path: Path, operator: str) -> Register:
     data = load_demo_data()
     today = reg.today()
     unit_ids: dict[str, int] = {}
+    start = today - timedelta(days=max(h["found_days_ago"] for h in data["hazards"]) + 7)
     with reg.store.transaction():  # one write: a demo is built whole or not at all
-        for unit in data["units"]:
-            fields = {k: v for k, v in unit.items() if k != "key" and v is not None}
-            unit_ids[unit["key"]] = reg.add_unit(fields)["id"]
-        for h in data["hazards"]:
+        with _at(reg, start):
+            for unit in data["units"]:
+                fields = {k: v for k, v in unit.items() if k != "key" and v is not None}
+                unit_ids[unit["key"]] = reg.add_unit(fields)["id"]
+        # Each step is recorded on the day it happened, so reports over past weeks have a past.
+        for h in sorted(data["hazards"], key=lambda h: -h["found_days_ago"]):
             found = today - timedelta(days=h["found_days_ago"])
             deadline = found + timedelta(days=h["deadline_days"]) if h.get("deadline_days") else None
             fields = {
@@ -42,22 +46,35 @@ def build_demo(path: Path, operator: str) -> Register:
                 "found_by": h.get("found_by"), "basis": h.get("basis"),
                 "measures": h.get("measures"), "funds": h.get("funds"), "contingency": h.get("contingency"),
             }
-            hazard = reg.add_hazard(fields)
+            with _at(reg, found):
+                hazard = reg.add_hazard(fields)
             _follow(reg, hazard["id"], h, found, deadline or found + timedelta(days=30))
     return reg
 
 
-def _follow(reg: Register, hazard_id: int, h: dict[str, Any], found: Any, deadline: Any) -> None:
-    """Walk a demo hazard along the lifecycle to its status, on plausible dates."""
+def _at(reg: Register, day: date) -> Any:
+    """The clock set to 10:00 on `day` in the register's time zone."""
+    local = datetime(day.year, day.month, day.day, 10, tzinfo=dates.zone(reg.timezone))
+    return dates.clock(min(local.astimezone(UTC), dates.now_utc()))
+
+
+def _follow(reg: Register, hazard_id: int, h: dict[str, Any], found: date, deadline: date) -> None:
+    """Walk a demo hazard along the lifecycle to its status, each step on a plausible day."""
     today = reg.today()
     done_on = min(today, max(found, deadline - timedelta(days=3)))
+    started = min(today, found + timedelta(days=1))
+    verified = min(today, done_on + timedelta(days=2))
     for move in _MOVES.get(h["status"], []):
         if move == "start":
-            reg.start(hazard_id)
+            with _at(reg, started):
+                reg.start(hazard_id)
         elif move == "done":
-            reg.done(hazard_id, h.get("note") if h["status"] == "rectified" else None, done_on)
+            with _at(reg, done_on):
+                reg.done(hazard_id, h.get("note") if h["status"] == "rectified" else None, done_on)
         else:
             inspector = (h.get("found_by") or "王建国").split("、")[0]
-            reg.verify(hazard_id, inspector, h.get("note"), on=min(today, done_on + timedelta(days=2)))
+            with _at(reg, verified):
+                reg.verify(hazard_id, inspector, h.get("note"), on=verified)
     if h["status"] == "void":
-        reg.void(hazard_id, h.get("note") or "录入错误")
+        with _at(reg, started):
+            reg.void(hazard_id, h.get("note") or "录入错误")

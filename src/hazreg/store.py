@@ -373,16 +373,47 @@ class Store(CampaignQueries, SupervisionQueries):
                 entry[key] = json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
         self._insert("history", entry)
 
-    def hazard_events(self, until: str) -> Iterator[tuple[str, int, str, str | None]]:
-        """(at, hazard id, action, after as JSON text) of every hazard change before `until`, in order:
-        what the weekly report replays. Raw text, decoded only where needed: a year of a big
-        register's history is hundreds of thousands of entries."""
+    def hazard_events_since(self, since: str) -> Iterator[tuple[str, int, str, str | None, str | None]]:
+        """(at, hazard id, action, before, after as JSON text) of every hazard change at or after
+        `since`, newest first: what a report undoes to see the register as it was. Raw text,
+        decoded only where needed."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         yield from cursor.execute(
-            "SELECT at, record_id, action, after FROM history WHERE record_type = 'hazard' AND at < ? ORDER BY seq",
-            (until,),
+            "SELECT at, record_id, action, before, after FROM history"
+            " WHERE record_type = 'hazard' AND at >= ? ORDER BY at DESC, seq DESC",
+            (since,),
         )
+
+    def hazard_snapshot(self) -> list[tuple[Any, ...]]:
+        """Every hazard's fields that reports count by, as they are now."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return list(cursor.execute(
+            "SELECT id, status, level, found_on, deadline, rectified_on, industry, locality, owner, measures,"
+            " funds_fen, contingency, unit_id, description FROM hazards"
+        ))
+
+    def supervised_now(self) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT hazard_id FROM supervisions WHERE delisted_on IS NULL")}
+
+    def hazard_stats(self, by: str, since: date | None, until: date | None, today: date) -> list[tuple[Any, ...]]:
+        """(group, found, open, overdue, closed, void) by industry, locality, level, status or day found."""
+        column = {"industry": "h.industry", "locality": "h.locality", "level": "h.level", "status": "h.status",
+                  "day": "h.found_on"}[by]
+        where, params = ["1"], {"today": today.isoformat()}
+        if since:
+            where.append("h.found_on >= :since")
+            params["since"] = since.isoformat()
+        if until:
+            where.append("h.found_on <= :until")
+            params["until"] = until.isoformat()
+        sql = f"""SELECT {column}, count(*), sum(h.status IN ({_ACTIVE_SQL})), sum({_OVERDUE_SQL}),
+                  sum(h.status = 'closed'), sum(h.status = 'void')
+                  FROM hazards h WHERE {' AND '.join(where)} GROUP BY {column} ORDER BY count(*) DESC, {column}"""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return list(cursor.execute(sql, params))
 
     def activity(self, first: date, last: date) -> dict[str, Any]:
         """Inspections (all, led by a leader, unannounced) and enforcement actions dated first..last."""

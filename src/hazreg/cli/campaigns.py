@@ -419,6 +419,49 @@ def report_weekly(
         typer.echo(t("msg.report_written", path=str(output)), err=True)
 
 
+@report_app.command("stats", help=t("help.cmd.report_stats"))
+def report_stats(
+    by: str = _opt("--by", key="help.opt.stats_by", default="industry"),
+    since: str | None = _opt("--since", key="help.opt.found_since"),
+    until: str | None = _opt("--until", key="help.opt.found_until"),
+    fmt: str = format_option(),
+) -> None:
+    """Hazards by industry, locality, level, status, month or week, with a bar per row."""
+    from hazreg.register.weekly import stats
+
+    fmt = check_format(fmt)
+    rows = stats(register(), by.strip().lower(), since, until)
+    if fmt != "table":
+        _machine(fmt, rows, ["group", "found", "open", "overdue", "closed", "void"], one=None)
+        return
+    if not rows:
+        note_empty()
+        return
+    from hazreg.render.grid import stats_grid
+
+    print_grid(stats_grid(rows, by.strip().lower()))
+
+
+@report_app.command("trend", help=t("help.cmd.report_trend"))
+def report_trend(
+    weeks: int = _opt("--weeks", key="help.opt.trend_weeks", default=12),
+    fmt: str = format_option(),
+) -> None:
+    """Open, overdue and found per week over time, as a chart in the terminal."""
+    from hazreg.register.weekly import trend
+
+    fmt = check_format(fmt)
+    if weeks < 1 or weeks > 260:
+        raise InvalidInput("err.count", "weeks", value=weeks)
+    rows = trend(register(), weeks)
+    if fmt != "table":
+        _machine(fmt, rows, ["week", "found", "closed", "open", "overdue"])
+        return
+    from hazreg.render.grid import trend_grid
+
+    print_grid(trend_grid(rows))
+
+
 def install(app: typer.Typer) -> None:
     app.add_typer(inspect_app, name="inspect")
     app.add_typer(campaign_app, name="campaign")

@@ -253,6 +253,38 @@ def actions_grid(rows: list[dict[str, Any]]) -> Grid:
     return grid
 
 
+def bar(value: int, peak: int, width: int = 24) -> str:
+    """An inline bar of eighth-blocks: the same length in a terminal, a pipe or a file."""
+    if peak <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(width * 8 * value / peak))
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+
+
+def stats_grid(rows: list[dict[str, Any]], by: str) -> Grid:
+    columns = ["found", "open", "overdue", "closed", "void"]
+    field = {"industry": "industry", "level": "level", "status": "status"}.get(by, "")
+    grid = Grid([t(f"col.by_{by}")] + [t("weekly.f.found"), ""] + [t(f"col.stat_{c}") for c in columns[1:]],
+                keep_whole=tuple(range(7)))
+    peak = max(r["found"] for r in rows)
+    for r in rows:
+        grid.rows.append([label(field, r["group"]) if field else r["group"], str(r["found"]), bar(r["found"], peak)]
+                         + [str(r[c]) for c in columns[1:]])
+        grid.styles.append("")
+    return grid
+
+
+def trend_grid(rows: list[dict[str, Any]]) -> Grid:
+    peak = max([1] + [max(r["open"], r["found"]) for r in rows])
+    grid = Grid([t("col.week"), t("weekly.f.found"), "", t("col.stat_closed"), t("weekly.f.open"), "",
+                 t("weekly.f.overdue"), ""], keep_whole=tuple(range(8)))
+    for r in rows:
+        grid.rows.append([r["week"], str(r["found"]), bar(r["found"], peak, 12), str(r["closed"]), str(r["open"]),
+                          bar(r["open"], peak, 20), str(r["overdue"]), bar(r["overdue"], peak, 12)])
+        grid.styles.append("overdue" if r["overdue"] else "")
+    return grid
+
+
 def describe_change(entry: dict[str, Any]) -> str:
     """What a history entry changed, as `Field: old → new; …`."""
     before, after = entry.get("before") or {}, entry.get("after") or {}
