@@ -215,7 +215,7 @@ def test_attachments_are_stored_once_and_checked(reg, major, cli, tmp_path, isol
     assert all(p.name == p.parent.name + p.name[2:] and len(p.name) == 64 for p in files)
     shown = json.loads(cli("show", f"H{major['id']}", "-f", "json").stdout)
     assert [a["name"] for a in shown["attachments"]] == ["现场照片.jpg", "现场照片.jpg", "..\u202etxt.pdf"]
-    assert "All attached files" in cli("check").stdout
+    assert "attached files unchanged" in cli("check").stdout
     out = tmp_path / "out"
     out.mkdir()
     cli("attachment", "export", "A3", "-o", str(out))

@@ -254,3 +254,19 @@ def m003_supervision_enforcement_evidence(db: Database) -> None:
     )
     db.execute("CREATE INDEX attachments_hazard ON attachments(hazard_id)")
     db.execute("PRAGMA user_version = 3")
+
+
+@migrations()
+def m004_history_hash_chain(db: Database) -> None:
+    from hazreg.chain import FIELDS, GENESIS, entry_hash
+
+    db.execute("ALTER TABLE history ADD COLUMN prev TEXT")
+    db.execute("ALTER TABLE history ADD COLUMN hash TEXT")
+    prev = GENESIS
+    rows = db.execute(f"SELECT {', '.join(FIELDS)} FROM history ORDER BY seq").fetchall()
+    for row in rows:
+        digest = entry_hash(prev, row)
+        db.execute("UPDATE history SET prev = ?, hash = ? WHERE seq = ?", (prev, digest, row[0]))
+        prev = digest
+    db.execute("CREATE INDEX history_hash ON history(hash)")
+    db.execute("PRAGMA user_version = 4")

@@ -104,7 +104,11 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
         raw.close()
         raise InvalidInput("err.encoding_row", "encoding", row=1, encoding=chosen) from None
     reader = csv.reader(io.StringIO(first), delimiter=_delimiter(first))
-    headers = next(reader, [])
+    try:
+        headers = next(reader, [])
+    except csv.Error as error:
+        raw.close()
+        raise InvalidInput("err.csv_row", "file", row=1, detail=str(error)) from None
     delimiter = _delimiter(first)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -117,7 +121,11 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
                 return
             except UnicodeDecodeError:
                 raise InvalidInput("err.encoding_row", "encoding", row=number + 1, encoding=chosen) from None
+            except csv.Error as error:  # a NUL byte, a cell past the size limit, a broken quote
+                raise InvalidInput("err.csv_row", "file", row=number + 1, detail=str(error)) from None
             number += 1
+            if any("\x00" in cell for cell in cells):  # no spreadsheet writes one: a damaged file
+                raise InvalidInput("err.csv_row", "file", row=number, detail="NUL byte")
             yield number, cells
 
     size = path.stat().st_size

@@ -18,6 +18,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from hazreg.chain import FIELDS as CHAIN_FIELDS
+from hazreg.chain import GENESIS, entry_hash
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
@@ -25,7 +27,7 @@ from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_supervision import SupervisionQueries
 
-SCHEMA_VERSION = 3  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 4  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (
@@ -36,6 +38,24 @@ _OVERDUE_SQL = (
 _ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in ACTIVE)
 _HAZARD_SELECT = f"""SELECT h.*, u.name AS unit_name, {_OVERDUE_SQL} AS overdue
     FROM hazards h JOIN units u ON u.id = h.unit_id"""
+
+
+def _create_private(path: Path) -> None:
+    """A new register file readable by its owner only (0600), in folders made 0700.
+
+    A register holds enterprises' contacts and evidence for investigations. Folders that
+    already exist are left as they are; SQLite gives the -wal and -shm files the
+    database file's permissions.
+    """
+    import os
+
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    for folder in missing:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # another command created it first: fine, it is theirs to set up
+        pass
 
 
 def _connect(target: str) -> sqlite3.Connection:
@@ -80,13 +100,14 @@ class Store(CampaignQueries, SupervisionQueries):
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
         self.path = path
+        self._tail: tuple[int, str] | None = None
         if path is None or (not path.exists() and not create):
             # Reading a register that does not exist yet: an empty one, nothing written.
             self.conn = _connect(":memory:")
             self._migrate()
             return
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if create and not path.exists():
+            _create_private(path)
         try:
             self.conn = _connect(str(path))
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -122,10 +143,27 @@ class Store(CampaignQueries, SupervisionQueries):
     def close(self) -> None:
         self.conn.close()
 
+    files_dir_override: Path | None = None  # a copy being checked keeps its files elsewhere
+
     @property
     def files_dir(self) -> Path | None:
         """Where attached files are kept: a folder beside the register file."""
+        if self.files_dir_override is not None:
+            return self.files_dir_override
         return None if self.path is None else self.path.parent / f"{self.path.stem}.files"
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy through SQLite's online backup: others may go on writing."""
+        target = sqlite3.connect(str(path))
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+
+    def checkpoint_and_close(self) -> None:
+        """Fold the WAL into the file and close it, so the file alone is the whole register."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
 
     # -- transactions and small helpers -------------------------------------------------
 
@@ -136,10 +174,12 @@ class Store(CampaignQueries, SupervisionQueries):
             yield
             return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._tail = None  # another process may have written since: read the chain's end afresh
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._tail = None
             raise
         self.conn.execute("COMMIT")
 
@@ -201,8 +241,11 @@ class Store(CampaignQueries, SupervisionQueries):
         _in(where, params, "locality", f.localities)
         _in(where, params, "risk", f.risks)
         if f.search:
-            where.append("(name LIKE :s OR address LIKE :s OR contact LIKE :s OR credit_code LIKE :s)")
-            params["s"] = f"%{f.search}%"
+            # Typed text is text: % and _ match themselves, not anything.
+            where.append("(name LIKE :s ESCAPE '\\' OR address LIKE :s ESCAPE '\\' OR contact LIKE :s ESCAPE '\\'"
+                         " OR credit_code LIKE :s ESCAPE '\\')")
+            escaped = f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params["s"] = f"%{escaped}%"
         if f.changed_between:
             where.append(_changed_sql("unit", "units.id", params, f.changed_between))
         return " AND ".join(where), params
@@ -366,12 +409,64 @@ class Store(CampaignQueries, SupervisionQueries):
 
     # -- history ---------------------------------------------------------------------------
 
+    def _chain_tail(self) -> tuple[int, str]:
+        """The last history entry's seq and hash, read once per write (the write lock is held)."""
+        if self._tail is None:
+            row = self.conn.execute("SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1").fetchone()
+            used = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'history'").fetchone()
+            last = max(row[0] if row else 0, used[0] if used else 0)
+            self._tail = (last, row[1] if row and row[1] else GENESIS)
+        return self._tail
+
+    def chain_row(self, at: str, operator: str, record_type: str, record_id: int, action: str,
+                  before: str | None, after: str | None, note: str | None) -> tuple[Any, ...]:
+        """A history row with its seq, link and hash, in INSERT order; the chain moves on."""
+        last, prev = self._chain_tail()
+        values = (last + 1, at, operator, record_type, record_id, action, before, after, note)
+        digest = entry_hash(prev, values)
+        self._tail = (last + 1, digest)
+        return (*values, prev, digest)
+
     def add_history(self, entry: dict[str, Any]) -> None:
-        entry = dict(entry)
-        for key in ("before", "after"):
-            if entry.get(key) is not None:
-                entry[key] = json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
-        self._insert("history", entry)
+        texts = {
+            key: None if entry.get(key) is None
+            else json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
+            for key in ("before", "after")
+        }
+        row = self.chain_row(entry["at"], entry["operator"], entry["record_type"], entry["record_id"],
+                             entry["action"], texts["before"], texts["after"], entry.get("note"))
+        self.conn.execute(_HISTORY_INSERT, row)
+
+    # -- integrity ---------------------------------------------------------------------------
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        yield from cursor.execute(sql, params)
+
+    def chain_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every history entry's hashed fields, link and hash, in order."""
+        return self._tuples(f"SELECT {', '.join(CHAIN_FIELDS)}, prev, hash FROM history ORDER BY seq")
+
+    def chain_head(self) -> tuple[int, str]:
+        row = self.conn.execute("SELECT count(*), (SELECT hash FROM history ORDER BY seq DESC LIMIT 1) FROM history").fetchone()
+        return row[0], row[1] or GENESIS
+
+    def record_changes(self) -> Iterator[tuple[Any, ...]]:
+        return self._tuples(
+            "SELECT record_type, record_id, action, after FROM history"
+            " WHERE record_type IN ('hazard', 'unit') ORDER BY seq"
+        )
+
+    def rows_for_check(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+
+    def integrity_problems(self) -> list[str]:
+        found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
+    def foreign_key_problems(self) -> list[str]:
+        return [f"{r[0]} row {r[1]} -> {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
 
     def hazard_events_since(self, since: str) -> Iterator[tuple[str, int, str, str | None, str | None]]:
         """(at, hazard id, action, before, after as JSON text) of every hazard change at or after
@@ -463,6 +558,10 @@ class Store(CampaignQueries, SupervisionQueries):
             yield entry
 
 
+_HISTORY_INSERT = (
+    "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, prev, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _HAZARD_ROW = (
     "id", "uid", "unit_id", "description", "industry", "locality", "level", "status", "source", "found_on",
     "found_by", "basis", "deadline", "owner", "measures", "funds_fen", "contingency", "inspection_id",
@@ -483,6 +582,7 @@ class HazardBulk:
     BATCH = 2000
 
     def __init__(self, store: Store, operator: str) -> None:
+        self.store = store
         self.conn = store.conn
         self.operator = operator
         used = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'hazards'").fetchone()
@@ -529,11 +629,7 @@ class HazardBulk:
         marks = ", ".join("?" for _ in _HAZARD_ROW)
         self.conn.executemany(f"INSERT INTO hazards ({', '.join(_HAZARD_ROW)}) VALUES ({marks})", self.hazards)
         self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", self.search)
-        self.conn.executemany(
-            "INSERT INTO history (at, operator, record_type, record_id, action, before, after, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            self.history,
-        )
+        self.conn.executemany(_HISTORY_INSERT, [self.store.chain_row(*entry) for entry in self.history])
         for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys):
             pending.clear()
 

@@ -22,9 +22,10 @@ COMMANDS = {
     "export": "exports",
     **dict.fromkeys(("inspect", "campaign", "leader", "inspector", "draw", "report"), "campaigns"),
     **dict.fromkeys(
-        ("supervise", "delist", "extend", "escalations", "escalate", "due", "action", "attach", "attachment", "check"),
+        ("supervise", "delist", "extend", "escalations", "escalate", "due", "action", "attach", "attachment"),
         "supervision",
     ),
+    **dict.fromkeys(("check", "backup", "restore"), "integrity"),
 }
 _GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
 

@@ -249,28 +249,10 @@ def _safe_name(item: dict[str, Any]) -> str:
     return f"A{item['id']}-{name or 'file'}"
 
 
-def check(fmt: str = format_option()) -> None:
-    """Check the register: every attached file present and unchanged."""
-    fmt = check_format(fmt)
-    problems = register().check_files()
-    if fmt != "table":
-        from hazreg.render.formats import write_json
-
-        write_json({"ok": not problems, "attachments": problems})
-    else:
-        for p in problems:
-            key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
-            typer.echo(t(key, sha=p["sha256"]), err=True)
-        if not problems:
-            typer.echo(t("msg.check_ok"))
-    if problems:
-        raise typer.Exit(1)
-
-
 def install(app: typer.Typer) -> None:
     for name, command in (("supervise", supervise), ("delist", delist), ("extend", extend),
                           ("escalations", escalations), ("escalate", escalate), ("due", due),
-                          ("attach", attach), ("check", check)):
+                          ("attach", attach)):
         app.command(name, help=t(f"help.cmd.{name}"))(command)
     app.add_typer(action_app, name="action")
     app.add_typer(attachment_app, name="attachment")

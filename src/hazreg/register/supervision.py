@@ -259,9 +259,11 @@ class SupervisionOps(HazardOps):
                     digest = sha256_of(path)
                     target = self.blob_path(digest)
                     if not target.exists():
-                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.parent.parent.mkdir(mode=0o700, exist_ok=True)
+                        target.parent.mkdir(mode=0o700, exist_ok=True)
                         part = target.with_suffix(".part")
                         shutil.copyfile(path, part)
+                        part.chmod(0o600)
                         if sha256_of(part) != digest:  # the file changed while it was copied
                             part.unlink()
                             raise Refused("err.file_changed", path=str(path))

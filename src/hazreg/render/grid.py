@@ -44,8 +44,19 @@ class Grid:
         self.ratios = ratios or {}  # how free-text columns share a narrow terminal's width
 
 
+def safe_text(text: str) -> str:
+    """Text for a terminal or a table: control characters and invisible format characters
+    (right-to-left overrides, zero-width marks) shown as <U+202E> instead of acting on
+    the display. The register keeps the text exactly as given."""
+    if text.isprintable() and not any(unicodedata.category(c) == "Cf" for c in text):
+        return text
+    return "".join(
+        c if c.isprintable() and unicodedata.category(c) != "Cf" else f"<U+{ord(c):04X}>" for c in text
+    )
+
+
 def label(field: str, value: Any) -> str:
-    """A stored value as a person reads it: enum labels in the current language."""
+    """A stored value as a person reads it: enum labels in the current language, made safe."""
     if value is None or value == "":
         return ""
     enum = _ENUM_FIELDS.get(field)
@@ -56,7 +67,7 @@ def label(field: str, value: Any) -> str:
             return str(value)
     if isinstance(value, bool):
         return t("yes") if value else t("no")
-    return str(value)
+    return safe_text(str(value))
 
 
 def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
@@ -305,10 +316,10 @@ def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> G
     grid = Grid(headers, keep_whole=(0,), ratios={len(headers) - 2: 3, len(headers) - 1: 1})
     prefixes = {"unit": "U", "hazard": "H"}
     for e in entries:
-        cells = [local_time(e["at"], tz), e["operator"]]
+        cells = [local_time(e["at"], tz), safe_text(e["operator"])]
         if with_record:
             cells.append(f"{prefixes.get(e['record_type'], '')}{e['record_id']}")
-        cells += [t("action." + e["action"], default=e["action"]), describe_change(e), e.get("note") or ""]
+        cells += [t("action." + e["action"], default=e["action"]), describe_change(e), safe_text(e.get("note") or "")]
         grid.rows.append(cells)
         grid.styles.append("")
     return grid

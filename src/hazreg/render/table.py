@@ -21,7 +21,15 @@ from rich.text import Text
 from hazreg.enums import Status
 from hazreg.i18n import t
 from hazreg.register.lifecycle import PLAN_FIELDS, missing_plan
-from hazreg.render.grid import Grid, column_widths, evidence_lines, hazard_grid, history_grid, label
+from hazreg.render.grid import (
+    Grid,
+    column_widths,
+    evidence_lines,
+    hazard_grid,
+    history_grid,
+    label,
+    safe_text,
+)
 from hazreg.render.records import hazard_flags
 
 
@@ -76,7 +84,7 @@ def hazard_view(
     row: dict[str, Any], history: list[dict[str, Any]], today: date, tz: str,
     evidence: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Group:
-    title = Text(f"H{row['id']}  {row['description']}", style="bold")
+    title = Text(f"H{row['id']}  {safe_text(row['description'])}", style="bold")
     flags = hazard_flags(row, today)
     shown = dict(row, unit_name=f"{row['unit_name']} (U{row['unit_id']})")
     fields = [
@@ -103,7 +111,7 @@ def hazard_view(
 
 
 def unit_view(row: dict[str, Any], hazards: list[dict[str, Any]], total: int, today: date) -> Group:
-    title = Text(f"U{row['id']}  {row['name']}", style="bold")
+    title = Text(f"U{row['id']}  {safe_text(row['name'])}", style="bold")
     fields = ["credit_code", "industry", "locality", "address", "contact", "phone", "risk", "uid"]
     parts: list[Any] = [title, _fields_table(row, fields), Text("")]
     parts.append(Text(t("heading.unit_hazards", count=total), style="bold underline"))

@@ -1,0 +1,93 @@
+"""Evidence you can trust: check, backup, restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hazreg.cli.common import check_format, format_option, register
+from hazreg.i18n import t
+
+
+def _opt(*names: str, key: str, default: Any = None, **kw: Any) -> Any:
+    return typer.Option(default, *names, help=t(key), **kw)
+
+
+def check(
+    fmt: str = format_option(),
+    anchor: bool = _opt("--anchor", key="help.opt.anchor", default=False),
+    since_anchor: str | None = _opt("--since-anchor", key="help.opt.since_anchor", metavar="HASH"),
+) -> None:
+    """Check the register: SQLite, the history's hash chain, records against their history, files."""
+    from hazreg.register.integrity import check_register, verify_chain
+
+    fmt = check_format(fmt)
+    reg = register()
+    if anchor:
+        count, head = reg.store.chain_head()
+        if fmt == "json":
+            from hazreg.render.formats import write_json
+
+            write_json({"entries": count, "head": head})
+        else:
+            typer.echo(t("msg.anchor", count=count, head=head))
+        return
+    if since_anchor:
+        result = verify_chain(reg, since_anchor.strip().lower())
+        if fmt == "json":
+            from hazreg.render.formats import write_json
+
+            write_json(result)
+        elif result.get("anchor_found"):
+            typer.echo(t("msg.anchor_ok", count=result["entries"], head=result["head"]))
+        elif "broken_at" in result:
+            typer.echo(t("msg.chain_broken", seq=result["broken_at"], problem=t("chain." + result["problem"])), err=True)
+        else:
+            typer.echo(t("msg.anchor_missing", head=since_anchor), err=True)
+        if not result["ok"]:
+            raise typer.Exit(1)
+        return
+    report = check_register(reg)
+    if fmt != "table":
+        from hazreg.render.formats import write_json
+
+        write_json(report)
+    else:
+        for problem in report["sqlite"] + report["foreign_keys"]:
+            typer.echo(t("msg.check_sqlite", problem=problem), err=True)
+        chain = report["chain"]
+        if not chain["ok"]:
+            typer.echo(t("msg.chain_broken", seq=chain["broken_at"], problem=t("chain." + chain["problem"])), err=True)
+        for m in report["records"]["first"]:
+            typer.echo(t("msg.check_record", record=m["record"], field=m["field"], register=m["register"],
+                         history=m["history"]), err=True)
+        for p in report["attachments"]:
+            key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
+            typer.echo(t(key, sha=p["sha256"]), err=True)
+        if report["ok"]:
+            typer.echo(t("msg.check_ok", entries=chain["entries"], head=chain["head"]))
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+def backup(dest: Path = typer.Argument(..., help=t("help.arg.backup_dest"))) -> None:
+    """Take a consistent copy of the register while others write, and check it."""
+    from hazreg.register.integrity import backup as take_backup
+
+    report = take_backup(register(), dest)
+    typer.echo(t("msg.backup_done", path=str(dest), entries=report["chain"]["entries"], head=report["chain"]["head"]))
+
+
+def restore(source: Path = typer.Argument(..., help=t("help.arg.restore_source"))) -> None:
+    """Replace the register with a checked copy; the current one is kept aside."""
+    from hazreg.register.integrity import restore as put_back
+
+    aside = put_back(register(write=True), source)
+    typer.echo(t("msg.restore_done", path=str(source), aside=str(aside)))
+
+
+def install(app: typer.Typer) -> None:
+    for name, command in (("check", check), ("backup", backup), ("restore", restore)):
+        app.command(name, help=t(f"help.cmd.{name}"))(command)
