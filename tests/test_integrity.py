@@ -205,3 +205,15 @@ def test_new_registers_are_private(tmp_path, cli):
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.parent.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_inspections_and_campaign_records_are_checked_too(cli, filled):
+    cli("campaign", "add", "大检查", "--start", "2026-11-01", "--end", "2027-01-31")
+    cli("leader", "add", "张副区长", "--industries", "消防")
+    cli("inspect", "add", "--unit", "U1", "--by", "王建国", "--leader", "张副区长")
+    cli("check")
+    tamper(filled, "UPDATE inspections SET leader = '李副区长' WHERE id = 1")
+    assert "I1.leader is '李副区长'" in cli("check", code=1).stderr
+    tamper(filled, "UPDATE inspections SET leader = '张副区长' WHERE id = 1")
+    tamper(filled, "UPDATE leaders SET industries = '[\"fire\", \"gas\"]' WHERE id = 1")
+    assert "L1.industries" in cli("check", code=1).stderr

@@ -455,7 +455,7 @@ class Store(CampaignQueries, SupervisionQueries):
     def record_changes(self) -> Iterator[tuple[Any, ...]]:
         return self._tuples(
             "SELECT record_type, record_id, action, after FROM history"
-            " WHERE record_type IN ('hazard', 'unit') ORDER BY seq"
+            " WHERE record_type IN ('hazard', 'unit', 'inspection', 'campaign', 'leader', 'inspector') ORDER BY seq"
         )
 
     def rows_for_check(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:

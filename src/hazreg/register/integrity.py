@@ -20,6 +20,16 @@ HAZARD_FIELDS = (
     "verified_by", "verified_on", "verify_note", "closed_on", "void_reason",
 )
 UNIT_FIELDS = ("name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk")
+# Records written once and never changed: (record type, table, prefix, fields as in history, columns).
+_WRITTEN_ONCE = (
+    ("inspection", "inspections", "I", ("unit_id", "on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note"),
+     ("unit_id", "inspected_on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note")),
+    ("campaign", "campaigns", "C", ("name", "start", "end", "industries", "localities"),
+     ("name", "start", "end", "industries", "localities")),
+    ("leader", "leaders", "L", ("name", "industries", "localities"), ("name", "industries", "localities")),
+    ("inspector", "inspectors", "P", ("name", "cert", "localities"), ("name", "cert", "localities")),
+)
+_LIST_FIELDS = {"inspectors", "industries", "localities"}
 _CHANGES = {"create", "import", "edit", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
 _SHOWN = 20  # record mismatches listed; the count says how many there are
 
@@ -47,6 +57,8 @@ def verify_chain(reg: Register, stop_at: str | None = None) -> dict[str, Any]:
 
 
 def _plain(field: str, value: Any) -> Any:
+    if field in _LIST_FIELDS and isinstance(value, str):
+        return json.loads(value)  # stored as JSON text, kept in history as a list
     if field == "funds" and isinstance(value, int):
         amount = from_fen(value)
         return None if amount is None else f"{amount:.2f}"
@@ -62,10 +74,14 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
         states.setdefault((record_type, record_id), {}).update(json.loads(after))
     found: list[dict[str, Any]] = []
     count = 0
-    for record_type, fields, rows in (
-        ("hazard", HAZARD_FIELDS, reg.store.rows_for_check("hazards", ("id", *HAZARD_FIELDS[:13], "funds_fen", *HAZARD_FIELDS[14:]))),
-        ("unit", UNIT_FIELDS, reg.store.rows_for_check("units", ("id", *UNIT_FIELDS))),
-    ):
+    checked = [
+        ("hazard", "H", HAZARD_FIELDS,
+         reg.store.rows_for_check("hazards", ("id", *HAZARD_FIELDS[:13], "funds_fen", *HAZARD_FIELDS[14:]))),
+        ("unit", "U", UNIT_FIELDS, reg.store.rows_for_check("units", ("id", *UNIT_FIELDS))),
+    ]
+    checked += [(kind, prefix, fields, reg.store.rows_for_check(table, ("id", *columns)))
+                for kind, table, prefix, fields, columns in _WRITTEN_ONCE]
+    for record_type, prefix, fields, rows in checked:
         for row in rows:
             record_id, values = row[0], dict(zip(fields, row[1:], strict=True))
             state = states.get((record_type, record_id))
@@ -75,7 +91,6 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
                 if now != then:
                     count += 1
                     if len(found) < _SHOWN:
-                        prefix = "H" if record_type == "hazard" else "U"
                         found.append({"record": f"{prefix}{record_id}", "field": field, "register": now, "history": then})
                     break
     return count, found
