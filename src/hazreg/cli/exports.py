@@ -20,6 +20,15 @@ def _opt(*names: str, key: str, default: Any = None, **kw: Any) -> Any:
     return typer.Option(default, *names, help=t(key), **kw)
 
 
+# The options every export shares (one Option object may serve several commands).
+_FORMAT = _opt("--format", "-f", key="help.opt.export_format", default="csv")
+_OUTPUT = _opt("--output", "-o", key="help.opt.output")
+_BOM = _opt("--bom", key="help.opt.bom", default=False)
+_WEEK = _opt("--week", key="help.opt.week")
+_SINCE = _opt("--since", key="help.opt.changed_since")
+_UNTIL = _opt("--until", key="help.opt.changed_until")
+
+
 def _format(fmt: str, output: Path | None) -> str:
     value = fmt.strip().lower()
     if value not in EXPORT_FORMATS:
@@ -39,12 +48,12 @@ def _write(fmt: str, records: Any, columns: Any, output: Path | None, title: str
 
 @app.command("hazards", help=t("help.cmd.export_hazards"))
 def hazards(
-    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
-    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
-    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
-    week: str | None = _opt("--week", key="help.opt.week"),
-    since: str | None = _opt("--since", key="help.opt.changed_since"),
-    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    fmt: str = _FORMAT,
+    output: Path | None = _OUTPUT,
+    bom: bool = _BOM,
+    week: str | None = _WEEK,
+    since: str | None = _SINCE,
+    until: str | None = _UNTIL,
     status: list[str] | None = _opt("--status", key="help.opt.status"),
     overdue: bool = _opt("--overdue", key="help.opt.overdue", default=False),
     due_within: str | None = _opt("--due-within", key="help.opt.due_within"),
@@ -74,12 +83,12 @@ def hazards(
 
 @app.command("units", help=t("help.cmd.export_units"))
 def units(
-    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
-    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
-    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
-    week: str | None = _opt("--week", key="help.opt.week"),
-    since: str | None = _opt("--since", key="help.opt.changed_since"),
-    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    fmt: str = _FORMAT,
+    output: Path | None = _OUTPUT,
+    bom: bool = _BOM,
+    week: str | None = _WEEK,
+    since: str | None = _SINCE,
+    until: str | None = _UNTIL,
     industry: list[str] | None = _opt("--industry", key="help.opt.industry_filter"),
     locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
     risk: list[str] | None = _opt("--risk", key="help.opt.risk_filter"),
@@ -99,12 +108,12 @@ def units(
 
 @app.command("inspections", help=t("help.cmd.export_inspections"))
 def inspections(
-    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
-    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
-    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
-    week: str | None = _opt("--week", key="help.opt.week"),
-    since: str | None = _opt("--since", key="help.opt.changed_since"),
-    until: str | None = _opt("--until", key="help.opt.changed_until"),
+    fmt: str = _FORMAT,
+    output: Path | None = _OUTPUT,
+    bom: bool = _BOM,
+    week: str | None = _WEEK,
+    since: str | None = _SINCE,
+    until: str | None = _UNTIL,
     unit: str | None = _opt("--unit", "-u", key="help.opt.unit_filter"),
     campaign: str | None = _opt("--campaign", key="help.opt.campaign"),
     draw: str | None = _opt("--draw", key="help.opt.draw"),
@@ -128,10 +137,10 @@ def inspections(
 
 @app.command("history", help=t("help.cmd.export_history"))
 def history(
-    fmt: str = _opt("--format", "-f", key="help.opt.export_format", default="csv"),
-    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
-    bom: bool = _opt("--bom", key="help.opt.bom", default=False),
-    week: str | None = _opt("--week", key="help.opt.week"),
+    fmt: str = _FORMAT,
+    output: Path | None = _OUTPUT,
+    bom: bool = _BOM,
+    week: str | None = _WEEK,
     since: str | None = _opt("--since", key="help.opt.since"),
     until: str | None = _opt("--until", key="help.opt.until"),
     operator: str | None = _opt("--by", key="help.opt.history_by"),
