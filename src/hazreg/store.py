@@ -281,10 +281,6 @@ class Store(CampaignQueries, SupervisionQueries):
         )
         return hazard_id
 
-    def hazard_by_uid(self, uid: str, today: date) -> dict[str, Any] | None:
-        row = self._one(f"{_HAZARD_SELECT} WHERE h.uid = :uid", {"uid": uid, "today": today.isoformat()})
-        return _from_row(row) if row else None
-
     def hazard_by_key(self, unit_id: int, found_on: date, description: str, today: date) -> dict[str, Any] | None:
         """The hazard a ledger row without a uid means: same unit, same day found, same words."""
         found = self.conn.execute(
@@ -439,7 +435,7 @@ class Store(CampaignQueries, SupervisionQueries):
 
     # -- integrity ---------------------------------------------------------------------------
 
-    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:
         cursor = self.conn.cursor()
         cursor.row_factory = None
         yield from cursor.execute(sql, params)
@@ -468,13 +464,11 @@ class Store(CampaignQueries, SupervisionQueries):
     def foreign_key_problems(self) -> list[str]:
         return [f"{r[0]} row {r[1]} -> {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
 
-    def hazard_events_since(self, since: str) -> Iterator[tuple[str, int, str, str | None, str | None]]:
+    def hazard_events_since(self, since: str) -> Iterator[tuple[Any, ...]]:
         """(at, hazard id, action, before, after as JSON text) of every hazard change at or after
         `since`, newest first: what a report undoes to see the register as it was. Raw text,
         decoded only where needed."""
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        yield from cursor.execute(
+        return self._tuples(
             "SELECT at, record_id, action, before, after FROM history"
             " WHERE record_type = 'hazard' AND at >= ? ORDER BY at DESC, seq DESC",
             (since,),
@@ -482,9 +476,7 @@ class Store(CampaignQueries, SupervisionQueries):
 
     def hazard_snapshot(self) -> list[tuple[Any, ...]]:
         """Every hazard's fields that reports count by, as they are now."""
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return list(cursor.execute(
+        return list(self._tuples(
             "SELECT id, status, level, found_on, deadline, rectified_on, industry, locality, owner, measures,"
             " funds_fen, contingency, unit_id, description FROM hazards"
         ))
@@ -506,9 +498,7 @@ class Store(CampaignQueries, SupervisionQueries):
         sql = f"""SELECT {column}, count(*), sum(h.status IN ({_ACTIVE_SQL})), sum({_OVERDUE_SQL}),
                   sum(h.status = 'closed'), sum(h.status = 'void')
                   FROM hazards h WHERE {' AND '.join(where)} GROUP BY {column} ORDER BY count(*) DESC, {column}"""
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return list(cursor.execute(sql, params))
+        return list(self._tuples(sql, params))
 
     def activity(self, first: date, last: date) -> dict[str, Any]:
         """Inspections (all, led by a leader, unannounced) and enforcement actions dated first..last."""

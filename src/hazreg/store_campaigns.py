@@ -73,17 +73,11 @@ class CampaignQueries:
     def _insert(self, table: str, record: dict[str, Any]) -> int:  # provided by Store
         raise NotImplementedError
 
-    def _update(self, table: str, record_id: int, changes: dict[str, Any]) -> None:  # provided by Store
-        raise NotImplementedError
-
     # -- people and campaigns -------------------------------------------------------------
 
     def insert_listed(self, table: str, record: dict[str, Any]) -> int:
         """Insert a campaign, leader or inspector (lists as JSON)."""
         return self._insert(table, _encode(record))
-
-    def update_listed(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
-        self._update(table, record_id, _encode(changes))
 
     def listed(self, table: str, record_id: int | None = None, name: str | None = None) -> dict[str, Any] | None:
         if record_id is not None:

@@ -179,8 +179,8 @@ def campaign_show(
     reg = register()
     item = reg.campaign(campaign)
     coverage = reg.coverage(campaign=f"C{item['id']}")
-    inspections, count = reg.inspections(reg.inspection_filter(campaign=f"C{item['id']}"), 0)
-    in_window, in_window_count = reg.inspections(
+    _, count = reg.inspections(reg.inspection_filter(campaign=f"C{item['id']}"), 0)
+    _, in_window_count = reg.inspections(
         reg.inspection_filter(since=item["start"], until=item["end"]), 0
     )
     data = {**item, "id": f"C{item['id']}", "coverage": coverage, "inspections_tagged": count,
