@@ -580,21 +580,15 @@ def describe_register(path: Path, now: str) -> dict[str, Any]:
         conn.close()
 
 
-def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    """The cached register for these parameters, built if missing or stale."""
-    from hazreg.store import SCHEMA_VERSION
-
-    args.dir.mkdir(parents=True, exist_ok=True)
-    params = {
-        "hazards": args.hazards,
-        "units": args.units,
-        "seed": args.seed,
-        "generator": GENERATOR_VERSION,
-        "schema": SCHEMA_VERSION,
-    }
-    stem = f"register-h{args.hazards}-u{args.units}-s{args.seed}"
-    path, meta_path = args.dir / f"{stem}.db", args.dir / f"{stem}.json"
-    if not args.rebuild and path.exists() and meta_path.exists():
+def cached_register(
+    folder: Path, stem: str, params: dict[str, Any], rebuild: bool, label: str,
+    build_into: Any, describe: Any,
+) -> tuple[Path, dict[str, Any]]:
+    """The register `stem` in `folder`, reused when built with the same `params`, else built
+    by build_into(path, now) and described by describe(path, now) into its .json beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path, meta_path = folder / f"{stem}.db", folder / f"{stem}.json"
+    if not rebuild and path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("params") == params:
             print(
@@ -603,10 +597,10 @@ def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
             return path, meta
     meta_path.unlink(missing_ok=True)
     now = datetime.now(UTC).replace(microsecond=0)
-    print(f"Building {path}: {args.hazards:,} hazards over {args.units:,} units …", flush=True)
-    building = args.dir / f"{stem}.building.db"
+    print(f"Building {path}: {label} …", flush=True)
+    building = folder / f"{stem}.building.db"
     started = time.perf_counter()
-    result = build(building, args.hazards, args.units, args.seed, now)
+    result = build_into(building, now)
     for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         old.unlink(missing_ok=True)
     building.replace(path)
@@ -621,9 +615,22 @@ def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
         f"Built in {meta['build_seconds']} s (the one transaction); "
         f"{meta['total_seconds']} s with data generation."
     )
-    meta["contents"] = describe_register(path, meta["now"])
+    meta["contents"] = describe(path, meta["now"])
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return path, meta
+
+
+def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """The cached register for these parameters, built if missing or stale."""
+    from hazreg.store import SCHEMA_VERSION
+
+    params = {"hazards": args.hazards, "units": args.units, "seed": args.seed,
+              "generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION}
+    return cached_register(
+        args.dir, f"register-h{args.hazards}-u{args.units}-s{args.seed}", params, args.rebuild,
+        f"{args.hazards:,} hazards over {args.units:,} units",
+        lambda path, now: build(path, args.hazards, args.units, args.seed, now), describe_register,
+    )
 
 
 # -- timing --------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -378,46 +378,13 @@ def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     """The cached register for these parameters, built if missing or stale."""
     from hazreg.store import SCHEMA_VERSION
 
-    args.dir.mkdir(parents=True, exist_ok=True)
-    params = {
-        "units": args.units,
-        "inspections": args.inspections,
-        "seed": args.seed,
-        "generator": GENERATOR_VERSION,
-        "schema": SCHEMA_VERSION,
-    }
-    stem = f"register-u{args.units}-i{args.inspections}-s{args.seed}"
-    path, meta_path = args.dir / f"{stem}.db", args.dir / f"{stem}.json"
-    if not args.rebuild and path.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("params") == params:
-            print(
-                f"Reusing {path} (built {meta['built_at']} in {meta['build_seconds']} s; --rebuild to redo)"
-            )
-            return path, meta
-    meta_path.unlink(missing_ok=True)
-    now = datetime.now(UTC).replace(microsecond=0)
-    print(f"Building {path}: {args.units:,} units, {args.inspections:,} inspections …", flush=True)
-    building = args.dir / f"{stem}.building.db"
-    started = time.perf_counter()
-    result = build(building, args.units, args.inspections, args.seed, now)
-    for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        old.unlink(missing_ok=True)
-    building.replace(path)
-    meta = {
-        "params": params,
-        "built_at": bench_cli.stamp(now),
-        "now": bench_cli.stamp(now),
-        "build_seconds": result["build_seconds"],
-        "total_seconds": round(time.perf_counter() - started, 1),
-    }
-    print(
-        f"Built in {meta['build_seconds']} s (the one transaction); "
-        f"{meta['total_seconds']} s with data generation."
+    params = {"units": args.units, "inspections": args.inspections, "seed": args.seed,
+              "generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION}
+    return bench_cli.cached_register(
+        args.dir, f"register-u{args.units}-i{args.inspections}-s{args.seed}", params, args.rebuild,
+        f"{args.units:,} units, {args.inspections:,} inspections",
+        lambda path, now: build(path, args.units, args.inspections, args.seed, now), describe_register,
     )
-    meta["contents"] = describe_register(path, meta["now"])
-    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path, meta
 
 
 # -- timing --------------------------------------------------------------------------------
