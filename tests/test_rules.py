@@ -152,7 +152,7 @@ def test_delist_on_a_future_date_is_refused(reg, unit):
 
 def test_import_refuses_a_future_date_found_by_the_same_rule(cli, unit, tmp_path):
     path = tmp_path / "h.csv"
-    path.write_text("隐患描述,单位名称,发现日期\n灭火器过期,U1,2026-11-20\n配电箱未上锁,U1,2026-12-01\n", encoding="utf-8")
+    path.write_text("隐患描述,单位名称,发现日期\n灭火器过期,临江市宏达化工有限公司,2026-11-20\n配电箱未上锁,临江市宏达化工有限公司,2026-12-01\n", encoding="utf-8")
     result = cli("import", "hazards", str(path), code=2)
     assert "row 3, 发现日期 '2026-12-01'" in result.stderr and "cannot be in the future" in result.stderr
     assert records(cli("list", "--all", "-f", "json")) == []
@@ -195,7 +195,7 @@ def test_a_second_unit_of_the_same_name_is_asked_about_on_a_terminal(cli, unit, 
 
 
 def test_interactive_add_asks_again_for_an_ambiguous_unit(cli, reg, unit, monkeypatch):
-    reg.add_unit({"name": unit["name"], "industry": "fire", "locality": "临江街道"})
+    reg.add_unit({"name": unit["name"], "industry": "fire", "locality": "临江街道"}, force=True)
     monkeypatch.setattr("hazreg.cli.hazards.interactive", lambda: True)
     result = cli("add", input=f"消防水泵无法启动\n{unit['name']}\nU2\n\n")
     assert "names several units (U1, U2)" in result.stdout + result.stderr

@@ -7,6 +7,7 @@ import re
 import time
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -63,6 +64,23 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: plain(before.get(k)) for k in changed}, {k: plain(after[k]) for k in changed}
 
 
+# The options `edit` and `unit edit` spell differently from the field they set.
+_OPTION_OF = {"unit_id": "--unit", "found_on": "--found", "credit_code": "--code"}
+
+
+def edit_options(fields: tuple[str, ...] | list[str]) -> str:
+    """The options that set `fields`, for a message: '--description, --unit, …'."""
+    return ", ".join(_OPTION_OF.get(f, "--" + f.replace("_", "-")) for f in fields)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an edit did: the record after it, and the fields it changed (none: nothing written)."""
+
+    record: dict[str, Any]
+    changed: tuple[str, ...]
+
+
 class RegisterBase:
     """A register file opened for one command, by one operator."""
 
@@ -79,6 +97,14 @@ class RegisterBase:
         if text is None:
             return default
         return dates.parse_date(text, self.today(), field)
+
+    def happened(self, text: str | date | None, field: str) -> date:
+        """The date something happened (default today), never after today: the one rule for
+        found, done, verified, inspected, escalated, action taken, listed and delisted."""
+        today = self.today()
+        day = self.date(text, field, today)
+        assert day is not None
+        return dates.not_future(day, today, field)
 
     def log(
         self,
