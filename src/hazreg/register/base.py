@@ -92,19 +92,20 @@ class RegisterBase:
     def today(self) -> date:
         return dates.today(self.timezone)
 
+    def happened(self, text: str | date | None, field: str) -> date:
+        """The date something happened (default today), never after today (dates.not_future):
+        done, verified, escalated, action taken, listed, delisted. The models apply the same
+        dates.not_future to the dates found and inspected, for commands and imports alike."""
+        today = self.today()
+        day = self.date(text, field, today)
+        assert day is not None
+        return dates.not_future(day, today, field)
+
     def date(self, text: str | date | None, field: str, default: date | None = None) -> date | None:
         """A date typed by the user, read in the register's time zone ('today', '+7d', …)."""
         if text is None:
             return default
         return dates.parse_date(text, self.today(), field)
-
-    def happened(self, text: str | date | None, field: str) -> date:
-        """The date something happened (default today), never after today: the one rule for
-        found, done, verified, inspected, escalated, action taken, listed and delisted."""
-        today = self.today()
-        day = self.date(text, field, today)
-        assert day is not None
-        return dates.not_future(day, today, field)
 
     def log(
         self,
