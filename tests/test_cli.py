@@ -160,7 +160,7 @@ def test_show_missing_hazard_exits_1_with_its_id(cli, district):
 
 
 def test_edit_and_plan(cli, district):
-    assert "Saved H3" in cli("edit", "H3", "--deadline", "+3d", "--level", "major").stdout
+    assert "Saved H3" in cli("edit", "H3", "--owner", "王芳", "--level", "major").stdout
     out = cli("plan", "H1", "--measures", "加装可燃气体报警器", "--funds", "1.2万").stdout
     assert "still missing: Contingency plan" in out
     out = cli("plan", "H1", "--contingency", "危化品泄漏应急预案").stdout

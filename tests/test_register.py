@@ -41,7 +41,7 @@ def test_unit_can_be_named_by_id_code_or_exact_name(reg, unit):
 
 
 def test_two_units_with_one_name_must_be_named_by_id(reg, unit):
-    reg.add_unit({"name": unit["name"], "industry": "fire", "locality": "临江街道"})
+    reg.add_unit({"name": unit["name"], "industry": "fire", "locality": "临江街道"}, force=True)
     with pytest.raises(InvalidInput) as err:
         reg.add_hazard({"unit": unit["name"], "description": "x"})
     assert err.value.key == "err.unit_ambiguous"
@@ -189,13 +189,13 @@ def test_plan_of_a_closed_hazard_is_refused(reg, unit):
 
 
 def test_every_change_is_in_history_with_before_and_after(reg, unit):
-    h = add(reg, unit, deadline="2026-12-10")
+    h = add(reg, unit, basis="GB 35181")
     reg.edit_hazard(h["id"], {"deadline": "2026-12-20", "owner": "王芳"})
     reg.start(h["id"], "已安排采购")
     entries = reg.history(f"H{h['id']}")
     assert [e["action"] for e in entries] == ["create", "edit", "start"]
     edit = entries[1]
-    assert edit["before"] == {"deadline": "2026-12-10", "owner": None}
+    assert edit["before"] == {"deadline": None, "owner": None}
     assert edit["after"] == {"deadline": "2026-12-20", "owner": "王芳"}
     assert edit["operator"] == "tester" and edit["at"].endswith("Z")
     assert entries[2]["before"] == {"status": "open"} and entries[2]["note"] == "已安排采购"

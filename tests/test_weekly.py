@@ -111,7 +111,8 @@ def test_breakdowns_lists_and_activity(history):
 def test_a_past_week_is_unchanged_by_later_edits(history, monkeypatch):
     before = weekly_report(history, "2026-W48")
     at(monkeypatch, "2026-12-02T04:00:00+00:00")
-    history.edit_hazard(5, {"deadline": "2026-12-20", "level": "major"})
+    history.extend("H5", "2026-12-20", "配件到货延迟")  # a deadline moves only by extension (issue 10)
+    history.edit_hazard(5, {"level": "major"})
     history.void(2, "判定有误")
     history.verify(6, "李明")
     history.edit_unit(1, {"industry": "gas"})

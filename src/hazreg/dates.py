@@ -182,6 +182,14 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
     raise InvalidInput("err.date", field, value=raw)
 
 
+def not_future(day: date, today: date, field: str = "date") -> date:
+    """`day` if it is not after `today`: the date of something that happened (found, done,
+    verified, inspected, escalated, action taken, listed, delisted) is never in the future."""
+    if day > today:
+        raise InvalidInput("err.future", field, value=day, today=today)
+    return day
+
+
 def parse_days(text: str, field: str = "days") -> int:
     """A span in days: 7, 7d, 2w, 1m (30 days), 7天, 2周."""
     s = unicodedata.normalize("NFKC", text).strip().lower()

@@ -56,7 +56,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot be changed with edit; editable: {allowed}",
         "不能用 edit 修改；可修改：{allowed}",
     ),
-    "err.void_frozen": ("{id} is void; a void record is kept as it was", "{id} 已作废；作废记录保持原样"),
+    # -- rules that cannot be walked around (issue 10) -------------------------------------
+    "err.nothing_to_edit": (
+        "nothing to change; give at least one of: {allowed}",
+        "没有要修改的内容；请至少给出以下一项：{allowed}",
+    ),
+    "err.finished_field": (
+        "{id} is {status}: {field} can no longer be changed; only typos in {allowed} are corrected",
+        "{id} 状态为{status}：{field}不能再修改；只能更正{allowed}中的错别字",
+    ),
+    "err.finished_blank": (
+        "{id} is {status}: a typo in {field} can be corrected, but the field cannot be emptied or filled in",
+        "{id} 状态为{status}：{field}只能更正错别字，不能清空或补填",
+    ),
+    "err.deadline_by_extension": (
+        "{id} already has the deadline {deadline}; a deadline moves only through hazreg extend {id} --to DATE --reason TEXT",
+        "{id} 已有整改期限 {deadline}；变更期限只能通过延期：hazreg extend {id} --to 日期 --reason 原因",
+    ),
+    "err.unit_name_exists": (
+        "a unit named {name!r} is already in the register ({ids}); if this is another unit, add it with --force",
+        "台账中已有名为“{name}”的单位（{ids}）；如确为另一家单位，请加 --force 登记",
+    ),
+    "msg.unit_name_exists": (
+        "Note: a unit named {name!r} is already in the register ({ids}).",
+        "注意：台账中已有名为“{name}”的单位（{ids}）。",
+    ),
+    "prompt.add_namesake": ("Add another unit of the same name?", "仍要登记一家同名单位吗？"),
+    "msg.not_added": ("Nothing was added.", "未登记。"),
+    "msg.unchanged": ("Unchanged {id}: it already has these values; nothing was written", "{id} 未变：已是这些值，未写入任何内容"),
+    "err.draw_too_many": (
+        "{count} is more than the {found} units that match; draw at most {found}, or give --all to draw every one",
+        "{count} 多于符合条件的 {found} 家单位；最多抽取 {found} 家，或加 --all 全部抽取",
+    ),
+    "err.draw_void_twice": ("{id} is already void", "{id} 已作废"),
+    "err.draw_is_void": ("{id} is void ({reason}); no inspection is recorded against it", "{id} 已作废（{reason}），不能据此登记检查"),
+    "msg.draw_voided": ("{id} is now void", "{id} 已作废"),
+    "msg.draw_void": ("Void: {reason}", "已作废：{reason}"),
     "err.plan_finished": ("{id} is {status}; its plan can no longer change", "{id} 状态为{status}，整改方案不能再修改"),
     "err.move_refused": (
         "{id} is {status}: '{move}' is not allowed; allowed now: {allowed}",
@@ -105,7 +140,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.option_kind": ("{option} does not apply to {kind}", "{option} 不适用于{kind}"),
     "err.xlsx_terminal": ("an XLSX workbook is not for a terminal; give -o FILE.xlsx", "XLSX 工作簿不能输出到终端；请用 -o 文件.xlsx"),
     "err.export_format": ("{value!r} is not an export format; allowed: csv, xlsx, json, jsonl", "“{value}”不是导出格式；可选：csv、xlsx、json、jsonl"),
-    "err.future": ("{value} is after today ({today}); an inspection is recorded once it has happened", "{value} 晚于今天（{today}）；检查发生后才能登记"),
+    "err.future": (
+        "{value} is after today ({today}); the date of something that happened cannot be in the future",
+        "{value} 晚于今天（{today}）；已发生事项的日期不能晚于今天",
+    ),
     "err.end_before_start": ("{end} is before the start ({start})", "{end} 早于开始日期（{start}）"),
     "err.name_taken": ("{name!r} is already in the register; names must be unique", "“{name}”已存在；名称不能重复"),
     "err.campaign_not_found": ("no campaign {ref!r} (give an id such as C2 or the exact name)", "找不到专项行动“{ref}”（请给出 C2 这样的编号或完整名称）"),
@@ -461,6 +499,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.cmd.draw_list": ("List stored draws.", "列出历次抽取。"),
     "help.cmd.draw_show": ("Show a draw: its units, their inspectors, which have been inspected.", "查看抽取结果、分配人员及检查情况。"),
+    "help.cmd.draw_void": ("Void a mistaken draw, with a reason; it is kept and shown as void.", "作废错误的抽取（须说明原因）；记录保留并标为作废。"),
     "help.cmd.draw_verify": ("Re-run a stored draw from its seed and say whether the result matches.", "按随机种子重新抽取，核对记录的结果是否一致。"),
     "help.cmd.report": ("Reports: weekly, stats, trend, coverage, leaders.", "报表：周报、统计、趋势、覆盖情况、领导带队检查。"),
     "help.cmd.report_coverage": ("Units inspected / in scope by locality × industry: where nobody has been.", "按属地×行业统计已检查/应检查单位：哪里还没人去过。"),
@@ -651,6 +690,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.opt.cert": ("Law-enforcement certificate number.", "执法证号。"),
     "help.opt.inspector_localities": ("Localities they must not inspect (their own; 回避).", "须回避的属地（本人所在属地）。"),
     "help.opt.draw_count": ("Draw this many units.", "抽取单位数量。"),
+    "help.opt.draw_all": (
+        "Draw every matching unit (also when --count is more than there are).",
+        "抽取全部符合条件的单位（--count 多于符合条件的单位数时亦然）。",
+    ),
+    "help.opt.draw_void_reason": ("Why the draw is void (required).", "作废原因（必填）。"),
+    "help.opt.force": ("Add it even if a unit of that name is already in the register.", "即使已有同名单位也登记。"),
     "help.opt.draw_ratio": ("Draw this share of the candidates: 5% or 0.05.", "按比例抽取：5% 或 0.05。"),
     "help.opt.not_inspected_within": ("Only units not inspected within this span: 30d.", "只抽取在此期间内未被检查的单位：30d。"),
     "help.opt.draw_inspectors": ("Inspectors per unit (default 2; 0 for none).", "每家单位分配的检查人员数（默认 2；0 为不分配）。"),

@@ -270,3 +270,11 @@ def m004_history_hash_chain(db: Database) -> None:
         prev = digest
     db.execute("CREATE INDEX history_hash ON history(hash)")
     db.execute("PRAGMA user_version = 4")
+
+
+@migrations()
+def m005_void_draws(db: Database) -> None:
+    # A mistaken draw is voided with a reason, never deleted: it stays, marked void.
+    db.execute("ALTER TABLE draws ADD COLUMN void_reason TEXT")
+    db.execute("ALTER TABLE draws ADD COLUMN voided_at TEXT")
+    db.execute("PRAGMA user_version = 5")

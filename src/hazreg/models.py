@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from hazreg import creditcode
-from hazreg.dates import parse_date
+from hazreg.dates import not_future, parse_date
 from hazreg.enums import Industry, Level, Mode, Risk, Source, Status
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan
@@ -97,6 +97,8 @@ class UnitData(_Record):
 
 
 DATE_FIELDS = ("found_on", "deadline", "rectified_on", "verified_on", "closed_on")
+# Dates of things that happened: never after today (the deadline is the one date ahead).
+HAPPENED = ("found_on", "rectified_on", "verified_on", "closed_on")
 
 
 class HazardData(_Record):
@@ -137,6 +139,14 @@ class HazardData(_Record):
         if isinstance(value, str):
             today = (info.context or {}).get("today")
             return parse_date(value, today, info.field_name or "date")
+        return value
+
+    @field_validator(*HAPPENED, mode="after")
+    @classmethod
+    def _happened(cls, value: date | None, info: ValidationInfo) -> date | None:
+        today = (info.context or {}).get("today")
+        if value is not None and today is not None:
+            not_future(value, today, info.field_name or "date")
         return value
 
     @field_validator("funds", mode="before")
@@ -233,8 +243,8 @@ class InspectionData(_Record):
     def _on(cls, value: Any, info: ValidationInfo) -> Any:
         today = (info.context or {}).get("today")
         day = parse_date(value, today, "on") if isinstance(value, str) else value
-        if today is not None and isinstance(day, date) and day > today:
-            raise InvalidInput("err.future", "on", value=day, today=today)
+        if today is not None and isinstance(day, date):
+            not_future(day, today, "on")
         return day
 
 

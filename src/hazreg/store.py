@@ -27,7 +27,7 @@ from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_supervision import SupervisionQueries
 
-SCHEMA_VERSION = 4  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 5  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (

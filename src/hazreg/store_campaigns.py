@@ -204,7 +204,7 @@ class CampaignQueries:
 
     def draws(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT d.id, d.uid, d.seed, d.params, d.result, d.created_at, d.operator, c.name AS campaign,"
+            "SELECT d.id, d.uid, d.seed, d.params, d.result, d.created_at, d.operator, c.name AS campaign, d.void_reason,"
             " (SELECT count(DISTINCT unit_id) FROM inspections i WHERE i.draw_id = d.id) AS inspected"
             " FROM draws d LEFT JOIN campaigns c ON c.id = d.campaign_id ORDER BY d.id DESC"
         )
@@ -215,6 +215,9 @@ class CampaignQueries:
             record["drawn"] = len(json.loads(record.pop("result")))
             out.append(record)
         return out
+
+    def void_draw(self, draw_id: int, reason: str, at: str) -> None:
+        self.conn.execute("UPDATE draws SET void_reason = ?, voided_at = ? WHERE id = ?", (reason, at, draw_id))
 
     def units_inspected_in_draw(self, draw_id: int) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT unit_id FROM inspections WHERE draw_id = ?", (draw_id,))}

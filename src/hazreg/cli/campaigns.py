@@ -255,17 +255,18 @@ def draw(
     inspectors: int = _opt("--inspectors", key="help.opt.draw_inspectors", default=2),
     seed: int | None = _opt("--seed", key="help.opt.seed"),
     campaign: str | None = _opt("--campaign", key="help.opt.campaign"),
+    all_: bool = typer.Option(False, "--all", help=t("help.opt.draw_all")),
     fmt: str = format_option(),
 ) -> None:
     """Draw units (and inspectors) at random: 双随机."""
     if ctx.invoked_subcommand is not None:
         return
-    if count is None and ratio is None:
+    if count is None and ratio is None and not all_:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
     reg = register(write=True)
     result = reg.draw(count, ratio, split_list(industry), split_list(locality), not_inspected_within,
-                      inspectors, seed, campaign)
+                      inspectors, seed, campaign, all_)
     _show_draw(result, check_format(fmt), reg.timezone)
 
 
@@ -275,7 +276,7 @@ def draw_list(fmt: str = format_option()) -> None:
     fmt = check_format(fmt)
     reg = register()
     rows = [{**d, "id": f"D{d['id']}"} for d in reg.draws()]
-    columns = ["id", "uid", "created_at", "operator", "seed", "campaign", "drawn", "inspected", "params"]
+    columns = ["id", "uid", "created_at", "operator", "seed", "campaign", "drawn", "inspected", "params", "void_reason"]
     if fmt != "table":
         _machine(fmt, rows, columns)
         return
@@ -297,6 +298,18 @@ def draw_show(
     _show_draw(reg.draw_details(draw_ref), check_format(fmt), reg.timezone)
 
 
+@draw_app.command("void", help=t("help.cmd.draw_void"))
+def draw_void(
+    draw_ref: str = typer.Argument(..., metavar="DRAW", help=t("help.arg.draw")),
+    reason: str | None = _opt("--reason", key="help.opt.draw_void_reason"),
+) -> None:
+    """Void a mistaken draw, with a reason; it is kept and shown as void."""
+    if not reason:
+        raise InvalidInput("err.missing_options", options="--reason")
+    item = register(write=True).void_draw(draw_ref, reason)
+    typer.echo(t("msg.draw_voided", id=f"D{item['id']}"))
+
+
 @draw_app.command("verify", help=t("help.cmd.draw_verify"))
 def draw_verify(draw_ref: str = typer.Argument(..., metavar="DRAW", help=t("help.arg.draw"))) -> None:
     """Re-run a stored draw from its seed and say whether the stored result matches."""
@@ -314,12 +327,14 @@ def _show_draw(item: dict[str, Any], fmt: str, tz: str) -> None:
     rows = [{**r, "draw_id": f"D{item['id']}", "unit_id": f"U{r['unit_id']}", "inspectors": "、".join(r["inspectors"])}
             for r in item["rows"]]
     if fmt != "table":
-        one = {k: item[k] for k in ("uid", "seed", "params", "created_at", "operator", "campaign")}
+        one = {k: item[k] for k in ("uid", "seed", "params", "created_at", "operator", "campaign", "void_reason")}
         _machine(fmt, rows, columns, one={"id": f"D{item['id']}", **one, "units": rows})
         return
     from hazreg.render.grid import draw_grid
 
     typer.echo(t("msg.draw_header", id=f"D{item['id']}", seed=item["seed"], count=len(rows)))
+    if item.get("void_reason"):
+        typer.echo(t("msg.draw_void", reason=item["void_reason"]))
     print_grid(draw_grid(item["rows"]))
 
 

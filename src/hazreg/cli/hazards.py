@@ -56,13 +56,15 @@ def add(
     missing = [name for name, value in (("DESCRIPTION", description), ("--unit", unit or inspection)) if not value]
     if missing and not interactive():
         raise InvalidInput("err.missing_options", options=", ".join(missing))
+    reg = register(write=True)
     if not description:
         description = typer.prompt(t("prompt.description"))
+    if missing and unit:
+        unit = _ask_unit(reg, unit)
     if not unit and not inspection:
-        unit = typer.prompt(t("prompt.unit"))
+        unit = _ask_unit(reg, typer.prompt(t("prompt.unit")))
     if level is None and interactive() and missing:
         level = typer.prompt(t("prompt.level", choices=Level.choices()), default=Level.GENERAL.value)
-    reg = register(write=True)
     hazard = reg.add_hazard(
         {
             "unit": unit, "description": description, "level": level, "found_on": found,
@@ -71,6 +73,19 @@ def add(
         }
     )
     _show_saved(reg, hazard, fmt, "msg.added")
+
+
+def _ask_unit(reg: Any, answer: str) -> str:
+    """While asking at a terminal: a unit that is ambiguous or unknown is asked for again,
+    instead of failing and losing what was already typed."""
+    from hazreg.errors import NotFound
+
+    while True:
+        try:
+            return f"U{reg.find_unit(answer)['id']}"
+        except (InvalidInput, NotFound) as error:
+            typer.echo(f"{t('error')}: {error.message()}", err=True)
+            answer = typer.prompt(t("prompt.unit"))
 
 
 def _show_saved(reg: Any, hazard: dict[str, Any], fmt: str, key: str) -> None:
@@ -186,7 +201,7 @@ def edit(
 ) -> None:
     """Correct a hazard's fields; the correction is kept in its history."""
     reg = register(write=True)
-    row = reg.edit_hazard(
+    edit = reg.correct_hazard(
         hazard,
         {
             "description": description, "unit": unit, "level": level, "found_on": found,
@@ -195,7 +210,10 @@ def edit(
             "funds": funds, "contingency": contingency,
         },
     )
-    _show_saved(reg, row, fmt, "msg.saved")
+    if not edit.changed and fmt not in ("json", "jsonl"):
+        _say("msg.unchanged", id=f"H{edit.record['id']}")
+        return
+    _show_saved(reg, edit.record, fmt, "msg.saved")
 
 
 def plan(

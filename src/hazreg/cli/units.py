@@ -17,7 +17,7 @@ from hazreg.cli.common import (
     split_list,
 )
 from hazreg.enums import Industry
-from hazreg.errors import InvalidInput
+from hazreg.errors import InvalidInput, Refused
 from hazreg.i18n import t
 
 app = typer.Typer(help=t("help.cmd.unit"), no_args_is_help=True)
@@ -41,6 +41,7 @@ def add(
     contact: str | None = _opt("--contact", key="help.opt.contact"),
     phone: str | None = _opt("--phone", key="help.opt.phone"),
     risk: str | None = _opt("--risk", key="help.opt.risk"),
+    force: bool = typer.Option(False, "--force", help=t("help.opt.force")),
 ) -> None:
     """Record a unit (生产经营单位)."""
     missing = [n for n, v in (("NAME", name), ("--industry", industry), ("--locality", locality)) if not v]
@@ -49,10 +50,20 @@ def add(
     name = name or typer.prompt(t("prompt.unit_name"))
     industry = industry or typer.prompt(t("prompt.industry", choices=Industry.choices()))
     locality = locality or typer.prompt(t("prompt.locality"))
-    unit = register(write=True).add_unit(
-        _fields(name=name, industry=industry, locality=locality, credit_code=code, address=address,
-                contact=contact, phone=phone, risk=risk)
-    )
+    reg = register(write=True)
+    data = _fields(name=name, industry=industry, locality=locality, credit_code=code, address=address,
+                   contact=contact, phone=phone, risk=risk)
+    try:
+        unit = reg.add_unit(data, force=force)
+    except Refused as refusal:
+        if refusal.key != "err.unit_name_exists" or not interactive():
+            raise
+        # At a terminal the officer decides: a branch or a second site may share a name.
+        typer.echo(t("msg.unit_name_exists", **refusal.params))
+        if not typer.confirm(t("prompt.add_namesake"), default=False):
+            typer.echo(t("msg.not_added"), err=True)
+            raise typer.Exit(1) from None
+        unit = reg.add_unit(data, force=True)
     typer.echo(t("msg.unit_added", id=f"U{unit['id']}", name=unit["name"]))
 
 
@@ -124,11 +135,15 @@ def edit(
     risk: str | None = _opt("--risk", key="help.opt.risk"),
 ) -> None:
     """Correct a unit's fields; the change is kept in its history."""
-    row = register(write=True).edit_unit(
+    edit = register(write=True).correct_unit(
         unit,
         _fields(name=name, credit_code=code, industry=industry, locality=locality, address=address,
                 contact=contact, phone=phone, risk=risk),
     )
+    row = edit.record
+    if not edit.changed:
+        typer.echo(t("msg.unchanged", id=f"U{row['id']}"))
+        return
     typer.echo(t("msg.unit_saved", id=f"U{row['id']}", name=row["name"]))
 
 

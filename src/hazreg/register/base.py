@@ -7,6 +7,7 @@ import re
 import time
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -63,6 +64,23 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: plain(before.get(k)) for k in changed}, {k: plain(after[k]) for k in changed}
 
 
+# The options `edit` and `unit edit` spell differently from the field they set.
+_OPTION_OF = {"unit_id": "--unit", "found_on": "--found", "credit_code": "--code"}
+
+
+def edit_options(fields: tuple[str, ...] | list[str]) -> str:
+    """The options that set `fields`, for a message: '--description, --unit, …'."""
+    return ", ".join(_OPTION_OF.get(f, "--" + f.replace("_", "-")) for f in fields)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an edit did: the record after it, and the fields it changed (none: nothing written)."""
+
+    record: dict[str, Any]
+    changed: tuple[str, ...]
+
+
 class RegisterBase:
     """A register file opened for one command, by one operator."""
 
@@ -73,6 +91,15 @@ class RegisterBase:
 
     def today(self) -> date:
         return dates.today(self.timezone)
+
+    def happened(self, text: str | date | None, field: str) -> date:
+        """The date something happened (default today), never after today (dates.not_future):
+        done, verified, escalated, action taken, listed, delisted. The models apply the same
+        dates.not_future to the dates found and inspected, for commands and imports alike."""
+        today = self.today()
+        day = self.date(text, field, today)
+        assert day is not None
+        return dates.not_future(day, today, field)
 
     def date(self, text: str | date | None, field: str, default: date | None = None) -> date | None:
         """A date typed by the user, read in the register's time zone ('today', '+7d', …)."""

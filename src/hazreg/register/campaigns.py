@@ -79,6 +79,8 @@ class CampaignOps(UnitOps):
         data.pop("campaign", None)
         draw_ref = data.pop("draw", None)
         draw = self.draw_record(draw_ref) if draw_ref else None
+        if draw and draw.get("void_reason"):
+            raise Refused("err.draw_is_void", id=f"D{draw['id']}", reason=draw["void_reason"])
         if draw and unit["id"] not in {entry["unit_id"] for entry in draw["result"]}:
             raise Refused("err.not_drawn", unit=f"U{unit['id']}", draw=f"D{draw['id']}")
         if draw and campaign is None and draw.get("campaign_id"):

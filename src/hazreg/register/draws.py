@@ -95,9 +95,13 @@ class DrawOps(HazardOps):
         inspectors: int = 2,
         seed: int | None = None,
         campaign: str | None = None,
+        all_: bool = False,
     ) -> dict[str, Any]:
-        """Draw units (and inspectors) at random, store the draw, and return it."""
-        if (count is None) == (ratio is None):
+        """Draw units (and inspectors) at random, store the draw, and return it.
+
+        A count larger than the candidates is refused unless `all_` says "then all of them";
+        `all_` alone draws every candidate."""
+        if (count is not None and ratio is not None) or (count is None and ratio is None and not all_):
             raise InvalidInput("err.count_or_ratio", "count")
         if count is not None and count < 1:
             raise InvalidInput("err.count", "count", value=count)
@@ -115,12 +119,17 @@ class DrawOps(HazardOps):
         units = [list(row) for row in self.store.draw_candidates(scope, recent)]
         if not units:
             raise Refused("err.nothing_to_draw")
-        wanted = count if count is not None else max(1, int(len(units) * parse_ratio(ratio or "") + 0.5))
+        if count is not None and count > len(units) and not all_:
+            raise InvalidInput("err.draw_too_many", "count", count=count, found=len(units))
+        if ratio is not None:
+            wanted = max(1, int(len(units) * parse_ratio(ratio) + 0.5))
+        else:
+            wanted = len(units) if count is None else count
         wanted = min(wanted, len(units))
         pool_inspectors = [[p["name"], p["localities"]] for p in self.inspectors()] if inspectors else []
         pool = {"units": units, "inspectors": pool_inspectors}
         params = {
-            "count": wanted, "requested": count if count is not None else ratio, "inspectors": inspectors,
+            "count": wanted, "requested": count if count is not None else ratio or "all", "inspectors": inspectors,
             "industries": list(scope.industries), "localities": list(scope.localities),
             "not_inspected_within": not_inspected_within, "today": self.today().isoformat(),
         }
@@ -161,6 +170,19 @@ class DrawOps(HazardOps):
 
     def draws(self) -> list[dict[str, Any]]:
         return self.store.draws()
+
+    def void_draw(self, ref: str | int, reason: str) -> dict[str, Any]:
+        """Void a mistaken draw: it is kept (and still verifiable), shown as void, and no
+        inspection is recorded against it any more."""
+        if not (reason or "").strip():
+            raise InvalidInput("err.required", "reason")
+        draw = self.draw_record(ref)
+        if draw.get("void_reason"):
+            raise Refused("err.draw_void_twice", id=f"D{draw['id']}")
+        with self.store.transaction():
+            self.store.void_draw(draw["id"], reason.strip(), dates.timestamp())
+            self.log("draw", draw["id"], "void", {"void_reason": None}, {"void_reason": reason.strip()}, reason.strip())
+        return self.draw_details(draw["id"])
 
 
 __all__ = ["WEIGHTS", "DrawOps", "Risk", "assign_inspectors", "draw_units", "run_draw"]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from hazreg import dates
 from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import diff, new_uid, parse_id, plain
+from hazreg.register.base import Edit, diff, edit_options, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
-from hazreg.register.lifecycle import allowed_moves, missing_plan, plan_complete, target
+from hazreg.register.lifecycle import allowed_moves, check_edit, missing_plan, plan_complete, target
 from hazreg.store import HazardFilter
 
 # Fields `edit` may correct; status and the verification record change only through moves.
+# Once a hazard is closed or void, only lifecycle.CORRECTABLE_WHEN_FINISHED, and a deadline
+# already set moves only through `extend` (lifecycle.check_edit).
 EDITABLE = (
     "unit_id", "description", "industry", "locality", "level", "source", "found_on",
     "found_by", "basis", "deadline", "owner", "measures", "funds", "contingency",
@@ -74,6 +77,17 @@ class HazardOps(CampaignOps):
         self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None
     ) -> dict[str, Any]:
         """Validate the whole record after `changes`, save what differs, and log it."""
+        return self._apply(current, changes, action, note).record
+
+    def _apply(
+        self,
+        current: dict[str, Any],
+        changes: dict[str, Any],
+        action: str,
+        note: str | None = None,
+        check: Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None] | None = None,
+    ) -> Edit:
+        """`_change`, saying which fields changed; `check(current, before, after)` may refuse it."""
         from hazreg.models import (  # Pydantic models only for commands that write
             HazardData,
             validate,
@@ -82,26 +96,35 @@ class HazardOps(CampaignOps):
         old = {k: current[k] for k in HazardData.model_fields}
         hazard = validate(HazardData, {**old, **changes}, self.today())
         before, after = diff(validate(HazardData, old).model_dump(), hazard.model_dump())
+        if check is not None:
+            check(current, before, after)
         if not after and note is None:
-            return current
+            return Edit(current, ())
         with self.store.transaction():
             changed = {k: getattr(hazard, k) for k in after}
             self.store.update_hazard(current["id"], {**changed, "updated_at": dates.timestamp()}, self.today())
             self.log("hazard", current["id"], action, before, after, note)
-        return self.hazard(current["id"])
+        return Edit(self.hazard(current["id"]), tuple(after))
 
     def edit_hazard(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         """Correct a hazard's fields; every correction is kept in its history."""
+        return self.correct_hazard(ref, changes).record
+
+    def correct_hazard(self, ref: str | int, changes: dict[str, Any]) -> Edit:
+        """`edit_hazard`, saying what changed: nothing given is refused, nothing different writes nothing.
+
+        The gates of `check_edit` apply: a set deadline moves only through `extend`, and a
+        closed or void hazard takes only typo corrections in its free text."""
         current = self.hazard(ref)
-        if current["status"] == Status.VOID:
-            raise Refused("err.void_frozen", id=f"H{current['id']}")
         changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            raise InvalidInput("err.nothing_to_edit", allowed=edit_options(EDITABLE))
         unknown = set(changes) - set(EDITABLE) - {"unit"}
         if unknown:
             raise InvalidInput("err.not_editable", sorted(unknown)[0], allowed=", ".join(EDITABLE))
         if "unit" in changes:
             changes["unit_id"] = self.find_unit(changes.pop("unit"))["id"]
-        return self._change(current, changes, "edit")
+        return self._apply(current, changes, "edit", check=check_edit)
 
     def plan(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency."""
@@ -109,7 +132,7 @@ class HazardOps(CampaignOps):
         if current["status"] in (Status.CLOSED, Status.VOID):
             raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status.parse(current["status"]).label())
         changes = {k: v for k, v in changes.items() if v is not None and k in PLAN}
-        return self._change(current, changes, "plan")
+        return self._apply(current, changes, "plan", check=check_edit).record
 
     # -- lifecycle (DESIGN.md rule 3) -----------------------------------------------------
 
@@ -131,7 +154,7 @@ class HazardOps(CampaignOps):
 
     def done(self, ref: str | int, note: str | None = None, on: str | date | None = None) -> dict[str, Any]:
         current, to = self._move(ref, "done")
-        day = self.date(on, "rectified_on", self.today())
+        day = self.happened(on, "rectified_on")
         return self._change(current, {"status": to, "rectified_on": day}, "done", note)
 
     def verify(
@@ -146,7 +169,7 @@ class HazardOps(CampaignOps):
         current, to = self._move(ref, "verify --fail" if fail else "verify")
         if not (by or "").strip():
             raise InvalidInput("err.required", "verified_by")
-        day = self.date(on, "verified_on", self.today())
+        day = self.happened(on, "verified_on")
         if not fail and current["level"] == Level.MAJOR and not plan_complete(current):
             # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
             raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=", ".join(missing_plan(current)))

@@ -42,3 +42,33 @@ def plan_complete(record: dict[str, Any]) -> bool:
 
 def missing_plan(record: dict[str, Any]) -> list[str]:
     return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]
+
+
+# -- what `edit` and `plan` may still change --------------------------------------------------------
+
+# A finished hazard (closed or void) is a record of what happened. `edit` may still
+# correct a typo in its free text, and nothing else: not its level, unit, industry,
+# locality, source, dates or funds, and no text emptied or filled in — so a closed major
+# hazard keeps its five guarantees and its verification as they were when it closed.
+FINISHED = (Status.CLOSED, Status.VOID)
+CORRECTABLE_WHEN_FINISHED = ("description", "found_by", "basis", "owner", "measures", "contingency")
+
+
+def check_edit(hazard: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Refuse an edit or plan that changes `before` into `after` (the changed fields) if the rules
+    forbid it: a deadline already set moves only through `extend`; a finished hazard takes
+    only typo corrections (CORRECTABLE_WHEN_FINISHED)."""
+    from hazreg.errors import Refused
+    from hazreg.i18n import get_lang, t
+
+    hid = f"H{hazard['id']}"
+    status = Status.parse(hazard["status"])
+    for field in after if status in FINISHED else ():
+        label = t(f"field.{field}", default=field)
+        if field not in CORRECTABLE_WHEN_FINISHED:
+            allowed = ("、" if get_lang() == "zh" else ", ").join(t(f"field.{f}") for f in CORRECTABLE_WHEN_FINISHED)
+            raise Refused("err.finished_field", id=hid, status=status.label(), field=label, allowed=allowed)
+        if before.get(field) in (None, "") or after[field] in (None, ""):
+            raise Refused("err.finished_blank", id=hid, status=status.label(), field=label)
+    if "deadline" in after and before.get("deadline") is not None:
+        raise Refused("err.deadline_by_extension", id=hid, deadline=before["deadline"])

@@ -74,8 +74,7 @@ class SupervisionOps(HazardOps):
             raise Refused("err.supervise_twice", id=hid)
         if not (body or "").strip():
             raise InvalidInput("err.required", "body")
-        listed_on = self.date(on, "on", self.today())
-        assert listed_on is not None
+        listed_on = self.happened(on, "on")
         due_on = self.date(due, "due")
         if listed_on.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "on", value=listed_on, found=hazard["found_on"])
@@ -102,8 +101,7 @@ class SupervisionOps(HazardOps):
             raise Refused("err.delist_open", id=hid, status=Status.parse(hazard["status"]).label())
         if not (note or "").strip():
             raise InvalidInput("err.required", "note")
-        day = self.date(on, "on", self.today())
-        assert day is not None
+        day = self.happened(on, "on")
         if day.isoformat() < listing["listed_on"]:
             raise InvalidInput("err.end_before_start", "on", end=day, start=listing["listed_on"])
         with self.store.transaction():
@@ -178,8 +176,7 @@ class SupervisionOps(HazardOps):
             raise Refused("err.escalated_twice", id=hid, step=step_label(key))
         if not hazard["overdue"]:
             raise Refused("err.escalate_not_overdue", id=hid)
-        day = self.date(on, "on", self.today())
-        assert day is not None
+        day = self.happened(on, "on")
         with self.store.transaction():
             self.store.insert_into("escalations", {"uid": new_uid(), "hazard_id": hazard["id"], "step": key,
                                                     "done_on": day.isoformat(), "note": note,
@@ -207,8 +204,7 @@ class SupervisionOps(HazardOps):
         yuan = parse_yuan(amount, "amount") if amount is not None else None
         if yuan is not None and yuan <= 0:
             raise InvalidInput("err.money", "amount", value=amount)
-        day = self.date(on, "on", self.today())
-        assert day is not None
+        day = self.happened(on, "on")
         if day.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "on", value=day, found=hazard["found_on"])
         record = {"type": action.value, "amount_fen": to_fen(yuan) if yuan is not None else None,

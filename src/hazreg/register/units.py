@@ -7,7 +7,7 @@ from typing import Any
 from hazreg import creditcode, dates
 from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import RegisterBase, diff, new_uid, parse_id, plain
+from hazreg.register.base import Edit, RegisterBase, diff, edit_options, new_uid, parse_id, plain
 from hazreg.store import UnitFilter
 
 
@@ -42,11 +42,18 @@ class UnitOps(RegisterBase):
         if holder and holder["id"] != unit_id:
             raise Refused("err.code_taken", code=code, id=f"U{holder['id']}", name=holder["name"])
 
-    def add_unit(self, data: dict[str, Any]) -> dict[str, Any]:
+    def add_unit(self, data: dict[str, Any], force: bool = False) -> dict[str, Any]:
+        """Record a unit. A name already in the register is refused unless `force`: two units
+        of one name are allowed (branches, sites) but never by accident."""
         from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
 
         unit = validate(UnitData, data)
         self._check_code_free(unit.credit_code)
+        if not force:
+            namesakes = self.store.units_by_name(unit.name)
+            if namesakes:
+                ids = ", ".join(f"U{u['id']}" for u in namesakes)
+                raise Refused("err.unit_name_exists", name=unit.name, ids=ids)
         now = dates.timestamp()
         record = {k: plain(v) for k, v in unit.model_dump().items()}
         with self.store.transaction():
@@ -57,19 +64,26 @@ class UnitOps(RegisterBase):
         return self.find_unit(unit_id)
 
     def edit_unit(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
+        return self.correct_unit(ref, changes).record
+
+    def correct_unit(self, ref: str | int, changes: dict[str, Any]) -> Edit:
+        """Correct a unit's fields, saying what changed: nothing given is refused, nothing different writes nothing."""
         current = self.find_unit(ref)
         from hazreg.models import UnitData, validate
 
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            raise InvalidInput("err.nothing_to_edit", allowed=edit_options(list(UnitData.model_fields)))
         old = {k: current[k] for k in UnitData.model_fields}
         unit = validate(UnitData, {**old, **changes})
         before, after = diff(old, unit.model_dump())
         if not after:
-            return current
+            return Edit(current, ())
         self._check_code_free(unit.credit_code, current["id"])
         with self.store.transaction():
             self.store.update_unit(current["id"], {**after, "updated_at": dates.timestamp()})
             self.log("unit", current["id"], "edit", before, after)
-        return self.find_unit(current["id"])
+        return Edit(self.find_unit(current["id"]), tuple(after))
 
     def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
         return self.store.units(f, limit)

@@ -39,7 +39,7 @@ class Grid:
     def __init__(self, headers: list[str], keep_whole: tuple[int, ...] = (), ratios: dict[int, int] | None = None) -> None:
         self.headers = headers
         self.rows: list[list[str]] = []
-        self.styles: list[str] = []  # per row: "", "overdue" or "major"
+        self.styles: list[str] = []  # per row: "", "overdue", "major" or "void"
         self.keep_whole = keep_whole  # columns never wrapped: ids, dates, flags
         self.ratios = ratios or {}  # how free-text columns share a narrow terminal's width
 
@@ -129,11 +129,12 @@ def people_grid(rows: list[dict[str, Any]], columns: list[str]) -> Grid:
 
 def draws_grid(rows: list[dict[str, Any]], tz: str) -> Grid:
     headers = [t(f"field.{c}") for c in ("id", "created_at", "operator", "seed", "campaign")] + [t("col.drawn_inspected")]
-    grid = Grid(headers, keep_whole=(0, 1, 3, 5))
+    grid = Grid(headers + [t("field.note")], keep_whole=(0, 1, 3, 5))
     for row in rows:
+        void = t("msg.draw_void", reason=row["void_reason"]) if row.get("void_reason") else ""
         grid.rows.append([row["id"], local_time(row["created_at"], tz), row["operator"], str(row["seed"]),
-                          row.get("campaign") or "", f"{row['inspected']}/{row['drawn']}"])
-        grid.styles.append("")
+                          row.get("campaign") or "", f"{row['inspected']}/{row['drawn']}", void])
+        grid.styles.append("void" if void else "")
     return grid
 
 

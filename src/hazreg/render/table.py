@@ -47,7 +47,7 @@ def console(stderr: bool = False) -> Console:
     )
 
 
-_STYLES = {"overdue": "red", "major": "yellow"}
+_STYLES = {"overdue": "red", "major": "yellow", "void": "dim"}
 
 
 def rich_table(grid: Grid, available: int | None = None) -> Table:
