@@ -276,3 +276,31 @@ def test_piping_a_listing_to_head_is_not_an_error(big_register, fmt):
     assert (folder / "first").read_bytes() == full.split(b"\n", 1)[0] + b"\n"
     assert (folder / "err").read_text() == ""
     assert (folder / "status").read_text().strip() == "0"
+
+
+def test_an_interrupt_says_whether_anything_was_saved(cli, reg, unit, monkeypatch):
+    import hazreg.cli.hazards as hazards
+    from hazreg.register import Register
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Register, "info", pressed)  # Ctrl-C in a read
+    result = cli("info", code=130)
+    assert result.stderr == "Interrupted; nothing was written.\n" and result.stdout == ""
+    monkeypatch.setattr(hazards, "_show_saved", pressed)  # Ctrl-C after the hazard was saved
+    result = cli("add", "疏散通道堵塞", "--unit", "U1", code=130)
+    assert result.stderr == "Interrupted; what was saved before the interrupt is kept (see hazreg history).\n"
+    assert reg.store.count("hazards") == 1
+
+
+def test_a_step_that_holds_interrupts_runs_whole_and_raises_after(tmp_path):
+    from hazreg.interrupts import held
+
+    done = []
+    with pytest.raises(KeyboardInterrupt), held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        done.append("rest of the step")
+    assert done == ["rest of the step"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -112,8 +112,11 @@ class Store(CampaignQueries, SupervisionQueries):
             _create_private(path)
         try:
             self.conn = _connect(str(path))
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # One statement, one snapshot: another command may be creating the tables right now.
+            version, tables = self.conn.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
+            if version == 0 and tables:  # tables but never a hazreg schema: another program's file
                 self.conn.close()
                 raise Refused("err.foreign_sqlite", path=str(path))
         except sqlite3.DatabaseError:
