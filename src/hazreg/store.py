@@ -101,25 +101,57 @@ class Store(CampaignQueries, SupervisionQueries):
     def __init__(self, path: Path | None, *, create: bool) -> None:
         self.path = path
         self._tail: tuple[int, str] | None = None
+        self.on_disk = False  # whether a register file is behind this store (not an empty stand-in)
+        self.writes = 0  # transactions this process has committed (or was committing) here
         if path is None or (not path.exists() and not create):
             # Reading a register that does not exist yet: an empty one, nothing written.
-            self.conn = _connect(":memory:")
-            self._migrate()
+            self._blank()
             return
+        blank_file = path.exists() and path.stat().st_size == 0
         if create and not path.exists():
             _create_private(path)
         try:
             self.conn = _connect(str(path))
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
+            # One statement, one snapshot: another command may be creating the tables right now.
+            version, tables = self.conn.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
+            if version == 0 and tables:  # tables but never a hazreg schema: another program's file
+                self.conn.close()
+                raise Refused("err.foreign_sqlite", path=str(path))
         except sqlite3.DatabaseError:
             raise Refused("err.not_register", path=str(path)) from None
         self.conn.execute("PRAGMA synchronous = FULL")
         if version > SCHEMA_VERSION:
+            self.conn.close()
             raise Refused("err.newer_schema", path=str(path), found=version, known=SCHEMA_VERSION)
+        if not create:
+            # A read never writes the file: an empty file stays empty, an older register
+            # is brought up to date in memory and left as it is until the next write.
+            if version == 0:
+                self.conn.close()
+                self._blank()
+            elif version < SCHEMA_VERSION:
+                memory = _connect(":memory:")
+                self.conn.backup(memory)
+                self.conn.close()
+                self.conn = memory
+                self._migrate()
+                self.on_disk = True
+            else:
+                self.on_disk = True
+            return
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        if blank_file:  # an empty file someone made for us becomes a register as private as a new one
+            path.chmod(0o600)
         if version < SCHEMA_VERSION:
             self._migrate()
+        self.on_disk = True
+
+    def _blank(self) -> None:
+        self.conn = _connect(":memory:")
+        self._migrate()
 
     def _migrate(self) -> None:
         from sqlite_utils import Database
@@ -153,12 +185,21 @@ class Store(CampaignQueries, SupervisionQueries):
         return None if self.path is None else self.path.parent / f"{self.path.stem}.files"
 
     def backup_to(self, path: Path) -> None:
-        """A consistent copy through SQLite's online backup: others may go on writing."""
-        target = sqlite3.connect(str(path))
+        """A consistent copy through SQLite's online backup: others may go on writing.
+
+        The file is made private (0600) before anything is copied into it; a file that cannot
+        be written raises OSError, as any other file would."""
+        import os
+
+        os.close(os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
         try:
-            self.conn.backup(target)
-        finally:
-            target.close()
+            target = sqlite3.connect(str(path))
+            try:
+                self.conn.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as error:
+            raise OSError(str(error)) from None
 
     def checkpoint_and_close(self) -> None:
         """Fold the WAL into the file and close it, so the file alone is the whole register."""
@@ -181,6 +222,7 @@ class Store(CampaignQueries, SupervisionQueries):
             self.conn.execute("ROLLBACK")
             self._tail = None
             raise
+        self.writes += 1  # counted before COMMIT: an interrupt right after it must not say "nothing written"
         self.conn.execute("COMMIT")
 
     def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:

@@ -6,9 +6,16 @@ import sys
 
 
 def main() -> None:
-    from hazreg.i18n import detect_lang, set_lang
+    try:
+        from hazreg.i18n import detect_lang, set_lang
 
-    set_lang(detect_lang(sys.argv[1:]))
-    from hazreg.cli.app import command_of, make_app
+        set_lang(detect_lang(sys.argv[1:]))
+        from hazreg.cli.app import command_of, make_app
 
-    make_app(command_of(sys.argv[1:]))(prog_name="hazreg")
+        app = make_app(command_of(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C while starting up, before any command ran
+        from hazreg.i18n import t
+
+        print(t("msg.interrupted"), file=sys.stderr)
+        sys.exit(130)
+    app(prog_name="hazreg")

@@ -31,6 +31,10 @@ class Session:
         self.opened.append(reg)
         return reg
 
+    def wrote(self) -> bool:
+        """Whether this command line saved anything (or was saving it) so far."""
+        return any(reg.store.writes for reg in self.opened)
+
     def close(self) -> None:
         for reg in self.opened:
             reg.store.close()
@@ -57,8 +61,18 @@ def fail(error: HazregError) -> None:
     raise typer.Exit(error.exit_code)
 
 
+def _silence_stdout() -> None:
+    """Send what is left of the output nowhere: the reader of the pipe has gone."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests)
+        pass
+
+
 class HazregGroup(TyperGroup):
-    """The one place where a HazregError becomes a message and an exit code."""
+    """The one place where a HazregError (or Ctrl-C, or a closed pipe) becomes a message and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
         import warnings
@@ -69,7 +83,9 @@ class HazregGroup(TyperGroup):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", CalendarEstimate)
                 try:
-                    return super().invoke(ctx)
+                    result = super().invoke(ctx)
+                    sys.stdout.flush()  # a closed pipe shows here at the latest, while it can be handled
+                    return result
                 finally:
                     years = sorted({w.message for w in caught if isinstance(w.message, CalendarEstimate)},
                                    key=lambda m: m.year)
@@ -77,6 +93,14 @@ class HazregGroup(TyperGroup):
                         typer.echo(t("warn.calendar", year=year.year, first=year.first, last=year.last), err=True)
         except HazregError as error:
             fail(error)
+        except BrokenPipeError:
+            # `hazreg list | head`: the reader had what it wanted; that is not an error.
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            # Each write is one transaction, rolled back when interrupted: say whether any was saved.
+            typer.echo(t("msg.interrupted_after_write" if _session.wrote() else "msg.interrupted"), err=True)
+            raise typer.Exit(130) from None
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 typer.echo(f"{t('error')}: {t('err.busy')}", err=True)

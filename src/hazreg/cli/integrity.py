@@ -21,10 +21,11 @@ def check(
     since_anchor: str | None = _opt("--since-anchor", key="help.opt.since_anchor", metavar="HASH"),
 ) -> None:
     """Check the register: SQLite, the history's hash chain, records against their history, files."""
-    from hazreg.register.integrity import check_register, verify_chain
+    from hazreg.register.integrity import check_register, require_register, verify_chain
 
     fmt = check_format(fmt)
     reg = register()
+    require_register(reg)
     if anchor:
         count, head = reg.store.chain_head()
         if fmt == "json":
@@ -72,12 +73,16 @@ def check(
         raise typer.Exit(1)
 
 
-def backup(dest: Path = typer.Argument(..., help=t("help.arg.backup_dest"))) -> None:
+def backup(
+    dest: str = typer.Argument(..., help=t("help.arg.backup_dest"), metavar="DEST"),
+    force: bool = _opt("--force", key="help.opt.force_backup", default=False),
+) -> None:
     """Take a consistent copy of the register while others write, and check it."""
     from hazreg.register.integrity import backup as take_backup
 
-    report = take_backup(register(), dest)
-    typer.echo(t("msg.backup_done", path=str(dest), entries=report["chain"]["entries"], head=report["chain"]["head"]))
+    written, report = take_backup(register(), dest, force=force)
+    typer.echo(t("msg.backup_done", path=str(written), entries=report["chain"]["entries"],
+                 head=report["chain"]["head"]))
 
 
 def restore(source: Path = typer.Argument(..., help=t("help.arg.restore_source"))) -> None:

@@ -89,7 +89,7 @@ class Register(ImportOps, ReportOps, SupervisionOps):
         counts = self.store.hazard_counts()
         return {
             "path": str(self.store.path) if self.store.path else None,
-            "exists": bool(self.store.path and self.store.path.exists()),
+            "exists": self.store.on_disk,
             "schema_version": SCHEMA_VERSION,
             "timezone": self.timezone,
             "units": self.store.count("units"),

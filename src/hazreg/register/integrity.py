@@ -4,6 +4,8 @@ every record equal to what its history replays to, and every attached file uncha
 from __future__ import annotations
 
 import json
+import os
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,50 +112,118 @@ def check_register(reg: Register) -> dict[str, Any]:
     }
 
 
-def backup(reg: Register, dest: Path) -> dict[str, Any]:
+def require_register(reg: Register) -> None:
+    """Checks and backups need a register file: a path with none (or an empty file) is an error."""
+    from hazreg.errors import NotFound
+
+    if not reg.store.on_disk:
+        raise NotFound("err.no_register", path=str(reg.store.path))
+
+
+def _stamp() -> str:
+    from hazreg import dates
+
+    return dates.now_utc().strftime("%Y%m%dT%H%M%SZ")
+
+
+def _files_of(path: Path) -> Path:
+    """The folder of attached files that goes with a register file (register.db: register.files)."""
+    return path.with_name(f"{path.stem}.files")
+
+
+def _reason(error: OSError, path: Path) -> str:
+    """What the system said, naming the file it was about when that is not `path` itself."""
+    text = error.strerror or str(error)
+    about = error.filename
+    return text if about is None or str(about) in (str(path), f"{path.parent}/.{path.name}.part") else f"{about}: {text}"
+
+
+def _quietly_remove(*paths: Path) -> None:
+    import shutil
+
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, dict[str, Any]]:
     """A consistent copy of the register at `dest` (taken while others may write), checked.
 
-    The copy is written beside `dest` and renamed into place only once it passes every
-    check; attached files are copied into `dest`'s own files folder.
+    `dest` ending in a slash, or an existing folder, gets a dated file inside it. An existing
+    file is replaced only with `force`. The copy is written beside `dest` and renamed into place
+    only once it passes every check; attached files are copied into `dest`'s own files folder.
+    Returns the file written and the check's report.
     """
     import shutil
 
     from hazreg.errors import Refused
+    from hazreg.interrupts import held
     from hazreg.register import open_register
 
-    dest = dest.expanduser()
-    if reg.store.path is not None and dest.resolve() == reg.store.path.resolve():
+    require_register(reg)
+    source = reg.store.path
+    assert source is not None
+    text = str(dest)
+    dest = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) or dest.is_dir():
+        dest = dest / f"{source.stem}-{_stamp()}{source.suffix or '.db'}"
+    if dest.resolve() == source.resolve():
         raise Refused("err.backup_onto_itself", path=str(dest))
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and not force:
+        raise Refused("err.backup_exists", path=str(dest))
     part = dest.with_name(f".{dest.name}.part")
-    part.unlink(missing_ok=True)
-    reg.store.backup_to(part)
-    copy = open_register(part, write=False)
+    copy_files = _files_of(dest)
+    new_files = not copy_files.exists()
+    kept = False
     try:
-        source_files = reg.store.files_dir
-        copy_files = part.parent / f"{dest.stem}.files"
-        if source_files is not None and source_files.is_dir():
-            shutil.copytree(source_files, copy_files, dirs_exist_ok=True)
-        copy.store.files_dir_override = copy_files
-        report = check_register(copy)
-    finally:
-        copy.store.close()
-    if not report["ok"]:
+        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         part.unlink(missing_ok=True)
-        raise Refused("err.backup_failed", path=str(dest))
-    part.chmod(0o600)
-    part.replace(dest)
-    return report
+        reg.store.backup_to(part)
+        copy = open_register(part, write=False)
+        try:
+            source_files = reg.store.files_dir
+            if source_files is not None and source_files.is_dir():
+                shutil.copytree(source_files, copy_files, dirs_exist_ok=True)
+            copy.store.files_dir_override = copy_files
+            report = check_register(copy)
+        finally:
+            copy.store.close()
+        if not report["ok"]:
+            raise Refused("err.backup_failed", path=str(dest))
+        part.chmod(0o600)
+        with held():
+            part.replace(dest)
+            kept = True
+            reg.store.writes += 1
+    except OSError as error:
+        raise Refused("err.cannot_write", path=str(dest), reason=_reason(error, dest)) from None
+    finally:
+        if not kept:
+            _quietly_remove(part, *([copy_files] if new_files else []))
+    return dest, report
+
+
+def _free(path: Path) -> Path:
+    """`path`, or the first of path-2, path-3, … that is not taken (two restores in one second)."""
+    candidate, n = path, 1
+    while candidate.exists() or _files_of(candidate).exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def restore(reg: Register, source: Path) -> Path:
-    """Replace the register with the checked copy at `source`; the current file is kept aside.
+    """Replace the register with the checked copy at `source`; the current one is kept aside.
 
-    Returns where the replaced register now is."""
+    The register set aside keeps its attached files beside it, so it is itself a whole
+    register that passes `check` and can be restored. Returns where it now is."""
     import shutil
 
-    from hazreg import dates
     from hazreg.errors import InvalidInput, Refused
+    from hazreg.interrupts import held
     from hazreg.register import open_register
 
     target = reg.store.path
@@ -162,28 +232,49 @@ def restore(reg: Register, source: Path) -> Path:
     source = source.expanduser()
     if not source.is_file():
         raise InvalidInput("err.no_file", "file", path=str(source))
+    if target.exists() and source.resolve() == target.resolve():
+        raise Refused("err.restore_onto_itself", path=str(source))
     part = target.with_name(f".{target.name}.restore")
-    part.unlink(missing_ok=True)
-    shutil.copyfile(source, part)
-    copy = open_register(part, write=False)  # brings an older copy up to this schema
+    staged_files = target.with_name(f".{target.stem}.files.restore")
+    done = False
     try:
-        copy.store.files_dir_override = source.parent / f"{source.stem}.files"
-        report = check_register(copy)
+        _quietly_remove(part, staged_files)
+        shutil.copyfile(source, part)
+        try:
+            copy = open_register(part, write=False)  # an older copy is read brought up to this schema
+        except Refused as refusal:
+            if refusal.params.get("path") == str(part):
+                refusal.params["path"] = str(source)  # name the file the user gave, not our copy of it
+            raise
+        try:
+            if not copy.store.on_disk:  # an empty file: SQLite would take it for an empty register
+                raise Refused("err.not_register", path=str(source))
+            copy.store.files_dir_override = _files_of(source)
+            report = check_register(copy)
+        finally:
+            copy.store.close()
+        if not report["ok"]:
+            raise Refused("err.restore_refused", path=str(source))
+        if _files_of(source).is_dir():
+            shutil.copytree(_files_of(source), staged_files)
+        aside = _free(target.with_name(f"{target.stem}.before-restore-{_stamp()}{target.suffix}"))
+        reg.store.checkpoint_and_close()
+        with held():  # no Ctrl-C between the renames: the register is always one whole file
+            if target.exists():
+                target.replace(aside)
+            if _files_of(target).is_dir():
+                _files_of(target).replace(_files_of(aside))
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            part.chmod(0o600)
+            part.replace(target)
+            if staged_files.is_dir():
+                staged_files.replace(_files_of(target))
+            done = True
+            reg.store.writes += 1
+    except OSError as error:
+        raise Refused("err.cannot_write", path=str(target), reason=_reason(error, target)) from None
     finally:
-        copy.store.close()
-    if not report["ok"]:
-        part.unlink(missing_ok=True)
-        raise Refused("err.restore_refused", path=str(source))
-    stamp = dates.now_utc().strftime("%Y%m%dT%H%M%SZ")
-    aside = target.with_name(f"{target.name}.before-restore-{stamp}")
-    reg.store.checkpoint_and_close()
-    if target.exists():
-        target.replace(aside)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    part.chmod(0o600)
-    part.replace(target)
-    files = source.parent / f"{source.stem}.files"
-    if files.is_dir():
-        shutil.copytree(files, target.parent / f"{target.stem}.files", dirs_exist_ok=True)
+        if not done:
+            _quietly_remove(part, staged_files)
     return aside
