@@ -185,9 +185,14 @@ def test_an_existing_register_is_migrated_and_its_chain_still_verifies(tmp_path)
 def test_a_closed_row_without_any_closing_date_is_said_in_the_summary(cli, unit, tmp_path):
     row = (PLANT, "储罐区静电接地线断开", "一般", "2026-10-27", "2026-11-03", "已销号", "2026-11-02", "李明", "", "")
     result = cli("import", "hazards", str(_csv(tmp_path / "l.csv", HEADERS, [row])))
-    assert "1 closed row gave no closing date" in result.stdout + result.stderr
+    assert "1 closed row(s) gave no closing date" in result.stderr
     shown = json.loads(cli("show", "H1", "--format", "json").stdout)
-    assert shown["closed_on"] == "2026-11-02"  # the best date the row has: when it was rectified
+    assert shown["closed_on"] is None  # the register keeps what the ledger says …
+    entries = json.loads(cli("history", "H1", "--format", "json").stdout)
+    # … and its closing is dated by the best date the row has: when it was rectified
+    assert [(e["action"], e["effective_at"][:10]) for e in entries][-1] == ("verify", "2026-11-01")
+    w45 = json.loads(cli("report", "weekly", "--week", "2026-W45", "--format", "json").stdout)
+    assert w45["figures"]["closed"] == 1
 
 
 def test_a_verified_row_without_a_status_column_is_refused_or_taken_as_closed(cli, unit, tmp_path):

@@ -270,3 +270,14 @@ def m004_history_hash_chain(db: Database) -> None:
         prev = digest
     db.execute("CREATE INDEX history_hash ON history(hash)")
     db.execute("PRAGMA user_version = 4")
+
+
+@migrations()
+def m005_history_effective_at(db: Database) -> None:
+    # When a change took effect, beside when it was written (`at`): an officer's
+    # `done --on`, or an imported ledger's dates. Reports and export windows use it;
+    # the chain keeps `at` order. Entries written before have taken effect when written.
+    db.execute("ALTER TABLE history ADD COLUMN effective_at TEXT")
+    db.execute("UPDATE history SET effective_at = at")
+    db.execute("CREATE INDEX history_effective ON history(record_type, effective_at)")
+    db.execute("PRAGMA user_version = 5")
