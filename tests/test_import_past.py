@@ -131,8 +131,10 @@ def test_history_keeps_both_the_write_time_and_the_events_own_date(cli, reg, uni
         "2026-10-26T16:00:00.000000Z", "2026-10-26T16:00:00.000000Z",
         "2026-11-01T16:00:00.000000Z", "2026-11-03T16:00:00.000000Z",
     ]
-    shown = cli("history", "H1").stdout
-    assert "2026-11-04" in shown  # the day it was closed, beside the day it was written
+    shown = cli("history", "H1").stdout.splitlines()
+    assert "Took effect" in shown[0]
+    # the day it was closed, beside the moment it was written
+    assert shown[-1].split()[:5] == ["2026-11-29", "12:00", "2026-11-04", "tester", "verified"]
 
 
 def test_changing_an_events_date_behind_hazregs_back_breaks_the_chain(cli, reg, unit, tmp_path):
