@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hazreg import dates
-
 from conftest import VALID_CODES
+from hazreg import dates
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOTEL, PLANT = "临江大酒店", "临江市宏达化工有限公司"

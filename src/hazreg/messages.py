@@ -205,8 +205,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} 条已销号记录没有销号日期（销号日期/验收日期/复查日期）：按该行已有的最合适日期（整改完成日期，否则发现日期）计入",
     ),
     "msg.import_undated_rectified": (
-        "{count} rectified row(s) gave no rectification date (整改完成日期): dated by the date found",
-        "{count} 条已整改记录没有整改完成日期：按发现日期计入",
+        "{count} rectified row(s) gave no rectification date (整改完成日期): dated by the best date each row has",
+        "{count} 条已整改记录没有整改完成日期：按该行已有的最合适日期计入",
     ),
     "flag.closed_incomplete": ("closed without full plan", "销号时五落实不全"),
     "msg.check_closed_incomplete": (

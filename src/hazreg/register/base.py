@@ -17,6 +17,7 @@ from hazreg.errors import InvalidInput
 from hazreg.store import Store
 
 _ID = re.compile(r"([a-z]?)(\d{1,12})")
+Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
 
 
 def parse_id(text: str | int, prefix: str, field: str = "id") -> int:
@@ -80,7 +81,7 @@ class RegisterBase:
             return default
         return dates.parse_date(text, self.today(), field)
 
-    def moment(self, day: date | None, not_before: str | None = None) -> str:
+    def moment(self, day: Day | None, not_before: str | None = None) -> str:
         """When an event dated `day` took effect, as history keeps it (UTC): the start of that
         local day, or now for today (or no day); never before `not_before` (the record's
         previous change, so a record's changes keep their order) and never after now."""
@@ -98,7 +99,7 @@ class RegisterBase:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
         note: str | None = None,
-        on: date | None = None,
+        on: Day | None = None,
     ) -> None:
         """Record a change: who, when (UTC), what, before and after (DESIGN.md rule 2).
 

@@ -315,7 +315,7 @@ class ImportOps(HazardOps):
                     return "unchanged"
                 current = Status.parse(existing["status"])
                 moves = self._import_moves(f"H{existing['id']}", current, hazard, legacy)
-                entries = _lifecycle_entries(current, existing, record, moves, self._move_days(hazard, existing, report),
+                entries = _lifecycle_entries(current, existing, record, moves, self._move_days(hazard, existing, moves, report),
                                              self.moment, self.store.last_effective("hazard", existing["id"]))
                 changes = {k: record[k] for k in after} | {"updated_at": now}
                 self.store.update_hazard(existing["id"], changes, today)
@@ -336,15 +336,13 @@ class ImportOps(HazardOps):
             created = {k: v for k, v in fresh.items() if v is not None and k not in moved}
             found = self.moment(hazard.found_on)
             entries = [("import", None, {**created, "status": Status.OPEN.value}, None, found)]
-            entries += _lifecycle_entries(Status.OPEN, created, fresh, moves, self._move_days(hazard, None, report),
+            entries += _lifecycle_entries(Status.OPEN, created, fresh, moves, self._move_days(hazard, None, moves, report),
                                           self.moment, found)
             bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), entries)
             return "created"
 
         report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)
         return report
-
-
 
     def _import_moves(self, ref: str, current: Status, hazard: Any, legacy: bool) -> list[str]:
         """The lifecycle moves an imported row's status needs, checked by the lifecycle's gates."""
@@ -365,13 +363,14 @@ class ImportOps(HazardOps):
                 raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=", ".join(missing)))
         return moves
 
-    def _move_days(self, hazard: Any, existing: dict[str, Any] | None, report: ImportReport) -> dict[str, date]:
+    def _move_days(self, hazard: Any, existing: dict[str, Any] | None, moves: list[str],
+                   report: ImportReport) -> dict[str, date]:
         """The day each move took effect, from the row's own dates: the best it has."""
         later = self.today() if existing else hazard.found_on  # a move the row gives no date for
         closing = hazard.closed_on or hazard.verified_on
-        if hazard.status == Status.CLOSED and closing is None:
+        if "verify" in moves and closing is None:
             report.undated["closed"] += 1
-        if hazard.status == Status.RECTIFIED and hazard.rectified_on is None:
+        elif moves and moves[-1] == "done" and hazard.rectified_on is None:
             report.undated["rectified"] += 1
         return {
             "start": hazard.found_on,
@@ -385,10 +384,10 @@ class ImportOps(HazardOps):
 def _lifecycle_entries(
     start: Status, state: dict[str, Any], final: dict[str, Any], moves: list[str], days: dict[str, date],
     moment: Callable[[date | None, str | None], str], not_before: str | None,
-) -> list[tuple[str, dict[str, Any], dict[str, Any], str | None, str]]:
+) -> list[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]]:
     """History entries for `moves`, from `state` (status `start`) to `final`: (action, before, after,
     note, effective_at), each at its day, in order (never placed before the change it follows)."""
-    entries: list[tuple[str, dict[str, Any], dict[str, Any], str | None, str]] = []
+    entries: list[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]] = []
     state = {k: plain(state.get(k)) for k in _LIFECYCLE_FIELDS}
     state["status"] = start.value
     for move in moves:
