@@ -578,7 +578,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekly.a.unannounced": ("Unannounced", "暗查暗访"),
     "weekly.a.coverage": ("Coverage of {campaign}", "{campaign}覆盖率"),
     "weekly.d.found": ("Found: hazards whose date found falls in the week (void records excluded).", "新发现：发现日期在本周内的隐患（不含作废）。"),
-    "weekly.d.events": ("Rectified, verified closed, voided, reopened: those steps recorded during the week.", "整改完成、验收销号、作废、退回：本周内登记的相应操作。"),
+    "weekly.d.events": ("Rectified, verified closed, voided, reopened: those steps dated in the week (the date given or imported, else the day recorded).", "整改完成、验收销号、作废、退回：日期在本周内的相应操作（按填报或导入的日期，否则按登记日期）。"),
     "weekly.d.open": ("Open at week end: open, rectifying or rectified awaiting verification at Sunday's end.", "周末未销号：周日结束时处于待整改、整改中或已整改待验收的隐患。"),
     "weekly.d.overdue": ("Overdue: open or rectifying with a deadline on or before the Sunday.", "逾期：待整改或整改中，且整改期限不晚于周日。"),
     "weekly.d.rectification": ("Rectification rate (整改率): rectified or closed ÷ found, for the week's hazards and for all found up to its end.", "整改率：已整改或已销号数 ÷ 发现数，分别按本周发现和截至周末累计计算。"),

@@ -248,6 +248,17 @@ class ImportOps(HazardOps):
             places[unit_id] = (industry, locality)
         today = self.today()
         now = dates.timestamp()  # one moment for the whole import: when it was saved
+        day_starts: dict[date, str] = {}
+
+        def moment(day: date | None, not_before: str | None = None) -> str:
+            """RegisterBase.moment with this import's clock, each day's start worked out once."""
+            if day is None or day >= today:
+                at = now
+            else:
+                at = day_starts.get(day) or day_starts.setdefault(day, dates.local_day_bounds(day, self.timezone)[0])
+            if not_before is not None and not_before > at:
+                at = not_before
+            return min(at, now)
 
         def unit_of(data: dict[str, str]) -> int:
             code = data.pop("credit_code", "").strip()
@@ -316,7 +327,7 @@ class ImportOps(HazardOps):
                 current = Status.parse(existing["status"])
                 moves = self._import_moves(f"H{existing['id']}", current, hazard, legacy)
                 entries = _lifecycle_entries(current, existing, record, moves, self._move_days(hazard, existing, moves, report),
-                                             self.moment, self.store.last_effective("hazard", existing["id"]))
+                                             moment, self.store.last_effective("hazard", existing["id"]))
                 changes = {k: record[k] for k in after} | {"updated_at": now}
                 self.store.update_hazard(existing["id"], changes, today)
                 moved = set().union(*(e[2] for e in entries)) if entries else set()
@@ -334,10 +345,10 @@ class ImportOps(HazardOps):
             fresh = {k: v for k, v in record.items() if k not in ("uid", "created_at", "updated_at")}
             moved = {f for move in moves for f in MOVE_FIELDS[move]}
             created = {k: v for k, v in fresh.items() if v is not None and k not in moved}
-            found = self.moment(hazard.found_on)
+            found = moment(hazard.found_on)
             entries = [("import", None, {**created, "status": Status.OPEN.value}, None, found)]
             entries += _lifecycle_entries(Status.OPEN, created, fresh, moves, self._move_days(hazard, None, moves, report),
-                                          self.moment, found)
+                                          moment, found)
             bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), entries)
             return "created"
 
@@ -353,7 +364,7 @@ class ImportOps(HazardOps):
             allowed = ", ".join(allowed_moves(current))
             raise _Bad("status", _t("err.import_status_path" if allowed else "err.import_status_frozen", id=ref,
                                     status=current.label(), to=hazard.status.label(), allowed=allowed))
-        record = hazard.model_dump()
+        record = hazard.__dict__  # the fields as validated, without a copy
         for move in moves:
             missing = gate(move, record)
             if missing and move == "verify":
@@ -392,7 +403,8 @@ def _lifecycle_entries(
     state["status"] = start.value
     for move in moves:
         nxt = {**state, "status": MOVES[move][1].value, **{f: plain(final.get(f)) for f in MOVE_FIELDS[move]}}
-        before, after = diff(state, nxt)
+        changed = [k for k, v in nxt.items() if v != state[k]]
+        before, after = {k: state[k] for k in changed}, {k: nxt[k] for k in changed}
         not_before = moment(days[move], not_before)
         note = final.get("void_reason") if move == "void" else final.get("verify_note") if move == "verify" else None
         entries.append((HISTORY_ACTION.get(move, move), before, after, note, not_before))
