@@ -117,7 +117,7 @@ def records(rows: list[list[tuple[str, bool]]]) -> list[dict[str, tuple[str, boo
 @pytest.fixture
 def workbooks(cli, tmp_path) -> list[Path]:
     cli("import", "units", str(ROSTER), "--skip-invalid")
-    cli("import", "hazards", str(LEDGER))
+    cli("import", "hazards", str(LEDGER), "--legacy")
     cli("plan", "H4", "--measures", FORMULA_MEASURES, "--funds", "1.2万", "--contingency", "-预案")
     units, hazards, hazards_zh = (
         tmp_path / "units.xlsx",

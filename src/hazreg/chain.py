@@ -18,7 +18,13 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note")
 
 
-def entry_hash(prev: str, values: Sequence[Any]) -> str:
-    """The hash of one history entry (`values` in FIELDS order) chained to `prev`."""
-    payload = json.dumps([prev, *values], ensure_ascii=False, separators=(",", ":"))
+def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None) -> str:
+    """The hash of one history entry (`values` in FIELDS order) chained to `prev`.
+
+    `effective_at` is the moment the change took effect (the date an officer gave, or a
+    ledger's date); it is hashed only when it differs from the write time `at`, so
+    entries written before it existed, and ordinary ones since, hash as they always
+    did, while changing it on any entry changes that entry's hash."""
+    extra = [effective_at] if effective_at is not None and effective_at != values[1] else []
+    payload = json.dumps([prev, *values, *extra], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -13,7 +13,8 @@ import unicodedata
 from hazreg.errors import InvalidInput
 from hazreg.messages import MESSAGES
 
-UNIT_FIELDS = ("id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk")
+UNIT_FIELDS = ("id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk",
+               "registered_on")
 HAZARD_FIELDS = (
     "id", "uid", "unit_id", "unit_name", "credit_code", "description", "industry", "locality", "level",
     "status", "source", "found_on", "found_by", "basis", "deadline", "owner", "measures", "funds",
@@ -32,6 +33,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "contact": ("联系人", "负责人", "安全负责人"),
     "phone": ("联系电话", "电话", "手机", "联系方式", "手机号"),
     "risk": ("风险等级", "风险", "风险级别", "风险分级"),
+    # read by imports only, to date a unit's entry in the register (not kept as a field)
+    "registered_on": ("登记日期", "建档日期", "纳入日期", "录入日期"),
     "description": ("隐患描述", "隐患内容", "问题描述", "隐患情况", "存在问题", "隐患"),
     "level": ("隐患级别", "级别", "隐患等级"),
     "status": ("状态", "整改状态", "整改情况"),

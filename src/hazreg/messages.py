@@ -229,6 +229,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.ignored_columns": ("Columns not read: {columns} (use --map 列名=field to read one)", "未读取的列：{columns}（可用 --map 列名=字段 读取）"),
     "msg.errors_written": ("Rejected rows written to {path}: fix them there and import that file.", "被拒绝的行已写入 {path}：修改后可直接导入该文件。"),
     "msg.reading": ("Reading {name}", "正在读取 {name}"),
+    # An imported ledger's past and its status through the lifecycle.
+    "err.import_verified_no_status": (
+        "the row records a verification but has no status; give its status (已销号 …), or import with "
+        "--verified-as-closed to take verified rows as closed",
+        "该行有复查/验收记录但没有状态；请填写状态（如 已销号），或用 --verified-as-closed 将有复查记录的行按已销号导入",
+    ),
+    "err.import_status_path": (
+        "{id} is {status}: the lifecycle does not lead to {to}; allowed now: {allowed}",
+        "{id} 当前为{status}，按整改流程不能变为{to}；当前可执行：{allowed}",
+    ),
+    "err.import_status_frozen": (
+        "{id} is {status}: the lifecycle does not lead to {to}; no further moves are possible",
+        "{id} 当前为{status}，按整改流程不能变为{to}；已不能再变更状态",
+    ),
+    "err.import_close_major": (
+        "a major hazard closes only with all five guarantees and a verifier; missing: {missing} "
+        "(fill them in, or import with --legacy to take it as closed without full plan)",
+        "重大隐患须五落实齐全并经验收方可销号；缺少：{missing}（请补齐，或用 --legacy 按“销号时五落实不全”导入）",
+    ),
+    "err.import_gate": ("a hazard that is {status} needs: {missing}", "状态为{status}的隐患须填写：{missing}"),
+    "msg.import_undated_closed": (
+        "{count} closed row(s) gave no closing date (销号日期/验收日期/复查日期): their closing is dated by the "
+        "best date each row has (整改完成日期, else the date found)",
+        "{count} 条已销号记录没有销号日期（销号日期/验收日期/复查日期）：按该行已有的最合适日期（整改完成日期，否则发现日期）计入",
+    ),
+    "msg.import_undated_rectified": (
+        "{count} rectified row(s) gave no rectification date (整改完成日期): dated by the best date each row has",
+        "{count} 条已整改记录没有整改完成日期：按该行已有的最合适日期计入",
+    ),
+    "flag.closed_incomplete": ("closed without full plan", "销号时五落实不全"),
+    "msg.check_closed_incomplete": (
+        "Warning: {count} major hazard(s) closed without full plan (imported with --legacy): {ids}",
+        "提示：{count} 条重大隐患销号时五落实不全或无验收人（用 --legacy 导入）：{ids}",
+    ),
+    "weekly.closed_incomplete": ("Major hazards closed without full plan (imported with --legacy)",
+                                 "销号时五落实不全的重大隐患（按 --legacy 导入）"),
+    "weekly.missing": ("Missing", "缺少"),
+    "help.opt.legacy": (
+        "Take closed major hazards without all five guarantees or a verifier; they are flagged "
+        "'closed without full plan'.",
+        "导入五落实不全或无验收人的已销号重大隐患，并标记为“销号时五落实不全”。",
+    ),
+    "help.opt.verified_as_closed": (
+        "Take a row with a verification (复查人/复查日期/验收…) but no status as closed.",
+        "将有复查/验收记录但没有状态的行按已销号导入。",
+    ),
+    "field.effective_at": ("Took effect", "生效时间"),
+    "field.registered_on": ("Registered", "登记日期"),
     "kind.units": ("units", "单位"),
     "kind.hazards": ("hazards", "隐患"),
     "kind.history": ("history", "变更记录"),
@@ -581,7 +629,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekly.a.unannounced": ("Unannounced", "暗查暗访"),
     "weekly.a.coverage": ("Coverage of {campaign}", "{campaign}覆盖率"),
     "weekly.d.found": ("Found: hazards whose date found falls in the week (void records excluded).", "新发现：发现日期在本周内的隐患（不含作废）。"),
-    "weekly.d.events": ("Rectified, verified closed, voided, reopened: those steps recorded during the week.", "整改完成、验收销号、作废、退回：本周内登记的相应操作。"),
+    "weekly.d.events": ("Rectified, verified closed, voided, reopened: those steps dated in the week (the date given or imported, else the day recorded).", "整改完成、验收销号、作废、退回：日期在本周内的相应操作（按填报或导入的日期，否则按登记日期）。"),
     "weekly.d.open": ("Open at week end: open, rectifying or rectified awaiting verification at Sunday's end.", "周末未销号：周日结束时处于待整改、整改中或已整改待验收的隐患。"),
     "weekly.d.overdue": ("Overdue: open or rectifying with a deadline on or before the Sunday.", "逾期：待整改或整改中，且整改期限不晚于周日。"),
     "weekly.d.rectification": ("Rectification rate (整改率): rectified or closed ÷ found, for the week's hazards and for all found up to its end.", "整改率：已整改或已销号数 ÷ 发现数，分别按本周发现和截至周末累计计算。"),

@@ -278,3 +278,14 @@ def m005_void_draws(db: Database) -> None:
     db.execute("ALTER TABLE draws ADD COLUMN void_reason TEXT")
     db.execute("ALTER TABLE draws ADD COLUMN voided_at TEXT")
     db.execute("PRAGMA user_version = 5")
+
+
+@migrations()
+def m006_history_effective_at(db: Database) -> None:
+    # When a change took effect, beside when it was written (`at`): an officer's
+    # `done --on`, or an imported ledger's dates. Reports and export windows use it;
+    # the chain keeps `at` order. Entries written before have taken effect when written.
+    db.execute("ALTER TABLE history ADD COLUMN effective_at TEXT")
+    db.execute("UPDATE history SET effective_at = at")
+    db.execute("CREATE INDEX history_effective ON history(record_type, effective_at)")
+    db.execute("PRAGMA user_version = 6")

@@ -27,7 +27,7 @@ from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_supervision import SupervisionQueries
 
-SCHEMA_VERSION = 5  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 6  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (
@@ -439,6 +439,13 @@ class Store(CampaignQueries, SupervisionQueries):
         for values in cursor:
             yield _from_row(dict(zip(names, values, strict=True)))
 
+    def closed_majors(self) -> list[dict[str, Any]]:
+        """Closed major hazards with their five guarantees and verifier (funds as fen)."""
+        return self._all(
+            "SELECT id, status, level, owner, measures, funds_fen AS funds, deadline, contingency, verified_by"
+            " FROM hazards WHERE status = 'closed' AND level = 'major' ORDER BY id"
+        )
+
     def hazard_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._all("SELECT status, count(*) AS n FROM hazards GROUP BY status")}
 
@@ -457,13 +464,16 @@ class Store(CampaignQueries, SupervisionQueries):
         return self._tail
 
     def chain_row(self, at: str, operator: str, record_type: str, record_id: int, action: str,
-                  before: str | None, after: str | None, note: str | None) -> tuple[Any, ...]:
-        """A history row with its seq, link and hash, in INSERT order; the chain moves on."""
+                  before: str | None, after: str | None, note: str | None,
+                  effective_at: str | None = None) -> tuple[Any, ...]:
+        """A history row with its seq, link and hash, in INSERT order; the chain moves on.
+        `effective_at` (when the change took effect) is never after `at`; by default it is `at`."""
         last, prev = self._chain_tail()
         values = (last + 1, at, operator, record_type, record_id, action, before, after, note)
-        digest = entry_hash(prev, values)
+        effective = at if effective_at is None or effective_at > at else effective_at
+        digest = entry_hash(prev, values, effective)
         self._tail = (last + 1, digest)
-        return (*values, prev, digest)
+        return (*values, effective, prev, digest)
 
     def add_history(self, entry: dict[str, Any]) -> None:
         texts = {
@@ -472,8 +482,16 @@ class Store(CampaignQueries, SupervisionQueries):
             for key in ("before", "after")
         }
         row = self.chain_row(entry["at"], entry["operator"], entry["record_type"], entry["record_id"],
-                             entry["action"], texts["before"], texts["after"], entry.get("note"))
+                             entry["action"], texts["before"], texts["after"], entry.get("note"),
+                             entry.get("effective_at"))
         self.conn.execute(_HISTORY_INSERT, row)
+
+    def last_effective(self, record_type: str, record_id: int) -> str | None:
+        """When the record's latest change took effect: a later one is never placed before it."""
+        row = self.conn.execute(
+            "SELECT max(effective_at) FROM history WHERE record_type = ? AND record_id = ?", (record_type, record_id)
+        ).fetchone()
+        return row[0] if row else None
 
     # -- integrity ---------------------------------------------------------------------------
 
@@ -483,8 +501,8 @@ class Store(CampaignQueries, SupervisionQueries):
         yield from cursor.execute(sql, params)
 
     def chain_rows(self) -> Iterator[tuple[Any, ...]]:
-        """Every history entry's hashed fields, link and hash, in order."""
-        return self._tuples(f"SELECT {', '.join(CHAIN_FIELDS)}, prev, hash FROM history ORDER BY seq")
+        """Every history entry's hashed fields, when it took effect, link and hash, in order."""
+        return self._tuples(f"SELECT {', '.join(CHAIN_FIELDS)}, effective_at, prev, hash FROM history ORDER BY seq")
 
     def chain_head(self) -> tuple[int, str]:
         row = self.conn.execute("SELECT count(*), (SELECT hash FROM history ORDER BY seq DESC LIMIT 1) FROM history").fetchone()
@@ -507,12 +525,12 @@ class Store(CampaignQueries, SupervisionQueries):
         return [f"{r[0]} row {r[1]} -> {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
 
     def hazard_events_since(self, since: str) -> Iterator[tuple[Any, ...]]:
-        """(at, hazard id, action, before, after as JSON text) of every hazard change at or after
-        `since`, newest first: what a report undoes to see the register as it was. Raw text,
-        decoded only where needed."""
+        """(effective_at, hazard id, action, before, after as JSON text) of every hazard change that
+        took effect at or after `since`, latest first: what a report undoes to see the register as
+        it was. Raw text, decoded only where needed."""
         return self._tuples(
-            "SELECT at, record_id, action, before, after FROM history"
-            " WHERE record_type = 'hazard' AND at >= ? ORDER BY at DESC, seq DESC",
+            "SELECT effective_at, record_id, action, before, after FROM history"
+            " WHERE record_type = 'hazard' AND effective_at >= ? ORDER BY effective_at DESC, seq DESC",
             (since,),
         )
 
@@ -520,7 +538,7 @@ class Store(CampaignQueries, SupervisionQueries):
         """Every hazard's fields that reports count by, as they are now."""
         return list(self._tuples(
             "SELECT id, status, level, found_on, deadline, rectified_on, industry, locality, owner, measures,"
-            " funds_fen, contingency, unit_id, description FROM hazards"
+            " funds_fen, contingency, unit_id, description, verified_by FROM hazards"
         ))
 
     def supervised_now(self) -> set[int]:
@@ -575,10 +593,10 @@ class Store(CampaignQueries, SupervisionQueries):
                 where.append(f"{column} = :{column}")
                 params[column] = value
         if since:
-            where.append("at >= :since")
+            where.append("effective_at >= :since")
             params["since"] = since
         if until:
-            where.append("at < :until")
+            where.append("effective_at < :until")
             params["until"] = until
         sql = f"SELECT * FROM history WHERE {' AND '.join(where)}"
         if limit:
@@ -591,8 +609,8 @@ class Store(CampaignQueries, SupervisionQueries):
 
 
 _HISTORY_INSERT = (
-    "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, prev, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, effective_at,"
+    " prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _HAZARD_ROW = (
     "id", "uid", "unit_id", "description", "industry", "locality", "level", "status", "source", "found_on",
@@ -631,8 +649,10 @@ class HazardBulk:
             return False
         return self.conn.execute("SELECT 1 FROM hazards WHERE id = ?", (wanted,)).fetchone() is None
 
-    def add(self, record: dict[str, Any], unit_name: str, at: str, key: Any, wanted_id: int | None = None) -> int:
-        """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text)."""
+    def add(self, record: dict[str, Any], unit_name: str, at: str, key: Any, wanted_id: int | None,
+            entries: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]]) -> int:
+        """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text).
+        `entries` are its history: (action, before, after, note, when it took effect)."""
         if wanted_id and self._id_free(wanted_id):
             hazard_id = wanted_id
             self.next_id = max(self.next_id, wanted_id + 1)  # later automatic ids stay above it
@@ -647,10 +667,12 @@ class HazardBulk:
         row = {**record, "id": hazard_id, "funds_fen": None if funds is None else to_fen(Decimal(funds))}
         self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
         self.search.append((hazard_id, index_text(record["description"], unit_name)))
-        after = {k: v for k, v in record.items() if v is not None and k not in ("uid", "created_at", "updated_at")}
-        self.history.append(
-            (at, self.operator, "hazard", hazard_id, "import", None, json.dumps(after, ensure_ascii=False, sort_keys=True), None)
-        )
+        for action, before, after, note, effective in entries:
+            self.history.append((
+                at, self.operator, "hazard", hazard_id, action,
+                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+                json.dumps(after, ensure_ascii=False, sort_keys=True), note, effective,
+            ))
         if len(self.hazards) >= self.BATCH:
             self.flush()
         return hazard_id
@@ -667,11 +689,11 @@ class HazardBulk:
 
 
 def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:
-    """Records with a history entry (created or changed) within UTC `bounds`."""
+    """Records with a history entry (created or changed) taking effect within UTC `bounds`."""
     params["changed_from"], params["changed_to"] = bounds
     return (
         f"{id_column} IN (SELECT record_id FROM history WHERE record_type = '{record_type}'"
-        " AND at >= :changed_from AND at < :changed_to)"
+        " AND effective_at >= :changed_from AND effective_at < :changed_to)"
     )
 
 

@@ -120,7 +120,7 @@ class CampaignQueries:
             params["changed_from"], params["changed_to"] = f.changed_between
             where.append(
                 "i.id IN (SELECT record_id FROM history WHERE record_type = 'inspection'"
-                " AND at >= :changed_from AND at < :changed_to)"
+                " AND effective_at >= :changed_from AND effective_at < :changed_to)"
             )
         return " AND ".join(where), params
 

@@ -18,7 +18,7 @@ _PROGRESS_FROM_BYTES = 2_000_000
 
 
 def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: list[str] | None,
-         skip_invalid: bool, dry_run: bool, errors: Path | None) -> None:
+         skip_invalid: bool, dry_run: bool, errors: Path | None, **lifecycle: bool) -> None:
     from hazreg.columns import parse_map
     from hazreg.sheets import open_sheet
 
@@ -27,7 +27,7 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
     with open_sheet(file, sheet, encoding) as table:
         operation = reg.import_units if kind == "units" else reg.import_hazards
         with _progress(table, file) as progress:
-            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress)
+            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress, **lifecycle)
     _report(report, errors)
 
 
@@ -70,6 +70,9 @@ def _report(report: Any, errors: Path | None) -> None:
         t("msg.import_summary", kind=t("kind." + report.kind), rows=report.rows, created=report.created,
           updated=report.updated, unchanged=report.unchanged, rejected=len(report.rejected))
     )
+    for what, count in report.undated.items():
+        if count:
+            typer.echo(t(f"msg.import_undated_{what}", count=count), err=True)
     if errors is not None and report.rejected:
         from hazreg.render.export import write_rejections
 
@@ -113,9 +116,12 @@ def hazards(
     file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
     maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
     errors: Path | None = _o["errors"],
+    legacy: bool = typer.Option(False, "--legacy", help=t("help.opt.legacy")),
+    verified_as_closed: bool = typer.Option(False, "--verified-as-closed", help=t("help.opt.verified_as_closed")),
 ) -> None:
     """Import a hazard ledger."""
-    _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+    _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors, legacy=legacy,
+         verified_as_closed=verified_as_closed)
 
 
 def install(root: typer.Typer) -> None:

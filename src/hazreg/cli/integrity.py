@@ -67,6 +67,9 @@ def check(
         for p in report["attachments"]:
             key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
             typer.echo(t(key, sha=p["sha256"]), err=True)
+        if report["closed_incomplete"]:
+            typer.echo(t("msg.check_closed_incomplete", count=len(report["closed_incomplete"]),
+                         ids=", ".join(report["closed_incomplete"])), err=True)
         if report["ok"]:
             typer.echo(t("msg.check_ok", entries=chain["entries"], head=chain["head"]))
     if not report["ok"]:

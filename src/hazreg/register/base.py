@@ -18,6 +18,7 @@ from hazreg.errors import InvalidInput
 from hazreg.store import Store
 
 _ID = re.compile(r"([a-z]?)(\d{1,12})")
+Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
 
 
 def parse_id(text: str | int, prefix: str, field: str = "id") -> int:
@@ -107,6 +108,16 @@ class RegisterBase:
             return default
         return dates.parse_date(text, self.today(), field)
 
+    def moment(self, day: Day | None, not_before: str | None = None) -> str:
+        """When an event dated `day` took effect, as history keeps it (UTC): the start of that
+        local day, or now for today (or no day); never before `not_before` (the record's
+        previous change, so a record's changes keep their order) and never after now."""
+        now = dates.timestamp()
+        moment = now if day is None or day >= self.today() else dates.local_day_bounds(day, self.timezone)[0]
+        if not_before is not None and not_before > moment:
+            moment = not_before
+        return min(moment, now)
+
     def log(
         self,
         record_type: str,
@@ -115,10 +126,18 @@ class RegisterBase:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
         note: str | None = None,
+        on: Day | None = None,
     ) -> None:
-        """Record a change: who, when (UTC), what, before and after (DESIGN.md rule 2)."""
+        """Record a change: who, when (UTC), what, before and after (DESIGN.md rule 2).
+
+        `on`: the day the change took effect, when the user gave one (`done --on`, an
+        imported ledger's dates); by default it took effect when written."""
+        effective = None
+        if on is not None:
+            effective = self.moment(on, self.store.last_effective(record_type, record_id))
         self.store.add_history(
             {
+                "effective_at": effective,
                 "at": dates.timestamp(),
                 "operator": self.operator,
                 "record_type": record_type,

@@ -94,7 +94,9 @@ class CampaignOps(UnitOps):
         now = dates.timestamp()
         with self.store.transaction():
             inspection_id = self.store.insert_inspection({"uid": new_uid(), **record, "created_at": now, "updated_at": now})
-            self.log("inspection", inspection_id, "create", None, {k: v for k, v in record.items() if v is not None})
+            # Dated the day it took place, so a week's export has the inspections of that week.
+            self.log("inspection", inspection_id, "create", None, {k: v for k, v in record.items() if v is not None},
+                     on=item.on)
         return self.inspection(inspection_id)
 
     def inspection(self, ref: str | int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import Edit, diff, edit_options, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
-from hazreg.register.lifecycle import allowed_moves, check_edit, missing_plan, plan_complete, target
+from hazreg.register.lifecycle import allowed_moves, check_edit, gate, plan_complete, target
 from hazreg.store import HazardFilter
 
 # Fields `edit` may correct; status and the verification record change only through moves.
@@ -74,10 +74,11 @@ class HazardOps(CampaignOps):
         return self.hazard(hazard_id)
 
     def _change(
-        self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None
+        self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None,
+        on: date | None = None,
     ) -> dict[str, Any]:
         """Validate the whole record after `changes`, save what differs, and log it."""
-        return self._apply(current, changes, action, note).record
+        return self._apply(current, changes, action, note, on=on).record
 
     def _apply(
         self,
@@ -86,6 +87,7 @@ class HazardOps(CampaignOps):
         action: str,
         note: str | None = None,
         check: Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None] | None = None,
+        on: date | None = None,
     ) -> Edit:
         """`_change`, saying which fields changed; `check(current, before, after)` may refuse it."""
         from hazreg.models import (  # Pydantic models only for commands that write
@@ -103,7 +105,7 @@ class HazardOps(CampaignOps):
         with self.store.transaction():
             changed = {k: getattr(hazard, k) for k in after}
             self.store.update_hazard(current["id"], {**changed, "updated_at": dates.timestamp()}, self.today())
-            self.log("hazard", current["id"], action, before, after, note)
+            self.log("hazard", current["id"], action, before, after, note, on)
         return Edit(self.hazard(current["id"]), tuple(after))
 
     def edit_hazard(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +157,7 @@ class HazardOps(CampaignOps):
     def done(self, ref: str | int, note: str | None = None, on: str | date | None = None) -> dict[str, Any]:
         current, to = self._move(ref, "done")
         day = self.happened(on, "rectified_on")
-        return self._change(current, {"status": to, "rectified_on": day}, "done", note)
+        return self._change(current, {"status": to, "rectified_on": day}, "done", note, day)
 
     def verify(
         self,
@@ -170,15 +172,16 @@ class HazardOps(CampaignOps):
         if not (by or "").strip():
             raise InvalidInput("err.required", "verified_by")
         day = self.happened(on, "verified_on")
-        if not fail and current["level"] == Level.MAJOR and not plan_complete(current):
+        missing = gate("verify --fail" if fail else "verify", {**current, "verified_by": by})
+        if missing:
             # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
-            raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=", ".join(missing_plan(current)))
+            raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=", ".join(missing))
         changes: dict[str, Any] = {"status": to, "verified_by": by, "verified_on": day, "verify_note": note}
         if fail:
             changes["rectified_on"] = None
         else:
             changes["closed_on"] = day
-        return self._change(current, changes, "verify_fail" if fail else "verify", note)
+        return self._change(current, changes, "verify_fail" if fail else "verify", note, day)
 
     def void(self, ref: str | int, reason: str) -> dict[str, Any]:
         """Void a wrong record; it stays in the register, its history and its exports."""

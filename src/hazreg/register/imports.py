@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any, NamedTuple
 
 from hazreg import dates
@@ -23,11 +24,15 @@ from hazreg.enums import Status
 from hazreg.errors import InvalidInput
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
+from hazreg.register.lifecycle import HISTORY_ACTION, MOVE_FIELDS, MOVES, allowed_moves, gate, path
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
 REQUIRED_HAZARD = ("description", "found_on")
 _UNIT_LINKS = ("credit_code", "unit_name", "unit_id")
+# Cells that record a verification (复查/验收) or closing (销号).
+_VERIFICATION = ("verified_by", "verified_on", "verify_note", "closed_on")
+_LIFECYCLE_FIELDS = ("rectified_on", "verified_by", "verified_on", "verify_note", "closed_on", "void_reason")
 
 
 class Rejection(NamedTuple):
@@ -50,6 +55,8 @@ class ImportReport:
         self.created = self.updated = self.unchanged = 0
         self.rejected: list[Rejection] = []
         self.written = False
+        # Rows taken as closed (or rectified) that gave no date for it: placed at the best date they had.
+        self.undated = {"closed": 0, "rectified": 0}
 
     @property
     def rows(self) -> int:
@@ -134,6 +141,7 @@ class ImportOps(HazardOps):
         columns, ignored = map_headers(headers, UNIT_FIELDS, overrides)
         _require(columns, REQUIRED_UNIT)
         report = ImportReport("units", headers, ignored, dry_run, skip_invalid)
+        today = self.today()
         by_uid: dict[str, int] = {}
         by_code: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
@@ -147,6 +155,8 @@ class ImportOps(HazardOps):
 
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
+            registered_text = data.pop("registered_on", "").strip()
+            registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
             unit = validate(UnitData, data)
             for key, field in ((uid, "uid"), (unit.credit_code, "credit_code")):
                 if key and key in seen:
@@ -184,7 +194,8 @@ class ImportOps(HazardOps):
                 if wanted and not self.store.id_taken("units", wanted):
                     row["id"] = wanted
                 unit_id = self.store.insert_unit(row)
-                self.log("unit", unit_id, "import", None, {k: v for k, v in record.items() if v is not None})
+                self.log("unit", unit_id, "import", None, {k: v for k, v in record.items() if v is not None},
+                         on=registered)
                 outcome = "created"
                 by_uid[row["uid"]] = unit_id
                 if not unit.credit_code:
@@ -208,8 +219,16 @@ class ImportOps(HazardOps):
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        legacy: bool = False,
+        verified_as_closed: bool = False,
     ) -> ImportReport:
-        """Import a hazard ledger; each row names its unit by credit code or exact name."""
+        """Import a hazard ledger; each row names its unit by credit code or exact name.
+
+        A row's status is reached through the lifecycle's moves, each with its gates and
+        each in history at the row's date for it (found, rectified, closed), so reports
+        count the ledger's past as if it had been entered on those days. `legacy` takes
+        closed major hazards without their five guarantees or verifier (flagged ever
+        after); `verified_as_closed` takes a row with a verification but no status as closed."""
         from hazreg.models import HazardData, validate
 
         columns, ignored = map_headers(headers, HAZARD_FIELDS, overrides)
@@ -229,6 +248,17 @@ class ImportOps(HazardOps):
             places[unit_id] = (industry, locality)
         today = self.today()
         now = dates.timestamp()  # one moment for the whole import: when it was saved
+        day_starts: dict[date, str] = {}
+
+        def moment(day: date | None, not_before: str | None = None) -> str:
+            """RegisterBase.moment with this import's clock, each day's start worked out once."""
+            if day is None or day >= today:
+                at = now
+            else:
+                at = day_starts.get(day) or day_starts.setdefault(day, dates.local_day_bounds(day, self.timezone)[0])
+            if not_before is not None and not_before > at:
+                at = not_before
+            return min(at, now)
 
         def unit_of(data: dict[str, str]) -> int:
             code = data.pop("credit_code", "").strip()
@@ -272,28 +302,114 @@ class ImportOps(HazardOps):
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             unit_id = unit_of(data)
             industry, locality = places[unit_id]
+            status_given = bool(data.get("status", "").strip())
+            if not status_given and any(data.get(f, "").strip() for f in _VERIFICATION):
+                # A verified row is not an open (and soon overdue) hazard: say so, or take it as closed.
+                if not verified_as_closed:
+                    raise _Bad("status", _t("err.import_verified_no_status"))
+                data["status"] = Status.CLOSED.value
+                status_given = True
             fields: dict[str, Any] = {"industry": industry, "locality": locality, "status": Status.OPEN}
             fields.update((k, v) for k, v in data.items() if v.strip())
             fields["unit_id"] = unit_id
             hazard = validate(HazardData, fields, today)
+            if hazard.status == Status.CLOSED and hazard.closed_on is None and hazard.verified_on is not None:
+                hazard = hazard.model_copy(update={"closed_on": hazard.verified_on})  # 验收/复查日期 is the closing day
             key = uid or (unit_id, hazard.found_on, hazard.description)
             existing = existing_hazard(key, uid, unit_id, hazard.found_on, hazard.description)
             if existing is not None:
+                if not status_given:
+                    hazard = hazard.model_copy(update={"status": Status.parse(existing["status"])})
                 record = hazard.model_dump()
                 before, after = diff({k: existing[k] for k in record}, record)
                 if not after:
                     return "unchanged"
+                current = Status.parse(existing["status"])
+                moves = self._import_moves(f"H{existing['id']}", current, hazard, legacy)
+                entries = _lifecycle_entries(current, existing, record, moves, self._move_days(hazard, existing, moves, report),
+                                             moment, self.store.last_effective("hazard", existing["id"]))
                 changes = {k: record[k] for k in after} | {"updated_at": now}
                 self.store.update_hazard(existing["id"], changes, today)
-                self.log("hazard", existing["id"], "import", before, after)
+                moved = set().union(*(e[2] for e in entries)) if entries else set()
+                rest = [k for k in after if k not in moved]
+                for action, entry_before, entry_after, note, effective in entries:
+                    self.store.add_history({"at": now, "effective_at": effective, "operator": self.operator,
+                                            "record_type": "hazard", "record_id": existing["id"], "action": action,
+                                            "before": entry_before, "after": entry_after, "note": note})
+                if rest:
+                    self.log("hazard", existing["id"], "import", {k: before[k] for k in rest},
+                             {k: after[k] for k in rest})
                 return "updated"
+            moves = self._import_moves(f"row {number}", Status.OPEN, hazard, legacy)
             record = {"uid": uid or new_uid(), **hazard.model_dump(mode="json"), "created_at": now, "updated_at": now}
-            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"))
+            fresh = {k: v for k, v in record.items() if k not in ("uid", "created_at", "updated_at")}
+            moved = {f for move in moves for f in MOVE_FIELDS[move]}
+            created = {k: v for k, v in fresh.items() if v is not None and k not in moved}
+            found = moment(hazard.found_on)
+            entries = [("import", None, {**created, "status": Status.OPEN.value}, None, found)]
+            entries += _lifecycle_entries(Status.OPEN, created, fresh, moves, self._move_days(hazard, None, moves, report),
+                                          moment, found)
+            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), entries)
             return "created"
 
         report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)
         return report
 
+    def _import_moves(self, ref: str, current: Status, hazard: Any, legacy: bool) -> list[str]:
+        """The lifecycle moves an imported row's status needs, checked by the lifecycle's gates."""
+        if hazard.status == current:
+            return []
+        moves = path(current, hazard.status)
+        if moves is None:
+            allowed = ", ".join(allowed_moves(current))
+            raise _Bad("status", _t("err.import_status_path" if allowed else "err.import_status_frozen", id=ref,
+                                    status=current.label(), to=hazard.status.label(), allowed=allowed))
+        record = hazard.__dict__  # the fields as validated, without a copy
+        for move in moves:
+            missing = gate(move, record)
+            if missing and move == "verify":
+                if not legacy:
+                    raise _Bad("status", _t("err.import_close_major", missing=", ".join(missing)))
+            elif missing:
+                raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=", ".join(missing)))
+        return moves
+
+    def _move_days(self, hazard: Any, existing: dict[str, Any] | None, moves: list[str],
+                   report: ImportReport) -> dict[str, date]:
+        """The day each move took effect, from the row's own dates: the best it has."""
+        later = self.today() if existing else hazard.found_on  # a move the row gives no date for
+        closing = hazard.closed_on or hazard.verified_on
+        if "verify" in moves and closing is None:
+            report.undated["closed"] += 1
+        elif moves and moves[-1] == "done" and hazard.rectified_on is None:
+            report.undated["rectified"] += 1
+        return {
+            "start": hazard.found_on,
+            "done": hazard.rectified_on or closing or later,
+            "verify": closing or hazard.rectified_on or later,
+            "verify --fail": hazard.verified_on or later,
+            "void": later,
+        }
+
+
+def _lifecycle_entries(
+    start: Status, state: dict[str, Any], final: dict[str, Any], moves: list[str], days: dict[str, date],
+    moment: Callable[[date | None, str | None], str], not_before: str | None,
+) -> list[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]]:
+    """History entries for `moves`, from `state` (status `start`) to `final`: (action, before, after,
+    note, effective_at), each at its day, in order (never placed before the change it follows)."""
+    entries: list[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]] = []
+    state = {k: plain(state.get(k)) for k in _LIFECYCLE_FIELDS}
+    state["status"] = start.value
+    for move in moves:
+        nxt = {**state, "status": MOVES[move][1].value, **{f: plain(final.get(f)) for f in MOVE_FIELDS[move]}}
+        changed = [k for k, v in nxt.items() if v != state[k]]
+        before, after = {k: state[k] for k in changed}, {k: nxt[k] for k in changed}
+        not_before = moment(days[move], not_before)
+        note = final.get("void_reason") if move == "void" else final.get("verify_note") if move == "verify" else None
+        entries.append((HISTORY_ACTION.get(move, move), before, after, note, not_before))
+        state = nxt
+    return entries
 
 
 def _t(key: str, **params: Any) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hazreg.enums import Status
+from hazreg.enums import Level, Status
 
 # move name -> (statuses it starts from, status it leads to)
 MOVES: dict[str, tuple[tuple[Status, ...], Status]] = {
@@ -20,6 +20,18 @@ MOVES: dict[str, tuple[tuple[Status, ...], Status]] = {
 }
 
 
+# The fields each move sets beside the status (the verification record, the reason …).
+MOVE_FIELDS: dict[str, tuple[str, ...]] = {
+    "start": (),
+    "done": ("rectified_on",),
+    "verify": ("verified_by", "verified_on", "verify_note", "closed_on"),
+    "verify --fail": ("verified_by", "verified_on", "verify_note", "rectified_on"),
+    "void": ("void_reason",),
+}
+# A move's name in the history, where it differs from the command's.
+HISTORY_ACTION = {"verify --fail": "verify_fail"}
+
+
 def allowed_moves(status: Status) -> list[str]:
     """The moves a hazard in `status` can make, as the commands that make them."""
     return [name for name, (sources, _) in MOVES.items() if status in sources]
@@ -29,6 +41,44 @@ def target(move: str, status: Status) -> Status | None:
     """Where `move` takes a hazard in `status`, or None if the move is not allowed."""
     sources, to = MOVES[move]
     return to if status in sources else None
+
+
+def path(start: Status, to: Status) -> list[str] | None:
+    """The moves that take a hazard from `start` to `to`, fewest first ([] if it is there);
+    None if the lifecycle does not lead there (closed and void lead nowhere)."""
+    routes: dict[Status, list[str]] = {start: []}
+    queue = [start]
+    while queue:
+        here = queue.pop(0)
+        if here == to:
+            return routes[here]
+        for move in allowed_moves(here):
+            nxt = MOVES[move][1]
+            if nxt not in routes:
+                routes[nxt] = [*routes[here], move]
+                queue.append(nxt)
+    return None
+
+
+def gate(move: str, record: dict[str, Any]) -> list[str]:
+    """What `record` (as it would be after the move) lacks for `move`; empty if it may be made.
+
+    DESIGN.md rule 4: a major hazard closes only with all five guarantees and a
+    verifier; a failed verification names its verifier; a void record its reason."""
+    if move == "verify" and record.get("level") == Level.MAJOR:
+        return missing_plan(record) + ([] if record.get("verified_by") else ["verified_by"])
+    if move == "verify --fail" and not record.get("verified_by"):
+        return ["verified_by"]
+    if move == "void" and not record.get("void_reason"):
+        return ["void_reason"]
+    return []
+
+
+def closed_incomplete(record: dict[str, Any]) -> bool:
+    """A major hazard closed without all five guarantees or a verifier: only an import with
+    --legacy takes one in, and it is flagged wherever it shows."""
+    return (record.get("status") == Status.CLOSED and record.get("level") == Level.MAJOR
+            and bool(missing_plan(record) or not record.get("verified_by")))
 
 
 # The five guarantees (五落实): the hazard's own owner and deadline are two of them.

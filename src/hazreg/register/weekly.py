@@ -9,7 +9,8 @@ the whole history. Definitions (printed under the figures in every format):
 
 - found: hazards whose date found falls in the week, not void at its end;
 - rectified / verified closed / voided / reopened: `done`, `verify`, `void` and
-  `verify --fail` recorded during the week;
+  `verify --fail` that took effect during the week (the date given with `--on`, or an
+  imported ledger's date; else when recorded);
 - open at week end: open, rectifying or rectified (awaiting verification);
 - overdue at week end: open or rectifying with a deadline on or before the Sunday;
 - rectification rate (整改率): of the hazards found (that week, or up to its end),
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import Level, Status
-from hazreg.register.lifecycle import missing_plan
+from hazreg.register.lifecycle import closed_incomplete, missing_plan
 
 if TYPE_CHECKING:
     from hazreg.register import Register
@@ -45,7 +46,7 @@ _VOID = Status.VOID.value
 _MAJOR = Level.MAJOR.value
 _loads = json.loads
 _SNAPSHOT = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
-             "measures", "funds", "contingency", "unit_id", "description")
+             "measures", "funds", "contingency", "unit_id", "description", "verified_by")
 TREND_WEEKS = 12
 HEADLINE = ("found", "rectified", "closed", "voided", "reopened", "open", "overdue", "major_open",
             "major_supervised", "major_incomplete_plan")
@@ -192,6 +193,7 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
     groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
     overdue_list: list[dict[str, Any]] = []
     majors: list[dict[str, Any]] = []
+    incomplete: list[dict[str, Any]] = []  # closed without full plan (taken in with --legacy)
 
     def at_week_end(i: int, replay: _Replay) -> None:
         if i < len(mondays) - 2:
@@ -220,12 +222,16 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
             if s.get("level") == _MAJOR and status in _ACTIVE:
                 majors.append({**s, "id": hazard_id, "supervised": hazard_id in replay.supervised,
                                "missing": missing_plan(s)})
+            if closed_incomplete(s):
+                incomplete.append({**s, "id": hazard_id,
+                                   "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
 
     events = _walk(reg, mondays, at_week_end)
     current = headline(states[len(mondays) - 1], events[-1])
     previous = headline(states[len(mondays) - 2], events[-2])
-    units = reg.store.units_by_ids(sorted({h["unit_id"] for h in overdue_list + majors if h.get("unit_id")}))
-    for h in overdue_list + majors:
+    listed = overdue_list + majors + incomplete
+    units = reg.store.units_by_ids(sorted({h["unit_id"] for h in listed if h.get("unit_id")}))
+    for h in listed:
         h["unit_name"] = units.get(h.get("unit_id") or 0, {}).get("name", "")
         h.pop("funds", None)  # kept as found in the register or the history: not for the report
     overdue_list.sort(key=lambda h: (h["deadline"], h["id"]))
@@ -245,7 +251,7 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
         "rates": current["rates"],
         "by_industry": [{"industry": k, **v} for k, v in sorted(groups["industry"].items())],
         "by_locality": [{"locality": k, **v} for k, v in sorted(groups["locality"].items())],
-        "overdue": overdue_list, "majors": majors,
+        "overdue": overdue_list, "majors": majors, "closed_incomplete": sorted(incomplete, key=lambda h: h["id"]),
         "activity": {**activity, "actions": {k: {"count": n, "fines": None if f is None else f"{f:.2f}"}
                                              for k, (n, f) in activity["actions"].items()}},
         "coverage": coverage,

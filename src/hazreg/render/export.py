@@ -32,7 +32,7 @@ MONEY_COLUMNS = {"funds"}
 _WIDTHS = {
     "id": 8, "uid": 38, "unit_id": 9, "unit_name": 28, "name": 30, "description": 50, "credit_code": 21,
     "address": 30, "basis": 24, "measures": 36, "contingency": 30, "verify_note": 24, "void_reason": 20,
-    "created_at": 28, "updated_at": 28, "at": 28, "before": 40, "after": 40, "note": 24, "funds": 14,
+    "created_at": 28, "updated_at": 28, "at": 28, "effective_at": 28, "before": 40, "after": 40, "note": 24, "funds": 14,
 }
 
 
@@ -92,7 +92,7 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
 _SAFE_COLUMNS = {
     "id", "uid", "unit_id", "industry", "level", "status", "source", "risk", "mode", "found_on", "deadline",
     "rectified_on", "verified_on", "closed_on", "created_at", "updated_at", "funds", "inspection_id",
-    "draw_id", "campaign", "seq", "at", "record_type", "record_id", "action", "credit_code", "on",
+    "draw_id", "campaign", "seq", "at", "effective_at", "record_type", "record_id", "action", "credit_code", "on",
 }
 
 

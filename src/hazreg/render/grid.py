@@ -310,14 +310,20 @@ def describe_change(entry: dict[str, Any]) -> str:
 
 
 def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> Grid:
-    headers = [t("field.at"), t("field.operator")]
+    # The day a change took effect, where some differ from when they were written (an
+    # imported ledger's dates, `done --on`): both are kept, both are shown.
+    dated = any(local_time(e.get("effective_at") or e["at"], tz)[:10] != local_time(e["at"], tz)[:10] for e in entries)
+    headers = [t("field.at"), *([t("field.effective_at")] if dated else []), t("field.operator")]
     if with_record:
         headers.append(t("field.record_id"))
     headers += [t("field.action"), t("col.change"), t("field.note")]
-    grid = Grid(headers, keep_whole=(0,), ratios={len(headers) - 2: 3, len(headers) - 1: 1})
+    grid = Grid(headers, keep_whole=(0, 1) if dated else (0,), ratios={len(headers) - 2: 3, len(headers) - 1: 1})
     prefixes = {"unit": "U", "hazard": "H"}
     for e in entries:
-        cells = [local_time(e["at"], tz), safe_text(e["operator"])]
+        cells = [local_time(e["at"], tz)]
+        if dated:
+            cells.append(local_time(e.get("effective_at") or e["at"], tz)[:10])
+        cells.append(safe_text(e["operator"]))
         if with_record:
             cells.append(f"{prefixes.get(e['record_type'], '')}{e['record_id']}")
         cells += [t("action." + e["action"], default=e["action"]), describe_change(e), safe_text(e.get("note") or "")]

@@ -12,6 +12,7 @@ from typing import Any
 from hazreg.enums import Level, Status
 from hazreg.i18n import t
 from hazreg.register.base import plain, short_id
+from hazreg.register.lifecycle import closed_incomplete
 
 UNIT_COLUMNS = (
     "id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone",
@@ -27,7 +28,8 @@ INSPECTION_COLUMNS = (
     "id", "uid", "unit_id", "unit_name", "on", "inspectors", "leader", "mode", "campaign", "draw_id", "note",
     "created_at", "updated_at",
 )
-HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note")
+HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note",
+                   "effective_at")
 
 _PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C"}
 
@@ -76,6 +78,8 @@ def hazard_flags(row: dict[str, Any], today: date) -> str:
         Status.CLOSED, Status.VOID,
     ):
         flags.append(t("flag.plan_incomplete"))
+    if closed_incomplete(row):
+        flags.append(t("flag.closed_incomplete"))
     return " ".join(flags)
 
 

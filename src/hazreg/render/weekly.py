@@ -54,6 +54,11 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]
                  t("heading.supervision"), t("field.deadline"), t("field.status")],
                 [[f"H{h['id']}", h["unit_name"], h["description"], _plan(h), t("yes") if h["supervised"] else t("no"),
                   h.get("deadline") or "", label("status", h["status"])] for h in r["majors"]]))
+    if r.get("closed_incomplete"):  # shown only where there are some, so nobody takes them for properly closed
+        out.append((t("weekly.closed_incomplete"),
+                     [t("field.id"), t("field.unit_name"), t("field.description"), t("weekly.missing")],
+                     [[f"H{h['id']}", h["unit_name"], h["description"], "、".join(t("plan." + m, default=t("field." + m)) for m in h["missing"])]
+                      for h in r["closed_incomplete"]]))
     activity = r["activity"]
     rows = [[t("weekly.a.inspections"), str(activity["inspections"])],
             [t("weekly.a.leader_checks"), str(activity["leader_checks"])],
