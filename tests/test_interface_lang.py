@@ -22,6 +22,7 @@ import typer.main
 
 from hazreg.cli.app import app
 from hazreg.enums import ENUMS
+from hazreg.messages import MESSAGES
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,17 +64,23 @@ ERRORS = [
 HELP = [[*path, "--help"] for path in PATHS]
 
 # What an English word may be in a Chinese interface, beyond command and option names.
-FORMATS = {"table", "csv", "json", "jsonl", "xlsx", "md", "html", "id"}
+# Output and file formats, in either case (CSV, csv): the names a user types and sees in files.
+FORMATS = {name for f in ("table", "csv", "json", "jsonl", "xlsx", "md", "html", "id", "pdf") for name in (f, f.upper())}
 ENUM_KEYS = {member.value for enum in ENUMS for member in enum}
-# Keys typed as they are that are not enums: `config` settings, `report stats --by`
-# groupings, `report weekly --week this|last`, and an IANA time zone.
-OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "Asia/Shanghai"}
+# Field names (the stable keys of --map, --by and exports), typed as they are.
+FIELD_KEYS = {key.removeprefix("field.") for key in MESSAGES if key.startswith("field.")}
+# Other keys typed as they are: `config` settings, `report stats --by` groupings, week and
+# date words (this, last, today …), encodings, and an IANA time zone.
+OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
+              "utf-8", "utf-16", "gb18030", "Asia/Shanghai"}
+# Products Chinese users know by these names only.
+PRODUCTS = {"Excel", "Windows"}
 ASCII_ALLOWED = [
     r"HAZREG_[A-Z_]+",  # environment variables, named like options
     r"[\w./-]*\.(?:csv|xlsx|xls|db|json|jsonl|md|html|pdf|jpg|png)",  # file names
 ]
 # Chinese an English session shows: inputs the commands accept, given as examples.
-ZH_EXAMPLES = {"灭火器", "企业名称", "区安委办", "12月1日", "1.2万", "5万", "资金", "责任人", "措施", "预案", "回避"}
+ZH_EXAMPLES = {"灭火器", "企业名称", "区安委办"}  # --search 灭火器, --map 企业名称=name, supervise --by 区安委办
 ZH_ALLOWED = {label for enum in ENUMS for m in enum for label in (m.zh, *m.aliases)} | ZH_EXAMPLES
 
 # The official term after an English one, as the forms say it: "Units (生产经营单位)".
@@ -95,7 +102,8 @@ def stray_english(output: str, argv: list[str]) -> list[str]:
     text = output
     for pattern in ASCII_ALLOWED:
         text = re.sub(pattern, " ", text)
-    text = _strip_words(text, COMMAND_NAMES | OPTION_NAMES | FORMATS | ENUM_KEYS | OTHER_KEYS | set(argv))
+    text = _strip_words(text, COMMAND_NAMES | OPTION_NAMES | FORMATS | ENUM_KEYS | FIELD_KEYS | OTHER_KEYS
+                        | PRODUCTS | set(argv))
     return ASCII_WORD.findall(text)
 
 
@@ -160,3 +168,31 @@ def test_the_scan_finds_what_it_should():
     assert stray_chinese("Level: general (一般) or major (重大)", []) == []
     assert stray_chinese("Use 12月1日 or 1.2万; Units (生产经营单位)", []) == []
     assert stray_chinese("Options  选项", []) == ["选项"]
+
+
+def test_every_option_and_argument_has_a_placeholder_word():
+    from hazreg.cli.chrome import PLACEHOLDERS
+
+    missing = []
+    for path, command in _walk(ROOT):
+        for param in command.params:
+            if getattr(param, "is_flag", False):
+                continue
+            name = next((o for o in param.opts if o.startswith("--")), param.opts[0]) if param.param_type_name == "option" else param.name
+            if f"{' '.join(path)} {name}".strip() not in PLACEHOLDERS and name not in PLACEHOLDERS:
+                missing.append(f"hazreg {' '.join(path)} {name}")
+    assert not missing, f"no placeholder word in hazreg.cli.chrome.PLACEHOLDERS for: {missing}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_shows_words_not_types_and_flags_take_none(said, lang):
+    out = said[lang, "list --help"]["output"]
+    lines = {line.split()[1]: line for line in out.splitlines() if line.startswith("│ --")}
+    unit, everything = ("UNIT", "FORMAT") if lang == "en" else ("单位", "格式")
+    assert unit in lines["--unit"] and everything in lines["--format"]
+    assert lines["--all"].split()[2:4] == (["-a", "Include"] if lang == "en" else ["-a", "包括已销号和已作废的隐患。"])
+    for argv in HELP:
+        text = said[lang, " ".join(argv)]["output"]
+        assert not re.search(r"<(?:str|int|bool|path|list\[.*?\])>", text), f"a type as placeholder in {argv}:\n{text}"
+    show = said[lang, "show --help"]["output"]
+    assert ("{HAZARD}" if lang == "en" else "{隐患编号}") in show
