@@ -196,3 +196,20 @@ def test_help_shows_words_not_types_and_flags_take_none(said, lang):
         assert not re.search(r"<(?:str|int|bool|path|list\[.*?\])>", text), f"a type as placeholder in {argv}:\n{text}"
     show = said[lang, "show --help"]["output"]
     assert ("{HAZARD}" if lang == "en" else "{隐患编号}") in show
+
+
+SAYS = [
+    (["list", "--levle", "major"], ["用法：hazreg list [选项]", "没有选项 --levle", "--level", "查看帮助"]),
+    (["lsit"], ["没有命令 'lsit'", "是否要输入 'list'"]),
+    (["show"], ["缺少参数 '隐患编号'"]),
+    (["list", "--limit", "abc"], ["'--limit' / '-n' 的值无效：不是整数"]),
+    (["list", "--limit"], ["选项 '--limit' 后面需要一个值"]),
+    (["list", "extra"], ["多出了参数（extra）"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "says"), SAYS, ids=[" ".join(argv) for argv, _ in SAYS])
+def test_usage_errors_say_in_chinese_what_was_wrong(said, argv, says):
+    output = said["zh", " ".join(argv)]["output"]
+    for words in says:
+        assert words in output, f"{words!r} not in:\n{output}"

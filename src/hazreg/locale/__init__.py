@@ -13,10 +13,9 @@ from __future__ import annotations
 import gettext
 import os
 import sys
-from pathlib import Path
 
 DOMAIN = "messages"
-LOCALEDIR = Path(__file__).resolve().parent
+LOCALEDIR = os.path.dirname(os.path.abspath(__file__))  # not pathlib: start-up is not paid for it
 
 # Typer's Rich help reads these module constants, computed through gettext when
 # typer.rich_utils is imported: name -> msgid.
@@ -40,7 +39,7 @@ def activate(lang: str) -> None:
     """Make gettext's default domain answer in `lang` ("zh"), or as before hazreg ("en")."""
     if lang == "zh" and not _before:
         _before.append(os.environ.get("LANGUAGE"))
-        gettext.bindtextdomain(DOMAIN, str(LOCALEDIR))
+        gettext.bindtextdomain(DOMAIN, LOCALEDIR)
         os.environ["LANGUAGE"] = "zh"
     elif lang != "zh" and _before:
         previous = _before.pop()
@@ -48,7 +47,7 @@ def activate(lang: str) -> None:
             del os.environ["LANGUAGE"]
         else:
             os.environ["LANGUAGE"] = previous
-        if gettext.find(DOMAIN, str(LOCALEDIR)):
+        if gettext.find(DOMAIN, LOCALEDIR):
             # The domain stays bound (gettext cannot unbind it) and the locale says Chinese.
             os.environ["LANGUAGE"] = "en"
     else:
@@ -61,6 +60,11 @@ def activate(lang: str) -> None:
             setattr(rich, name, gettext.gettext(msgid))
 
 
+_loaded: list[gettext.NullTranslations] = []
+
+
 def catalogue() -> gettext.NullTranslations:
-    """The Chinese catalogue itself, for the words hazreg.cli.chrome fills in."""
-    return gettext.translation(DOMAIN, str(LOCALEDIR), languages=["zh"])
+    """The Chinese catalogue itself, for the words hazreg.cli.chrome fills in (read once)."""
+    if not _loaded:
+        _loaded.append(gettext.translation(DOMAIN, LOCALEDIR, languages=["zh"]))
+    return _loaded[0]
