@@ -19,7 +19,7 @@ from typer.core import TyperArgument
 
 from hazreg.i18n import get_lang, t
 
-try:  # Typer 0.22 and later carry their own copy of Click
+try:  # a Typer that carries its own copy of Click (as 0.29 does)
     from typer._click import exceptions as click_errors
     from typer._click.core import Context
     from typer._click.formatting import HelpFormatter
