@@ -50,7 +50,13 @@ def detect_lang(argv: Sequence[str] = (), env: Mapping[str, str] | None = None) 
 
 def set_lang(lang: str) -> None:
     global _current
+    changed = (lang if lang in LANGUAGES else "en") != _current
     _current = lang if lang in LANGUAGES else "en"
+    if changed or _current == "zh":
+        # Typer's and Click's own words follow (a gettext catalogue, loaded only for Chinese).
+        from hazreg.locale import activate
+
+        activate(_current)
 
 
 def get_lang() -> str:

@@ -177,6 +177,21 @@ _PYDANTIC_KEYS = {
 }
 
 
+def pydantic_reason(error: Any) -> str:
+    """Why Pydantic refused a value (one entry of `errors()`), in the user's language.
+
+    Pydantic's own `msg` is English only; each error type has a message key instead."""
+    from hazreg.i18n import t
+    from hazreg.messages import MESSAGES
+
+    key = f"pydantic.{error['type']}"
+    ctx = {k: v for k, v in (error.get("ctx") or {}).items() if not isinstance(v, Exception)}
+    try:
+        return t(key if key in MESSAGES else "pydantic.other", **ctx)
+    except (KeyError, IndexError):  # a context Pydantic gives this type that the text lacks
+        return t("pydantic.other")
+
+
 def invalid_input(error: ValidationError) -> InvalidInput:
     """The first problem in a Pydantic error, as one InvalidInput in the user's language."""
     first = error.errors()[0]
@@ -188,7 +203,7 @@ def invalid_input(error: ValidationError) -> InvalidInput:
     if first.get("input") is None:
         key = "err.required"
     ctx = first.get("ctx") or {}
-    return InvalidInput(key, field, value=first.get("input"), max=ctx.get("max_length"), detail=first["msg"])
+    return InvalidInput(key, field, value=first.get("input"), max=ctx.get("max_length"), detail=pydantic_reason(first))
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], today: date | None = None) -> Any:

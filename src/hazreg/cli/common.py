@@ -72,9 +72,32 @@ def _silence_stdout() -> None:
 
 
 class HazregGroup(TyperGroup):
-    """The one place where a HazregError (or Ctrl-C, or a closed pipe) becomes a message and an exit code."""
+    """The one place where a HazregError (or Ctrl-C, or a closed pipe) becomes a message and an
+    exit code, and where Typer's own words (placeholders, help chrome, usage errors) are put in
+    the user's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from hazreg.cli.chrome import HazregContext, tidy
+
+        super().__init__(*args, **kwargs)
+        self.context_class = HazregContext
+        tidy(self, list(self.context_settings.get("help_option_names", ["--help"])))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as error:
+            _raise_localised(error)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
+        try:
+            return self._invoke(ctx)
+        except Exception as error:
+            _raise_localised(error)
+            raise
+
+    def _invoke(self, ctx: Any) -> Any:
         import warnings
 
         from hazreg.dates import CalendarEstimate
@@ -108,6 +131,15 @@ class HazregGroup(TyperGroup):
             raise
         finally:
             _session.close()
+
+
+def _raise_localised(error: Exception) -> None:
+    """A usage error of Typer's, raised again in the user's language (if it is not already)."""
+    from hazreg.cli.chrome import localise_error
+
+    localised = localise_error(error)
+    if localised is not error:
+        raise localised from error
 
 
 def check_format(fmt: str) -> str:
