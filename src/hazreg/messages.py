@@ -583,7 +583,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.cmd.backup": ("Take a consistent copy of the register while others write, and check it.", "在他人写入时也能取得一致的台账副本，并检查。"),
     "help.cmd.restore": ("Replace the register with a checked copy; the current one is kept aside.", "用检查通过的副本替换台账；当前台账另行保留。"),
-    "help.arg.backup_dest": ("Where to write the copy: a file, or a folder (DIR/) for a dated file in it.", "副本位置：文件，或文件夹（DIR/，在其中生成带日期的文件）。"),
+    "help.arg.backup_dest": ("Where to write the copy: a file, or a folder (DIR/) for a dated file in it.", "副本位置：文件，或以 / 结尾的文件夹（在其中生成带日期的文件）。"),
     "help.arg.restore_source": ("The copy to restore from.", "要恢复的副本。"),
     "help.opt.anchor": ("Print the chain's head (entries and hash) to write down or send upward.", "输出记录链头（条数和哈希），供记录或上报。"),
     "help.opt.since_anchor": ("Prove nothing up to this anchor hash has changed.", "证明该锚点哈希之前的记录均未改动。"),
