@@ -8,7 +8,10 @@ streamed: a million-row file needs no more memory than a small one.
 
 Matching, so that re-importing an updated file updates instead of duplicating:
 units by global id, else credit code, else exact name (for units without a code);
-hazards by global id, else by unit + date found + description.
+hazards by global id, else by unit + date found + description. Two rows of one file
+for the same record are a duplicate, never merged. A re-import changes only the
+fields whose columns the file has; a blank cell changes nothing unless the user
+asks for blank cells to clear (`blank_clears`).
 """
 
 from __future__ import annotations
@@ -18,24 +21,49 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from hazreg import dates
-from hazreg.columns import HAZARD_FIELDS, UNIT_FIELDS, map_headers
-from hazreg.enums import Status
+from hazreg.columns import (
+    HAZARD_FIELDS,
+    MONEY_FIELDS,
+    UNIT_FIELDS,
+    in_ten_thousand_yuan,
+    map_headers,
+)
+from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput
+from hazreg.money import as_wan
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
+from hazreg.register.lifecycle import missing_plan
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
 REQUIRED_HAZARD = ("description", "found_on")
 _UNIT_LINKS = ("credit_code", "unit_name", "unit_id")
+_UNIT_CLEARABLE = frozenset(("address", "contact", "phone", "risk"))  # never the credit code: the unit's identity
+
+
+class Problem(NamedTuple):
+    column: str
+    value: str  # as shown: shortened if long
+    reason: str
 
 
 class Rejection(NamedTuple):
+    """A bad row: every problem found in it, and its cells as they were."""
+
     row: int
-    column: str
-    value: str
-    reason: str
+    problems: list[Problem]
     cells: list[str]
+
+    @property
+    def column(self) -> str:
+        return "; ".join(dict.fromkeys(p.column for p in self.problems if p.column))
+
+    @property
+    def reason(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0].reason
+        return "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in self.problems)
 
 
 class ImportReport:
@@ -61,9 +89,51 @@ class _Rollback(Exception):
 
 
 class _Bad(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
+    def __init__(self, field: str | None, reason: str, more: Exception | None = None) -> None:
         self.field = field
         self.reason = reason
+        self.more = more  # the row's other problems, if any
+
+
+# A value longer than this is shown as its start and its length in a rejection.
+SHOW_MAX = 40
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > SHOW_MAX:
+        from hazreg.i18n import t
+
+        return t("msg.value_shortened", start=value[:SHOW_MAX], length=len(value))
+    return value
+
+
+def _problems(error: Exception) -> list[tuple[str | None, str]]:
+    """(field, reason) of each problem in a rejected row; long values in reasons shortened."""
+    from hazreg.models import InvalidFields
+
+    if isinstance(error, _Bad):
+        return [(error.field, error.reason), *(_problems(error.more) if error.more else [])]
+    errors = error.problems if isinstance(error, InvalidFields) else [error]
+    return [(e.field, _t(e.key, **e.params)) for e in errors if isinstance(e, InvalidInput)]
+
+
+def present_changes(
+    record: dict[str, Any], cells: dict[str, str], blank_clears: bool, clearable: frozenset[str]
+) -> dict[str, Any]:
+    """What a row may change in the record it matches: only the fields the file has columns for.
+
+    A filled cell sets its field (`record` holds the row's validated values); a blank one
+    leaves it alone, or with `blank_clears` empties it if the field may be empty.
+    """
+    changes: dict[str, Any] = {}
+    for field, text in cells.items():
+        if field not in record:
+            continue
+        if text.strip():
+            changes[field] = record[field]
+        elif blank_clears and field in clearable:
+            changes[field] = None
+    return changes
 
 
 class ImportOps(HazardOps):
@@ -96,16 +166,15 @@ class ImportOps(HazardOps):
                     data = {field: unneutralise(cells[i]) for i, field in items if i < len(cells)}
                     try:
                         outcome = handle(number, data)
-                    except InvalidInput as error:
-                        bad = _Bad(error.field, error.reason())
-                    except _Bad as error:
-                        bad = error
+                    except (InvalidInput, _Bad) as error:
+                        problems = []
+                        for field, reason in sorted(_problems(error), key=lambda p: index_of.get(p[0] or "", 1 << 30)):
+                            at = index_of.get(field or "", len(cells))
+                            value = _short(cells[at]) if at < len(cells) else ""
+                            problems.append(Problem(field_column.get(field or "", ""), value, reason))
+                        report.rejected.append(Rejection(number, problems, cells))
                     else:
                         setattr(report, outcome, getattr(report, outcome) + 1)
-                        continue
-                    column = field_column.get(bad.field or "", "")
-                    value = cells[index_of[bad.field]] if bad.field in index_of and index_of[bad.field] < len(cells) else ""
-                    report.rejected.append(Rejection(number, column, value, bad.reason, cells))
                 if bulk is not None:
                     bulk.flush()
                 if report.dry_run or (report.rejected and not skip_invalid):
@@ -127,6 +196,7 @@ class ImportOps(HazardOps):
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        blank_clears: bool = False,
     ) -> ImportReport:
         """Import a roster: new units are added, known ones updated, every change in history."""
         from hazreg.models import UnitData, validate
@@ -143,14 +213,16 @@ class ImportOps(HazardOps):
                 by_code[code] = unit_id
             else:
                 by_name.setdefault(name, []).append(unit_id)
-        seen: dict[str, int] = {}  # uid or credit code -> the file row that used it first
+        seen: dict[Any, int] = {}  # uid, credit code or ("name", name) -> the file row that used it first
 
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             unit = validate(UnitData, data)
-            for key, field in ((uid, "uid"), (unit.credit_code, "credit_code")):
+            name_key = None if unit.credit_code else ("name", unit.name)
+            for key, field in ((uid, "uid"), (unit.credit_code, "credit_code"), (name_key, "name")):
                 if key and key in seen:
-                    raise _Bad(field, _t("err.duplicate_in_file", value=key, row=seen[key]))
+                    shown = key[1] if isinstance(key, tuple) else key
+                    raise _Bad(field, _t("err.duplicate_in_file", value=shown, row=seen[key]))
             existing = by_uid.get(uid) if uid else None
             if existing is None and unit.credit_code:
                 existing = by_code.get(unit.credit_code)
@@ -163,9 +235,8 @@ class ImportOps(HazardOps):
             if existing is not None:
                 current = self.store.unit(existing)
                 assert current is not None
-                if current["credit_code"] and unit.credit_code is None:
-                    record["credit_code"] = current["credit_code"]  # a blank cell does not erase a code
-                before, after = diff(current, record)
+                # A blank credit code never erases one: it is how the unit is known.
+                before, after = diff(current, present_changes(record, data, blank_clears, _UNIT_CLEARABLE))
                 if not after:
                     outcome = "unchanged"
                 else:
@@ -194,6 +265,8 @@ class ImportOps(HazardOps):
                 seen[unit.credit_code] = number
             if uid:
                 seen[uid] = number
+            if name_key:
+                seen[name_key] = number
             return outcome
 
         return self._run_import(report, rows, columns, handle, skip_invalid, progress)
@@ -208,11 +281,14 @@ class ImportOps(HazardOps):
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        blank_clears: bool = False,
     ) -> ImportReport:
         """Import a hazard ledger; each row names its unit by credit code or exact name."""
         from hazreg.models import HazardData, validate
 
         columns, ignored = map_headers(headers, HAZARD_FIELDS, overrides)
+        in_wan = [f for i, f in columns.items() if f in MONEY_FIELDS and in_ten_thousand_yuan(headers[i])]
+        clearable = frozenset(k for k, info in HazardData.model_fields.items() if info.default is None)
         _require(columns, REQUIRED_HAZARD)
         if not set(columns.values()) & set(_UNIT_LINKS):
             raise InvalidInput("err.missing_columns", "file", columns="unit_name / credit_code")
@@ -268,9 +344,25 @@ class ImportOps(HazardOps):
                 return self.store.hazard(hazard_id, today) if hazard_id else None
             return self.store.hazard_by_key(unit_id, found_on, description, today)
 
+        def other_problems(data: dict[str, str]) -> Exception | None:
+            """The rest of a row whose unit is not known, checked for its own problems."""
+            fields: dict[str, Any] = {"industry": "other", "locality": "-", "unit_id": 0}
+            fields.update((k, v) for k, v in data.items() if v.strip())
+            try:
+                validate(HazardData, fields, today)
+            except InvalidInput as error:
+                return error
+            return None
+
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
-            unit_id = unit_of(data)
+            for field in in_wan:
+                if field in data:
+                    data[field] = as_wan(data[field])
+            try:
+                unit_id = unit_of(data)
+            except _Bad as error:
+                raise _Bad(error.field, error.reason, other_problems(data)) from None
             industry, locality = places[unit_id]
             fields: dict[str, Any] = {"industry": industry, "locality": locality, "status": Status.OPEN}
             fields.update((k, v) for k, v in data.items() if v.strip())
@@ -279,27 +371,53 @@ class ImportOps(HazardOps):
             key = uid or (unit_id, hazard.found_on, hazard.description)
             existing = existing_hazard(key, uid, unit_id, hazard.found_on, hazard.description)
             if existing is not None:
-                record = hazard.model_dump()
-                before, after = diff({k: existing[k] for k in record}, record)
+                first = bulk.claim(existing["id"], number)
+                if first is not None:  # never merged: a later row must not undo an earlier one
+                    if uid:
+                        raise _Bad("uid", _t("err.duplicate_in_file", value=uid, row=first))
+                    raise _Bad("description", _t("err.duplicate_hazard_in_file", row=first))
+                changes = present_changes(hazard.model_dump(), data, blank_clears, clearable)
+                changes["unit_id"] = unit_id
+                before, after = diff({k: existing[k] for k in changes}, changes)
                 if not after:
                     return "unchanged"
-                changes = {k: record[k] for k in after} | {"updated_at": now}
-                self.store.update_hazard(existing["id"], changes, today)
+                changed = self._reimport_hazard(existing, {k: changes[k] for k in after}, today)
+                self.store.update_hazard(existing["id"], changed | {"updated_at": now}, today)
                 self.log("hazard", existing["id"], "import", before, after)
                 return "updated"
             record = {"uid": uid or new_uid(), **hazard.model_dump(mode="json"), "created_at": now, "updated_at": now}
-            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"))
+            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), number)
             return "created"
 
         report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)
         return report
 
+    def _reimport_hazard(self, existing: dict[str, Any], changes: dict[str, Any], today: Any) -> dict[str, Any]:
+        """Changes a row makes to a hazard already in the register, checked by the rules an edit keeps.
+
+        A void hazard is frozen; the record after the change must be valid as a whole (a
+        new deadline is checked against the stored date found); a closed major hazard
+        keeps all five guarantees.
+        """
+        from hazreg.models import HazardData, validate
+
+        if existing["status"] == Status.VOID:
+            raise _Bad(None, _t("err.void_frozen", id=f"H{existing['id']}"))
+        merged = validate(HazardData, {**{k: existing[k] for k in HazardData.model_fields}, **changes}, today)
+        if merged.status == Status.CLOSED and merged.level == Level.MAJOR:
+            missing = missing_plan(merged.model_dump())
+            if missing:
+                field = next((f for f in missing if f in changes), None)
+                raise _Bad(field, _t("err.import_plan_closed", id=f"H{existing['id']}", missing=", ".join(missing)))
+        return {k: getattr(merged, k) for k in changes}
+
 
 
 def _t(key: str, **params: Any) -> str:
+    """A message of an import's report; a long value in it is shown by its start and length."""
     from hazreg.i18n import t
 
-    return t(key, **params)
+    return t(key, **{k: _short(v) for k, v in params.items()})
 
 
 def _require(columns: dict[int, str], required: tuple[str, ...]) -> None:
@@ -317,4 +435,4 @@ def _wanted_id(text: str, prefix: str) -> int | None:
         return None
 
 
-__all__ = ["ImportOps", "ImportReport", "Rejection"]
+__all__ = ["ImportOps", "ImportReport", "Problem", "Rejection", "present_changes"]
