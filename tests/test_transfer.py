@@ -196,7 +196,7 @@ def test_old_xls_and_missing_files_get_clear_errors(cli, tmp_path):
 def test_dry_run_writes_nothing(cli, tmp_path, isolated):
     path = write_csv(tmp_path / "r.csv", HEADERS_ZH, ROWS)
     result = cli("import", "units", str(path), "--dry-run")
-    assert "3 new" in result.stdout and "Dry run" in result.stdout
+    assert "would add 3" in result.stdout and "Dry run" in result.stdout
     assert units(cli) == [] and not isolated.exists()
 
 

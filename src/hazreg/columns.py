@@ -8,6 +8,7 @@ Other headers can be mapped by the user (`--map 列名=field`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hazreg.errors import InvalidInput
@@ -45,7 +46,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "deadline": ("整改期限", "整改时限", "期限", "整改截止日期", "整改完成时限"),
     "owner": ("整改责任人", "责任人"),
     "measures": ("整改措施", "措施"),
-    "funds": ("整改资金", "资金", "整改资金(元)", "资金(元)", "整改资金（元）"),
+    "funds": ("整改资金", "资金", "整改资金(元)", "资金(元)", "整改资金（元）", "治理资金", "金额", "整改金额"),
     "contingency": ("应急预案", "预案"),
     "rectified_on": ("整改完成日期", "完成日期"),
     "verified_by": ("验收人", "复查人"),
@@ -96,11 +97,32 @@ def map_headers(
     for index, header in enumerate(headers):
         key = fold(header)
         field = forced.get(key) or table.get(key, "")
+        if not field and key not in table:
+            field = _money_field(key, table)
         if field and field not in columns.values():
             columns[index] = field
         elif header.strip() and key not in table:
             ignored.append(header)
     return columns, ignored
+
+
+# Money columns may name their unit in the header: 整改资金（万元）, 金额/万元, funds_10k, funds (yuan).
+MONEY_FIELDS = ("funds",)
+_MONEY_UNIT = re.compile(r"(.+?)[(/:\[【]?(万元|万|元|10kyuan|10kcny|10k|wan|yuan|cny|rmb)[)\]】]?")
+_TEN_THOUSAND = ("万元", "万", "10kyuan", "10kcny", "10k", "wan")
+
+
+def _money_field(key: str, table: dict[str, str]) -> str:
+    """The money field a header names with its unit (整改资金（万元） -> funds), else ''."""
+    m = _MONEY_UNIT.fullmatch(key)
+    field = table.get(m[1], "") if m else ""
+    return field if field in MONEY_FIELDS else ""
+
+
+def in_ten_thousand_yuan(header: str) -> bool:
+    """Whether a money column's header says its amounts are in 万元 (ten thousand yuan)."""
+    m = _MONEY_UNIT.fullmatch(fold(header))
+    return m is not None and m[2] in _TEN_THOUSAND
 
 
 def parse_map(values: list[str] | None) -> dict[str, str]:

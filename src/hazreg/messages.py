@@ -134,6 +134,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.map_syntax": ("{value!r} is not HEADER=field", "“{value}”不是“列名=字段”格式"),
     "err.map_field": ("{value!r} is not a field that can be imported; fields: {allowed}", "“{value}”不是可导入的字段；可用字段：{allowed}"),
     "err.duplicate_in_file": ("{value} already appears in row {row} of this file", "{value} 已在本文件第 {row} 行出现"),
+    "err.duplicate_hazard_in_file": (
+        "the same hazard (same unit, date found and description) already appears in row {row} of this file",
+        "同一隐患（单位、发现日期、隐患描述均相同）已在本文件第 {row} 行出现",
+    ),
+    "err.import_plan_closed": (
+        "{id} is a closed major hazard and keeps all five guarantees; this row would leave {missing} empty",
+        "{id} 为已销号的重大隐患，五落实须保持完整；此行会使 {missing} 为空",
+    ),
     "err.code_taken_short": ("credit code {code} already belongs to another unit", "信用代码 {code} 已属于其他单位"),
     "err.unknown_unit": ("no unit {value!r} in the register; import the roster first", "台账中没有单位“{value}”；请先导入单位名册"),
     "err.week": ("{value!r} is not an ISO week; use 2026-W48, W48, this or last", "“{value}”不是周次；可用 2026-W48、W48、this（本周）或 last（上周）"),
@@ -218,6 +226,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{kind}: {rows} rows read; {created} new, {updated} updated, {unchanged} unchanged, {rejected} rejected",
         "{kind}：读取 {rows} 行；新增 {created}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}",
     ),
+    "msg.import_summary_would": (
+        "{kind}: {rows} rows read; would add {created}, would update {updated}, {unchanged} unchanged, {rejected} rejected",
+        "{kind}：读取 {rows} 行；将新增 {created}，将更新 {updated}，未变 {unchanged}，拒绝 {rejected}",
+    ),
+    "msg.value_shortened": ("{start}… ({length} characters)", "{start}…（共 {length} 个字符）"),
     "msg.import_rejected_row": ("row {row}, {column} {value!r}: {reason}", "第 {row} 行，{column}“{value}”：{reason}"),
     "msg.import_rejected_row_nocol": ("row {row}: {reason}", "第 {row} 行：{reason}"),
     "msg.import_refused": (
@@ -719,6 +732,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.opt.map": ("Read column HEADER as FIELD: --map 企业名称=name (repeatable).", "将某列作为某字段读取：--map 企业名称=name（可重复）。"),
     "help.opt.skip_invalid": ("Write the good rows even if some are bad.", "即使有错误行，也写入正确的行。"),
     "help.opt.dry_run": ("Check and report, write nothing.", "只检查并报告，不写入。"),
+    "help.opt.blank_clears": (
+        "An empty cell clears its field in a record the file updates (default: it leaves the field alone).",
+        "文件更新已有记录时，空单元格清空对应字段（默认：空单元格不改动该字段）。",
+    ),
     "help.opt.errors": ("Also write the rejected rows, with reasons, to this CSV file.", "同时将被拒绝的行及原因写入此 CSV 文件。"),
     "help.opt.export_format": ("csv (default), xlsx, json or jsonl.", "导出格式：csv（默认）、xlsx、json 或 jsonl。"),
     "help.opt.output": ("Write to this file (written whole or not at all); default: stdout.", "写入此文件（完整写入或不写）；默认输出到标准输出。"),

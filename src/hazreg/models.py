@@ -157,10 +157,13 @@ class HazardData(_Record):
     @model_validator(mode="after")
     def _dates_not_before_found(self) -> HazardData:
         # DESIGN.md rule 5: nothing about a hazard happens before it was found.
-        for name in ("deadline", "rectified_on", "verified_on", "closed_on"):
-            value = getattr(self, name)
-            if value is not None and value < self.found_on:
-                raise InvalidInput("err.before_found", name, value=value, found=self.found_on)
+        problems = [
+            InvalidInput("err.before_found", name, value=value, found=self.found_on)
+            for name in ("deadline", "rectified_on", "verified_on", "closed_on")
+            if (value := getattr(self, name)) is not None and value < self.found_on
+        ]
+        if problems:
+            raise problems[0] if len(problems) == 1 else InvalidFields(problems)
         return self
 
 
@@ -192,22 +195,37 @@ def pydantic_reason(error: Any) -> str:
         return t("pydantic.other")
 
 
-def invalid_input(error: ValidationError) -> InvalidInput:
-    """The first problem in a Pydantic error, as one InvalidInput in the user's language."""
-    first = error.errors()[0]
-    cause = (first.get("ctx") or {}).get("error")
+class InvalidFields(InvalidInput):
+    """Several fields of one record are bad: reads as the first, `problems` holds them all."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.key, first.field, **first.params)
+        self.problems = problems
+
+
+def _one_problem(detail: Any) -> list[InvalidInput]:
+    cause = (detail.get("ctx") or {}).get("error")
+    if isinstance(cause, InvalidFields):
+        return cause.problems
     if isinstance(cause, InvalidInput):
-        return cause
-    field = ".".join(str(p) for p in first["loc"]) or None
-    key = _PYDANTIC_KEYS.get(first["type"], "err.invalid")
-    if first.get("input") is None:
+        return [cause]
+    field = ".".join(str(p) for p in detail["loc"]) or None
+    key = _PYDANTIC_KEYS.get(detail["type"], "err.invalid")
+    if detail.get("input") is None:
         key = "err.required"
-    ctx = first.get("ctx") or {}
-    return InvalidInput(key, field, value=first.get("input"), max=ctx.get("max_length"), detail=pydantic_reason(first))
+    ctx = detail.get("ctx") or {}
+    return [InvalidInput(key, field, value=detail.get("input"), max=ctx.get("max_length"), detail=pydantic_reason(detail))]
+
+
+def invalid_input(error: ValidationError) -> InvalidInput:
+    """Every problem in a Pydantic error as InvalidInput in the user's language: one, or InvalidFields."""
+    problems = [p for detail in error.errors() for p in _one_problem(detail)]
+    return problems[0] if len(problems) == 1 else InvalidFields(problems)
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], today: date | None = None) -> Any:
-    """`model` built from `data`, or InvalidInput for the first bad field.
+    """`model` built from `data`, or InvalidInput for the bad fields (InvalidFields for several).
 
     Text is trimmed and blank text means "not given", for typed options and imported
     cells alike; this is done here rather than in a validator per field because a

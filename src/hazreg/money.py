@@ -41,6 +41,14 @@ def parse_yuan(value: str | int | Decimal, field: str = "funds") -> Decimal:
     return cents
 
 
+_BARE_AMOUNT = re.compile(r"¥?\s*[\d,]+(?:\.\d+)?")
+
+
+def as_wan(text: str) -> str:
+    """A cell of a column headed in 万元: a bare number is read in 万元, a cell naming its unit keeps it."""
+    return text.strip() + "万" if _BARE_AMOUNT.fullmatch(unicodedata.normalize("NFKC", text).strip()) else text
+
+
 def to_fen(yuan: Decimal) -> int:
     """Whole fen for an amount in yuan; exact, never via a float."""
     with localcontext() as ctx:

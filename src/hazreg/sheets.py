@@ -136,6 +136,8 @@ def cell_text(value: Any) -> str:
     """A spreadsheet cell as the text a person typed: dates ISO, 12.0 as 12."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -146,14 +148,17 @@ def cell_text(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)), "f")
-    return str(value)
+    text = getattr(value, "text", None)  # an array formula: its text, as for any other formula
+    return text if isinstance(text, str) else str(value)
 
 
 def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # A formula cell is read as its formula, what the person typed: the value Excel cached
+        # (an error such as #NAME? for text like =-预案, or nothing if no Excel saved it) is not.
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidInput("err.not_xlsx", "file", path=str(path)) from None
     if sheet is not None and sheet not in book.sheetnames:

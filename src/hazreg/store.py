@@ -643,16 +643,31 @@ class HazardBulk:
         self.hazards: list[tuple[Any, ...]] = []
         self.search: list[tuple[int, str]] = []
         self.history: list[tuple[Any, ...]] = []
+        # Which row of the file gave each hazard, so a second row for it is a duplicate; kept
+        # in SQLite's temporary store, not in Python, so a million rows cost no memory here.
+        self.rows: list[tuple[int, int]] = []
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id INTEGER PRIMARY KEY, row INTEGER)")
+        self.conn.execute("DELETE FROM temp.import_rows")
 
     def _id_free(self, wanted: int) -> bool:
         if wanted in self.pending_ids:
             return False
         return self.conn.execute("SELECT 1 FROM hazards WHERE id = ?", (wanted,)).fetchone() is None
 
+    def claim(self, hazard_id: int, row: int) -> int | None:
+        """The earlier row of the file that gave this hazard, else None (and `row` now gives it)."""
+        sql = "INSERT INTO temp.import_rows (hazard_id, row) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        if self.conn.execute(sql, (hazard_id, row)).rowcount:
+            return None
+        found = self.conn.execute("SELECT row FROM temp.import_rows WHERE hazard_id = ?", (hazard_id,)).fetchone()
+        return int(found[0])
+
     def add(self, record: dict[str, Any], unit_name: str, at: str, key: Any, wanted_id: int | None,
-            entries: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]]) -> int:
+            entries: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]],
+            file_row: int = 0) -> int:
         """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text).
-        `entries` are its history: (action, before, after, note, when it took effect)."""
+        `entries` are its history: (action, before, after, note, when it took effect);
+        `file_row` is the row of the file that gave it (for duplicates within the file)."""
         if wanted_id and self._id_free(wanted_id):
             hazard_id = wanted_id
             self.next_id = max(self.next_id, wanted_id + 1)  # later automatic ids stay above it
@@ -663,6 +678,7 @@ class HazardBulk:
             self.next_id += 1
         self.pending_ids.add(hazard_id)
         self.pending_keys.add(key)
+        self.rows.append((hazard_id, file_row))
         funds = record.get("funds")
         row = {**record, "id": hazard_id, "funds_fen": None if funds is None else to_fen(Decimal(funds))}
         self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
@@ -684,7 +700,8 @@ class HazardBulk:
         self.conn.executemany(f"INSERT INTO hazards ({', '.join(_HAZARD_ROW)}) VALUES ({marks})", self.hazards)
         self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", self.search)
         self.conn.executemany(_HISTORY_INSERT, [self.store.chain_row(*entry) for entry in self.history])
-        for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys):
+        self.conn.executemany("INSERT INTO temp.import_rows (hazard_id, row) VALUES (?, ?)", self.rows)
+        for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys, self.rows):
             pending.clear()
 
 

@@ -18,7 +18,8 @@ _PROGRESS_FROM_BYTES = 2_000_000
 
 
 def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: list[str] | None,
-         skip_invalid: bool, dry_run: bool, errors: Path | None, **lifecycle: bool) -> None:
+         skip_invalid: bool, dry_run: bool, errors: Path | None, blank_clears: bool = False,
+         **lifecycle: bool) -> None:
     from hazreg.columns import parse_map
     from hazreg.sheets import open_sheet
 
@@ -27,7 +28,8 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
     with open_sheet(file, sheet, encoding) as table:
         operation = reg.import_units if kind == "units" else reg.import_hazards
         with _progress(table, file) as progress:
-            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress, **lifecycle)
+            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress,
+                               blank_clears=blank_clears, **lifecycle)
     _report(report, errors)
 
 
@@ -59,15 +61,17 @@ class _progress:
 
 def _report(report: Any, errors: Path | None) -> None:
     for r in report.rejected:
-        if r.column:
-            line = t("msg.import_rejected_row", row=r.row, column=r.column, value=r.value, reason=r.reason)
-        else:
-            line = t("msg.import_rejected_row_nocol", row=r.row, reason=r.reason)
-        typer.echo(line, err=True)
+        for p in r.problems:  # every problem of the row, each on its line
+            if p.column:
+                line = t("msg.import_rejected_row", row=r.row, column=p.column, value=p.value, reason=p.reason)
+            else:
+                line = t("msg.import_rejected_row_nocol", row=r.row, reason=p.reason)
+            typer.echo(line, err=True)
     if report.ignored_columns:
         typer.echo(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
+    summary = "msg.import_summary" if report.written else "msg.import_summary_would"  # refused or a dry run
     typer.echo(
-        t("msg.import_summary", kind=t("kind." + report.kind), rows=report.rows, created=report.created,
+        t(summary, kind=t("kind." + report.kind), rows=report.rows, created=report.created,
           updated=report.updated, unchanged=report.unchanged, rejected=len(report.rejected))
     )
     for what, count in report.undated.items():
@@ -95,6 +99,7 @@ def _options() -> dict[str, Any]:
         "skip_invalid": typer.Option(False, "--skip-invalid", help=t("help.opt.skip_invalid")),
         "dry_run": typer.Option(False, "--dry-run", help=t("help.opt.dry_run")),
         "errors": typer.Option(None, "--errors", help=t("help.opt.errors"), metavar="FILE.csv"),
+        "blank_clears": typer.Option(False, "--blank-clears", help=t("help.opt.blank_clears")),
     }
 
 
@@ -105,22 +110,22 @@ _o = _options()
 def units(
     file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
     maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
-    errors: Path | None = _o["errors"],
+    errors: Path | None = _o["errors"], blank_clears: bool = _o["blank_clears"],
 ) -> None:
     """Import a roster of units."""
-    _run("units", file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+    _run("units", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears)
 
 
 @app.command("hazards", help=t("help.cmd.import_hazards"))
 def hazards(
     file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
     maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
-    errors: Path | None = _o["errors"],
+    errors: Path | None = _o["errors"], blank_clears: bool = _o["blank_clears"],
     legacy: bool = typer.Option(False, "--legacy", help=t("help.opt.legacy")),
     verified_as_closed: bool = typer.Option(False, "--verified-as-closed", help=t("help.opt.verified_as_closed")),
 ) -> None:
     """Import a hazard ledger."""
-    _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors, legacy=legacy,
+    _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears, legacy=legacy,
          verified_as_closed=verified_as_closed)
 
 

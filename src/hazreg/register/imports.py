@@ -8,7 +8,10 @@ streamed: a million-row file needs no more memory than a small one.
 
 Matching, so that re-importing an updated file updates instead of duplicating:
 units by global id, else credit code, else exact name (for units without a code);
-hazards by global id, else by unit + date found + description.
+hazards by global id, else by unit + date found + description. Two rows of one file
+for the same record are a duplicate, never merged. A re-import changes only the
+fields whose columns the file has; a blank cell changes nothing unless the user
+asks for blank cells to clear (`blank_clears`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,28 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from hazreg import dates
-from hazreg.columns import HAZARD_FIELDS, UNIT_FIELDS, map_headers
-from hazreg.enums import Status
+from hazreg.columns import (
+    HAZARD_FIELDS,
+    MONEY_FIELDS,
+    UNIT_FIELDS,
+    in_ten_thousand_yuan,
+    map_headers,
+)
+from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput
+from hazreg.money import as_wan
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
-from hazreg.register.lifecycle import HISTORY_ACTION, MOVE_FIELDS, MOVES, allowed_moves, gate, path
+from hazreg.register.lifecycle import (
+    HISTORY_ACTION,
+    MOVE_FIELDS,
+    MOVES,
+    allowed_moves,
+    check_edit,
+    gate,
+    missing_plan,
+    path,
+)
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
@@ -33,14 +52,31 @@ _UNIT_LINKS = ("credit_code", "unit_name", "unit_id")
 # Cells that record a verification (复查/验收) or closing (销号).
 _VERIFICATION = ("verified_by", "verified_on", "verify_note", "closed_on")
 _LIFECYCLE_FIELDS = ("rectified_on", "verified_by", "verified_on", "verify_note", "closed_on", "void_reason")
+_UNIT_CLEARABLE = frozenset(("address", "contact", "phone", "risk"))  # never the credit code: the unit's identity
+
+
+class Problem(NamedTuple):
+    column: str
+    value: str  # as shown: shortened if long
+    reason: str
 
 
 class Rejection(NamedTuple):
+    """A bad row: every problem found in it, and its cells as they were."""
+
     row: int
-    column: str
-    value: str
-    reason: str
+    problems: list[Problem]
     cells: list[str]
+
+    @property
+    def column(self) -> str:
+        return "; ".join(dict.fromkeys(p.column for p in self.problems if p.column))
+
+    @property
+    def reason(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0].reason
+        return "; ".join(f"{p.column}: {p.reason}" if p.column else p.reason for p in self.problems)
 
 
 class ImportReport:
@@ -68,9 +104,51 @@ class _Rollback(Exception):
 
 
 class _Bad(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
+    def __init__(self, field: str | None, reason: str, more: Exception | None = None) -> None:
         self.field = field
         self.reason = reason
+        self.more = more  # the row's other problems, if any
+
+
+# A value longer than this is shown as its start and its length in a rejection.
+SHOW_MAX = 40
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > SHOW_MAX:
+        from hazreg.i18n import t
+
+        return t("msg.value_shortened", start=value[:SHOW_MAX], length=len(value))
+    return value
+
+
+def _problems(error: Exception) -> list[tuple[str | None, str]]:
+    """(field, reason) of each problem in a rejected row; long values in reasons shortened."""
+    from hazreg.models import InvalidFields
+
+    if isinstance(error, _Bad):
+        return [(error.field, error.reason), *(_problems(error.more) if error.more else [])]
+    errors = error.problems if isinstance(error, InvalidFields) else [error]
+    return [(e.field, _t(e.key, **e.params)) for e in errors if isinstance(e, InvalidInput)]
+
+
+def present_changes(
+    record: dict[str, Any], cells: dict[str, str], blank_clears: bool, clearable: frozenset[str]
+) -> dict[str, Any]:
+    """What a row may change in the record it matches: only the fields the file has columns for.
+
+    A filled cell sets its field (`record` holds the row's validated values); a blank one
+    leaves it alone, or with `blank_clears` empties it if the field may be empty.
+    """
+    changes: dict[str, Any] = {}
+    for field, text in cells.items():
+        if field not in record:
+            continue
+        if text.strip():
+            changes[field] = record[field]
+        elif blank_clears and field in clearable:
+            changes[field] = None
+    return changes
 
 
 class ImportOps(HazardOps):
@@ -103,16 +181,15 @@ class ImportOps(HazardOps):
                     data = {field: unneutralise(cells[i]) for i, field in items if i < len(cells)}
                     try:
                         outcome = handle(number, data)
-                    except InvalidInput as error:
-                        bad = _Bad(error.field, error.reason())
-                    except _Bad as error:
-                        bad = error
+                    except (InvalidInput, _Bad) as error:
+                        problems = []
+                        for field, reason in sorted(_problems(error), key=lambda p: index_of.get(p[0] or "", 1 << 30)):
+                            at = index_of.get(field or "", len(cells))
+                            value = _short(cells[at]) if at < len(cells) else ""
+                            problems.append(Problem(field_column.get(field or "", ""), value, reason))
+                        report.rejected.append(Rejection(number, problems, cells))
                     else:
                         setattr(report, outcome, getattr(report, outcome) + 1)
-                        continue
-                    column = field_column.get(bad.field or "", "")
-                    value = cells[index_of[bad.field]] if bad.field in index_of and index_of[bad.field] < len(cells) else ""
-                    report.rejected.append(Rejection(number, column, value, bad.reason, cells))
                 if bulk is not None:
                     bulk.flush()
                 if report.dry_run or (report.rejected and not skip_invalid):
@@ -134,6 +211,7 @@ class ImportOps(HazardOps):
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        blank_clears: bool = False,
     ) -> ImportReport:
         """Import a roster: new units are added, known ones updated, every change in history."""
         from hazreg.models import UnitData, validate
@@ -151,16 +229,18 @@ class ImportOps(HazardOps):
                 by_code[code] = unit_id
             else:
                 by_name.setdefault(name, []).append(unit_id)
-        seen: dict[str, int] = {}  # uid or credit code -> the file row that used it first
+        seen: dict[Any, int] = {}  # uid, credit code or ("name", name) -> the file row that used it first
 
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             registered_text = data.pop("registered_on", "").strip()
             registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
             unit = validate(UnitData, data)
-            for key, field in ((uid, "uid"), (unit.credit_code, "credit_code")):
+            name_key = None if unit.credit_code else ("name", unit.name)
+            for key, field in ((uid, "uid"), (unit.credit_code, "credit_code"), (name_key, "name")):
                 if key and key in seen:
-                    raise _Bad(field, _t("err.duplicate_in_file", value=key, row=seen[key]))
+                    shown = key[1] if isinstance(key, tuple) else key
+                    raise _Bad(field, _t("err.duplicate_in_file", value=shown, row=seen[key]))
             existing = by_uid.get(uid) if uid else None
             if existing is None and unit.credit_code:
                 existing = by_code.get(unit.credit_code)
@@ -173,9 +253,8 @@ class ImportOps(HazardOps):
             if existing is not None:
                 current = self.store.unit(existing)
                 assert current is not None
-                if current["credit_code"] and unit.credit_code is None:
-                    record["credit_code"] = current["credit_code"]  # a blank cell does not erase a code
-                before, after = diff(current, record)
+                # A blank credit code never erases one: it is how the unit is known.
+                before, after = diff(current, present_changes(record, data, blank_clears, _UNIT_CLEARABLE))
                 if not after:
                     outcome = "unchanged"
                 else:
@@ -205,6 +284,8 @@ class ImportOps(HazardOps):
                 seen[unit.credit_code] = number
             if uid:
                 seen[uid] = number
+            if name_key:
+                seen[name_key] = number
             return outcome
 
         return self._run_import(report, rows, columns, handle, skip_invalid, progress)
@@ -221,6 +302,7 @@ class ImportOps(HazardOps):
         progress: Progress | None = None,
         legacy: bool = False,
         verified_as_closed: bool = False,
+        blank_clears: bool = False,
     ) -> ImportReport:
         """Import a hazard ledger; each row names its unit by credit code or exact name.
 
@@ -232,6 +314,8 @@ class ImportOps(HazardOps):
         from hazreg.models import HazardData, validate
 
         columns, ignored = map_headers(headers, HAZARD_FIELDS, overrides)
+        in_wan = [f for i, f in columns.items() if f in MONEY_FIELDS and in_ten_thousand_yuan(headers[i])]
+        clearable = frozenset(k for k, info in HazardData.model_fields.items() if info.default is None)
         _require(columns, REQUIRED_HAZARD)
         if not set(columns.values()) & set(_UNIT_LINKS):
             raise InvalidInput("err.missing_columns", "file", columns="unit_name / credit_code")
@@ -298,9 +382,25 @@ class ImportOps(HazardOps):
                 return self.store.hazard(hazard_id, today) if hazard_id else None
             return self.store.hazard_by_key(unit_id, found_on, description, today)
 
+        def other_problems(data: dict[str, str]) -> Exception | None:
+            """The rest of a row whose unit is not known, checked for its own problems."""
+            fields: dict[str, Any] = {"industry": "other", "locality": "-", "unit_id": 0}
+            fields.update((k, v) for k, v in data.items() if v.strip())
+            try:
+                validate(HazardData, fields, today)
+            except InvalidInput as error:
+                return error
+            return None
+
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
-            unit_id = unit_of(data)
+            for field in in_wan:
+                if field in data:
+                    data[field] = as_wan(data[field])
+            try:
+                unit_id = unit_of(data)
+            except _Bad as error:
+                raise _Bad(error.field, error.reason, other_problems(data)) from None
             industry, locality = places[unit_id]
             status_given = bool(data.get("status", "").strip())
             if not status_given and any(data.get(f, "").strip() for f in _VERIFICATION):
@@ -318,18 +418,25 @@ class ImportOps(HazardOps):
             key = uid or (unit_id, hazard.found_on, hazard.description)
             existing = existing_hazard(key, uid, unit_id, hazard.found_on, hazard.description)
             if existing is not None:
-                if not status_given:
-                    hazard = hazard.model_copy(update={"status": Status.parse(existing["status"])})
-                record = hazard.model_dump()
-                before, after = diff({k: existing[k] for k in record}, record)
+                first = bulk.claim(existing["id"], number)
+                if first is not None:  # never merged: a later row must not undo an earlier one
+                    if uid:
+                        raise _Bad("uid", _t("err.duplicate_in_file", value=uid, row=first))
+                    raise _Bad("description", _t("err.duplicate_hazard_in_file", row=first))
+                changes = present_changes(hazard.model_dump(), data, blank_clears, clearable)
+                changes["unit_id"] = unit_id
+                if "status" in changes and hazard.closed_on is not None:
+                    changes.setdefault("closed_on", hazard.closed_on)  # taken from its 验收/复查日期
+                before, after = diff({k: existing[k] for k in changes}, changes)
                 if not after:
                     return "unchanged"
+                merged, moves = self._reimport_hazard(existing, {k: changes[k] for k in after}, before, after, legacy)
+                record = merged.model_dump()
                 current = Status.parse(existing["status"])
-                moves = self._import_moves(f"H{existing['id']}", current, hazard, legacy)
-                entries = _lifecycle_entries(current, existing, record, moves, self._move_days(hazard, existing, moves, report),
-                                             moment, self.store.last_effective("hazard", existing["id"]))
-                changes = {k: record[k] for k in after} | {"updated_at": now}
-                self.store.update_hazard(existing["id"], changes, today)
+                entries = _lifecycle_entries(current, existing, record, moves,
+                                             self._move_days(merged, existing, moves, report), moment,
+                                             self.store.last_effective("hazard", existing["id"]))
+                self.store.update_hazard(existing["id"], {k: record[k] for k in after} | {"updated_at": now}, today)
                 moved = set().union(*(e[2] for e in entries)) if entries else set()
                 rest = [k for k in after if k not in moved]
                 for action, entry_before, entry_after, note, effective in entries:
@@ -349,7 +456,7 @@ class ImportOps(HazardOps):
             entries = [("import", None, {**created, "status": Status.OPEN.value}, None, found)]
             entries += _lifecycle_entries(Status.OPEN, created, fresh, moves, self._move_days(hazard, None, moves, report),
                                           moment, found)
-            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), entries)
+            bulk.add(record, names[unit_id], now, key, _wanted_id(given_id, "H"), entries, number)
             return "created"
 
         report = self._run_import(report, rows, columns, handle, skip_invalid, progress, bulk)
@@ -392,6 +499,35 @@ class ImportOps(HazardOps):
         }
 
 
+    def _reimport_hazard(
+        self, existing: dict[str, Any], changes: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
+        legacy: bool,
+    ) -> tuple[Any, list[str]]:
+        """A hazard already in the register after a row's changes, and the lifecycle moves they make.
+
+        The rules are those of the commands: the record after the change must be valid as a
+        whole (a new deadline is checked against the stored date found); a closed major hazard
+        keeps all five guarantees; other fields change as `edit` allows (a finished hazard takes
+        typo corrections only, a deadline moves only by extension); the status moves only along
+        the lifecycle, through its gates."""
+        from hazreg.errors import Refused
+        from hazreg.models import HazardData, validate
+
+        merged = validate(HazardData, {**{k: existing[k] for k in HazardData.model_fields}, **changes}, self.today())
+        if existing["status"] == Status.CLOSED and merged.level == Level.MAJOR and not legacy:
+            missing = missing_plan(merged.model_dump())
+            if missing:
+                field = next((f for f in missing if f in changes), None)
+                raise _Bad(field, _t("err.import_plan_closed", id=f"H{existing['id']}", missing=", ".join(missing)))
+        lifecycle = {"status", *(f for fields in MOVE_FIELDS.values() for f in fields)}
+        edited = [k for k in after if k not in lifecycle]
+        try:
+            check_edit(existing, {k: before[k] for k in edited}, {k: after[k] for k in edited})
+        except Refused as error:
+            raise _Bad(next(iter(edited), None), error.message()) from None
+        moves = self._import_moves(f"H{existing['id']}", Status.parse(existing["status"]), merged, legacy)
+        return merged, moves
+
 def _lifecycle_entries(
     start: Status, state: dict[str, Any], final: dict[str, Any], moves: list[str], days: dict[str, date],
     moment: Callable[[date | None, str | None], str], not_before: str | None,
@@ -413,9 +549,10 @@ def _lifecycle_entries(
 
 
 def _t(key: str, **params: Any) -> str:
+    """A message of an import's report; a long value in it is shown by its start and length."""
     from hazreg.i18n import t
 
-    return t(key, **params)
+    return t(key, **{k: _short(v) if k == "value" else v for k, v in params.items()})
 
 
 def _require(columns: dict[int, str], required: tuple[str, ...]) -> None:
@@ -433,4 +570,4 @@ def _wanted_id(text: str, prefix: str) -> int | None:
         return None
 
 
-__all__ = ["ImportOps", "ImportReport", "Rejection"]
+__all__ = ["ImportOps", "ImportReport", "Problem", "Rejection", "present_changes"]
