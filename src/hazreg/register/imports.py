@@ -24,7 +24,7 @@ from hazreg.enums import Status
 from hazreg.errors import InvalidInput
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
-from hazreg.register.lifecycle import HISTORY_ACTION, MOVE_FIELDS, MOVES, allowed_moves, gate, path
+from hazreg.register.lifecycle import HISTORY_ACTION, MOVE_FIELDS, MOVES, allowed_moves, field_names, gate, path
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
@@ -369,9 +369,9 @@ class ImportOps(HazardOps):
             missing = gate(move, record)
             if missing and move == "verify":
                 if not legacy:
-                    raise _Bad("status", _t("err.import_close_major", missing=", ".join(missing)))
+                    raise _Bad("status", _t("err.import_close_major", missing=field_names(missing)))
             elif missing:
-                raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=", ".join(missing)))
+                raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=field_names(missing)))
         return moves
 
     def _move_days(self, hazard: Any, existing: dict[str, Any] | None, moves: list[str],

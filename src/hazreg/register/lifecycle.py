@@ -94,6 +94,14 @@ def missing_plan(record: dict[str, Any]) -> list[str]:
     return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]
 
 
+def field_names(fields: list[str]) -> str:
+    """Fields a message lists, as the forms name them (治理措施、治理资金…), never as keys."""
+    from hazreg.i18n import get_lang, t
+
+    names = [t(f"plan.{f}") if f in PLAN_FIELDS else t(f"field.{f}", default=f) for f in fields]
+    return ("、" if get_lang() == "zh" else ", ").join(names)
+
+
 # -- what `edit` and `plan` may still change --------------------------------------------------------
 
 # A finished hazard (closed or void) is a record of what happened. `edit` may still
