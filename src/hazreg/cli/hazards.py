@@ -225,7 +225,7 @@ def plan(
     contingency: str | None = _opt("--contingency", key="help.opt.contingency"),
 ) -> None:
     """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency plan."""
-    from hazreg.register.lifecycle import field_names, missing_plan
+    from hazreg.register.lifecycle import missing_plan
 
     reg = register(write=True)
     row = reg.plan(
@@ -234,7 +234,10 @@ def plan(
     )
     missing = missing_plan(row)
     if missing:
-        _say("msg.plan_missing", id=f"H{row['id']}", missing=field_names(missing))
+        from hazreg.i18n import get_lang
+
+        names = ("、" if get_lang() == "zh" else ", ").join(t("plan." + m) for m in missing)
+        _say("msg.plan_missing", id=f"H{row['id']}", missing=names)
     else:
         _say("msg.plan_complete", id=f"H{row['id']}")
 

@@ -64,6 +64,7 @@ def check(
         for m in report["records"]["first"]:
             from hazreg.register.lifecycle import field_names
 
+            # English reads H5.owner; Chinese names the field as the forms do (H5 的 治理责任人)
             typer.echo(t("msg.check_record", record=m["record"], field=field_names([m["field"]]),
                          register=m["register"], history=m["history"]), err=True)
         for p in report["attachments"]:

@@ -95,11 +95,13 @@ def missing_plan(record: dict[str, Any]) -> list[str]:
 
 
 def field_names(fields: list[str]) -> str:
-    """Fields a message lists, as the forms name them (治理措施、治理资金…), never as keys."""
+    """Fields a message lists: in Chinese as the forms name them (治理措施、治理资金…), never as
+    keys; in English as the keys, which are the words the options and files use."""
     from hazreg.i18n import get_lang, t
 
-    names = [t(f"plan.{f}") if f in PLAN_FIELDS else t(f"field.{f}", default=f) for f in fields]
-    return ("、" if get_lang() == "zh" else ", ").join(names)
+    if get_lang() != "zh":
+        return ", ".join(fields)
+    return "、".join(t(f"field.{f}", default=f) for f in fields)
 
 
 # -- what `edit` and `plan` may still change --------------------------------------------------------
