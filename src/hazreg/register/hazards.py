@@ -11,7 +11,14 @@ from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import Edit, diff, edit_options, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
-from hazreg.register.lifecycle import allowed_moves, check_edit, field_names, gate, plan_complete, target
+from hazreg.register.lifecycle import (
+    allowed_moves,
+    check_edit,
+    field_names,
+    gate,
+    plan_complete,
+    target,
+)
 from hazreg.store import HazardFilter
 
 # Fields `edit` may correct; status and the verification record change only through moves.

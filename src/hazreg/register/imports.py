@@ -24,7 +24,15 @@ from hazreg.enums import Status
 from hazreg.errors import InvalidInput
 from hazreg.register.base import diff, new_uid, parse_id, plain
 from hazreg.register.hazards import HazardOps
-from hazreg.register.lifecycle import HISTORY_ACTION, MOVE_FIELDS, MOVES, allowed_moves, field_names, gate, path
+from hazreg.register.lifecycle import (
+    HISTORY_ACTION,
+    MOVE_FIELDS,
+    MOVES,
+    allowed_moves,
+    field_names,
+    gate,
+    path,
+)
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
