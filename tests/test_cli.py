@@ -282,7 +282,7 @@ def test_bad_format_and_bad_lang(cli):
 
 def test_chinese_interface(cli, district):
     out = cli("--lang", "zh", "list").stdout
-    assert "隐患级别" in out and "逾期9天" in out and "五落实不全" in out and "重大隐患" in out
+    assert "隐患级别" in out and "逾期9天" in out and "五落实未到位" in out and "重大隐患" in out
     result = cli("--lang", "zh", "done", "H1", code=1)
     assert result.stderr.startswith("错误：") or result.stderr.startswith("错误:")
     assert "待整改" in result.stderr
@@ -290,10 +290,10 @@ def test_chinese_interface(cli, district):
 
 def test_language_from_environment(cli, district, monkeypatch):
     monkeypatch.setenv("HAZREG_LANG", "zh")
-    assert "整改责任人" in cli("list").stdout
+    assert "治理责任人" in cli("list").stdout
     monkeypatch.delenv("HAZREG_LANG")
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    assert "整改责任人" in cli("list").stdout
+    assert "治理责任人" in cli("list").stdout
 
 
 def test_plain_listing_is_one_line_per_record_aligned_by_display_width(cli, district):

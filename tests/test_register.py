@@ -234,7 +234,7 @@ def test_credit_code_is_normalised_and_unique(reg, unit):
 def test_unit_edit_is_validated_and_recorded(reg, unit):
     with pytest.raises(InvalidInput) as err:
         reg.edit_unit(unit["id"], {"risk": "紫"})
-    assert err.value.field == "risk" and "red (红)" in err.value.message()
+    assert err.value.field == "risk" and "red (红色（重大风险）)" in err.value.message()
     edited = reg.edit_unit(unit["id"], {"risk": "橙", "name": "临江宏达化工"})
     assert edited["risk"] == "orange"
     assert reg.history(f"U{unit['id']}")[-1]["after"] == {"name": "临江宏达化工", "risk": "orange"}

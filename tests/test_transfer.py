@@ -72,7 +72,7 @@ def test_each_rejection_names_row_column_value_and_reason(cli):
     lines = cli("import", "units", str(ROSTER), code=2).stderr
     assert "row 3, 统一社会信用代码 '91320116YE4HKQNQK0'" in lines and "expected J" in lines
     assert "row 28, 单位名称 '': a value is required" in lines
-    assert "row 31, 风险等级 '紫'" in lines and "red (红)" in lines
+    assert "row 31, 风险等级 '紫'" in lines and "red (红色（重大风险）)" in lines
     assert "row 55, 统一社会信用代码" in lines and "row 2 of this file" in lines
     assert "row 60, 联系电话 '12ab'" in lines
     assert "row 61, 行业领域 '航天发射'" in lines
@@ -286,7 +286,7 @@ def test_csv_bom_and_chinese_headers(cli, filled, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert "隐患描述" in rows[0] and "全局编号" in rows[0]
-    assert {r["状态"] for r in rows} <= {"待整改", "整改中", "已整改(待验收)", "已销号", "已作废"}
+    assert {r["状态"] for r in rows} <= {"待整改", "整改中", "已整改待复查", "已销号", "已作废"}
 
 
 def test_xlsx_export_read_back(cli, filled, tmp_path):

@@ -90,10 +90,10 @@ class Industry(LabeledEnum):
 
 
 class Risk(LabeledEnum):
-    RED = ("red", "Red", "红", "红色", "重大风险", "Red (major risk)")
-    ORANGE = ("orange", "Orange", "橙", "橙色", "较大风险", "Orange (high risk)")
-    YELLOW = ("yellow", "Yellow", "黄", "黄色", "一般风险", "Yellow (moderate risk)")
-    BLUE = ("blue", "Blue", "蓝", "蓝色", "低风险", "Blue (low risk)")
+    RED = ("red", "Red (major risk)", "红色（重大风险）", "红", "红色", "重大风险", "Red")
+    ORANGE = ("orange", "Orange (high risk)", "橙色（较大风险）", "橙", "橙色", "较大风险", "Orange")
+    YELLOW = ("yellow", "Yellow (moderate risk)", "黄色（一般风险）", "黄", "黄色", "一般风险", "Yellow")
+    BLUE = ("blue", "Blue (low risk)", "蓝色（低风险）", "蓝", "蓝色", "低风险", "Blue")
 
 
 class Level(LabeledEnum):
@@ -104,36 +104,52 @@ class Level(LabeledEnum):
 class Status(LabeledEnum):
     OPEN = ("open", "Open", "待整改")
     RECTIFYING = ("rectifying", "Rectifying", "整改中")
-    RECTIFIED = ("rectified", "Rectified", "已整改(待验收)", "Rectified (awaiting verification)", "已整改", "待验收")
+    RECTIFIED = ("rectified", "Rectified", "已整改待复查", "Rectified, awaiting re-check", "已整改(待验收)",
+                 "Rectified (awaiting verification)", "已整改", "待验收", "待复查", "已整改待验收")
     CLOSED = ("closed", "Closed", "已销号", "销号", "已验收")
     VOID = ("void", "Void", "已作废", "作废")
 
 
 class Source(LabeledEnum):
+    """Where a hazard was found, as the national ledger counts it (隐患来源). `inspection` and
+    `leader_check` are kept: registers store them, and an inspection record still gives them."""
+
+    ENFORCEMENT_CHECK = ("enforcement_check", "Enforcement inspection", "执法检查")
+    DEPARTMENT_CHECK = ("department_check", "Department inspection", "部门检查", "行业部门检查")
+    TOWNSHIP_CHECK = ("township_check", "Township inspection", "镇街检查", "属地检查")
+    SUPERIOR_CHECK = ("superior_check", "Inspection from above", "上级督查", "上级检查", "督查")
+    EXPERT_CHECK = ("expert_check", "Expert inspection", "专家检查", "专家指导服务")
+    CONGRESS_VISIT = ("congress_visit", "People's congress / CPPCC visit", "人大政协视察", "人大视察", "政协视察")
+    REPORT = ("report", "Report or complaint", "举报投诉", "群众举报", "举报", "投诉", "Public report")
     SELF_CHECK = ("self_check", "Self-check", "企业自查", "自查")
     INSPECTION = ("inspection", "Inspection", "监管检查", "检查")
     LEADER_CHECK = ("leader_check", "Leader's check", "领导带队检查", "领导检查")
-    REPORT = ("report", "Public report", "群众举报", "举报")
     OTHER = ("other", "Other", "其他")
 
 
 class Mode(LabeledEnum):
     ANNOUNCED = ("announced", "Announced", "明查")
-    UNANNOUNCED = ("unannounced", "Unannounced", "暗访", "暗查")
+    UNANNOUNCED = ("unannounced", "Unannounced", "暗访", "暗查", "四不两直", "暗查暗访")
 
 
 class SupervisionLevel(LabeledEnum):
-    DISTRICT = ("district", "District", "区级", "区")
+    DISTRICT = ("district", "County/district", "县（区）级", "区级", "区", "县级", "县", "District")
     CITY = ("city", "City", "市级", "市")
     PROVINCE = ("province", "Province", "省级", "省")
 
 
 class ActionType(LabeledEnum):
     ORDER_RECTIFY = ("order_rectify", "Order to rectify", "责令限期整改", "责令整改")
+    WARNING = ("warning", "Warning", "警告")
     FINE = ("fine", "Fine", "罚款")
+    CONFISCATE = ("confiscate", "Confiscation of illegal gains", "没收违法所得")
+    SUSPEND_LICENSE = ("suspend_license", "Licence suspended or revoked", "暂扣/吊销证照", "暂扣证照", "吊销证照",
+                       "暂扣或者吊销有关许可证")
+    ON_SITE_MEASURES = ("on_site_measures", "On-site measures", "现场处理措施", "现场处理")
+    SEAL_SEIZE = ("seal_seize", "Sealing up or seizure", "查封扣押", "查封", "扣押")
     SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿")
-    CLOSE = ("close", "Closure", "关闭取缔", "关闭")
-    ACCOUNTABILITY = ("accountability", "Accountability", "问责")
+    CLOSE = ("close", "Proposed closure", "提请关闭/取缔", "关闭取缔", "关闭", "提请关闭", "Closure")
+    ACCOUNTABILITY = ("accountability", "Referred for accountability", "移交问责", "问责", "Accountability")
     JUDICIAL_TRANSFER = ("judicial_transfer", "Transfer to judicial organs", "移送司法机关", "移送司法")
 
 
@@ -146,10 +162,11 @@ class Stage(LabeledEnum):
 class Step(LabeledEnum):
     """The default escalation ladder's steps; a configured ladder may name others."""
 
-    NOTICE = ("notice", "Rectification notice", "整改通知书")
-    LETTER = ("letter", "Supervision letter", "督办函")
+    NOTICE = ("notice", "Order to rectify within a time limit", "责令限期整改指令书", "整改通知书", "Rectification notice")
+    LETTER = ("letter", "Listed-supervision notice", "挂牌督办通知书", "督办函", "Supervision letter")
     INTERVIEW = ("interview", "Interview", "约谈")
-    PUBLIC_NOTICE = ("public_notice", "Public notice", "通报")
+    PUBLIC_NOTICE = ("public_notice", "Public criticism / exposure", "通报批评/曝光", "通报", "通报批评", "曝光",
+                     "Public notice")
 
 
 ENUMS: tuple[type[LabeledEnum], ...] = (

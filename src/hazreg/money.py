@@ -65,3 +65,11 @@ def from_fen(fen: int | None) -> Decimal | None:
     with localcontext() as ctx:
         ctx.prec = 60
         return (Decimal(fen) / 100).quantize(_CENT)
+
+
+def to_wan(yuan: Decimal | str | int) -> str:
+    """An amount in yuan as 万元, exactly: 12000.50 -> '1.20005' (forms head funds 治理资金（万元）)."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        text = format(Decimal(yuan) / 10000, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

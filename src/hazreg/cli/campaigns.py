@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,11 @@ def _show_draw(item: dict[str, Any], fmt: str, tz: str) -> None:
     columns = ["draw_id", "order", "unit_id", "name", "credit_code", "locality", "industry", "risk", "inspectors", "inspected"]
     rows = [{**r, "draw_id": f"D{item['id']}", "unit_id": f"U{r['unit_id']}", "inspectors": "、".join(r["inspectors"])}
             for r in item["rows"]]
+    if fmt == "csv":  # the list published (一公开): headed like an export, in Chinese under --lang zh
+        from hazreg.render.export import write_csv
+
+        write_csv(rows, columns, sys.stdout)
+        return
     if fmt != "table":
         one = {k: item[k] for k in ("uid", "seed", "params", "created_at", "operator", "campaign", "void_reason")}
         _machine(fmt, rows, columns, one={"id": f"D{item['id']}", **one, "units": rows})

@@ -234,7 +234,10 @@ def plan(
     )
     missing = missing_plan(row)
     if missing:
-        _say("msg.plan_missing", id=f"H{row['id']}", missing=", ".join(t("plan." + m) for m in missing))
+        from hazreg.i18n import get_lang
+
+        names = ("、" if get_lang() == "zh" else ", ").join(t("plan." + m) for m in missing)
+        _say("msg.plan_missing", id=f"H{row['id']}", missing=names)
     else:
         _say("msg.plan_complete", id=f"H{row['id']}")
 
@@ -256,7 +259,7 @@ def start(
 def done(
     hazard: str = typer.Argument(..., help=t("help.arg.hazard")),
     note: str | None = _opt("--note", key="help.opt.note"),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_done"),
 ) -> None:
     """Rectification is finished and awaits verification (整改中 → 已整改)."""
     _moved(register(write=True).done(hazard, note, on))
@@ -267,7 +270,7 @@ def verify(
     by: str | None = _opt("--by", key="help.opt.by"),
     note: str | None = _opt("--note", key="help.opt.verify_note"),
     fail_: bool = typer.Option(False, "--fail", help=t("help.opt.fail")),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_verify"),
 ) -> None:
     """Verify a rectification: close the hazard (销号), or send it back with --fail."""
     if not by:

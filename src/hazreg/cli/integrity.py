@@ -62,8 +62,11 @@ def check(
         if not chain["ok"]:
             typer.echo(t("msg.chain_broken", seq=chain["broken_at"], problem=t("chain." + chain["problem"])), err=True)
         for m in report["records"]["first"]:
-            typer.echo(t("msg.check_record", record=m["record"], field=m["field"], register=m["register"],
-                         history=m["history"]), err=True)
+            from hazreg.register.lifecycle import field_names
+
+            # English reads H5.owner; Chinese names the field as the forms do (H5 的 治理责任人)
+            typer.echo(t("msg.check_record", record=m["record"], field=field_names([m["field"]]),
+                         register=m["register"], history=m["history"]), err=True)
         for p in report["attachments"]:
             key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
             typer.echo(t(key, sha=p["sha256"]), err=True)

@@ -34,7 +34,9 @@ def history(
         return
     from hazreg.render.grid import history_grid
 
-    print_grid(history_grid(entries, reg.timezone, with_record=record is None))
+    one_hazard = record is not None and entries[0]["record_type"] == "hazard"
+    level = reg.hazard(entries[0]["record_id"])["level"] if one_hazard else None  # 复查 or 验收
+    print_grid(history_grid(entries, reg.timezone, with_record=record is None, level=level))
 
 
 def info(fmt: str = format_option()) -> None:

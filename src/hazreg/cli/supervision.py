@@ -49,7 +49,7 @@ def supervise(
     hazard: str = _hazard_arg(),
     by: str = _opt("--by", key="help.opt.supervise_by", default=...),
     level: str = _opt("--level", key="help.opt.supervise_level", default=...),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_supervise"),
     due: str | None = _opt("--due", key="help.opt.supervise_due"),
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
@@ -61,7 +61,7 @@ def supervise(
 def delist(
     hazard: str = _hazard_arg(),
     note: str | None = _opt("--note", key="help.opt.delist_note"),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_delist"),
 ) -> None:
     """Delist a hazard (摘牌) once it is verified closed."""
     from hazreg.errors import InvalidInput
@@ -114,7 +114,7 @@ def escalate(
     hazard: str = _hazard_arg(),
     step: str = _opt("--step", key="help.opt.step", default=...),
     note: str | None = _opt("--note", key="help.opt.note"),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_escalate"),
 ) -> None:
     """Record that an escalation step was taken for an overdue hazard."""
     from hazreg.register.supervision import step_label
@@ -152,7 +152,7 @@ def action_add(
     kind: str = _opt("--type", key="help.opt.action_type", default=...),
     amount: str | None = _opt("--amount", key="help.opt.amount"),
     against: str | None = _opt("--against", key="help.opt.against"),
-    on: str | None = _opt("--on", key="help.opt.on"),
+    on: str | None = _opt("--on", key="help.opt.on_action"),
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
     """Record an enforcement action on a hazard."""

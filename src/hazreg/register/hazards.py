@@ -11,7 +11,14 @@ from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import Edit, diff, edit_options, new_uid, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
-from hazreg.register.lifecycle import allowed_moves, check_edit, gate, plan_complete, target
+from hazreg.register.lifecycle import (
+    allowed_moves,
+    check_edit,
+    field_names,
+    gate,
+    plan_complete,
+    target,
+)
 from hazreg.store import HazardFilter
 
 # Fields `edit` may correct; status and the verification record change only through moves.
@@ -175,7 +182,7 @@ class HazardOps(CampaignOps):
         missing = gate("verify --fail" if fail else "verify", {**current, "verified_by": by})
         if missing:
             # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
-            raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=", ".join(missing))
+            raise Refused("err.plan_incomplete", id=f"H{current['id']}", missing=field_names(missing))
         changes: dict[str, Any] = {"status": to, "verified_by": by, "verified_on": day, "verify_note": note}
         if fail:
             changes["rectified_on"] = None

@@ -40,6 +40,7 @@ from hazreg.register.lifecycle import (
     MOVES,
     allowed_moves,
     check_edit,
+    field_names,
     gate,
     missing_plan,
     path,
@@ -476,9 +477,9 @@ class ImportOps(HazardOps):
             missing = gate(move, record)
             if missing and move == "verify":
                 if not legacy:
-                    raise _Bad("status", _t("err.import_close_major", missing=", ".join(missing)))
+                    raise _Bad("status", _t("err.import_close_major", missing=field_names(missing)))
             elif missing:
-                raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=", ".join(missing)))
+                raise _Bad(missing[0], _t("err.import_gate", status=hazard.status.label(), missing=field_names(missing)))
         return moves
 
     def _move_days(self, hazard: Any, existing: dict[str, Any] | None, moves: list[str],
@@ -518,7 +519,7 @@ class ImportOps(HazardOps):
             missing = missing_plan(merged.model_dump())
             if missing:
                 field = next((f for f in missing if f in changes), None)
-                raise _Bad(field, _t("err.import_plan_closed", id=f"H{existing['id']}", missing=", ".join(missing)))
+                raise _Bad(field, _t("err.import_plan_closed", id=f"H{existing['id']}", missing=field_names(missing)))
         lifecycle = {"status", *(f for fields in MOVE_FIELDS.values() for f in fields)}
         edited = [k for k in after if k not in lifecycle]
         try:

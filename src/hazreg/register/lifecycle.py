@@ -94,6 +94,16 @@ def missing_plan(record: dict[str, Any]) -> list[str]:
     return [name for name in PLAN_FIELDS if record.get(name) in (None, "")]
 
 
+def field_names(fields: list[str]) -> str:
+    """Fields a message lists: in Chinese as the forms name them (治理措施、治理资金…), never as
+    keys; in English as the keys, which are the words the options and files use."""
+    from hazreg.i18n import get_lang, t
+
+    if get_lang() != "zh":
+        return ", ".join(fields)
+    return "、".join(t(f"field.{f}", default=f) for f in fields)
+
+
 # -- what `edit` and `plan` may still change --------------------------------------------------------
 
 # A finished hazard (closed or void) is a record of what happened. `edit` may still

@@ -24,7 +24,7 @@ from hazreg.enums import (
     Status,
     SupervisionLevel,
 )
-from hazreg.i18n import t
+from hazreg.i18n import get_lang, t
 from hazreg.render.records import hazard_flags
 
 _ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
@@ -70,6 +70,22 @@ def label(field: str, value: Any) -> str:
     return safe_text(str(value))
 
 
+def funds_text(value: Any) -> str:
+    """Funds as the interface shows them: 万元 in Chinese (治理资金（万元）, exact), yuan in English."""
+    if value is None or value == "":
+        return ""
+    if get_lang() == "zh":
+        from hazreg.money import to_wan
+
+        return to_wan(value)
+    return safe_text(str(value))
+
+
+def verification_label(field: str, level: Any) -> str:
+    """A general hazard is re-checked (复查人, 复查日期, 复查意见), a major one accepted (验收…)."""
+    return t(("accept." if level == Level.MAJOR else "recheck.") + field)
+
+
 def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
     columns = ["level", "status", "unit_name", "description", "deadline", "owner"]
     grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.flags")], keep_whole=(0, 5, 7), ratios={3: 1, 4: 3, 6: 1})
@@ -107,7 +123,8 @@ def inspection_grid(rows: list[dict[str, Any]]) -> Grid:
 
 
 def campaign_grid(rows: list[dict[str, Any]]) -> Grid:
-    grid = Grid([t(f"field.{c}") for c in ("id", "name", "start", "end", "industries", "localities")] + [t("col.coverage")],
+    grid = Grid([t(f"field.{c}") for c in ("id", "campaign_name", "start", "end", "industries", "localities")]
+                + [t("col.coverage")],
                 keep_whole=(0, 2, 3, 6), ratios={1: 2, 4: 2, 5: 1})
     for row in rows:
         percent = "—" if row["percent"] is None else f"{row['inspected']}/{row['units']} {row['percent']}%"
@@ -119,7 +136,8 @@ def campaign_grid(rows: list[dict[str, Any]]) -> Grid:
 
 
 def people_grid(rows: list[dict[str, Any]], columns: list[str]) -> Grid:
-    grid = Grid([t("field." + c) for c in columns], ratios=dict.fromkeys(range(len(columns)), 1))
+    grid = Grid([t("field.person" if c == "name" else "field." + c) for c in columns],
+                ratios=dict.fromkeys(range(len(columns)), 1))
     for row in rows:
         grid.rows.append([_names(row[c], "industry" if c == "industries" else "") if isinstance(row.get(c), list)
                           else (row.get(c) or "") for c in columns])
@@ -256,10 +274,10 @@ def escalations_grid(rows: list[dict[str, Any]]) -> Grid:
 
 
 def actions_grid(rows: list[dict[str, Any]]) -> Grid:
-    columns = ["on", "hazard_id", "unit_name", "type", "amount", "against", "note"]
-    grid = Grid([t("field." + c) for c in columns], keep_whole=(0, 1, 4), ratios={2: 2, 6: 1})
+    columns = ["id", "decided_on", "hazard_id", "unit_name", "type", "amount", "against", "note"]
+    grid = Grid([t("field." + c) for c in columns], keep_whole=(0, 1, 2, 5), ratios={3: 2, 7: 1})
     for row in rows:
-        grid.rows.append([row["on"], row["hazard_id"], row["unit_name"], label("action_type", row["type"]),
+        grid.rows.append([row["id"], row["on"], row["hazard_id"], row["unit_name"], label("action_type", row["type"]),
                           row["amount"] or "", row["against"] or "", row["note"] or ""])
         grid.styles.append("")
     return grid
@@ -297,19 +315,72 @@ def trend_grid(rows: list[dict[str, Any]]) -> Grid:
     return grid
 
 
-def describe_change(entry: dict[str, Any]) -> str:
-    """What a history entry changed, as `Field: old → new; …`."""
+_ID_PREFIX = {"unit_id": "U", "hazard_id": "H", "inspection_id": "I", "campaign_id": "C", "draw_id": "D"}
+_RECORD_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C", "leader": "L",
+                  "inspector": "P"}
+_LIST_ITEMS = {"industries": "industry"}
+_VERIFICATION = ("verified_by", "verified_on", "verify_note")
+
+
+def _change_label(entry: dict[str, Any], key: str, level: Any) -> str:
+    if key == "on" and entry["action"] == "action":
+        return t("field.decided_on")  # an enforcement action's date is its decision's
+    if key in _VERIFICATION and level is not None:
+        return verification_label(key, level)
+    return t(f"history.{key}", default=t(f"field.{key}", default=key))
+
+
+def _change_value(key: str, value: Any) -> str:
+    """A value in a history entry as it is shown everywhere else: U264, labels, 万元, names."""
+    if value is None or value == "" or value == []:
+        return ""
+    if key in _ID_PREFIX and str(value).isdigit():
+        return f"{_ID_PREFIX[key]}{value}"
+    if key == "funds":
+        return funds_text(value)
+    if key in ("step", "escalation"):
+        import json
+
+        from hazreg.register.supervision import step_label
+
+        if key == "step":
+            return step_label(str(value))
+        steps = json.loads(value) if isinstance(value, str) else value
+        sep = "、" if get_lang() == "zh" else ", "
+        return sep.join(t("history.ladder_step", step=step_label(step), days=days) for step, days in steps)
+    if key == "type":
+        return label("action_type", value)
+    if isinstance(value, list):
+        return _names(value, _LIST_ITEMS.get(key, key))
+    return label(key, value)
+
+
+def describe_change(entry: dict[str, Any], level: Any = None) -> str:
+    """What a history entry changed, as `Field: old → new; …`, in the words shown elsewhere."""
     before, after = entry.get("before") or {}, entry.get("after") or {}
     if entry["action"] == "create":
         return t("history.created")
     parts = []
     for key in after:
-        old, new = label(key, before.get(key)) or "∅", label(key, after.get(key)) or "∅"
-        parts.append(f"{t('field.' + key, default=key)}: {old} → {new}")
+        old, new = _change_value(key, before.get(key)) or "∅", _change_value(key, after.get(key)) or "∅"
+        parts.append(f"{_change_label(entry, key, level)}: {old} → {new}")
     return "; ".join(parts)
 
 
-def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> Grid:
+def _record_name(entry: dict[str, Any]) -> str:
+    if entry["record_type"] == "settings":
+        return t("record.settings")
+    return f"{_RECORD_PREFIX.get(entry['record_type'], '')}{entry['record_id']}"
+
+
+def _action_name(action: str, level: Any) -> str:
+    if level is not None and action in ("verify", "verify_fail"):
+        return t(("accept." if level == Level.MAJOR else "recheck.") + "action_" + action)
+    return t("action." + action, default=action)
+
+
+def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool, level: Any = None) -> Grid:
+    """Changes as rows; `level`, for one hazard's history, names its verification 复查 or 验收."""
     # The day a change took effect, where some differ from when they were written (an
     # imported ledger's dates, `done --on`): both are kept, both are shown.
     dated = any(local_time(e.get("effective_at") or e["at"], tz)[:10] != local_time(e["at"], tz)[:10] for e in entries)
@@ -318,15 +389,14 @@ def history_grid(entries: list[dict[str, Any]], tz: str, with_record: bool) -> G
         headers.append(t("field.record_id"))
     headers += [t("field.action"), t("col.change"), t("field.note")]
     grid = Grid(headers, keep_whole=(0, 1) if dated else (0,), ratios={len(headers) - 2: 3, len(headers) - 1: 1})
-    prefixes = {"unit": "U", "hazard": "H"}
     for e in entries:
         cells = [local_time(e["at"], tz)]
         if dated:
             cells.append(local_time(e.get("effective_at") or e["at"], tz)[:10])
         cells.append(safe_text(e["operator"]))
         if with_record:
-            cells.append(f"{prefixes.get(e['record_type'], '')}{e['record_id']}")
-        cells += [t("action." + e["action"], default=e["action"]), describe_change(e), safe_text(e.get("note") or "")]
+            cells.append(_record_name(e))
+        cells += [_action_name(e["action"], level), describe_change(e, level), safe_text(e.get("note") or "")]
         grid.rows.append(cells)
         grid.styles.append("")
     return grid

@@ -25,10 +25,12 @@ from hazreg.render.grid import (
     Grid,
     column_widths,
     evidence_lines,
+    funds_text,
     hazard_grid,
     history_grid,
     label,
     safe_text,
+    verification_label,
 )
 from hazreg.render.records import hazard_flags
 
@@ -68,7 +70,7 @@ def rich_table(grid: Grid, available: int | None = None) -> Table:
     return table
 
 
-def _fields_table(row: dict[str, Any], fields: list[str]) -> Table:
+def _fields_table(row: dict[str, Any], fields: list[str], names: dict[str, str] | None = None) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -76,7 +78,7 @@ def _fields_table(row: dict[str, Any], fields: list[str]) -> Table:
         value = row.get(f)
         if value is None or value == "":
             continue
-        table.add_row(t("field." + f), label(f, value))
+        table.add_row((names or {}).get(f) or t("field." + f), label(f, value))
     return table
 
 
@@ -99,14 +101,15 @@ def hazard_view(
     missing = set(missing_plan(row))
     for f in PLAN_FIELDS:
         mark = Text("✗", style="red") if f in missing else Text("✓", style="green")
-        plan.add_row(mark, t("plan." + f), label(f, row.get(f)))
+        plan.add_row(mark, t("plan." + f), funds_text(row.get(f)) if f == "funds" else label(f, row.get(f)))
     parts: list[Any] = [title]
     if flags:
         parts.append(Text(flags, style="red bold"))
-    parts += [_fields_table(shown, fields), Text(""), Text(t("heading.plan"), style="bold underline"), plan]
+    names = {f: verification_label(f, row["level"]) for f in ("verified_by", "verified_on", "verify_note")}
+    parts += [_fields_table(shown, fields, names), Text(""), Text(t("heading.plan"), style="bold underline"), plan]
     for heading, lines in evidence_lines(evidence or {}):
         parts += [Text(""), Text(heading, style="bold underline"), *(Text(line) for line in lines)]
-    parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False), console().width)]
+    parts += [Text(""), Text(t("heading.history"), style="bold underline"), rich_table(history_grid(history, tz, False, row["level"]), console().width)]
     return Group(*parts)
 
 
