@@ -1,0 +1,166 @@
+"""Any terminal: listings and help at 60, 80 and 120 columns, as an officer sees them in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WIDTHS = (60, 80, 120)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def on_terminal(*args: str, columns: int, env: dict[str, str] | None = None) -> str:
+    """Run hazreg with stdout and stderr on a pseudo-terminal `columns` wide; what it showed, colours removed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    environment = {**os.environ, **(env or {}), "TERM": "xterm-256color"}
+    environment.pop("COLUMNS", None)  # the width comes from the terminal, as it does for a person
+    environment.pop("LINES", None)
+    proc = subprocess.Popen([sys.executable, "-m", "hazreg", *args], stdin=follower, stdout=follower,
+                            stderr=follower, env=environment)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=60)
+    os.close(leader)
+    return _ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
+
+
+@functools.cache
+def run_json(*args: str) -> list[dict]:
+    done = subprocess.run([sys.executable, "-m", "hazreg", *args, "-f", "json"], capture_output=True, text=True,
+                          check=True, env=os.environ)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo register: long Chinese unit names and descriptions, every status."""
+    from hazreg.demo import build_demo
+
+    path = tmp_path_factory.mktemp("terminal") / "demo.db"
+    build_demo(path, "tester").store.close()
+    return path
+
+
+def display_width(text: str) -> int:
+    from hazreg.render.grid import width
+
+    return width(text)
+
+
+def assert_readable(out: str, columns: int, ids: list[str], headers: list[str], texts: list[str]) -> None:
+    lines = out.splitlines()
+    assert max(display_width(line.rstrip()) for line in lines) <= columns, out
+    words = set(re.split(r"\s+", out))
+    for id_ in ids:
+        assert id_ in words, f"{id_} not whole at {columns} columns:\n{out}"
+    for header in headers:
+        if header.isascii():
+            # English headers may wrap between words, never inside one
+            for word in header.split():
+                assert word in words, f"header word {word!r} broken at {columns} columns:\n{out}"
+        else:
+            assert header in out, f"header {header!r} broken at {columns} columns:\n{out}"
+    for text in texts:
+        # long Chinese text wraps several characters to a line (or is cut with …), never one character a line
+        assert text[:3] in out, f"{text[:3]!r} broken at {columns} columns:\n{out}"
+
+
+def _headers(grid_of, lang: str) -> list[str]:
+    from hazreg.i18n import set_lang
+
+    set_lang(lang)
+    try:
+        return grid_of().headers
+    finally:
+        set_lang("en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_listings_stay_readable_at_any_width(demo, lang, columns):
+    from datetime import date
+
+    from hazreg.register import open_register
+    from hazreg.render.grid import coverage_grid, hazard_grid, unit_grid
+
+    db = ["--db", str(demo), "--lang", lang]
+    hazards = run_json("--db", str(demo), "list", "-n", "0")
+    out = on_terminal(*db, "list", "-n", "0", columns=columns)
+    assert_readable(out, columns, [h["id"] for h in hazards], _headers(lambda: hazard_grid([], date.today()), lang),
+                    [h["unit_name"] for h in hazards] + [h["description"] for h in hazards])
+
+    units = run_json("--db", str(demo), "unit", "list", "-n", "0")
+    out = on_terminal(*db, "unit", "list", "-n", "0", columns=columns)
+    assert_readable(out, columns, [u["id"] for u in units] + [u["credit_code"] for u in units if u["credit_code"]],
+                    _headers(lambda: unit_grid([]), lang), [u["name"] for u in units])
+
+    due = run_json("--db", str(demo), "due", "--within", "30")
+    assert due
+    out = on_terminal(*db, "due", "--within", "30", columns=columns)
+    assert_readable(out, columns, [h["id"] for h in due], _headers(lambda: hazard_grid([], date.today()), lang),
+                    [h["description"] for h in due])
+
+    reg = open_register(demo, write=False)
+    report = reg.coverage(None, None, None, [], [], False)
+    reg.store.close()
+    out = on_terminal(*db, "report", "coverage", columns=columns)
+    localities = [row["locality"] for row in report["by_locality"]]
+    assert_readable(out, columns, [], _headers(lambda: coverage_grid(report), lang), localities)
+    for locality in localities:  # every locality's row is whole, not folded
+        assert locality in out, out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_help_stays_readable_at_any_width(lang, columns):
+    from hazreg.cli.app import COMMANDS
+
+    out = on_terminal("--lang", lang, "--help", columns=columns)
+    assert max(display_width(line.rstrip()) for line in out.splitlines()) <= columns
+    words = set(re.split(r"[\s│]+", out))
+    for command in COMMANDS:
+        assert command in words, f"{command} missing from help at {columns}:\n{out}"
+    out = on_terminal("--lang", lang, "list", "--help", columns=columns)
+    for option in ("--status", "--overdue", "--industry", "--format", "--limit"):
+        assert option in out, out
+
+
+def test_columns_fit_every_width_without_breaking_ids_or_headers():
+    from hazreg.render.grid import Grid, column_floors, column_widths, fit_columns, width
+
+    grid = Grid(["ID", "Level", "Unit name", "Description", "Deadline", "Flags"], keep_whole=(0, 4, 5), ratios={2: 1, 3: 3})
+    grid.rows = [["H1024", "重大隐患", "临江建工集团有限公司桃源安置房二期项目部", "3#塔式起重机力矩限制器失效，起重量限制器被短接" * 2,
+                  "2026-11-22", "overdue 7d plan incomplete"]]
+    floors = column_floors(grid, column_widths(grid))
+    for available in range(30, 220, 3):
+        panels = fit_columns(grid, available)
+        assert sorted({i for p in panels for i in p.columns}) == list(range(6))
+        for panel in panels:
+            assert panel.columns[0] == 0  # every part shows the id
+            assert sum(panel.widths) + panel.gap * (len(panel.widths) - 1) <= available
+            for i, size in zip(panel.columns, panel.widths, strict=True):
+                assert size >= min(floors[i], available - floors[0] - panel.gap), (available, panel)
+                assert size >= width(grid.headers[i].split()[0]) or i == panel.columns[-1]
+        if available >= 200:
+            assert len(panels) == 1 and panels[0].widths == column_widths(grid)
