@@ -164,3 +164,37 @@ def test_columns_fit_every_width_without_breaking_ids_or_headers():
                 assert size >= width(grid.headers[i].split()[0]) or i == panel.columns[-1]
         if available >= 200:
             assert len(panels) == 1 and panels[0].widths == column_widths(grid)
+
+
+# -- global options anywhere -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_hazard(cli):
+    cli("unit", "add", "临江大酒店", "--industry", "fire", "--locality", "临江街道")
+    cli("add", "后厨灭火器压力不足", "--unit", "U1", "--deadline", "2026-12-20", "--owner", "陈伟")
+
+
+def test_global_options_are_accepted_after_the_command(cli, one_hazard, tmp_path):
+    assert "整改责任人" in cli("list", "--lang", "zh").stdout
+    assert "整改责任人" in cli("list", "--lang=zh", "--all").stdout
+    assert "整改责任人" in cli("unit", "list", "--lang", "zh").stdout or "联系人" in cli("unit", "list", "--lang", "zh").stdout
+    assert "Owner" in cli("--lang", "zh", "list", "--lang", "en").stdout  # the last one given wins, as for any option
+    cli("add", "疏散通道堆放杂物", "--unit", "U1", "--operator", "王五")
+    assert json.loads(cli("history", "H2", "-f", "json").stdout)[0]["operator"] == "王五"
+    other = tmp_path / "other.db"
+    cli("unit", "add", "另一家", "--industry", "gas", "--locality", "青山镇", "--db", str(other))
+    assert [u["name"] for u in json.loads(cli("unit", "list", "-f", "json", "--db", str(other)).stdout)] == ["另一家"]
+    assert [u["name"] for u in json.loads(cli("unit", "list", "-f", "json").stdout)] == ["临江大酒店"]
+    # after `--`, words are the command's own, even if they look like global options
+    cli("add", "--unit", "U1", "--", "--lang")
+    assert json.loads(cli("show", "H3", "-f", "json").stdout)["description"] == "--lang"
+
+
+def test_global_options_after_the_command_in_a_real_command_line(one_hazard):
+    done = subprocess.run([sys.executable, "-m", "hazreg", "list", "--help", "--lang", "zh"], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0 and "列出隐患" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "hazreg", "show", "H1", "--lang", "zh"], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0 and "后厨灭火器压力不足" in done.stdout and "五落实" in done.stdout

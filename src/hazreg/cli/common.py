@@ -71,8 +71,43 @@ def _silence_stdout() -> None:
         pass
 
 
+GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Global options given after the command, moved before it: `hazreg list --lang zh`, as gh and kubectl allow.
+
+    Words after `--` are the command's own and stay where they are.
+    """
+    start = next((i for i, arg in enumerate(args) if not arg.startswith("-")
+                  and (i == 0 or args[i - 1] not in GLOBAL_WITH_VALUE)), None)
+    if start is None:
+        return args
+    hoisted: list[str] = []
+    rest: list[str] = []
+    i = start + 1
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_WITH_VALUE and i + 1 < len(args):
+            hoisted += args[i:i + 2]
+            i += 2
+            continue
+        if arg.split("=", 1)[0] in GLOBAL_WITH_VALUE and "=" in arg:
+            hoisted.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return args[:start] + hoisted + args[start:start + 1] + rest
+
+
 class HazregGroup(TyperGroup):
     """The one place where a HazregError (or Ctrl-C, or a closed pipe) becomes a message and an exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(args))
 
     def invoke(self, ctx: Any) -> Any:
         import warnings
