@@ -198,3 +198,38 @@ def test_global_options_after_the_command_in_a_real_command_line(one_hazard):
     done = subprocess.run([sys.executable, "-m", "hazreg", "show", "H1", "--lang", "zh"], capture_output=True,
                           text=True, env={**os.environ, "COLUMNS": "120"})
     assert done.returncode == 0 and "后厨灭火器压力不足" in done.stdout and "五落实" in done.stdout
+
+
+# -- no register yet -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "-f", "json"], ["unit", "list"], ["due"], ["report", "coverage"],
+                                  ["history"], ["list", "--lang", "zh"]])
+def test_reading_commands_say_there_is_no_register_yet(cli, tmp_path, args):
+    missing = tmp_path / "none" / "register.db"
+    result = cli("--db", str(missing), *args)
+    zh = "zh" in args
+    expected = (f"{missing} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它" if zh
+                else f"no register at {missing} yet; `hazreg add` or `hazreg import` creates it")
+    assert result.stderr.strip().splitlines() == [expected]
+    assert result.stdout.strip() in ("", "[]") or args[0] == "report"  # a report shows its empty frame
+    assert not missing.parent.exists()  # reading never creates it
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_show_on_a_path_with_no_register_says_so_and_exits_1(cli, tmp_path, lang):
+    missing = tmp_path / "register.db"
+    result = cli("--db", str(missing), "--lang", lang, "show", "H1", code=1)
+    expected = (f"错误：{missing} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它" if lang == "zh"
+                else f"Error: no register at {missing} yet; `hazreg add` or `hazreg import` creates it")
+    assert result.stderr.strip().replace("错误: ", "错误：") == expected
+    assert not missing.exists()
+
+
+def test_an_existing_register_with_nothing_in_it_says_nothing_of_the_sort(cli, one_hazard):
+    cli("void", "H1", "--reason", "录入错误")
+    result = cli("list")
+    assert result.stdout == "" and "no register" not in result.stderr
+    assert "no hazard H9" in cli("show", "H9", code=1).stderr
+    info = cli("--db", "/nonexistent/x.db", "info")  # info says it in its own words, once
+    assert "no register" not in info.stderr and "not created yet" in info.stdout

@@ -183,6 +183,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.restore_refused": ("{path} does not pass the checks; the register was not replaced", "{path} 未通过检查；台账未被替换"),
     # backups and restores a cron job can rely on; Ctrl-C
     "err.no_register": ("there is no register at {path}", "{path} 处没有台账"),
+    "err.no_register_yet": ("no register at {path} yet; `hazreg add` or `hazreg import` creates it",
+                            "{path} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它"),
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
