@@ -233,3 +233,80 @@ def test_an_existing_register_with_nothing_in_it_says_nothing_of_the_sort(cli, o
     assert "no hazard H9" in cli("show", "H9", code=1).stderr
     info = cli("--db", "/nonexistent/x.db", "info")  # info says it in its own words, once
     assert "no register" not in info.stderr and "not created yet" in info.stdout
+
+
+# -- shell completion --------------------------------------------------------------------------------
+
+
+def complete(shell: str, line: str, **env: str) -> list[str]:
+    """What the shell's completion function gets back for `line` (the word being typed is its last)."""
+    environment = {**os.environ, **env, "_HAZREG_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        words = line.split(" ")
+        environment.update(COMP_WORDS=line, COMP_CWORD=str(len(words) - 1))
+    else:
+        environment["_TYPER_COMPLETE_ARGS"] = line
+        if shell == "fish":
+            environment["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    done = subprocess.run([sys.executable, "-m", "hazreg"], capture_output=True, text=True, env=environment, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return [line for line in done.stdout.splitlines() if line]  # nothing to offer is one empty line
+
+
+def test_completion_offers_every_command_and_subcommand():
+    from hazreg.cli.app import COMMANDS
+
+    offered = complete("bash", "hazreg ")
+    assert set(COMMANDS) <= set(offered), set(COMMANDS) - set(offered)
+    assert {"add", "list", "show", "edit"} <= set(complete("bash", "hazreg unit "))
+    assert complete("bash", "hazreg rep") == ["report"]
+    assert "--industry" in complete("bash", "hazreg list --ind")
+    assert "--lang" in complete("bash", "hazreg --l")
+
+
+def test_completion_offers_enum_keys_and_chinese_labels():
+    industries = complete("bash", "hazreg list --industry ")
+    assert {"fire", "消防", "hazardous_chemicals", "危险化学品", "road_traffic", "道路交通"} <= set(industries)
+    assert complete("bash", "hazreg list --industry 危") == ["危险化学品"]
+    assert complete("bash", "hazreg unit add 某公司 --risk r") == ["red"]
+    assert {"open", "待整改", "rectifying", "整改中"} <= set(complete("bash", "hazreg list --status "))
+    assert "open,已销号" in complete("bash", "hazreg list --status open,已")  # a comma list completes its last item
+    assert {"major", "重大隐患"} <= set(complete("bash", "hazreg add x --level "))
+    supervision = set(complete("bash", "hazreg supervise H1 --level "))
+    assert "major" not in supervision and supervision  # supervise's level is the listing body's
+    assert set(complete("bash", "hazreg --lang ")) >= {"en", "zh"}
+    assert set(complete("bash", "hazreg list --format ")) == {"table", "csv", "json", "jsonl"}
+    assert "xlsx" in complete("bash", "hazreg export hazards --format ")
+    assert {"bash", "zsh", "fish"} <= set(complete("bash", "hazreg completion "))
+
+
+def test_completion_offers_ids_from_the_register_without_creating_one(cli, one_hazard, tmp_path):
+    assert complete("bash", "hazreg show ") == ["H1"]
+    assert complete("bash", "hazreg unit show ") == ["U1"]
+    assert set(complete("bash", "hazreg history ")) == {"H1", "U1"}
+    assert complete("bash", "hazreg add 堆放杂物 --unit ") == ["U1"]
+    missing = tmp_path / "none" / "register.db"
+    assert complete("bash", f"hazreg --db {missing} show ") == []
+    assert complete("bash", "hazreg show ", HAZREG_DB=str(missing)) == []
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_completion_in_zsh_and_fish_shows_what_each_value_means(cli, one_hazard, shell):
+    out = "\n".join(complete(shell, "hazreg list --industry "))
+    assert "fire" in out and "消防" in out
+    out = "\n".join(complete(shell, "hazreg show "))
+    assert "H1" in out and "后厨灭火器压力不足" in out
+    assert "list" in "\n".join(complete(shell, "hazreg "))
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_the_script_for_each_shell(cli, shell):
+    script = cli("completion", shell).stdout
+    assert "_HAZREG_COMPLETE" in script and "hazreg" in script
+
+
+def test_completion_for_an_unknown_shell_is_a_usage_error(cli):
+    result = cli("completion", "tcsh", code=2)
+    assert result.stderr.strip().count("\n") == 0 and "bash, zsh, fish" in result.stderr

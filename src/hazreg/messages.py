@@ -474,6 +474,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Build a demo register with realistic data in its own file and list its hazards.",
         "生成一个演示台账（独立文件）并列出其中的隐患。",
     ),
+    "help.cmd.completion": (
+        "Print the shell completion script for bash, zsh or fish (commands, options, values, ids).",
+        "输出 bash、zsh 或 fish 的命令补全脚本（命令、选项、取值、编号）。",
+    ),
+    "help.arg.shell": ("The shell: bash, zsh or fish.", "shell 类型：bash、zsh 或 fish。"),
+    "field.shell": ("shell", "shell 类型"),
     "help.cmd.unit": ("Units (生产经营单位): add, list, show, edit.", "生产经营单位：登记、列表、查看、修改。"),
     "help.cmd.unit_add": ("Record a unit (生产经营单位).", "登记生产经营单位。"),
     "help.cmd.unit_list": ("List units, highest risk first.", "列出单位，风险高的在前。"),
