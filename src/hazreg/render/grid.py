@@ -410,7 +410,8 @@ def fit_columns(grid: Grid, available: int) -> list[Panel]:
             return [Panel(every, natural, gap)]
     for gap in GAPS:
         room = available - gap * (count - 1)
-        if sum(floors) <= room:
+        # two spaces between columns only if the text still gets as much again to wrap in
+        if sum(floors) <= room and (gap == GAPS[-1] or room - sum(floors) >= count - 1):
             widths = list(floors)
             _share(every, widths, natural, room - sum(floors), grid.ratios)
             return [Panel(every, widths, gap)]
