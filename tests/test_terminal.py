@@ -310,3 +310,16 @@ def test_completion_prints_the_script_for_each_shell(cli, shell):
 def test_completion_for_an_unknown_shell_is_a_usage_error(cli):
     result = cli("completion", "tcsh", code=2)
     assert result.stderr.strip().count("\n") == 0 and "bash, zsh, fish" in result.stderr
+
+
+def test_a_grid_of_many_columns_splits_quickly():
+    import time
+
+    from hazreg.render.grid import Grid, fit_columns
+
+    grid = Grid(["周"] + [f"领导{i}" for i in range(40)], keep_whole=tuple(range(41)))
+    grid.rows = [["2026-W48"] + ["2次（明查1/暗访1）"] * 40]
+    started = time.perf_counter()
+    panels = fit_columns(grid, 60)
+    assert time.perf_counter() - started < 1
+    assert sorted(i for p in panels for i in p.columns[1:]) == list(range(1, 41))

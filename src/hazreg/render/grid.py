@@ -399,7 +399,7 @@ def _share(columns: list[int], widths: list[int], natural: list[int], extra: int
 
 def fit_columns(grid: Grid, available: int) -> list[Panel]:
     """How a grid fits `available` columns: one table if its columns fit at their floors (sharing
-    what is left by the grid's ratios), else several tables side by side in turn, each repeating
+    what is left by the grid's ratios), else several tables one under another, each repeating
     the first column (the id), like a wide sheet printed on several pages."""
     natural = column_widths(grid)
     floors = column_floors(grid, natural)
@@ -431,24 +431,31 @@ def fit_columns(grid: Grid, available: int) -> list[Panel]:
     return panels
 
 
-def _split(columns: list[int], needs: Any, available: int | None = None) -> list[list[int]]:
-    """`columns` in as few consecutive groups as fit, balanced so the widest group is as narrow as can be."""
+def _split(columns: list[int], needs: Any, limit: int) -> list[list[int]]:
+    """`columns` in as few consecutive groups as fit in `limit`, balanced so the widest group is as
+    narrow as can be (a group of one column always "fits": it folds)."""
     from itertools import combinations
+    from math import comb
 
     def fits(group: list[int]) -> bool:
         return len(group) == 1 or needs(group) <= limit
 
-    limit = available if available is not None else 0
-    for count in range(1, len(columns) + 1):
-        best: list[list[int]] | None = None
-        for cuts in combinations(range(1, len(columns)), count - 1):
-            bounds = [0, *cuts, len(columns)]
-            groups = [columns[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-            if all(fits(g) for g in groups) and (best is None or max(map(needs, groups)) < max(map(needs, best))):
-                best = groups
-        if best is not None:
-            return best
-    return [[c] for c in columns]
+    greedy: list[list[int]] = []
+    for column in columns:
+        if greedy and fits([*greedy[-1], column]):
+            greedy[-1].append(column)
+        else:
+            greedy.append([column])
+    count = len(greedy)
+    if comb(len(columns) - 1, count - 1) > 5000:  # very many columns: the greedy split is good enough
+        return greedy
+    best = greedy
+    for cuts in combinations(range(1, len(columns)), count - 1):
+        bounds = [0, *cuts, len(columns)]
+        groups = [columns[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        if all(fits(g) for g in groups) and max(map(needs, groups)) < max(map(needs, best)):
+            best = groups
+    return best
 
 
 def plain(grid: Grid) -> str:
