@@ -191,6 +191,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.restore_refused": ("{path} does not pass the checks; the register was not replaced", "{path} 未通过检查；台账未被替换"),
     # backups and restores a cron job can rely on; Ctrl-C
     "err.no_register": ("there is no register at {path}", "{path} 处没有台账"),
+    "err.no_register_yet": ("no register at {path} yet; `hazreg add` or `hazreg import` creates it",
+                            "{path} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它"),
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
@@ -562,6 +564,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Build a demo register with realistic data in its own file and list its hazards.",
         "生成一个演示台账（独立文件）并列出其中的隐患。",
     ),
+    "help.cmd.completion": (
+        "Print the shell completion script for bash, zsh or fish (commands, options, values, ids).",
+        "输出 bash、zsh 或 fish 的命令补全脚本（命令、选项、取值、编号）。",
+    ),
+    "help.arg.shell": ("The shell: bash, zsh or fish.", "shell 类型：bash、zsh 或 fish。"),
+    "field.shell": ("shell", "shell 类型"),
     "help.cmd.unit": ("Units (生产经营单位): add, list, show, edit.", "生产经营单位：登记、列表、查看、修改。"),
     "help.cmd.unit_add": ("Record a unit (生产经营单位).", "登记生产经营单位。"),
     "help.cmd.unit_list": ("List units, highest risk first.", "列出单位，风险高的在前。"),

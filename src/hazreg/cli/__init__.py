@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -18,4 +19,8 @@ def main() -> None:
 
         print(t("msg.interrupted"), file=sys.stderr)
         sys.exit(130)
+    if os.environ.get("_HAZREG_COMPLETE"):  # a shell asking for completions: only now load that machinery
+        from hazreg.cli.completion import prepare
+
+        prepare(app)(prog_name="hazreg")
     app(prog_name="hazreg")

@@ -8,7 +8,7 @@ from importlib import import_module
 import typer
 
 from hazreg import __version__
-from hazreg.cli.common import HazregGroup, begin
+from hazreg.cli.common import GLOBAL_WITH_VALUE, HazregGroup, begin
 from hazreg.errors import InvalidInput
 from hazreg.i18n import detect_lang, normalise_lang, set_lang, t
 
@@ -26,8 +26,8 @@ COMMANDS = {
         "supervision",
     ),
     **dict.fromkeys(("check", "backup", "restore"), "integrity"),
+    "completion": "completion",
 }
-_GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
 
 
 def _version(value: bool) -> None:
@@ -54,7 +54,7 @@ def command_of(argv: list[str]) -> str | None:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in _GLOBAL_WITH_VALUE:
+        elif arg in GLOBAL_WITH_VALUE:
             skip = True
         elif not arg.startswith("-"):
             return arg

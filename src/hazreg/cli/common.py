@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from hazreg.errors import HazregError, InvalidInput
+from hazreg.errors import HazregError, InvalidInput, NotFound
 from hazreg.i18n import t
 
 FORMATS = ("table", "csv", "json", "jsonl")
@@ -22,13 +22,17 @@ class Session:
         self.db = db
         self.operator = operator
         self.opened: list[Any] = []
+        self.missing: str | None = None  # a register this command read that does not exist yet
 
-    def register(self, write: bool = False) -> Any:
+    def register(self, write: bool = False, quiet: bool = False) -> Any:
         from hazreg.paths import register_path
         from hazreg.register import open_register
 
-        reg = open_register(register_path(self.db), write=write, operator=self.operator)
+        path = register_path(self.db)
+        reg = open_register(path, write=write, operator=self.operator)
         self.opened.append(reg)
+        if not write and not quiet and not reg.store.on_disk:
+            self.missing = str(path)
         return reg
 
     def wrote(self) -> bool:
@@ -50,9 +54,12 @@ def begin(db: str | None, operator: str | None) -> None:
     _session = Session(db=db, operator=operator)
 
 
-def register(write: bool = False) -> Any:
-    """The register this command works on; created on first write."""
-    return _session.register(write)
+def register(write: bool = False, quiet: bool = False) -> Any:
+    """The register this command works on; created on first write.
+
+    Reading one that does not exist yet, a command says so (unless `quiet`: it says so itself).
+    """
+    return _session.register(write, quiet)
 
 
 def fail(error: HazregError) -> None:
@@ -69,6 +76,38 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # not a real file (tests)
         pass
+
+
+GLOBAL_WITH_VALUE = ("--db", "--lang", "--operator")
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Global options given after the command, moved before it: `hazreg list --lang zh`, as gh and kubectl allow.
+
+    Words after `--` are the command's own and stay where they are.
+    """
+    start = next((i for i, arg in enumerate(args) if not arg.startswith("-")
+                  and (i == 0 or args[i - 1] not in GLOBAL_WITH_VALUE)), None)
+    if start is None:
+        return args
+    hoisted: list[str] = []
+    rest: list[str] = []
+    i = start + 1
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_WITH_VALUE and i + 1 < len(args):
+            hoisted += args[i:i + 2]
+            i += 2
+            continue
+        if arg.split("=", 1)[0] in GLOBAL_WITH_VALUE and "=" in arg:
+            hoisted.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return args[:start] + hoisted + args[start:start + 1] + rest
 
 
 class HazregGroup(TyperGroup):
@@ -90,6 +129,9 @@ class HazregGroup(TyperGroup):
             _raise_localised(error)
             raise
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(args))
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return self._invoke(ctx)
@@ -108,6 +150,8 @@ class HazregGroup(TyperGroup):
                 try:
                     result = super().invoke(ctx)
                     sys.stdout.flush()  # a closed pipe shows here at the latest, while it can be handled
+                    if _session.missing:
+                        typer.echo(t("err.no_register_yet", path=_session.missing), err=True)
                     return result
                 finally:
                     years = sorted({w.message for w in caught if isinstance(w.message, CalendarEstimate)},
@@ -115,6 +159,9 @@ class HazregGroup(TyperGroup):
                     for year in {m.year: m for m in years}.values():
                         typer.echo(t("warn.calendar", year=year.year, first=year.first, last=year.last), err=True)
         except HazregError as error:
+            if isinstance(error, NotFound) and _session.missing and error.key != "err.no_register":
+                # `hazreg show H1` on a new path: the register is what is missing, not H1
+                fail(NotFound("err.no_register_yet", path=_session.missing))
             fail(error)
         except BrokenPipeError:
             # `hazreg list | head`: the reader had what it wanted; that is not an error.
@@ -156,7 +203,7 @@ def interactive() -> bool:
 
 def note_empty() -> None:
     """An empty listing says so on a terminal (stderr), and nothing in a pipe."""
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and not _session.missing:  # no register at all: that is said instead
         typer.echo(t("msg.empty"), err=True)
 
 

@@ -42,7 +42,7 @@ def history(
 def info(fmt: str = format_option()) -> None:
     """Show the register file, its schema version, time zone and counts."""
     fmt = check_format(fmt)
-    data = register().info()
+    data = register(quiet=True).info()  # says 'not created yet' itself
     if fmt == "table":
         from hazreg.render.table import console, info_view
 

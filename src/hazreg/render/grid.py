@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from hazreg.dates import local_time
 from hazreg.enums import (
@@ -415,6 +415,123 @@ def column_widths(grid: Grid) -> list[int]:
     """Each column's display width with every cell on one line."""
     lines = _lines(grid)
     return [max(width(line[i]) for line in lines) for i in range(len(grid.headers))]
+
+
+MIN_TEXT = 10  # a wrapped text column keeps at least five Chinese characters a line
+MIN_SHORT = 8  # and a column of short values four
+MAX_WORD = 16  # an English word longer than this (a path, a URL) may fold
+GAPS = (2, 1)  # spaces between columns: two where they fit, else one
+
+
+class Panel(NamedTuple):
+    """Some of a grid's columns, each with the display width it gets, drawn as one table."""
+
+    columns: list[int]
+    widths: list[int]
+    gap: int
+
+
+def _longest_word(text: str, latin_only: bool = False) -> int:
+    """The widest word; with `latin_only`, of the words that must not fold (Chinese folds between characters)."""
+    return max((width(word) for word in text.split() if not latin_only or word.isascii()), default=0)
+
+
+def column_floors(grid: Grid, natural: list[int]) -> list[int]:
+    """The narrowest each column may be: headers and ids never break inside a word, text keeps a few words a line."""
+    floors = []
+    for i, header in enumerate(grid.headers):
+        head = _longest_word(header)
+        if i in grid.keep_whole:
+            floors.append(max([head] + [_longest_word(row[i]) for row in grid.rows]))
+        else:
+            # free text keeps a few words a line, a short value (a level, a status) wraps sooner;
+            # an English word is never broken unless it is longer than any column should be
+            least = MIN_TEXT if i in grid.ratios else MIN_SHORT
+            words = min(MAX_WORD, max([0] + [_longest_word(row[i], latin_only=True) for row in grid.rows]))
+            floors.append(min(natural[i], max(head, least, words)))
+    return floors
+
+
+def _share(columns: list[int], widths: list[int], natural: list[int], extra: int, ratios: dict[int, int]) -> None:
+    """Give `extra` columns of width to the columns that want more, by their ratios (free text first)."""
+    while extra > 0:
+        growing = [k for k, i in enumerate(columns) if widths[k] < natural[i]]
+        if not growing:
+            return
+        weights = {k: ratios.get(columns[k], 1 if not ratios else 0) for k in growing}
+        if not any(weights.values()):
+            weights = dict.fromkeys(growing, 1)
+        total = sum(weights.values())
+        given = 0
+        for k in growing:
+            add = min(natural[columns[k]] - widths[k], max(1, extra * weights[k] // total) if weights[k] else 0,
+                      extra - given)
+            widths[k] += add
+            given += add
+        if given == 0:
+            return
+        extra -= given
+
+
+def fit_columns(grid: Grid, available: int) -> list[Panel]:
+    """How a grid fits `available` columns: one table if its columns fit at their floors (sharing
+    what is left by the grid's ratios), else several tables one under another, each repeating
+    the first column (the id), like a wide sheet printed on several pages."""
+    natural = column_widths(grid)
+    floors = column_floors(grid, natural)
+    count = len(natural)
+    every = list(range(count))
+    for gap in GAPS:
+        if sum(natural) + gap * (count - 1) <= available:
+            return [Panel(every, natural, gap)]
+    for gap in GAPS:
+        room = available - gap * (count - 1)
+        # two spaces between columns only if the text still gets as much again to wrap in
+        if sum(floors) <= room and (gap == GAPS[-1] or room - sum(floors) >= count - 1):
+            widths = list(floors)
+            _share(every, widths, natural, room - sum(floors), grid.ratios)
+            return [Panel(every, widths, gap)]
+    gap = GAPS[0]
+    rest = every[1:]
+    parts = _split(rest, lambda group: sum(floors[i] for i in [0, *group]) + gap * len(group), available)
+    panels = []
+    for group in parts:
+        columns = [0, *group]
+        widths = [floors[i] for i in columns]
+        room = available - gap * (len(columns) - 1)
+        if sum(widths) > room:  # too narrow even for one column beside the id: it folds
+            widths[-1] = max(1, room - widths[0])
+        else:
+            _share(columns, widths, natural, room - sum(widths), grid.ratios)
+        panels.append(Panel(columns, widths, gap))
+    return panels
+
+
+def _split(columns: list[int], needs: Any, limit: int) -> list[list[int]]:
+    """`columns` in as few consecutive groups as fit in `limit`, balanced so the widest group is as
+    narrow as can be (a group of one column always "fits": it folds)."""
+    from itertools import combinations
+    from math import comb
+
+    def fits(group: list[int]) -> bool:
+        return len(group) == 1 or needs(group) <= limit
+
+    greedy: list[list[int]] = []
+    for column in columns:
+        if greedy and fits([*greedy[-1], column]):
+            greedy[-1].append(column)
+        else:
+            greedy.append([column])
+    count = len(greedy)
+    if comb(len(columns) - 1, count - 1) > 5000:  # very many columns: the greedy split is good enough
+        return greedy
+    best = greedy
+    for cuts in combinations(range(1, len(columns)), count - 1):
+        bounds = [0, *cuts, len(columns)]
+        groups = [columns[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        if all(fits(g) for g in groups) and max(map(needs, groups)) < max(map(needs, best)):
+            best = groups
+    return best
 
 
 def plain(grid: Grid) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -23,8 +23,10 @@ from hazreg.i18n import t
 from hazreg.register.lifecycle import PLAN_FIELDS, missing_plan
 from hazreg.render.grid import (
     Grid,
+    Panel,
     column_widths,
     evidence_lines,
+    fit_columns,
     funds_text,
     hazard_grid,
     history_grid,
@@ -52,21 +54,27 @@ def console(stderr: bool = False) -> Console:
 _STYLES = {"overdue": "red", "major": "yellow", "void": "dim"}
 
 
-def rich_table(grid: Grid, available: int | None = None) -> Table:
-    """A grid for a terminal: coloured rows, wrapped free text, aligned Chinese."""
-    # Rich shares width by ratio only in an expanded table: expand only when the rows
-    # do not fit on one line each, so short tables stay compact.
-    fits = available is None or sum(w + 2 for w in column_widths(grid)) <= available
+def rich_table(grid: Grid, available: int | None = None) -> RenderableType:
+    """A grid for a terminal: coloured rows, aligned Chinese, and columns fitted to its width
+    (free text wraps, ids and headers stay whole; a grid too wide for even that is drawn in
+    several tables, each repeating the id column)."""
+    if available is None:
+        panels = [Panel(list(range(len(grid.headers))), column_widths(grid), 2)]
+    else:
+        panels = fit_columns(grid, available)
+    tables = [_panel_table(grid, panel) for panel in panels]
+    return tables[0] if len(tables) == 1 else Group(*[part for table in tables for part in (table, Text(""))][:-1])
+
+
+def _panel_table(grid: Grid, panel: Panel) -> Table:
     table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0), expand=not fits
+        box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False,
+        padding=(0, panel.gap - 1, 0, 0), expand=False,
     )
-    for i, header in enumerate(grid.headers):
-        table.add_column(header, overflow="fold", no_wrap=i in grid.keep_whole)
-    if not fits:
-        for index, ratio in grid.ratios.items():
-            table.columns[index].ratio = ratio
+    for index, size in zip(panel.columns, panel.widths, strict=True):
+        table.add_column(grid.headers[index], overflow="fold", width=size)
     for cells, style in zip(grid.rows, grid.styles, strict=True):
-        table.add_row(*cells, style=_STYLES.get(style, ""))
+        table.add_row(*(cells[i] for i in panel.columns), style=_STYLES.get(style, ""))
     return table
 
 
