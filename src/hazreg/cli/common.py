@@ -123,14 +123,12 @@ class HazregGroup(TyperGroup):
         tidy(self, list(self.context_settings.get("help_option_names", ["--help"])))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Global options are accepted after the command too: moved in front before Click parses.
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, hoist_globals(args))
         except Exception as error:
             _raise_localised(error)
             raise
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_globals(args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
