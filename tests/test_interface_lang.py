@@ -72,7 +72,8 @@ FIELD_KEYS = {key.removeprefix("field.") for key in MESSAGES if key.startswith("
 # Other keys typed as they are: `config` settings, `report stats --by` groupings, week and
 # date words (this, last, today …), encodings, and an IANA time zone.
 OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
-              "utf-8", "utf-16", "gb18030", "Asia/Shanghai"}
+              "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
+              "bash", "zsh", "fish"}  # `completion SHELL`: the shells' own names
 # Products Chinese users know by these names only.
 PRODUCTS = {"Excel", "Windows"}
 ASCII_ALLOWED = [

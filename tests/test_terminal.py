@@ -176,8 +176,8 @@ def one_hazard(cli):
 
 
 def test_global_options_are_accepted_after_the_command(cli, one_hazard, tmp_path):
-    assert "整改责任人" in cli("list", "--lang", "zh").stdout
-    assert "整改责任人" in cli("list", "--lang=zh", "--all").stdout
+    assert "治理责任人" in cli("list", "--lang", "zh").stdout
+    assert "治理责任人" in cli("list", "--lang=zh", "--all").stdout
     assert "统一社会信用代码" in cli("unit", "list", "--lang", "zh").stdout
     assert "Owner" in cli("--lang", "zh", "list", "--lang", "en").stdout  # the last one given wins, as for any option
     cli("add", "疏散通道堆放杂物", "--unit", "U1", "--operator", "王五")

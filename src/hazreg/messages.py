@@ -852,6 +852,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meta.attachment": ("ATTACHMENT", "附件编号"),
     "meta.body": ("BODY", "督办单位"),
     "meta.campaign": ("CAMPAIGN", "专项行动"),
+    "meta.shell": ("SHELL", "终端类型"),
     "meta.cert": ("CERT", "执法证号"),
     "meta.code": ("CODE", "信用代码"),
     "meta.count": ("N", "个数"),
