@@ -332,6 +332,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.anchor_missing": ("No entry has the hash {head}: the anchor is not in this register's chain", "没有哈希为 {head} 的记录：该锚点不在本台账的记录链中"),
     "msg.check_missing": ("Missing: the file with sha256 {sha}", "丢失：sha256 为 {sha} 的文件"),
     "msg.check_altered": ("Altered: the file with sha256 {sha} no longer has that hash", "被改动：sha256 为 {sha} 的文件内容已变"),
+    # atomic restore; check sees every table (issue 12)
+    "err.restore_schema": (
+        "the tables of the copy do not match those of {path}; the register was not replaced",
+        "副本的数据表与 {path} 不一致；台账未被替换",
+    ),
     "heading.supervision": ("Supervision (挂牌督办)", "挂牌督办"),
     "heading.extensions": ("Deadline extensions", "延期记录"),
     "heading.escalations": ("Escalation", "升级督办"),

@@ -222,12 +222,16 @@ def _free(path: Path) -> Path:
 def restore(reg: Register, source: Path) -> Path:
     """Replace the register with the checked copy at `source`; the current one is kept aside.
 
-    The register set aside keeps its attached files beside it, so it is itself a whole
-    register that passes `check` and can be restored. Returns where it now is."""
+    The copy is checked first. Then, holding the register's write lock throughout, the
+    register as it is is copied aside (with its attached files, so it is itself a whole
+    register that passes `check` and can be restored), the copy's attached files are added
+    to the register's (they are named by their hash: adding never changes one), and the
+    register is refilled from the copy in one transaction. Other commands wait meanwhile; a
+    kill at any point leaves the old register or the new one. Returns where the old one is."""
     import shutil
 
     from hazreg.errors import InvalidInput, Refused
-    from hazreg.interrupts import held
+    from hazreg.interrupts import fault
     from hazreg.register import open_register
 
     target = reg.store.path
@@ -239,10 +243,10 @@ def restore(reg: Register, source: Path) -> Path:
     if target.exists() and source.resolve() == target.resolve():
         raise Refused("err.restore_onto_itself", path=str(source))
     part = target.with_name(f".{target.name}.restore")
-    staged_files = target.with_name(f".{target.stem}.files.restore")
-    done = False
+    staged = target.with_name(f".{target.name}.restore-staged")
+    temporary = [part, staged]
     try:
-        _quietly_remove(part, staged_files)
+        _quietly_remove(*_with_journals(part, staged))
         shutil.copyfile(source, part)
         try:
             copy = open_register(part, write=False)  # an older copy is read brought up to this schema
@@ -255,30 +259,56 @@ def restore(reg: Register, source: Path) -> Path:
                 raise Refused("err.not_register", path=str(source))
             copy.store.files_dir_override = _files_of(source)
             report = check_register(copy)
+            if not report["ok"]:
+                raise Refused("err.restore_refused", path=str(source))
+            blobs = [(digest, copy.blob_path(digest)) for digest, _ in copy.store.stored_files()]
+            copy.store.backup_to(staged)  # at this schema, as the file the register is refilled from
         finally:
             copy.store.close()
-        if not report["ok"]:
-            raise Refused("err.restore_refused", path=str(source))
-        if _files_of(source).is_dir():
-            shutil.copytree(_files_of(source), staged_files)
+        fault("restore:checked")
         aside = _free(target.with_name(f"{target.stem}.before-restore-{_stamp()}{target.suffix}"))
-        reg.store.checkpoint_and_close()
-        with held():  # no Ctrl-C between the renames: the register is always one whole file
-            if target.exists():
-                target.replace(aside)
-            if _files_of(target).is_dir():
-                _files_of(target).replace(_files_of(aside))
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-            part.chmod(0o600)
-            part.replace(target)
-            if staged_files.is_dir():
-                staged_files.replace(_files_of(target))
-            done = True
-            reg.store.writes += 1
+        aside_part = aside.with_name(f".{aside.name}.part")
+        aside_files = _files_of(aside)
+        aside_files_part = aside_files.with_name(f".{aside_files.name}.part")
+        temporary += [aside_part, aside_files_part]
+
+        def move_files() -> None:
+            live_files = reg.store.files_dir
+            assert live_files is not None
+            if live_files.is_dir():
+                shutil.copytree(live_files, aside_files_part, symlinks=True)
+                aside_files_part.replace(aside_files)
+            aside_part.replace(aside)
+            for digest, blob in blobs:
+                _add_blob(blob, live_files / digest[:2] / digest, digest)
+
+        reg.store.replace_from(staged, aside_part, move_files)
     except OSError as error:
         raise Refused("err.cannot_write", path=str(target), reason=_reason(error, target)) from None
     finally:
-        if not done:
-            _quietly_remove(part, staged_files)
+        _quietly_remove(*_with_journals(*temporary))
     return aside
+
+
+def _with_journals(*paths: Path) -> list[Path]:
+    return [p for path in paths for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"))]
+
+
+def _add_blob(source: Path, target: Path, digest: str) -> None:
+    """An attached file added to a register's folder under its hash, unless it is there whole."""
+    import shutil
+
+    from hazreg.errors import Refused
+    from hazreg.register.supervision import sha256_of
+
+    if target.is_file() and not target.is_symlink() and sha256_of(target) == digest:
+        return
+    target.parent.parent.mkdir(mode=0o700, exist_ok=True)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    part = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, part)
+    part.chmod(0o600)
+    if sha256_of(part) != digest:  # the copy's file changed after it was checked
+        part.unlink()
+        raise Refused("err.file_changed", path=str(source))
+    part.replace(target)
