@@ -25,6 +25,7 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
+from hazreg.store_integrity import IntegrityQueries
 from hazreg.store_supervision import SupervisionQueries
 
 SCHEMA_VERSION = 6  # the number of migrations in hazreg.migrations
@@ -95,7 +96,7 @@ class UnitFilter(NamedTuple):
     changed_between: tuple[str, str] | None = None
 
 
-class Store(CampaignQueries, SupervisionQueries):
+class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
     """One open register file."""
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
@@ -166,6 +167,9 @@ class Store(CampaignQueries, SupervisionQueries):
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise Refused("err.newer_schema", path=str(self.path), found=version, known=SCHEMA_VERSION)
+            if version and self.migrations_applied() != [m.name for m in migrations._migrations[:version]]:
+                # Without its record of what was applied, sqlite-utils would run every migration again.
+                raise Refused("err.migrations_broken", path=str(self.path))
             migrations.apply(db)
             self.conn.execute("COMMIT")
         except BaseException:
@@ -544,6 +548,9 @@ class Store(CampaignQueries, SupervisionQueries):
         return (*values, effective, prev, digest)
 
     def add_history(self, entry: dict[str, Any]) -> None:
+        if entry.get("before") is None and entry["action"] in ("create", "import") and entry.get("after") is not None:
+            # A new record's entry names the uid and time it was given, so `check` can prove them.
+            entry = {**entry, "after": {**entry["after"], **self.identity(entry["record_type"], entry["record_id"])}}
         texts = {
             key: None if entry.get(key) is None
             else json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
@@ -736,6 +743,8 @@ class HazardBulk:
         self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
         self.search.append((hazard_id, index_text(record["description"], unit_name)))
         for action, before, after, note, effective in entries:
+            if before is None:  # the creation entry names the uid and time given, as add_history does
+                after = {**after, "uid": record["uid"], "created_at": record["created_at"]}
             self.history.append((
                 at, self.operator, "hazard", hazard_id, action,
                 None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
