@@ -86,17 +86,32 @@ def test_an_unknown_anchor_is_reported(cli, filled):
 
 def test_every_write_path_extends_the_chain(cli, filled, tmp_path):
     """Imports (batched), campaign records, draws, supervision and attachments all chain."""
+    def entries() -> int:
+        return json.loads(cli("check", "--anchor", "-f", "json").stdout)["entries"]
+
+    def grows_by_one(*args: str) -> None:
+        before = entries()
+        cli(*args)
+        assert entries() == before + 1, args
+        last = cli("history", "-f", "json").stdout
+        assert json.loads(last)[-1]["seq"] == before + 1
+
     roster = tmp_path / "r.csv"
     roster.write_text("单位名称,行业领域,所属镇街\n新单位甲,消防,临江街道\n", encoding="utf-8")
-    cli("import", "units", str(roster))
+    grows_by_one("import", "units", str(roster))
     ledger = tmp_path / "h.csv"
     ledger.write_text("隐患描述,单位名称,发现日期\n批量导入的隐患,新单位甲,2026-11-20\n", encoding="utf-8")
-    cli("import", "hazards", str(ledger))
-    cli("inspector", "add", "王建国")
-    cli("draw", "--count", "2", "--seed", "1", "--inspectors", "1")
+    grows_by_one("import", "hazards", str(ledger))
+    grows_by_one("inspector", "add", "王建国")
+    grows_by_one("draw", "--count", "2", "--seed", "1", "--inspectors", "1")
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo")
-    cli("attach", "H1", str(photo))
+    grows_by_one("attach", "H1", str(photo))
+    grows_by_one("supervise", "H50", "--by", "区安委办", "--level", "district")
+    grows_by_one("action", "add", "H50", "--type", "fine", "--amount", "20000")
+    grows_by_one("escalate", "H50", "--step", "notice")
+    grows_by_one("extend", "H58", "--to", "2026-12-20", "--reason", "配件到货延迟")
+    grows_by_one("config", "timezone", "Asia/Shanghai")
     cli("check")
 
 
@@ -128,6 +143,9 @@ def test_a_tampered_copy_is_not_restored(cli, filled, tmp_path):
 
 
 def test_backup_while_another_process_writes(filled, tmp_path):
+    start = open_register(filled, write=False)
+    entries, hazards = start.store.chain_head()[0], start.store.count("hazards")
+    start.store.close()
     writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(filled), "0", "150"])
     try:
         time.sleep(0.3)
@@ -137,6 +155,19 @@ def test_backup_while_another_process_writes(filled, tmp_path):
         assert result.returncode == 0, result.stderr
     finally:
         assert writer.wait(timeout=120) == 0
+    # The copy is the register as it was at one moment: the demo's hazards and the writer's
+    # first n, in order, with the history up to that moment, whose head is in the register's chain.
+    from hazreg.register.integrity import check_register, verify_chain
+
+    copy = open_register(tmp_path / "b.db", write=False)
+    rows = copy.store.conn.execute("SELECT id, description FROM hazards WHERE id > ? ORDER BY id", (hazards,)).fetchall()
+    assert [r[1] for r in rows] == [f"进程0登记的第{n}条隐患" for n in range(len(rows))]
+    assert copy.store.count("hazards") == hazards + len(rows) and len(rows) <= 150
+    report = check_register(copy)
+    assert report["ok"] and report["chain"]["entries"] == entries + len(rows)
+    live = open_register(filled, write=False)
+    assert verify_chain(live, report["chain"]["head"])["anchor_found"]
+    assert live.store.count("hazards") == hazards + 150
 
 
 # -- real processes at once, and killed ------------------------------------------------------------

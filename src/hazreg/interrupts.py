@@ -29,3 +29,19 @@ def held() -> Iterator[None]:
             previous(signal.SIGINT, None)
         elif previous == signal.SIG_DFL:
             os.kill(os.getpid(), signal.SIGINT)
+
+
+def fault(step: str) -> None:
+    """A named point of a long step where tests kill or pause the process (HAZREG_FAULT=step
+    kills it with SIGKILL there; HAZREG_PAUSE=step=seconds waits there). Costs one lookup."""
+    import os
+
+    if os.environ.get("HAZREG_FAULT") == step:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    pause = os.environ.get("HAZREG_PAUSE", "")
+    if pause.rpartition("=")[0] == step:
+        import time
+
+        time.sleep(float(pause.rpartition("=")[2]))

@@ -347,6 +347,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.anchor_missing": ("No entry has the hash {head}: the anchor is not in this register's chain", "没有哈希为 {head} 的记录：该锚点不在本台账的记录链中"),
     "msg.check_missing": ("Missing: the file with sha256 {sha}", "丢失：sha256 为 {sha} 的文件"),
     "msg.check_altered": ("Altered: the file with sha256 {sha} no longer has that hash", "被改动：sha256 为 {sha} 的文件内容已变"),
+    # atomic restore; check sees every table (issue 12)
+    "err.restore_schema": (
+        "the tables of the copy do not match those of {path}; the register was not replaced",
+        "副本的数据表与 {path} 不一致；台账未被替换",
+    ),
+    "err.migrations_broken": ("the migrations table of {path} is missing or damaged", "{path} 的迁移记录表缺失或已损坏"),
+    "err.attachment_not_regular": (
+        "the file of {id} is not a plain file inside the register's folder; it is not used",
+        "附件 {id} 的文件不是台账文件夹内的普通文件，不予使用",
+    ),
+    "err.search_index_missing": (
+        "the search index is missing or damaged; run hazreg check --repair-index",
+        "检索索引缺失或已损坏；请运行 hazreg check --repair-index",
+    ),
+    "check.row_missing": (
+        "{record} of {hazard}: its history (entry {seq}) records it, but the register has no such row",
+        "{hazard} 的 {record}：变更记录（第 {seq} 条）有记载，但台账中没有这一行",
+    ),
+    "check.row_unrecorded": ("{record}: the register has it, but no history entry records it", "{record}：台账中有，但没有变更记录记载它"),
+    "check.history_tail": (
+        "The history's counter says {counter} entries were written, but the last one is {top}: entries at the end were removed",
+        "变更记录计数为 {counter} 条，但最后一条是第 {top} 条：末尾的记录被删除",
+    ),
+    "check.sequence": (
+        "{table}: SQLite's counter of ids given is {counter}, but the highest id is {top}: rows were removed or added behind hazreg's back",
+        "{table}：SQLite 已分配编号计数为 {counter}，但最大编号为 {top}：有行被绕过 hazreg 删除或添加",
+    ),
+    "check.index_missing": ("The search index is missing; run hazreg check --repair-index", "检索索引缺失；请运行 hazreg check --repair-index"),
+    "check.index_stale": (
+        "The search index does not match {count} hazards (first {first}); run hazreg check --repair-index",
+        "检索索引与 {count} 条隐患不一致（首条 {first}）；请运行 hazreg check --repair-index",
+    ),
+    "check.migrations": ("The migrations table of {path} is missing or damaged", "{path} 的迁移记录表缺失或已损坏"),
+    "msg.check_not_regular": (
+        "Not a plain file in the register's folder: the file with sha256 {sha}",
+        "不是台账文件夹内的普通文件：sha256 为 {sha} 的文件",
+    ),
+    "msg.index_repaired": ("Rebuilt the search index: {count} hazards (recorded in history).", "已重建检索索引：{count} 条隐患（已记入变更记录）。"),
+    "help.opt.repair_index": ("Rebuild the search index from the hazards; the repair is recorded in history.", "根据隐患重建检索索引；重建记入变更记录。"),
     "heading.supervision": ("Supervision (挂牌督办)", "挂牌督办"),
     "heading.extensions": ("Deadline extensions", "延期记录"),
     "heading.escalations": ("Escalation", "升级督办"),

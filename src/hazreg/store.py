@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -25,6 +25,7 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query
 from hazreg.store_campaigns import CampaignQueries
+from hazreg.store_integrity import IntegrityQueries
 from hazreg.store_supervision import SupervisionQueries
 
 SCHEMA_VERSION = 6  # the number of migrations in hazreg.migrations
@@ -95,7 +96,7 @@ class UnitFilter(NamedTuple):
     changed_between: tuple[str, str] | None = None
 
 
-class Store(CampaignQueries, SupervisionQueries):
+class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
     """One open register file."""
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
@@ -166,6 +167,9 @@ class Store(CampaignQueries, SupervisionQueries):
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise Refused("err.newer_schema", path=str(self.path), found=version, known=SCHEMA_VERSION)
+            if version and self.migrations_applied() != [m.name for m in migrations._migrations[:version]]:
+                # Without its record of what was applied, sqlite-utils would run every migration again.
+                raise Refused("err.migrations_broken", path=str(self.path))
             migrations.apply(db)
             self.conn.execute("COMMIT")
         except BaseException:
@@ -201,10 +205,78 @@ class Store(CampaignQueries, SupervisionQueries):
         except sqlite3.Error as error:
             raise OSError(str(error)) from None
 
-    def checkpoint_and_close(self) -> None:
-        """Fold the WAL into the file and close it, so the file alone is the whole register."""
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.conn.close()
+    def replace_from(self, source: Path, aside: Path, under_lock: Callable[[], None]) -> None:
+        """Make this register a copy of the register file `source` (same schema), in one write.
+
+        The write lock is taken first and held to the end, so no other command writes in
+        between: they wait (or give up as busy, having changed nothing). Under it, the
+        register as it is now is copied to `aside`, `under_lock` runs (the attached files),
+        and every table is refilled from `source` in the same transaction. SQLite's own
+        journal makes the switch atomic: a kill at any point leaves the old register or
+        the new one, in the same file, which other processes may hold open meanwhile."""
+        from hazreg.interrupts import fault
+
+        self.conn.execute("ATTACH DATABASE ? AS src", (str(source),))
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                fault("restore:locked")
+                self._snapshot(aside)
+                fault("restore:aside")
+                under_lock()
+                fault("restore:files")
+                self._refill_from_src()
+                fault("restore:copied")
+                self._tail = None
+                self.writes += 1
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        finally:
+            self.conn.execute("DETACH DATABASE src")
+        fault("restore:committed")
+
+    def _snapshot(self, path: Path) -> None:
+        """The register as committed now, copied to `path` (private) by a second connection:
+        this one holds the write lock, so the copy is exactly what the lock protects."""
+        import os
+
+        os.close(os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+        reader = _connect(str(self.path))
+        target = sqlite3.connect(str(path))
+        try:
+            reader.backup(target)
+        finally:
+            target.close()
+            reader.close()
+
+    def _refill_from_src(self) -> None:
+        """Every table of main emptied and filled from the attached `src`, sequences last."""
+        conn = self.conn
+
+        def tables(schema: str) -> dict[str, str]:
+            return {r[0]: r[1] or "" for r in conn.execute(
+                f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table'")}
+
+        def columns(schema: str, table: str) -> list[str]:
+            return [r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+        theirs, mine = tables("src"), tables("main")
+        virtual = [n for n, sql in theirs.items() if sql.upper().startswith("CREATE VIRTUAL")]
+        wanted = [n for n in theirs if n != "sqlite_sequence" and not any(n.startswith(f"{v}_") for v in virtual)]
+        mismatched = [n for n in wanted if n not in mine or columns("src", n) != columns("main", n)]
+        if mismatched or {n for n in mine if n not in theirs and n != "sqlite_sequence"}:
+            raise Refused("err.restore_schema", path=str(self.path))
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # rows come table by table; keys hold at COMMIT
+        for name in wanted:
+            names = ", ".join(f'"{c}"' for c in (["rowid"] if name in virtual else []) + columns("src", name))
+            conn.execute(f'DELETE FROM main."{name}"')
+            conn.execute(f'INSERT INTO main."{name}" ({names}) SELECT {names} FROM src."{name}"')
+        if "sqlite_sequence" in mine:
+            conn.execute("DELETE FROM main.sqlite_sequence")
+        if "sqlite_sequence" in theirs:
+            conn.execute("INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM src.sqlite_sequence")
 
     # -- transactions and small helpers -------------------------------------------------
 
@@ -476,6 +548,9 @@ class Store(CampaignQueries, SupervisionQueries):
         return (*values, effective, prev, digest)
 
     def add_history(self, entry: dict[str, Any]) -> None:
+        if entry.get("before") is None and entry["action"] in ("create", "import") and entry.get("after") is not None:
+            # A new record's entry names the uid and time it was given, so `check` can prove them.
+            entry = {**entry, "after": {**entry["after"], **self.identity(entry["record_type"], entry["record_id"])}}
         texts = {
             key: None if entry.get(key) is None
             else json.dumps(entry[key], ensure_ascii=False, default=str, sort_keys=True)
@@ -684,6 +759,8 @@ class HazardBulk:
         self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
         self.search.append((hazard_id, index_text(record["description"], unit_name)))
         for action, before, after, note, effective in entries:
+            if before is None:  # the creation entry names the uid and time given, as add_history does
+                after = {**after, "uid": record["uid"], "created_at": record["created_at"]}
             self.history.append((
                 at, self.operator, "hazard", hazard_id, action,
                 None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),

@@ -173,6 +173,9 @@ class HazregGroup(TyperGroup):
             if "locked" in str(error) or "busy" in str(error):
                 typer.echo(f"{t('error')}: {t('err.busy')}", err=True)
                 raise typer.Exit(1) from None
+            if "hazard_search" in str(error):  # the derived search index was dropped or damaged
+                typer.echo(f"{t('error')}: {t('err.search_index_missing')}", err=True)
+                raise typer.Exit(1) from None
             raise
         finally:
             _session.close()

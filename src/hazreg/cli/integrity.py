@@ -19,11 +19,19 @@ def check(
     fmt: str = format_option(),
     anchor: bool = _opt("--anchor", key="help.opt.anchor", default=False),
     since_anchor: str | None = _opt("--since-anchor", key="help.opt.since_anchor", metavar="HASH"),
+    repair_index: bool = _opt("--repair-index", key="help.opt.repair_index", default=False),
 ) -> None:
     """Check the register: SQLite, the history's hash chain, records against their history, files."""
     from hazreg.register.integrity import check_register, require_register, verify_chain
 
     fmt = check_format(fmt)
+    if repair_index:
+        from hazreg.register.integrity import repair_index as rebuild
+
+        reg = register()  # a read first: a path with no register is an error, not a new register
+        require_register(reg)
+        typer.echo(t("msg.index_repaired", count=rebuild(register(write=True))))
+        return
     reg = register()
     require_register(reg)
     if anchor:
@@ -67,9 +75,10 @@ def check(
             # English reads H5.owner; Chinese names the field as the forms do (H5 的 治理责任人)
             typer.echo(t("msg.check_record", record=m["record"], field=field_names([m["field"]]),
                          register=m["register"], history=m["history"]), err=True)
+        for problem in report["tables"]:
+            typer.echo(t(f"check.{problem['problem']}", **problem), err=True)
         for p in report["attachments"]:
-            key = "msg.check_missing" if p["problem"] == "missing" else "msg.check_altered"
-            typer.echo(t(key, sha=p["sha256"]), err=True)
+            typer.echo(t(f"msg.check_{p['problem']}", sha=p["sha256"]), err=True)
         if report["closed_incomplete"]:
             typer.echo(t("msg.check_closed_incomplete", count=len(report["closed_incomplete"]),
                          ids=", ".join(report["closed_incomplete"])), err=True)

@@ -68,7 +68,10 @@ def _plain(field: str, value: Any) -> Any:
 
 
 def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
-    """Records whose fields differ from what their history says, and how many there are."""
+    """Records whose fields differ from what their history says, and how many there are.
+
+    A record's uid and created_at are compared where its creation entry names them (entries
+    written since `check` proves them; older ones do not), its other fields always."""
     states: dict[tuple[str, int], dict[str, Any]] = {}
     for record_type, record_id, action, after in reg.store.record_changes():
         if action not in _CHANGES or not after:
@@ -78,16 +81,17 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
     count = 0
     checked = [
         ("hazard", "H", HAZARD_FIELDS,
-         reg.store.rows_for_check("hazards", ("id", *HAZARD_FIELDS[:13], "funds_fen", *HAZARD_FIELDS[14:]))),
-        ("unit", "U", UNIT_FIELDS, reg.store.rows_for_check("units", ("id", *UNIT_FIELDS))),
+         reg.store.rows_for_check("hazards", ("id", *HAZARD_FIELDS[:13], "funds_fen", *HAZARD_FIELDS[14:], *_IDENTITY))),
+        ("unit", "U", UNIT_FIELDS, reg.store.rows_for_check("units", ("id", *UNIT_FIELDS, *_IDENTITY))),
     ]
-    checked += [(kind, prefix, fields, reg.store.rows_for_check(table, ("id", *columns)))
+    checked += [(kind, prefix, fields, reg.store.rows_for_check(table, ("id", *columns, *_IDENTITY)))
                 for kind, table, prefix, fields, columns in _WRITTEN_ONCE]
     for record_type, prefix, fields, rows in checked:
         for row in rows:
-            record_id, values = row[0], dict(zip(fields, row[1:], strict=True))
+            record_id, values = row[0], dict(zip((*fields, *_IDENTITY), row[1:], strict=True))
             state = states.get((record_type, record_id))
-            for field in fields:
+            named = tuple(f for f in _IDENTITY if state is not None and f in state)
+            for field in (*fields, *named):
                 now = _plain(field, values[field])
                 then = None if state is None else _plain(field, state.get(field))
                 if now != then:
@@ -98,22 +102,162 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
     return count, found
 
 
+_IDENTITY = ("uid", "created_at")
+# Rows a change to a hazard adds (delist changes one): table, kind, the action that adds a row,
+# and (column, where history keeps it: "after.KEY", "before.KEY" or "note"). A key ending in ?
+# is compared only where the entry has it (uid, size and stage are in entries since this check).
+_CHILDREN: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("actions", "action", "action",
+     (("type", "after.type"), ("amount_fen", "after.amount"), ("against", "after.against"),
+      ("taken_on", "after.on"), ("note", "note"), ("uid", "after.uid?"))),
+    ("escalations", "escalation", "escalate",
+     (("step", "after.step"), ("done_on", "after.done_on"), ("note", "note"), ("uid", "after.uid?"))),
+    ("supervisions", "supervision", "supervise",
+     (("body", "after.supervised_by"), ("level", "after.supervision_level"), ("listed_on", "after.listed_on"),
+      ("due", "after.due"), ("note", "note"), ("uid", "after.uid?"))),
+    ("extensions", "extension", "extend",
+     (("from_deadline", "before.deadline"), ("to_deadline", "after.deadline"), ("reason", "note"))),
+    ("attachments", "attachment", "attach",
+     (("id", "after.attachment"), ("sha256", "after.sha256"), ("name", "after.file"), ("note", "note"),
+      ("size", "after.size?"), ("stage", "after.stage?"), ("uid", "after.uid?"))),
+)
+_DELIST = (("delisted_on", "after.delisted_on"), ("delist_note", "note"))
+_Entry = tuple[int, dict[str, Any], dict[str, Any], str | None]
+
+
+def _child_label(kind: str, record_id: int) -> str:
+    return f"A{record_id}" if kind == "attachment" else f"{kind} {record_id}"
+
+
+def _from_entry(where: str, entry: _Entry) -> tuple[bool, Any]:
+    """(whether the entry holds it, the value) for a place named as in _CHILDREN."""
+    _, before, after, note = entry
+    if where == "note":
+        return True, note
+    part, _, key = where.partition(".")
+    source = after if part == "after" else before
+    if key.endswith("?") and key[:-1] not in source:
+        return False, None
+    return True, source.get(key.rstrip("?"))
+
+
+def _child_value(column: str, value: Any) -> Any:
+    if column == "amount_fen" and isinstance(value, int):
+        amount = from_fen(value)
+        return None if amount is None else f"{amount:.2f}"
+    if column == "id" and isinstance(value, int):
+        return f"A{value}"
+    return None if value == "" else value
+
+
+def replay_children(reg: Register) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Supervisions, extensions, escalations, enforcement actions and attachments against the
+    hazard history entries that added them: a hazard's n-th such entry is its n-th such row.
+    Returns (rows whose fields differ, the first of them, rows missing or never recorded)."""
+    entries: dict[tuple[str, int], list[_Entry]] = {}
+    for seq, hazard_id, action, before, after, note in reg.store.child_entries():
+        entries.setdefault((action, hazard_id), []).append(
+            (seq, json.loads(before) if before else {}, json.loads(after) if after else {}, note))
+    found: list[dict[str, Any]] = []
+    rows_wrong: list[dict[str, Any]] = []
+    count = 0
+
+    def compare(kind: str, row: dict[str, Any], spec: tuple[tuple[str, str], ...], entry: _Entry) -> None:
+        nonlocal count
+        for column, where in spec:
+            held, then = _from_entry(where, entry)
+            now = _child_value(column, row[column])
+            if held and now != (None if then == "" else then):
+                count += 1
+                if len(found) < _SHOWN:
+                    found.append({"record": _child_label(kind, row["id"]), "field": column.removesuffix("_fen"), "register": now,
+                                  "history": then})
+                return
+
+    for table, kind, action, spec in _CHILDREN:
+        columns = sorted({"id", "hazard_id", *(c for c, _ in spec), *(c for c, _ in _DELIST if table == "supervisions")})
+        by_hazard: dict[int, list[dict[str, Any]]] = {}
+        for values in reg.store.rows_for_check(table, columns):
+            row = dict(zip(columns, values, strict=True))
+            by_hazard.setdefault(row["hazard_id"], []).append(row)
+        for hazard_id in sorted(set(by_hazard) | {h for a, h in entries if a == action}):
+            rows, added = by_hazard.get(hazard_id, []), entries.get((action, hazard_id), [])
+            for n, entry in enumerate(added):
+                if n < len(rows):
+                    compare(kind, rows[n], spec, entry)
+                else:
+                    rows_wrong.append({"problem": "row_missing", "record": f"{kind} {n + 1}", "hazard": f"H{hazard_id}",
+                                       "seq": entry[0]})
+            rows_wrong += [{"problem": "row_unrecorded", "record": _child_label(kind, row["id"])}
+                           for row in rows[len(added):]]
+            if table == "supervisions":
+                delisted = entries.get(("delist", hazard_id), [])
+                for n, row in enumerate(rows):
+                    compare(kind, row, _DELIST, delisted[n] if n < len(delisted) else (0, {}, {}, None))
+    return count, found, rows_wrong
+
+
+def replay_settings(reg: Register) -> list[dict[str, Any]]:
+    """Settings whose value differs from the last change of it recorded in history."""
+    recorded: dict[str, Any] = {}
+    for _, key, after in reg.store.setting_entries():
+        if after:
+            recorded.update({k: v for k, v in json.loads(after).items() if k == key})
+    stored = reg.store.settings_rows()
+    return [{"record": "settings", "field": key, "register": stored.get(key), "history": recorded.get(key)}
+            for key in sorted(set(stored) | set(recorded)) if stored.get(key) != recorded.get(key)]
+
+
+def structure_problems(reg: Register) -> list[dict[str, Any]]:
+    """What the chain and the replay cannot see: a counter past the last row (rows removed from
+    the end), the search index against the hazards, and the record of migrations applied."""
+    from hazreg.migrations import migrations
+
+    problems: list[dict[str, Any]] = []
+    for table, counter, top in reg.store.sequences():
+        if counter != top:
+            key = "history_tail" if table == "history" and counter > top else "sequence"
+            problems.append({"problem": key, "table": table, "counter": counter, "top": top})
+    present, stale, first = reg.store.search_index_problems()
+    if not present:
+        problems.append({"problem": "index_missing"})
+    elif stale:
+        problems.append({"problem": "index_stale", "count": stale, "first": f"H{first}"})
+    if reg.store.migrations_applied() != [m.name for m in migrations._migrations]:
+        problems.append({"problem": "migrations", "path": str(reg.store.path)})
+    return problems
+
+
 def check_register(reg: Register) -> dict[str, Any]:
     """Every check, each with what it found; `ok` only if all of them hold."""
     integrity = reg.store.integrity_problems()
     foreign = reg.store.foreign_key_problems()
     chain = verify_chain(reg)
     count, records = replay_mismatches(reg)
+    child_count, child_records, rows = replay_children(reg)
+    settings = replay_settings(reg)
+    count += child_count + len(settings)
+    records = (records + child_records + settings)[:_SHOWN]
+    problems = rows + structure_problems(reg)
     files = reg.check_files()
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
-        "ok": not integrity and not foreign and chain["ok"] and not count and not files,
+        "ok": not integrity and not foreign and chain["ok"] and not count and not files and not problems,
         "sqlite": integrity, "foreign_keys": foreign, "chain": chain,
-        "records": {"mismatched": count, "first": records}, "attachments": files,
+        "records": {"mismatched": count, "first": records}, "tables": problems, "attachments": files,
         # Warnings: the register is sound, but these must not be mistaken for properly closed hazards.
         "closed_incomplete": [f"H{r['id']}" for r in reg.store.closed_majors() if closed_incomplete(r)],
     }
+
+
+def repair_index(reg: Register) -> int:
+    """Rebuild the search index from the hazards it is derived from; the repair is kept in history."""
+    require_register(reg)
+    with reg.store.transaction():
+        count = reg.store.rebuild_search_index()
+        reg.log("register", 0, "repair_index", None, {"hazards": count})
+    return count
 
 
 def require_register(reg: Register) -> None:
@@ -222,12 +366,16 @@ def _free(path: Path) -> Path:
 def restore(reg: Register, source: Path) -> Path:
     """Replace the register with the checked copy at `source`; the current one is kept aside.
 
-    The register set aside keeps its attached files beside it, so it is itself a whole
-    register that passes `check` and can be restored. Returns where it now is."""
+    The copy is checked first. Then, holding the register's write lock throughout, the
+    register as it is is copied aside (with its attached files, so it is itself a whole
+    register that passes `check` and can be restored), the copy's attached files are added
+    to the register's (they are named by their hash: adding never changes one), and the
+    register is refilled from the copy in one transaction. Other commands wait meanwhile; a
+    kill at any point leaves the old register or the new one. Returns where the old one is."""
     import shutil
 
     from hazreg.errors import InvalidInput, Refused
-    from hazreg.interrupts import held
+    from hazreg.interrupts import fault
     from hazreg.register import open_register
 
     target = reg.store.path
@@ -239,10 +387,10 @@ def restore(reg: Register, source: Path) -> Path:
     if target.exists() and source.resolve() == target.resolve():
         raise Refused("err.restore_onto_itself", path=str(source))
     part = target.with_name(f".{target.name}.restore")
-    staged_files = target.with_name(f".{target.stem}.files.restore")
-    done = False
+    staged = target.with_name(f".{target.name}.restore-staged")
+    temporary = [part, staged]
     try:
-        _quietly_remove(part, staged_files)
+        _quietly_remove(*_with_journals(part, staged))
         shutil.copyfile(source, part)
         try:
             copy = open_register(part, write=False)  # an older copy is read brought up to this schema
@@ -255,30 +403,56 @@ def restore(reg: Register, source: Path) -> Path:
                 raise Refused("err.not_register", path=str(source))
             copy.store.files_dir_override = _files_of(source)
             report = check_register(copy)
+            if not report["ok"]:
+                raise Refused("err.restore_refused", path=str(source))
+            blobs = [(digest, copy.blob_path(digest)) for digest, _ in copy.store.stored_files()]
+            copy.store.backup_to(staged)  # at this schema, as the file the register is refilled from
         finally:
             copy.store.close()
-        if not report["ok"]:
-            raise Refused("err.restore_refused", path=str(source))
-        if _files_of(source).is_dir():
-            shutil.copytree(_files_of(source), staged_files)
+        fault("restore:checked")
         aside = _free(target.with_name(f"{target.stem}.before-restore-{_stamp()}{target.suffix}"))
-        reg.store.checkpoint_and_close()
-        with held():  # no Ctrl-C between the renames: the register is always one whole file
-            if target.exists():
-                target.replace(aside)
-            if _files_of(target).is_dir():
-                _files_of(target).replace(_files_of(aside))
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-            part.chmod(0o600)
-            part.replace(target)
-            if staged_files.is_dir():
-                staged_files.replace(_files_of(target))
-            done = True
-            reg.store.writes += 1
+        aside_part = aside.with_name(f".{aside.name}.part")
+        aside_files = _files_of(aside)
+        aside_files_part = aside_files.with_name(f".{aside_files.name}.part")
+        temporary += [aside_part, aside_files_part]
+
+        def move_files() -> None:
+            live_files = reg.store.files_dir
+            assert live_files is not None
+            if live_files.is_dir():
+                shutil.copytree(live_files, aside_files_part, symlinks=True)
+                aside_files_part.replace(aside_files)
+            aside_part.replace(aside)
+            for digest, blob in blobs:
+                _add_blob(blob, live_files / digest[:2] / digest, digest)
+
+        reg.store.replace_from(staged, aside_part, move_files)
     except OSError as error:
         raise Refused("err.cannot_write", path=str(target), reason=_reason(error, target)) from None
     finally:
-        if not done:
-            _quietly_remove(part, staged_files)
+        _quietly_remove(*_with_journals(*temporary))
     return aside
+
+
+def _with_journals(*paths: Path) -> list[Path]:
+    return [p for path in paths for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"))]
+
+
+def _add_blob(source: Path, target: Path, digest: str) -> None:
+    """An attached file added to a register's folder under its hash, unless it is there whole."""
+    import shutil
+
+    from hazreg.errors import Refused
+    from hazreg.register.supervision import sha256_of
+
+    if target.is_file() and not target.is_symlink() and sha256_of(target) == digest:
+        return
+    target.parent.parent.mkdir(mode=0o700, exist_ok=True)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    part = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, part)
+    part.chmod(0o600)
+    if sha256_of(part) != digest:  # the copy's file changed after it was checked
+        part.unlink()
+        raise Refused("err.file_changed", path=str(source))
+    part.replace(target)

@@ -51,9 +51,12 @@ def parse_ladder(text: str) -> list[tuple[str, int]]:
     return sorted(steps, key=lambda s: s[1])
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, follow: bool = True) -> str:
+    """The file's SHA-256; with follow=False a link is refused (OSError), not followed."""
+    import os
+
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(os.open(path, os.O_RDONLY | (0 if follow else os.O_NOFOLLOW)), "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -83,11 +86,12 @@ class SupervisionOps(HazardOps):
         record = {"body": body.strip(), "level": SupervisionLevel.parse(level, "level").value,
                   "listed_on": listed_on.isoformat(), "due": due_on.isoformat() if due_on else None, "note": note}
         now = dates.timestamp()
+        uid = new_uid()
         with self.store.transaction():
-            self.store.insert_into("supervisions", {"uid": new_uid(), "hazard_id": hazard["id"], **record,
+            self.store.insert_into("supervisions", {"uid": uid, "hazard_id": hazard["id"], **record,
                                                      "created_at": now, "updated_at": now})
             listing = {"supervised_by": record["body"], "supervision_level": record["level"],
-                       "listed_on": record["listed_on"], "due": record["due"]}
+                       "listed_on": record["listed_on"], "due": record["due"], "uid": uid}
             self.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in listing.items() if v}, note)
         return self.hazard(hazard["id"])
 
@@ -177,11 +181,13 @@ class SupervisionOps(HazardOps):
         if not hazard["overdue"]:
             raise Refused("err.escalate_not_overdue", id=hid)
         day = self.happened(on, "on")
+        uid = new_uid()
         with self.store.transaction():
-            self.store.insert_into("escalations", {"uid": new_uid(), "hazard_id": hazard["id"], "step": key,
+            self.store.insert_into("escalations", {"uid": uid, "hazard_id": hazard["id"], "step": key,
                                                     "done_on": day.isoformat(), "note": note,
                                                     "created_at": dates.timestamp()})
-            self.log("hazard", hazard["id"], "escalate", None, {"step": key, "done_on": day.isoformat()}, note)
+            self.log("hazard", hazard["id"], "escalate", None, {"step": key, "done_on": day.isoformat(), "uid": uid},
+                     note)
         return hazard
 
     def due(self, owner: str | None = None, within: str = "7d") -> list[dict[str, Any]]:
@@ -209,11 +215,12 @@ class SupervisionOps(HazardOps):
             raise InvalidInput("err.before_found", "on", value=day, found=hazard["found_on"])
         record = {"type": action.value, "amount_fen": to_fen(yuan) if yuan is not None else None,
                   "against": against, "taken_on": day.isoformat(), "note": note}
+        uid = new_uid()
         with self.store.transaction():
-            action_id = self.store.insert_into("actions", {"uid": new_uid(), "hazard_id": hazard["id"], **record,
+            action_id = self.store.insert_into("actions", {"uid": uid, "hazard_id": hazard["id"], **record,
                                                             "created_at": dates.timestamp()})
             after = {"type": action.value, "amount": f"{yuan:.2f}" if yuan is not None else None,
-                     "against": against, "on": day.isoformat()}
+                     "against": against, "on": day.isoformat(), "uid": uid}
             self.log("hazard", hazard["id"], "action", None, {k: v for k, v in after.items() if v}, note)
         return {"id": action_id, "hazard_id": hazard["id"], **record, "amount": yuan}
 
@@ -267,10 +274,12 @@ class SupervisionOps(HazardOps):
                         copied.append(target)
                     record = {"hazard_id": hazard["id"], "sha256": digest, "size": path.stat().st_size,
                               "name": path.name, "stage": kind.value, "note": note}
-                    attachment_id = self.store.insert_into("attachments", {"uid": new_uid(), **record,
+                    uid = new_uid()
+                    attachment_id = self.store.insert_into("attachments", {"uid": uid, **record,
                                                                            "created_at": dates.timestamp()})
                     self.log("hazard", hazard["id"], "attach", None,
-                             {"attachment": f"A{attachment_id}", "file": path.name, "sha256": digest}, note)
+                             {"attachment": f"A{attachment_id}", "file": path.name, "sha256": digest,
+                              "size": record["size"], "stage": kind.value, "uid": uid}, note)
                     stored.append({"id": attachment_id, **record})
         except BaseException:
             for target in copied:  # nothing refers to them: the transaction rolled back
@@ -286,24 +295,46 @@ class SupervisionOps(HazardOps):
         return found
 
     def attachment_file(self, ref: str) -> tuple[dict[str, Any], Path]:
-        """An attachment and its stored file, refused if the file is missing or altered."""
+        """An attachment and its stored file, refused if the file is missing, altered, or not a
+        plain file inside the register's folder (a link is never followed)."""
         item = self.attachment(ref)
         path = self.blob_path(item["sha256"])
-        if not path.is_file():
-            raise Refused("err.attachment_missing", id=f"A{item['id']}")
-        if sha256_of(path) != item["sha256"]:
-            raise Refused("err.attachment_altered", id=f"A{item['id']}")
+        problem = self.blob_problem(item["sha256"], item["size"])
+        if problem is not None:
+            raise Refused(f"err.attachment_{problem}", id=f"A{item['id']}")
         return item, path
 
+    def blob_problem(self, digest: str, size: int) -> str | None:
+        """Why the stored file of that hash cannot be trusted ("missing", "not_regular",
+        "altered"), or None: it must be a plain file at its place in the register's folder,
+        reached without following a link, with that size and hash."""
+        import os
+        import stat
+
+        path = self.blob_path(digest)
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "not_regular"
+        inside = os.path.realpath(path) == os.path.join(os.path.realpath(self._files()), digest[:2], digest)
+        if not stat.S_ISREG(info.st_mode) or not inside:
+            return "not_regular"
+        try:
+            if info.st_size != size or sha256_of(path, follow=False) != digest:
+                return "altered"
+        except OSError:  # replaced by a link since: not followed
+            return "not_regular"
+        return None
+
     def check_files(self) -> list[dict[str, Any]]:
-        """Every stored file that is missing or no longer has its SHA-256."""
+        """Every stored file that is missing, altered, or not a plain file in the register's folder."""
         problems = []
         for digest, size in self.store.stored_files():
-            path = self.blob_path(digest)
-            if not path.is_file():
-                problems.append({"sha256": digest, "problem": "missing"})
-            elif path.stat().st_size != size or sha256_of(path) != digest:
-                problems.append({"sha256": digest, "problem": "altered"})
+            problem = self.blob_problem(digest, size)
+            if problem is not None:
+                problems.append({"sha256": digest, "problem": problem})
         return problems
 
     def evidence(self, hazard_id: int) -> dict[str, list[dict[str, Any]]]:

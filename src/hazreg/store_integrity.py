@@ -1,0 +1,91 @@
+"""SQL for `hazreg check` beyond the chain (part of the Store): every table's rows, the counters
+SQLite keeps for them, the search index against its source, and the migrations applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from hazreg.search import index_text
+
+# The tables whose rows a creation entry in history names (uid and created_at), by record type.
+TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
+            "leader": "leaders", "inspector": "inspectors", "draw": "draws"}
+# Changes to a hazard that add a row to a table of their own.
+CHILD_ACTIONS = ("supervise", "delist", "extend", "escalate", "action", "attach")
+_SEARCH_TABLE = "CREATE VIRTUAL TABLE hazard_search USING fts5(text, tokenize='unicode61')"
+
+
+class IntegrityQueries:
+    conn: sqlite3.Connection
+
+    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
+        raise NotImplementedError
+
+    def identity(self, record_type: str, record_id: int) -> dict[str, Any]:
+        """The uid and created_at a new record was given, for its creation entry in history."""
+        table = TABLE_OF.get(record_type)
+        if table is None:
+            return {}
+        row = self.conn.execute(f"SELECT uid, created_at FROM {table} WHERE id = ?", (record_id,)).fetchone()
+        return {} if row is None else {"uid": row[0], "created_at": row[1]}
+
+    def child_entries(self) -> Iterator[tuple[Any, ...]]:
+        """(seq, hazard id, action, before, after, note) of every change that added or changed
+        a supervision, extension, escalation, enforcement action or attachment, in order."""
+        marks = ", ".join("?" for _ in CHILD_ACTIONS)
+        return self._tuples(
+            f"SELECT seq, record_id, action, before, after, note FROM history"
+            f" WHERE record_type = 'hazard' AND action IN ({marks}) ORDER BY seq", CHILD_ACTIONS)
+
+    def setting_entries(self) -> Iterator[tuple[Any, ...]]:
+        return self._tuples("SELECT seq, action, after FROM history WHERE record_type = 'settings' ORDER BY seq")
+
+    def settings_rows(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT key, value FROM settings")}
+
+    def sequences(self) -> list[tuple[str, int, int]]:
+        """(table, the counter SQLite keeps of ids given, the highest id there now) of every table
+        with AUTOINCREMENT ids: rows are never deleted, so the two are equal."""
+        found = []
+        for name, counter in self.conn.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall():
+            key = "seq" if name == "history" else "id"
+            try:
+                top = self.conn.execute(f'SELECT max({key}) FROM "{name}"').fetchone()[0] or 0
+            except sqlite3.OperationalError:
+                continue  # a table that is gone: SQLite's integrity check and the replay say so
+            found.append((name, counter, top))
+        return found
+
+    def search_index_problems(self) -> tuple[bool, int, int | None]:
+        """(index present, how many hazards it does not match, the first of them)."""
+        try:
+            indexed = dict(self._tuples("SELECT rowid, text FROM hazard_search"))
+        except sqlite3.OperationalError:
+            return False, 0, None
+        wrong: list[int] = []
+        for hazard_id, description, unit_name in self._tuples(
+            "SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id ORDER BY h.id"
+        ):
+            if indexed.pop(hazard_id, None) != index_text(description, unit_name):
+                wrong.append(hazard_id)
+        wrong += sorted(indexed)  # rows for hazards that do not exist
+        return True, len(wrong), (min(wrong) if wrong else None)
+
+    def rebuild_search_index(self) -> int:
+        """The search index made afresh from the hazards and their units' names (in a write)."""
+        self.conn.execute("DROP TABLE IF EXISTS hazard_search")
+        self.conn.execute(_SEARCH_TABLE)
+        rows = [(hazard_id, index_text(description, unit_name)) for hazard_id, description, unit_name in self._tuples(
+            "SELECT h.id, h.description, u.name FROM hazards h JOIN units u ON u.id = h.unit_id ORDER BY h.id")]
+        self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", rows)
+        return len(rows)
+
+    def migrations_applied(self) -> list[str] | None:
+        """The names of hazreg's migrations recorded as applied, in order; None if the table is gone."""
+        try:
+            return [r[0] for r in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'hazreg' ORDER BY rowid")]
+        except sqlite3.OperationalError:
+            return None
