@@ -33,7 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 BARE_TYPER = HERE / "bare_typer.py"
 # Bump when the generated data changes, so an older cached register is not reused.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_DIR = Path("/tmp/hazreg-bench")
 SEARCH_WORD = "灭火器"
 ADD_DESCRIPTION = "二楼仓库灭火器压力不足，疏散通道内堆放纸箱等可燃物"
@@ -461,6 +461,9 @@ _PREVIOUS = {"start": "open", "done": "rectifying", "verify": "rectified"}
 _NEXT = {"start": "rectifying", "done": "rectified", "verify": "closed", "void": "void"}
 
 
+_LIFECYCLE = ("status", "rectified_on", "verified_by", "verified_on", "closed_on", "verify_note", "void_reason")
+
+
 def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) -> dict[str, Any]:
     """A register at `path`, built in one transaction through hazreg's register code."""
     from hazreg.dates import DEFAULT_TIMEZONE, zone
@@ -490,7 +493,12 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
                 moves = h.pop("_moves")
                 created = min(instant(h["found_on"], rng), now)
                 os.environ["HAZREG_NOW"] = stamp(created)
-                hazard_id = reg.add_hazard({**h, "unit": unit_ids[h["unit"]]})["id"]
+                # Recorded open, as an officer would on the day it was found (a date of something
+                # that happened is never in the future); its later state is written with its moves.
+                final = {k: h.pop(k) for k in _LIFECYCLE if k in h}
+                hazard_id = reg.add_hazard({**h, "status": "open", "unit": unit_ids[h["unit"]]})["id"]
+                if final["status"] != "open":
+                    reg.store.update_hazard(hazard_id, final, now.date())
                 for move, day in moves:
                     at = min(max(instant(day, rng), created + timedelta(minutes=10)), now)
                     after = {"status": _NEXT[move]}
@@ -498,13 +506,13 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
                         after["rectified_on"] = day.isoformat()
                     elif move == "verify":
                         after.update(
-                            verified_by=h["verified_by"],
+                            verified_by=final["verified_by"],
                             verified_on=day.isoformat(),
                             closed_on=day.isoformat(),
-                            verify_note=h["verify_note"],
+                            verify_note=final["verify_note"],
                         )
                     elif move == "void":
-                        after["void_reason"] = h["void_reason"]
+                        after["void_reason"] = final["void_reason"]
                     before = dict.fromkeys(after)
                     before["status"] = _PREVIOUS.get(move, "open")
                     reg.store.add_history(
@@ -516,7 +524,7 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
                             "action": move,
                             "before": before,
                             "after": after,
-                            "note": h.get("void_reason") if move == "void" else None,
+                            "note": final.get("void_reason") if move == "void" else None,
                         }
                     )
     finally:
