@@ -1,4 +1,4 @@
-"""`hazreg import units|hazards FILE`: bring a district's spreadsheets in."""
+"""`hazreg import units|hazards|inspections|supervisions|… FILE`: bring a district's spreadsheets in."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
     overrides = parse_map(maps)
     reg = register(write=not dry_run)
     with open_sheet(file, sheet, encoding) as table:
-        operation = reg.import_units if kind == "units" else reg.import_hazards
+        if kind in ("units", "hazards"):
+            operation = reg.import_units if kind == "units" else reg.import_hazards
+        else:
+            from functools import partial
+
+            from hazreg.register.transfer import RecordImports
+
+            operation = partial(RecordImports(reg).run, kind)
         with _progress(table, file) as progress:
             report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress)
     _report(report, errors)
@@ -116,6 +123,24 @@ def hazards(
 ) -> None:
     """Import a hazard ledger."""
     _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+
+
+def _record_command(kind: str) -> None:
+    """`import inspections`, `import supervisions`, …: the kinds of records exports write besides."""
+
+    def command(
+        file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
+        maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"],
+        dry_run: bool = _o["dry_run"], errors: Path | None = _o["errors"],
+    ) -> None:
+        _run(kind, file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+
+    command.__doc__ = t(f"help.cmd.import_{kind}")
+    app.command(kind, help=t(f"help.cmd.import_{kind}"))(command)
+
+
+for _kind in ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions"):
+    _record_command(_kind)
 
 
 def install(root: typer.Typer) -> None:
