@@ -272,7 +272,20 @@ def test_json_files_import_and_bad_json_is_one_clear_line(cli, full, tmp_path):
     broken.write_text('[{"name": "x",', encoding="utf-8")
     result = cli("--db", other, "import", "units", str(broken), code=2)
     assert "broken.json" in result.stderr and "Traceback" not in result.output
+    empty = tmp_path / "none.json"
+    cli("export", "escalations", "-f", "json", "-o", str(empty))  # an export of nothing imports as nothing
+    cli("--db", other, "export", "escalations", "-f", "json", "-o", str(empty))
+    assert "0 rows read" in cli("--db", other, "import", "escalations", str(empty)).stdout
     lines = tmp_path / "units.jsonl"
     lines.write_text('{"name": "临江饭店", "industry": "fire", "locality": "临江街道"}\nnot json\n', encoding="utf-8")
     result = cli("--db", other, "import", "units", str(lines), code=2)
     assert "row 2" in result.stderr and "Traceback" not in result.output
+
+
+def test_evidence_text_is_trimmed_as_an_import_would_keep_it(cli, full):
+    # Found by the property test: an action's `against` kept its spaces, an import trimmed them.
+    cli("action", "H1", "--type", "suspend", "--against", "  临江建工集团  ", "--note", " 停工 ")
+    cli("extend", "H1", "--to", "2026-12-30", "--reason", " 再延 ", "--approved-by", " 张副区长 ")
+    shown = out(cli("show", "H1", "-f", "json"))
+    assert (shown["actions"][-1]["against"], shown["actions"][-1]["note"]) == ("临江建工集团", "停工")
+    assert shown["extensions"][-1]["approved_by"] == "张副区长"

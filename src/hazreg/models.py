@@ -58,6 +58,11 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+def clean_text(value: str | None) -> str | None:
+    """Free text as every record keeps it: trimmed, NFC, and None when blank."""
+    return _blank_to_none(value)  # type: ignore[no-any-return]
+
+
 def validate_phone(text: str, field: str = "phone") -> str:
     """One or more phone numbers: mobiles (13812345678) or landlines (0571-87654321-123)."""
     numbers = [p for p in _PHONE_SPLIT.split(unicodedata.normalize("NFKC", text).strip()) if p]

@@ -25,6 +25,11 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
     overrides = parse_map(maps)
     reg = register(write=not dry_run)
     with open_sheet(file, sheet, encoding) as table:
+        if not table.headers and file.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+            from hazreg.register.imports import ImportReport
+
+            _report(ImportReport(kind, [], [], dry_run, skip_invalid), errors, empty=True)  # an empty export
+            return
         if kind in ("units", "hazards"):
             operation = reg.import_units if kind == "units" else reg.import_hazards
         else:
@@ -64,7 +69,7 @@ class _progress:
             self.bar.stop()
 
 
-def _report(report: Any, errors: Path | None) -> None:
+def _report(report: Any, errors: Path | None, empty: bool = False) -> None:
     for r in report.rejected:
         if r.column:
             line = t("msg.import_rejected_row", row=r.row, column=r.column, value=r.value, reason=r.reason)
@@ -84,7 +89,7 @@ def _report(report: Any, errors: Path | None) -> None:
         typer.echo(t("msg.errors_written", path=str(errors)), err=True)
     if report.dry_run:
         typer.echo(t("msg.import_dry_run"))
-    elif not report.written:
+    elif not report.written and not empty:
         typer.echo(t("msg.import_refused", rejected=len(report.rejected)), err=True)
     if report.rejected and not report.skip_invalid:
         raise typer.Exit(2)
