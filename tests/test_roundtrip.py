@@ -289,3 +289,24 @@ def test_evidence_text_is_trimmed_as_an_import_would_keep_it(cli, full):
     shown = out(cli("show", "H1", "-f", "json"))
     assert (shown["actions"][-1]["against"], shown["actions"][-1]["note"]) == ("临江建工集团", "停工")
     assert shown["extensions"][-1]["approved_by"] == "张副区长"
+
+
+def test_control_characters_and_escape_lookalikes_survive_a_workbook(cli, tmp_path):
+    # XML cannot hold most control characters; a workbook escapes them as _xHHHH_ (OOXML),
+    # and text that merely looks like such an escape is escaped in turn.
+    cli("unit", "add", "临江大酒店", "--industry", "fire", "--locality", "临江街道")
+    texts = ["响铃\x07字符", "_x0041_ 不是 A", "换行\n与\x1b转义", "回车\r\n换行"]
+    for text in texts:
+        cli("add", text, "--unit", "U1")
+    path = tmp_path / "h.xlsx"
+    cli("export", "hazards", "-f", "xlsx", "-o", str(path))
+    other = str(tmp_path / "other.db")
+    cli("--db", other, "import", "units", str(_export(cli, tmp_path, "units")))
+    cli("--db", other, "import", "hazards", str(path))
+    assert sorted(h["description"] for h in out(cli("--db", other, "list", "--all", "-f", "json"))) == sorted(texts)
+
+
+def _export(cli, folder: Path, kind: str) -> Path:
+    path = folder / f"{kind}.csv"
+    cli("export", kind, "-o", str(path))
+    return path

@@ -24,8 +24,9 @@ FORMATS = (("csv", "en"), ("csv", "zh"), ("xlsx", "en"), ("xlsx", "zh"), ("json"
 TODAY = date(2026, 11, 29)
 
 # Text officers type, and text that tries to break a file: formula starts, apostrophes,
-# quotes, separators, line breaks, tabs inside, direction marks, CJK punctuation.
-_CHARS = "临江青山消防通道堵塞灭火器过期王李明建国=+-@'\"，,;、。（）()/ \n\t\u202e1.0aZ%_"
+# quotes, separators, line breaks, tabs and control characters inside, direction marks,
+# CJK punctuation, the makings of an OOXML escape (_x…_).
+_CHARS = "临江青山消防通道堵塞灭火器过期王李明建国=+-@'\"，,;、。（）()/ \n\t\u202e\r\x07\x1b1.0aZx%_"
 TEXT = st.text(alphabet=_CHARS, min_size=1, max_size=12).filter(lambda s: s.strip())
 NAME = st.text(alphabet="王李张赵建国明华伟'=+-@ ", min_size=1, max_size=4).filter(lambda s: s.strip())
 OPTIONAL = st.none() | TEXT

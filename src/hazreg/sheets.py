@@ -54,6 +54,22 @@ def unneutralise(text: str) -> str:
     return text[1:] if text[:1] == "'" and _guarded(text[1:]) else text
 
 
+# XML 1.0 cannot hold these (and reads a carriage return back as a line feed); OOXML writes
+# them as _xHHHH_, as Excel does, and a literal "_xHHHH_" as "_x005F_xHHHH_".
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    """Text as a workbook cell can hold it (OOXML's _xHHHH_ escapes), read back by `xlsx_unescape`."""
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def xlsx_unescape(text: str) -> str:
+    """A workbook's text cell as written: _x0007_ is the control character it stands for."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 class Sheet:
     """An open table: its headers, its rows (number, cells), and how far reading has got."""
 
@@ -159,6 +175,8 @@ def cell_text(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)), "f")
+    if isinstance(value, str):
+        return xlsx_unescape(value)
     return str(value)
 
 

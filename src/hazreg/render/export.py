@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from hazreg.i18n import get_lang, t
 from hazreg.render.grid import ENUM_FIELDS, label
-from hazreg.sheets import is_formula, neutralise
+from hazreg.sheets import is_formula, neutralise, xlsx_escape
 
 DATE_COLUMNS = {
     "found_on", "deadline", "rectified_on", "verified_on", "closed_on",
@@ -191,7 +191,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream
             elif isinstance(value, int) and not isinstance(value, bool):
                 row.append(value)
             else:
-                text = _text(column, value, chinese)
+                text = xlsx_escape(_text(column, value, chinese))
                 if is_formula(text):
                     # A string cell, never a formula: the text stays exactly as recorded.
                     cell = WriteOnlyCell(sheet, value=text)
