@@ -137,7 +137,7 @@ def round_trip(source: Path, target: Path, folder: Path, fmt: str, lang: str) ->
         cli("--db", str(target), "--lang", lang, "import", kind, str(path))
 
 
-@settings(max_examples=int(os.environ.get("HAZREG_ROUNDTRIP_EXAMPLES", "12")), deadline=None,
+@settings(max_examples=int(os.environ.get("HAZREG_ROUNDTRIP_EXAMPLES", "10")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(spec=REGISTER, form=st.sampled_from(FORMATS))
 def test_any_register_round_trips_field_by_field(spec, form):
