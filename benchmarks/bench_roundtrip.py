@@ -71,6 +71,11 @@ def property_cases(examples: int) -> list[dict[str, Any]]:
             copy.store.close()
             records = sum(len(v) for v in before.values())
             cases.append({"seconds": seconds, "form": "/".join(form), "records": records, "same": after == before})
+            if after != before:
+                kind = next(k for k in before if before[k] != after[k])
+                pairs = [(a, b) for a, b in zip(before[kind], after[kind], strict=False) if a != b]
+                print(f"  DIFFERENT ({'/'.join(form)}) {kind}: {pairs[:1] or (len(before[kind]), len(after[kind]))}\n"
+                      f"  register: {spec!r}", flush=True)
 
     case()
     return cases
