@@ -20,9 +20,26 @@ HAZARD_FIELDS = (
     "id", "uid", "unit_id", "unit_name", "credit_code", "description", "industry", "locality", "level",
     "status", "source", "found_on", "found_by", "basis", "deadline", "owner", "measures", "funds",
     "contingency", "rectified_on", "verified_by", "verified_on", "verify_note", "closed_on", "void_reason",
+    "inspection_id",
 )
+# Inspections and the records kept about a hazard (挂牌督办, extensions, escalations,
+# enforcement, attachments): the columns their exports write and their imports read.
+# Each of the latter names its hazard by `hazard_uid`, else `hazard_id` (H12).
+INSPECTION_FIELDS = (
+    "id", "uid", "unit_id", "unit_name", "credit_code", "on", "inspectors", "leader", "mode", "campaign",
+    "draw_id", "note",
+)
+_OF_HAZARD = ("id", "uid", "hazard_id", "hazard_uid")
+EVIDENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "supervisions": (*_OF_HAZARD, "body", "supervision_level", "listed_on", "due", "note", "delisted_on",
+                     "delist_note", "created_at"),
+    "extensions": (*_OF_HAZARD, "from_deadline", "to_deadline", "reason", "approved_by", "created_at"),
+    "attachments": (*_OF_HAZARD, "file_name", "stage", "sha256", "size", "note", "created_at"),
+    "escalations": (*_OF_HAZARD, "step", "done_on", "note", "created_at"),
+    "actions": (*_OF_HAZARD, "type", "amount", "against", "taken_on", "note", "created_at"),
+}
 # Columns hazreg writes but never reads back: derived, or kept by the register itself.
-DERIVED = ("created_at", "updated_at", "plan_complete", "overdue", "open_hazards", "inspection_id")
+DERIVED = ("created_at", "updated_at", "plan_complete", "overdue", "open_hazards")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("单位名称", "企业名称", "单位", "名称", "生产经营单位", "单位全称"),

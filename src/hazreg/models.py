@@ -25,7 +25,18 @@ from pydantic import (
 
 from hazreg import creditcode
 from hazreg.dates import not_future, parse_date
-from hazreg.enums import Industry, Level, Mode, Risk, Source, Status
+from hazreg.enums import (
+    ActionType,
+    Industry,
+    Level,
+    Mode,
+    Risk,
+    Source,
+    Stage,
+    Status,
+    Step,
+    SupervisionLevel,
+)
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan
 
@@ -45,6 +56,11 @@ def _blank_to_none(value: Any) -> Any:
         if not value.isascii() and not unicodedata.is_normalized("NFC", value):
             value = unicodedata.normalize("NFC", value)
     return value
+
+
+def clean_text(value: str | None) -> str | None:
+    """Free text as every record keeps it: trimmed, NFC, and None when blank."""
+    return _blank_to_none(value)  # type: ignore[no-any-return]
 
 
 def validate_phone(text: str, field: str = "phone") -> str:
@@ -337,3 +353,146 @@ class InspectorData(_Record):
     @classmethod
     def _localities(cls, value: Any) -> list[str]:
         return split_names(value)
+
+
+# -- records kept about a hazard, as an import brings them in (see hazreg.register.transfer) --
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class _OfHazard(_Record):
+    """A record about one hazard; `created_at` is when it was first recorded (UTC, kept as given)."""
+
+    hazard_id: int
+    created_at: str | None = None
+
+    @field_validator("created_at", mode="after")
+    @classmethod
+    def _timestamp(cls, value: str | None) -> str | None:
+        from datetime import datetime
+
+        if value is not None:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise InvalidInput("err.timestamp", "created_at", value=value) from None
+        return value
+
+    @field_validator(
+        "listed_on", "due", "delisted_on", "from_deadline", "to_deadline", "done_on", "taken_on",
+        mode="before", check_fields=False,
+    )
+    @classmethod
+    def _date(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return parse_date(value, (info.context or {}).get("today"), info.field_name or "date")
+        return value
+
+
+class SupervisionData(_OfHazard):
+    """A listing for supervision (挂牌督办), in force or delisted (摘牌)."""
+
+    body: str = Field(max_length=NAME_MAX)
+    supervision_level: SupervisionLevel
+    listed_on: date
+    due: date | None = None
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    delisted_on: date | None = None
+    delist_note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("supervision_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        return SupervisionLevel.parse(value, "supervision_level") if value is not None else value
+
+    @model_validator(mode="after")
+    def _order(self) -> SupervisionData:
+        for name in ("due", "delisted_on"):
+            value = getattr(self, name)
+            if value is not None and value < self.listed_on:
+                raise InvalidInput("err.end_before_start", name, end=value, start=self.listed_on)
+        return self
+
+
+class ExtensionData(_OfHazard):
+    """A deadline moved later: from which deadline, to which, why, approved by whom."""
+
+    from_deadline: date | None = None
+    to_deadline: date
+    reason: str = Field(max_length=TEXT_MAX)
+    approved_by: str | None = Field(default=None, max_length=NAME_MAX)
+
+    @model_validator(mode="after")
+    def _later(self) -> ExtensionData:
+        if self.from_deadline is not None and self.to_deadline <= self.from_deadline:
+            raise InvalidInput("err.extension_order", "to_deadline", to=self.to_deadline, deadline=self.from_deadline)
+        return self
+
+
+class AttachmentData(_OfHazard):
+    """An attached file's record: its name as given, the stage, its SHA-256 and size."""
+
+    file_name: str = Field(max_length=TEXT_MAX)
+    stage: Stage = Stage.OTHER
+    sha256: str
+    size: int = Field(ge=0)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, value: Any) -> Any:
+        return Stage.parse(value, "stage") if value is not None else value
+
+    @field_validator("sha256", mode="after")
+    @classmethod
+    def _sha256(cls, value: str) -> str:
+        if not _SHA256.fullmatch(value.lower()):
+            raise InvalidInput("err.sha256", "sha256", value=value)
+        return value.lower()
+
+
+class EscalationData(_OfHazard):
+    """A step of the escalation ladder taken for an overdue hazard."""
+
+    step: str = Field(max_length=NAME_MAX)
+    done_on: date
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("step", mode="after")
+    @classmethod
+    def _step(cls, value: str) -> str:
+        try:
+            return Step.parse(value, "step").value
+        except InvalidInput:
+            key = value.strip().lower()
+            if not key.replace("_", "").isalnum() or not key.isascii():
+                raise
+            return key  # a step of a configured ladder
+
+
+class ActionData(_OfHazard):
+    """An enforcement action (执法措施); a fine carries its amount in yuan, nothing else does."""
+
+    type: ActionType
+    amount: Decimal | None = None
+    against: str | None = Field(default=None, max_length=NAME_MAX)
+    taken_on: date
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        return ActionType.parse(value, "type") if value is not None else value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: Any) -> Any:
+        return None if value is None else parse_yuan(value, "amount")
+
+    @model_validator(mode="after")
+    def _fine(self) -> ActionData:
+        if self.type == ActionType.FINE and (self.amount is None or self.amount <= 0):
+            raise InvalidInput("err.fine_amount", "amount")
+        if self.type != ActionType.FINE and self.amount is not None:
+            raise InvalidInput("err.amount_not_fine", "amount", type=self.type.label())
+        return self

@@ -14,6 +14,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -33,14 +35,39 @@ def is_formula(text: str) -> bool:
     return bool(text) and text[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)
 
 
+def _guarded(text: str) -> bool:
+    """A formula, or a formula behind apostrophes: what `neutralise` marks with one more."""
+    return is_formula(text.lstrip("'")) if text[:1] == "'" else is_formula(text)
+
+
 def neutralise(text: str) -> str:
-    """A CSV cell made safe for a spreadsheet: '=SUM(A1)' becomes "'=SUM(A1)"."""
-    return "'" + text if is_formula(text) else text
+    """A CSV cell made safe for a spreadsheet: '=SUM(A1)' becomes "'=SUM(A1)".
+
+    Text that already starts with apostrophes before a formula gets one more, so that
+    `unneutralise`, which takes exactly one away, gives every text back as it was.
+    """
+    return "'" + text if _guarded(text) else text
 
 
 def unneutralise(text: str) -> str:
     """The cell as it was before `neutralise`, so an export imports back unchanged."""
-    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
+    return text[1:] if text[:1] == "'" and _guarded(text[1:]) else text
+
+
+# XML 1.0 cannot hold these (and reads a carriage return back as a line feed); OOXML writes
+# them as _xHHHH_, as Excel does, and a literal "_xHHHH_" as "_x005F_xHHHH_".
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    """Text as a workbook cell can hold it (OOXML's _xHHHH_ escapes), read back by `xlsx_unescape`."""
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def xlsx_unescape(text: str) -> str:
+    """A workbook's text cell as written: _x0007_ is the control character it stands for."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 class Sheet:
@@ -126,7 +153,9 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
             number += 1
             if any("\x00" in cell for cell in cells):  # no spreadsheet writes one: a damaged file
                 raise InvalidInput("err.csv_row", "file", row=number, detail="NUL byte")
-            yield number, cells
+            # A CSV export marked formula-like cells with an apostrophe; take it away again.
+            # (Workbooks and JSON keep text exactly and are read as they are.)
+            yield number, [unneutralise(c) if c[:1] == "'" else c for c in cells]
 
     size = path.stat().st_size
     return Sheet([h.strip().lstrip("\ufeff") for h in headers], rows(), size, raw.tell, raw.close, chosen)
@@ -148,6 +177,8 @@ def cell_text(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)), "f")
+    if isinstance(value, str):
+        return xlsx_unescape(value)
     text = getattr(value, "text", None)  # an array formula: its text, as for any other formula
     return text if isinstance(text, str) else str(value)
 
@@ -180,13 +211,80 @@ def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     return Sheet(headers, rows(), total, lambda: done[0], book.close)
 
 
+def json_cell(value: Any) -> str:
+    """A JSON value as the text of a cell: lists of names joined by 、, as in CSV and XLSX."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "、".join(json_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def open_json(path: Path, lines: bool) -> Sheet:
+    """A JSON array of records (hazreg's `-f json`) or one record a line (`-f jsonl`).
+
+    The headers are the keys of the first record. A record is numbered by its line in
+    JSONL and by its place in the array in JSON. JSONL is streamed; a JSON array is
+    read whole.
+    """
+    raw = path.open("r", encoding="utf-8-sig")
+    read = [0]
+    records: Iterator[tuple[int, Any]]
+    if lines:
+        def numbered() -> Iterator[tuple[int, Any]]:
+            for number, line in enumerate(raw, start=1):
+                read[0] += len(line.encode("utf-8"))
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line)
+                except ValueError as error:
+                    raise InvalidInput("err.json_row", "file", row=number, detail=str(error)) from None
+        records = numbered()
+    else:
+        try:
+            data = json.load(raw)
+        except ValueError as error:
+            raw.close()
+            raise InvalidInput("err.json_file", "file", path=str(path), detail=str(error)) from None
+        if not isinstance(data, list):
+            raw.close()
+            raise InvalidInput("err.json_file", "file", path=str(path), detail="not a list of records")
+        records = iter(enumerate(data, start=1))
+    try:
+        first = next(records, None)
+    except InvalidInput:
+        raw.close()
+        raise
+    if first is not None and not isinstance(first[1], dict):
+        raw.close()
+        raise InvalidInput("err.json_row", "file", row=first[0], detail="not a record")
+    headers = [str(k) for k in first[1]] if first is not None else []
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        if first is None:
+            return
+        for number, record in itertools.chain([first], records):
+            if not isinstance(record, dict):
+                raise InvalidInput("err.json_row", "file", row=number, detail="not a record")
+            yield number, [json_cell(record.get(h)) for h in headers]
+
+    return Sheet(headers, rows(), path.stat().st_size, lambda: read[0], raw.close, "utf-8")
+
+
 def open_sheet(path: Path, sheet: str | None = None, encoding: str | None = None) -> Sheet:
-    """A CSV or XLSX file as headers and numbered rows, by its extension."""
+    """A CSV, XLSX, JSON or JSONL file as headers and numbered rows, by its extension."""
     if not path.exists():
         raise InvalidInput("err.no_file", "file", path=str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return open_xlsx(path, sheet)
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return open_json(path, lines=suffix != ".json")
     if suffix == ".xls":
         raise InvalidInput("err.xls", "file", path=str(path))
     return open_csv(path, encoding)

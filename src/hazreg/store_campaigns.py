@@ -98,6 +98,14 @@ class CampaignQueries:
     def inspection(self, inspection_id: int) -> dict[str, Any] | None:
         return _decode(self.conn.execute(f"{_INSPECTION_SELECT} WHERE i.id = ?", (inspection_id,)).fetchone())
 
+    def inspection_like(self, unit_id: int, on: str, inspectors: list[str], leader: str | None) -> int | None:
+        """An inspection of the same unit, on the same day, by the same people: a row imported again."""
+        found = self.conn.execute(
+            "SELECT id FROM inspections WHERE unit_id = ? AND inspected_on = ? AND inspectors = ? AND leader IS ?",
+            (unit_id, on, json.dumps(inspectors, ensure_ascii=False), leader),
+        ).fetchone()
+        return found[0] if found else None
+
     def _inspection_where(self, f: InspectionFilter) -> tuple[str, dict[str, Any]]:
         where = ["1"]
         params: dict[str, Any] = {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
 from hazreg.money import from_fen
+
+EVIDENCE_TABLES = ("supervisions", "extensions", "attachments", "escalations", "actions")
 
 
 class ActionFilter(NamedTuple):
@@ -94,6 +96,20 @@ class SupervisionQueries:
             params,
         )
         return [_action(r) for r in rows]
+
+    # -- moving records out and in (export and import) ---------------------------------------
+
+    def iter_evidence(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every row of `table` (supervisions, extensions, …) with its hazard's uid, by id."""
+        assert table in EVIDENCE_TABLES
+        sql = f"SELECT e.*, h.uid AS hazard_uid FROM {table} e JOIN hazards h ON h.id = e.hazard_id ORDER BY e.id"
+        for row in self.conn.execute(sql):
+            yield dict(row)
+
+    def row_by_uid(self, table: str, uid: str) -> dict[str, Any] | None:
+        assert table in (*EVIDENCE_TABLES, "inspections", "hazards")
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE uid = ?", (uid,)).fetchone()
+        return dict(row) if row else None
 
     def attachment(self, attachment_id: int) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM attachments WHERE id = ?", (attachment_id,)).fetchone()

@@ -1,4 +1,4 @@
-"""`hazreg export units|hazards|history`: files for Excel, for the city, for cron."""
+"""`hazreg export units|hazards|inspections|history|supervisions|…`: files for Excel, for the city, for cron."""
 
 from __future__ import annotations
 
@@ -152,6 +152,26 @@ def history(
     reg = register()
     records = (history_record(e) for e in reg.iter_history(reg.window(week, since, until), operator))
     _write(fmt, records, HISTORY_COLUMNS, output, t("kind.history"), bom)
+
+
+def _evidence_command(kind: str) -> None:
+    """`export supervisions`, `export extensions`, …: every record of that kind, with its hazard's ids."""
+
+    def command(fmt: str = _FORMAT, output: Path | None = _OUTPUT, bom: bool = _BOM) -> None:
+        from hazreg.columns import EVIDENCE_FIELDS
+        from hazreg.render.records import evidence_record
+
+        fmt = _format(fmt, output)
+        reg = register()
+        records = (evidence_record(kind, r) for r in reg.store.iter_evidence(kind))
+        _write(fmt, records, EVIDENCE_FIELDS[kind], output, t(f"kind.{kind}"), bom)
+
+    command.__doc__ = t(f"help.cmd.export_{kind}")
+    app.command(kind, help=t(f"help.cmd.export_{kind}"))(command)
+
+
+for _kind in ("supervisions", "extensions", "attachments", "escalations", "actions"):
+    _evidence_command(_kind)
 
 
 def install(root: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""`hazreg import units|hazards FILE`: bring a district's spreadsheets in."""
+"""`hazreg import units|hazards|inspections|supervisions|… FILE`: bring a district's spreadsheets in."""
 
 from __future__ import annotations
 
@@ -26,7 +26,19 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
     overrides = parse_map(maps)
     reg = register(write=not dry_run)
     with open_sheet(file, sheet, encoding) as table:
-        operation = reg.import_units if kind == "units" else reg.import_hazards
+        if not table.headers and file.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+            from hazreg.register.imports import ImportReport
+
+            _report(ImportReport(kind, [], [], dry_run, skip_invalid), errors, empty=True)  # an empty export
+            return
+        if kind in ("units", "hazards"):
+            operation = reg.import_units if kind == "units" else reg.import_hazards
+        else:
+            from functools import partial
+
+            from hazreg.register.transfer import RecordImports
+
+            operation = partial(RecordImports(reg).run, kind)
         with _progress(table, file) as progress:
             report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress,
                                blank_clears=blank_clears, **lifecycle)
@@ -59,7 +71,7 @@ class _progress:
             self.bar.stop()
 
 
-def _report(report: Any, errors: Path | None) -> None:
+def _report(report: Any, errors: Path | None, empty: bool = False) -> None:
     for r in report.rejected:
         for p in r.problems:  # every problem of the row, each on its line
             if p.column:
@@ -84,7 +96,7 @@ def _report(report: Any, errors: Path | None) -> None:
         typer.echo(t("msg.errors_written", path=str(errors)), err=True)
     if report.dry_run:
         typer.echo(t("msg.import_dry_run"))
-    elif not report.written:
+    elif not report.written and not empty:
         typer.echo(t("msg.import_refused", rejected=len(report.rejected)), err=True)
     if report.rejected and not report.skip_invalid:
         raise typer.Exit(2)
@@ -127,6 +139,24 @@ def hazards(
     """Import a hazard ledger."""
     _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears, legacy=legacy,
          verified_as_closed=verified_as_closed)
+
+
+def _record_command(kind: str) -> None:
+    """`import inspections`, `import supervisions`, …: the kinds of records exports write besides."""
+
+    def command(
+        file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
+        maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"],
+        dry_run: bool = _o["dry_run"], errors: Path | None = _o["errors"],
+    ) -> None:
+        _run(kind, file, sheet, encoding, maps, skip_invalid, dry_run, errors)
+
+    command.__doc__ = t(f"help.cmd.import_{kind}")
+    app.command(kind, help=t(f"help.cmd.import_{kind}"))(command)
+
+
+for _kind in ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions"):
+    _record_command(_kind)
 
 
 def install(root: typer.Typer) -> None:

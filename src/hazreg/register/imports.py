@@ -45,6 +45,7 @@ from hazreg.register.lifecycle import (
     missing_plan,
     path,
 )
+from hazreg.register.transfer import inspection_of_hazard
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
@@ -163,8 +164,6 @@ class ImportOps(HazardOps):
         progress: Progress | None,
         bulk: Any = None,
     ) -> ImportReport:
-        from hazreg.sheets import unneutralise
-
         field_column = {field: report.headers[i] for i, field in columns.items()}
         index_of = {field: i for i, field in columns.items()}
         items = list(columns.items())
@@ -179,7 +178,7 @@ class ImportOps(HazardOps):
                         progress(count)
                     if not any(c.strip() for c in cells):
                         continue  # a blank line is not a record
-                    data = {field: unneutralise(cells[i]) for i, field in items if i < len(cells)}
+                    data = {field: cells[i] for i, field in items if i < len(cells)}
                     try:
                         outcome = handle(number, data)
                     except (InvalidInput, _Bad) as error:
@@ -245,7 +244,7 @@ class ImportOps(HazardOps):
             existing = by_uid.get(uid) if uid else None
             if existing is None and unit.credit_code:
                 existing = by_code.get(unit.credit_code)
-            if existing is None and not unit.credit_code:
+            if existing is None and not unit.credit_code and not uid:  # a uid names its own unit
                 same = by_name.get(unit.name, [])
                 if len(same) > 1:
                     raise _Bad("name", _t("err.unit_ambiguous", value=unit.name, ids=", ".join(f"U{i}" for i in same)))
@@ -413,6 +412,8 @@ class ImportOps(HazardOps):
             fields: dict[str, Any] = {"industry": industry, "locality": locality, "status": Status.OPEN}
             fields.update((k, v) for k, v in data.items() if v.strip())
             fields["unit_id"] = unit_id
+            if "inspection_id" in fields:
+                fields["inspection_id"] = inspection_of_hazard(self, fields["inspection_id"], unit_id)
             hazard = validate(HazardData, fields, today)
             if hazard.status == Status.CLOSED and hazard.closed_on is None and hazard.verified_on is not None:
                 hazard = hazard.model_copy(update={"closed_on": hazard.verified_on})  # 验收/复查日期 is the closing day

@@ -67,6 +67,9 @@ class SupervisionOps(HazardOps):
 
     def supervise(self, ref: str, body: str, level: str, on: str | None = None, due: str | None = None,
                   note: str | None = None) -> dict[str, Any]:
+        from hazreg.models import clean_text  # text kept as an import would keep it
+
+        note = clean_text(note)
         hazard = self.hazard(ref)
         hid = f"H{hazard['id']}"
         if hazard["level"] != Level.MAJOR:
@@ -83,7 +86,7 @@ class SupervisionOps(HazardOps):
             raise InvalidInput("err.before_found", "on", value=listed_on, found=hazard["found_on"])
         if due_on is not None and due_on < listed_on:
             raise InvalidInput("err.end_before_start", "due", end=due_on, start=listed_on)
-        record = {"body": body.strip(), "level": SupervisionLevel.parse(level, "level").value,
+        record = {"body": clean_text(body), "level": SupervisionLevel.parse(level, "level").value,
                   "listed_on": listed_on.isoformat(), "due": due_on.isoformat() if due_on else None, "note": note}
         now = dates.timestamp()
         uid = new_uid()
@@ -96,6 +99,9 @@ class SupervisionOps(HazardOps):
         return self.hazard(hazard["id"])
 
     def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:
+        from hazreg.models import clean_text
+
+        note = clean_text(note) or ""
         hazard = self.hazard(ref)
         hid = f"H{hazard['id']}"
         listing = self.store.supervision_in_force(hazard["id"])
@@ -118,6 +124,9 @@ class SupervisionOps(HazardOps):
 
     def extend(self, ref: str, to: str, reason: str, approved_by: str | None = None) -> dict[str, Any]:
         """Move a deadline later, keeping the one it replaces (and the reason) in the register."""
+        from hazreg.models import clean_text
+
+        reason, approved_by = clean_text(reason) or "", clean_text(approved_by)
         hazard = self.hazard(ref)
         hid = f"H{hazard['id']}"
         if hazard["status"] not in (Status.OPEN, Status.RECTIFYING):
@@ -166,6 +175,9 @@ class SupervisionOps(HazardOps):
         return due
 
     def escalate(self, ref: str, step: str, note: str | None = None, on: str | None = None) -> dict[str, Any]:
+        from hazreg.models import clean_text
+
+        note = clean_text(note)
         hazard = self.hazard(ref)
         hid = f"H{hazard['id']}"
         steps = dict(self.ladder())
@@ -201,6 +213,9 @@ class SupervisionOps(HazardOps):
 
     def take_action(self, ref: str, kind: str, amount: str | None = None, against: str | None = None,
                     on: str | None = None, note: str | None = None) -> dict[str, Any]:
+        from hazreg.models import clean_text
+
+        against, note = clean_text(against), clean_text(note)
         hazard = self.hazard(ref)
         action = ActionType.parse(kind, "type")
         if action == ActionType.FINE and amount is None:
@@ -249,6 +264,9 @@ class SupervisionOps(HazardOps):
 
     def attach(self, ref: str, files: list[Path], stage: str = "other", note: str | None = None) -> list[dict[str, Any]]:
         """Keep a copy of each file, stored once by its SHA-256, listed under the hazard."""
+        from hazreg.models import clean_text
+
+        note = clean_text(note)
         hazard = self.hazard(ref)
         kind = Stage.parse(stage, "stage")
         for path in files:

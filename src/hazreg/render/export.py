@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from hazreg.i18n import get_lang, t
-from hazreg.render.grid import label
-from hazreg.sheets import is_formula, neutralise
+from hazreg.render.grid import ENUM_FIELDS, label
+from hazreg.sheets import is_formula, neutralise, xlsx_escape
 
-DATE_COLUMNS = {"found_on", "deadline", "rectified_on", "verified_on", "closed_on"}
-MONEY_COLUMNS = {"funds"}
+DATE_COLUMNS = {
+    "found_on", "deadline", "rectified_on", "verified_on", "closed_on",
+    "listed_on", "due", "delisted_on", "from_deadline", "to_deadline", "done_on", "taken_on",
+}
+MONEY_COLUMNS = {"funds", "amount"}
 _WIDTHS = {
     "id": 8, "uid": 38, "unit_id": 9, "unit_name": 28, "name": 30, "description": 50, "credit_code": 21,
     "address": 30, "basis": 24, "measures": 36, "contingency": 30, "verify_note": 24, "void_reason": 20,
@@ -51,11 +54,13 @@ def _text(column: str, value: Any, chinese: bool) -> str:
         return ""
     if isinstance(value, bool):
         return (t("yes") if value else t("no")) if chinese else ("true" if value else "false")
-    if isinstance(value, dict | list):
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)  # inspectors: names as officers write them
+    if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if chinese:
+    if chinese and column in ENUM_FIELDS:
         return label(column, value)
-    return str(value)
+    return str(value)  # text exactly as recorded: a file is data, not a display
 
 
 @contextmanager
@@ -93,6 +98,7 @@ _SAFE_COLUMNS = {
     "id", "uid", "unit_id", "industry", "level", "status", "source", "risk", "mode", "found_on", "deadline",
     "rectified_on", "verified_on", "closed_on", "created_at", "updated_at", "funds", "inspection_id",
     "draw_id", "campaign", "seq", "at", "effective_at", "record_type", "record_id", "action", "credit_code", "on",
+    "hazard_id", "hazard_uid", "sha256", "size", "amount", *DATE_COLUMNS,
 }
 
 
@@ -114,7 +120,7 @@ def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream:
         for i in risky:
             value = row[i]
             if value.__class__ is str:
-                if value and value[0] in "=+-@\t\r":
+                if value and value[0] in "=+-@\t\r'":
                     row[i] = neutralise(value)
             elif value is not None:
                 row[i] = _text(columns[i], value, False)
@@ -185,7 +191,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream
             elif isinstance(value, int) and not isinstance(value, bool):
                 row.append(value)
             else:
-                text = _text(column, value, chinese)
+                text = xlsx_escape(_text(column, value, chinese))
                 if is_formula(text):
                     # A string cell, never a formula: the text stays exactly as recorded.
                     cell = WriteOnlyCell(sheet, value=text)

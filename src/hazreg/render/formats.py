@@ -8,12 +8,16 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from hazreg.sheets import neutralise
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str):
+        return neutralise(value)  # a listing piped into a file for Excel: as `export` does
     return "" if value is None else value
 
 

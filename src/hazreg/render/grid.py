@@ -27,7 +27,7 @@ from hazreg.enums import (
 from hazreg.i18n import get_lang, t
 from hazreg.render.records import hazard_flags
 
-_ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
+ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
     "supervision_level": SupervisionLevel, "action_type": ActionType, "stage": Stage,
 }
@@ -59,7 +59,7 @@ def label(field: str, value: Any) -> str:
     """A stored value as a person reads it: enum labels in the current language, made safe."""
     if value is None or value == "":
         return ""
-    enum = _ENUM_FIELDS.get(field)
+    enum = ENUM_FIELDS.get(field)
     if enum is not None:
         try:
             return enum.parse(value).label()

@@ -11,6 +11,7 @@ from typing import Any
 
 from hazreg.enums import Level, Status
 from hazreg.i18n import t
+from hazreg.money import from_fen
 from hazreg.register.base import plain, short_id
 from hazreg.register.lifecycle import closed_incomplete
 
@@ -28,6 +29,8 @@ INSPECTION_COLUMNS = (
     "id", "uid", "unit_id", "unit_name", "on", "inspectors", "leader", "mode", "campaign", "draw_id", "note",
     "created_at", "updated_at",
 )
+# Supervisions, extensions, attachments, escalations and actions: see hazreg.columns.
+_EVIDENCE_PREFIX = {"attachments": "A", "actions": "E"}
 HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note",
                    "effective_at")
 
@@ -59,6 +62,22 @@ def inspection_record(row: dict[str, Any]) -> dict[str, Any]:
     record["unit_id"] = short_id("U", row["unit_id"])
     record["campaign"] = short_id("C", row.get("campaign_id")) or None
     record["draw_id"] = short_id("D", row.get("draw_id")) or None
+    return record
+
+
+def evidence_record(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A supervision, extension, attachment, escalation or action as its export writes it."""
+    from hazreg.columns import EVIDENCE_FIELDS
+
+    row = dict(row)
+    row["file_name"] = row.get("name")
+    row["supervision_level"] = row.get("level")
+    if "amount_fen" in row:
+        row["amount"] = from_fen(row["amount_fen"])
+    record = {k: plain(row.get(k)) for k in EVIDENCE_FIELDS[kind]}
+    prefix = _EVIDENCE_PREFIX.get(kind)
+    record["id"] = short_id(prefix, row["id"]) if prefix else row["id"]
+    record["hazard_id"] = short_id("H", row["hazard_id"])
     return record
 
 
