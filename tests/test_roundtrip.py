@@ -27,7 +27,7 @@ def _fill(cli, files: Path) -> None:
     cli("unit", "add", "临江大酒店", "--industry", "fire", "--locality", "临江街道", "--code", VALID_CODES[1])
     cli("unit", "add", "临江建工集团有限公司", "--industry", "construction", "--locality", "青山镇",
         "--address", "=HYPERLINK(\"http://x\")", "--risk", "orange")
-    cli("unit", "add", "临江建工集团有限公司", "--industry", "construction", "--locality", "临江街道")  # same name
+    cli("unit", "add", "临江建工集团有限公司", "--industry", "construction", "--locality", "临江街道", "--force")  # same name
     cli("inspect", "add", "-u", "U1", "--by", "王建国,李明", "--on", "2026-11-20", "--leader", "张副区长", "--mode", "暗访")
     cli("inspect", "add", "-u", "U3", "--by", "赵六", "--on", "2026-11-21", "--note", "+复查")
     cli("add", "消防通道堵塞", "--inspection", "I1", "--level", "major", "--basis", "'=GB 50016")

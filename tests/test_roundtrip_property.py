@@ -64,7 +64,7 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
         data = {k: u[k] for k in ("name", "industry", "locality", "address", "contact", "risk")}
         if u["coded"] and n < len(VALID_CODES):
             data["credit_code"] = VALID_CODES[n]
-        units.append(reg.add_unit(data)["id"])
+        units.append(reg.add_unit(data, force=True)["id"])
     inspections = []
     for i in spec["inspections"]:
         unit = units[i["unit"] % len(units)]

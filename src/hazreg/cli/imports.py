@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +33,13 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
             _report(ImportReport(kind, [], [], dry_run, skip_invalid), errors, empty=True)  # an empty export
             return
         if kind in ("units", "hazards"):
-            operation = reg.import_units if kind == "units" else reg.import_hazards
+            operation = partial(reg.import_units if kind == "units" else reg.import_hazards, blank_clears=blank_clears)
         else:
-            from functools import partial
-
             from hazreg.register.transfer import RecordImports
 
             operation = partial(RecordImports(reg).run, kind)
         with _progress(table, file) as progress:
-            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress,
-                               blank_clears=blank_clears, **lifecycle)
+            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress, **lifecycle)
     _report(report, errors)
 
 

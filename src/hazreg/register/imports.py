@@ -236,7 +236,8 @@ class ImportOps(HazardOps):
             registered_text = data.pop("registered_on", "").strip()
             registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
             unit = validate(UnitData, data)
-            name_key = None if unit.credit_code else ("name", unit.name)
+            # a uid says which unit a row is: namesakes with their own uids are two units
+            name_key = None if unit.credit_code or uid else ("name", unit.name)
             for key, field in ((uid, "uid"), (unit.credit_code, "credit_code"), (name_key, "name")):
                 if key and key in seen:
                     shown = key[1] if isinstance(key, tuple) else key
