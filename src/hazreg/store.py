@@ -583,14 +583,17 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         row = self.conn.execute("SELECT count(*), (SELECT hash FROM history ORDER BY seq DESC LIMIT 1) FROM history").fetchone()
         return row[0], row[1] or GENESIS
 
-    def record_changes(self) -> Iterator[tuple[Any, ...]]:
+    def record_changes(self, record_type: str) -> Iterator[tuple[Any, ...]]:
+        """(record id, action, after) of every entry about records of one type, record by record
+        and in order within each (the index on (record_type, record_id) gives this order)."""
         return self._tuples(
-            "SELECT record_type, record_id, action, after FROM history"
-            " WHERE record_type IN ('hazard', 'unit', 'inspection', 'campaign', 'leader', 'inspector') ORDER BY seq"
+            "SELECT record_id, action, after FROM history WHERE record_type = ? ORDER BY record_id, seq", (record_type,)
         )
 
-    def rows_for_check(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+    def rows_for_check(self, table: str, columns: Sequence[str], by: str = "id") -> Iterator[tuple[Any, ...]]:
+        """A table's rows, streamed, ordered by `by` (then id)."""
+        order = "id" if by == "id" else f"{by}, id"
+        return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
 
     def integrity_problems(self) -> list[str]:
         found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
