@@ -274,7 +274,9 @@ def check_register(reg: Register) -> dict[str, Any]:
     settings = replay_settings(reg)
     count += child_count + len(settings)
     records = (records + child_records + settings)[:_SHOWN]
-    problems = rows + structure_problems(reg)
+    from hazreg.register.weekly import stored_weeks_problems
+
+    problems = rows + structure_problems(reg) + stored_weeks_problems(reg)
     files = reg.check_files()
     from hazreg.register.lifecycle import closed_incomplete
 
