@@ -19,7 +19,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +38,21 @@ def ensure(folder: Path, hazards: int, seed: int, rebuild: bool) -> tuple[Path, 
     )
 
 
+# A small process starts each command and reads its peak: a child forked from this process
+# would count this process's memory (inherited across exec in ru_maxrss) as its own.
+_LAUNCH = (
+    "import os, subprocess, sys, time; t = time.perf_counter();"
+    " p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL);"
+    " _, s, u = os.wait4(p.pid, 0);"
+    " print(time.perf_counter() - t, u.ru_maxrss, os.waitstatus_to_exitcode(s), file=sys.stderr)"
+)
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds, peak resident MB, exit code) of one command run as a child process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, *cmd], env=env, capture_output=True, text=True)
+    elapsed, peak, code = proc.stderr.split()[-3:]
+    return float(elapsed), int(peak) / 1024, int(code)
 
 
 def measure(folder: Path, hazards: int, seed: int, rebuild: bool) -> list[tuple[str, float, float, int]]:
