@@ -418,6 +418,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The search index does not match {count} hazards (first {first}); run hazreg check --repair-index",
         "检索索引与 {count} 条隐患不一致（首条 {first}）；请运行 hazreg check --repair-index",
     ),
+    "check.weekly_stored": (
+        "The stored figures of week {week} differ from what the history replays to: changed behind hazreg's back",
+        "第 {week} 周保存的周报数据与变更记录回放结果不一致：被绕过 hazreg 修改",
+    ),
     "check.migrations": ("The migrations table of {path} is missing or damaged", "{path} 的迁移记录表缺失或已损坏"),
     "msg.check_not_regular": (
         "Not a plain file in the register's folder: the file with sha256 {sha}",

@@ -289,3 +289,22 @@ def m006_history_effective_at(db: Database) -> None:
     db.execute("UPDATE history SET effective_at = at")
     db.execute("CREATE INDEX history_effective ON history(record_type, effective_at)")
     db.execute("PRAGMA user_version = 6")
+
+
+@migrations()
+def m007_weekly_computed(db: Database) -> None:
+    # The replayed part of a week's report, kept once computed so a past week is read, not
+    # replayed again. Derived data: `seq` and `hash` name the last history entry when it was
+    # computed; it is used only while no hazard change written since took effect before the
+    # week's end, and `check` recomputes every stored week from the history.
+    db.execute(
+        """CREATE TABLE weekly_computed (
+            week TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (week, timezone)
+        )"""
+    )
+    db.execute("PRAGMA user_version = 7")

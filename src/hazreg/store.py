@@ -28,7 +28,7 @@ from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_integrity import IntegrityQueries
 from hazreg.store_supervision import SupervisionQueries
 
-SCHEMA_VERSION = 6  # the number of migrations in hazreg.migrations
+SCHEMA_VERSION = 7  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (
@@ -583,14 +583,17 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         row = self.conn.execute("SELECT count(*), (SELECT hash FROM history ORDER BY seq DESC LIMIT 1) FROM history").fetchone()
         return row[0], row[1] or GENESIS
 
-    def record_changes(self) -> Iterator[tuple[Any, ...]]:
+    def record_changes(self, record_type: str) -> Iterator[tuple[Any, ...]]:
+        """(record id, action, after) of every entry about records of one type, record by record
+        and in order within each (the index on (record_type, record_id) gives this order)."""
         return self._tuples(
-            "SELECT record_type, record_id, action, after FROM history"
-            " WHERE record_type IN ('hazard', 'unit', 'inspection', 'campaign', 'leader', 'inspector') ORDER BY seq"
+            "SELECT record_id, action, after FROM history WHERE record_type = ? ORDER BY record_id, seq", (record_type,)
         )
 
-    def rows_for_check(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+    def rows_for_check(self, table: str, columns: Sequence[str], by: str = "id") -> Iterator[tuple[Any, ...]]:
+        """A table's rows, streamed, ordered by `by` (then id)."""
+        order = "id" if by == "id" else f"{by}, id"
+        return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
 
     def integrity_problems(self) -> list[str]:
         found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
@@ -609,15 +612,85 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             (since,),
         )
 
-    def hazard_snapshot(self) -> list[tuple[Any, ...]]:
-        """Every hazard's fields that reports count by, as they are now."""
-        return list(self._tuples(
+    def hazard_chains(self, since: str) -> Iterator[tuple[int, tuple[Any, ...] | None, bool, list[tuple[Any, ...]]]]:
+        """Hazard by hazard (by id): (id, the fields reports count by as they are now, or None if
+        there is no such row; whether it is listed for supervision now; its changes that took
+        effect at or after `since` as (effective_at, action, before), latest first). Streamed: one
+        hazard's chain in memory (SQLite sorts the changes since `since` in its own bounded store)."""
+        rows = self._tuples(
             "SELECT id, status, level, found_on, deadline, rectified_on, industry, locality, owner, measures,"
-            " funds_fen, contingency, unit_id, description, verified_by FROM hazards"
-        ))
+            " funds_fen, contingency, unit_id, description, verified_by,"
+            " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
+            " FROM hazards h ORDER BY id"
+        )
+        changes = self._tuples(
+            "SELECT record_id, effective_at, action, before FROM history WHERE record_type = 'hazard'"
+            " AND effective_at >= ? ORDER BY record_id, effective_at DESC, seq DESC", (since,)
+        )
+        row, change = next(rows, None), next(changes, None)
+        while row is not None or change is not None:
+            hazard_id = min(x[0] for x in (row, change) if x is not None)
+            fields: tuple[Any, ...] | None = None
+            supervised = False
+            if row is not None and row[0] == hazard_id:
+                fields, supervised, row = row[:-1], bool(row[-1]), next(rows, None)
+            entries = []
+            while change is not None and change[0] == hazard_id:
+                entries.append(change[1:])
+                change = next(changes, None)
+            yield hazard_id, fields, supervised, entries
 
-    def supervised_now(self) -> set[int]:
-        return {r[0] for r in self.conn.execute("SELECT hazard_id FROM supervisions WHERE delisted_on IS NULL")}
+    def history_head(self) -> tuple[int, str]:
+        """The last entry's seq and hash (0 and the genesis hash for an empty history)."""
+        row = self.conn.execute("SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    # -- the weekly reports' store of computed weeks (derived data, checked by `check`) --------
+
+    def weekly_stored(self, week: str, timezone: str) -> tuple[int, str, str] | None:
+        """(head seq and hash when computed, the data as JSON text) of a stored week, if any."""
+        row = self.conn.execute(
+            "SELECT seq, hash, data FROM weekly_computed WHERE week = ? AND timezone = ?", (week, timezone)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def weekly_stored_all(self) -> Iterator[tuple[Any, ...]]:
+        """(week, timezone, seq, hash, data) of every stored week, oldest first."""
+        return self._tuples("SELECT week, timezone, seq, hash, data FROM weekly_computed ORDER BY week, timezone")
+
+    def weekly_still_current(self, seq: int, digest: str, until: str) -> bool:
+        """Whether figures computed at history entry `seq` (of hash `digest`) still hold for a week
+        ending at `until`: that entry is still there, and no hazard change written since took
+        effect before `until`. Read from the entries since `seq` alone (by seq, not the index on
+        effective_at, which would scan the whole past)."""
+        if seq:
+            row = self.conn.execute("SELECT hash FROM history WHERE seq = ?", (seq,)).fetchone()
+            if row is None or row[0] != digest:
+                return False
+        elif digest != GENESIS:
+            return False
+        late = self.conn.execute(
+            "SELECT 1 FROM history WHERE seq > ? AND +record_type = 'hazard' AND +effective_at < ? LIMIT 1", (seq, until)
+        ).fetchone()
+        return late is None
+
+    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str) -> bool:
+        """Keep a computed week, if the register can be written now without waiting (a report
+        never waits for a writer, and a read-only file is fine: the week is computed again)."""
+        if not self.on_disk or self.path is None:
+            return False
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "INSERT INTO weekly_computed (week, timezone, seq, hash, data) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (week, timezone) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+                    " data = excluded.data", (week, timezone, seq, digest, data))
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def hazard_stats(self, by: str, since: date | None, until: date | None, today: date) -> list[tuple[Any, ...]]:
         """(group, found, open, overdue, closed, void) by industry, locality, level, status or day found."""

@@ -33,11 +33,12 @@ class IntegrityQueries:
 
     def child_entries(self) -> Iterator[tuple[Any, ...]]:
         """(seq, hazard id, action, before, after, note) of every change that added or changed
-        a supervision, extension, escalation, enforcement action or attachment, in order."""
+        a supervision, extension, escalation, enforcement action or attachment, hazard by
+        hazard and in order within each."""
         marks = ", ".join("?" for _ in CHILD_ACTIONS)
         return self._tuples(
             f"SELECT seq, record_id, action, before, after, note FROM history"
-            f" WHERE record_type = 'hazard' AND action IN ({marks}) ORDER BY seq", CHILD_ACTIONS)
+            f" WHERE record_type = 'hazard' AND action IN ({marks}) ORDER BY record_id, seq", CHILD_ACTIONS)
 
     def setting_entries(self) -> Iterator[tuple[Any, ...]]:
         return self._tuples("SELECT seq, action, after FROM history WHERE record_type = 'settings' ORDER BY seq")
@@ -59,19 +60,29 @@ class IntegrityQueries:
         return found
 
     def search_index_problems(self) -> tuple[bool, int, int | None]:
-        """(index present, how many hazards it does not match, the first of them)."""
+        """(index present, how many hazards it does not match, the first of them). The index
+        and the hazards are read side by side in id order: one row of each in memory."""
         try:
-            indexed = dict(self._tuples("SELECT rowid, text FROM hazard_search"))
+            indexed = self._tuples("SELECT rowid, text FROM hazard_search ORDER BY rowid")
+            head = next(indexed, None)
         except sqlite3.OperationalError:
             return False, 0, None
-        wrong: list[int] = []
+        count, first = 0, None
         for hazard_id, description, unit_name in self._tuples(
             "SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id ORDER BY h.id"
         ):
-            if indexed.pop(hazard_id, None) != index_text(description, unit_name):
-                wrong.append(hazard_id)
-        wrong += sorted(indexed)  # rows for hazards that do not exist
-        return True, len(wrong), (min(wrong) if wrong else None)
+            while head is not None and head[0] < hazard_id:  # a row for a hazard that does not exist
+                count, first = count + 1, head[0] if first is None else min(first, head[0])
+                head = next(indexed, None)
+            text = None
+            if head is not None and head[0] == hazard_id:
+                text, head = head[1], next(indexed, None)
+            if text != index_text(description, unit_name):
+                count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
+        while head is not None:
+            count, first = count + 1, head[0] if first is None else min(first, head[0])
+            head = next(indexed, None)
+        return True, count, first
 
     def rebuild_search_index(self) -> int:
         """The search index made afresh from the hazards and their units' names (in a write)."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,16 +70,37 @@ def _plain(field: str, value: Any) -> Any:
     return None if value == "" else value
 
 
+def _by_key(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:
+    """Rows sorted by their first value, as (that value, its rows)."""
+    for key, group in groupby(rows, itemgetter(0)):
+        yield key, list(group)
+
+
+def _side_by_side(*streams: Iterator[tuple[Any, list[Any]]]) -> Iterator[tuple[Any, list[list[Any]]]]:
+    """Streams of (key, group) in ascending key order, read together: every key once, with each
+    stream's group for it ([] where a stream has none). One key's groups are in memory at a time."""
+    heads = [next(stream, None) for stream in streams]
+    while True:
+        keys = [head[0] for head in heads if head is not None]
+        if not keys:
+            return
+        key = min(keys)
+        groups: list[list[Any]] = []
+        for i, head in enumerate(heads):
+            if head is not None and head[0] == key:
+                groups.append(head[1])
+                heads[i] = next(streams[i], None)
+            else:
+                groups.append([])
+        yield key, groups
+
+
 def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
     """Records whose fields differ from what their history says, and how many there are.
 
     A record's uid and created_at are compared where its creation entry names them (entries
-    written since `check` proves them; older ones do not), its other fields always."""
-    states: dict[tuple[str, int], dict[str, Any]] = {}
-    for record_type, record_id, action, after in reg.store.record_changes():
-        if action not in _CHANGES or not after:
-            continue
-        states.setdefault((record_type, record_id), {}).update(json.loads(after))
+    written since `check` proves them; older ones do not), its other fields always. Each
+    record's rows and its history are read side by side, so one record's chain is in memory."""
     found: list[dict[str, Any]] = []
     count = 0
     checked = [
@@ -87,18 +111,25 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
     checked += [(kind, prefix, fields, reg.store.rows_for_check(table, ("id", *columns, *_IDENTITY)))
                 for kind, table, prefix, fields, columns in _WRITTEN_ONCE]
     for record_type, prefix, fields, rows in checked:
-        for row in rows:
-            record_id, values = row[0], dict(zip((*fields, *_IDENTITY), row[1:], strict=True))
-            state = states.get((record_type, record_id))
-            named = tuple(f for f in _IDENTITY if state is not None and f in state)
-            for field in (*fields, *named):
-                now = _plain(field, values[field])
-                then = None if state is None else _plain(field, state.get(field))
-                if now != then:
-                    count += 1
-                    if len(found) < _SHOWN:
-                        found.append({"record": f"{prefix}{record_id}", "field": field, "register": now, "history": then})
-                    break
+        changes = _by_key(reg.store.record_changes(record_type))
+        for record_id, (entries, records) in _side_by_side(changes, _by_key(rows)):
+            state: dict[str, Any] | None = None
+            for _, action, after in entries:
+                if action in _CHANGES and after:
+                    state = {} if state is None else state
+                    state.update(json.loads(after))
+            for row in records:
+                values = dict(zip((*fields, *_IDENTITY), row[1:], strict=True))
+                named = tuple(f for f in _IDENTITY if state is not None and f in state)
+                for field in (*fields, *named):
+                    now = _plain(field, values[field])
+                    then = None if state is None else _plain(field, state.get(field))
+                    if now != then:
+                        count += 1
+                        if len(found) < _SHOWN:
+                            found.append({"record": f"{prefix}{record_id}", "field": field, "register": now,
+                                          "history": then})
+                        break
     return count, found
 
 
@@ -153,48 +184,53 @@ def _child_value(column: str, value: Any) -> Any:
 def replay_children(reg: Register) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
     """Supervisions, extensions, escalations, enforcement actions and attachments against the
     hazard history entries that added them: a hazard's n-th such entry is its n-th such row.
-    Returns (rows whose fields differ, the first of them, rows missing or never recorded)."""
-    entries: dict[tuple[str, int], list[_Entry]] = {}
-    for seq, hazard_id, action, before, after, note in reg.store.child_entries():
-        entries.setdefault((action, hazard_id), []).append(
-            (seq, json.loads(before) if before else {}, json.loads(after) if after else {}, note))
-    found: list[dict[str, Any]] = []
-    rows_wrong: list[dict[str, Any]] = []
-    count = 0
+    Returns (rows whose fields differ, the first of them, rows missing or never recorded).
+    The entries and every table are read hazard by hazard, side by side."""
+    counts = [0 for _ in _CHILDREN]
+    found: list[list[dict[str, Any]]] = [[] for _ in _CHILDREN]
+    rows_wrong: list[list[dict[str, Any]]] = [[] for _ in _CHILDREN]
 
-    def compare(kind: str, row: dict[str, Any], spec: tuple[tuple[str, str], ...], entry: _Entry) -> None:
-        nonlocal count
+    def compare(t: int, kind: str, row: dict[str, Any], spec: tuple[tuple[str, str], ...], entry: _Entry) -> None:
         for column, where in spec:
             held, then = _from_entry(where, entry)
             now = _child_value(column, row[column])
             if held and now != (None if then == "" else then):
-                count += 1
-                if len(found) < _SHOWN:
-                    found.append({"record": _child_label(kind, row["id"]), "field": column.removesuffix("_fen"), "register": now,
-                                  "history": then})
+                counts[t] += 1
+                if len(found[t]) < _SHOWN:
+                    found[t].append({"record": _child_label(kind, row["id"]), "field": column.removesuffix("_fen"),
+                                     "register": now, "history": then})
                 return
 
-    for table, kind, action, spec in _CHILDREN:
-        columns = sorted({"id", "hazard_id", *(c for c, _ in spec), *(c for c, _ in _DELIST if table == "supervisions")})
-        by_hazard: dict[int, list[dict[str, Any]]] = {}
-        for values in reg.store.rows_for_check(table, columns):
-            row = dict(zip(columns, values, strict=True))
-            by_hazard.setdefault(row["hazard_id"], []).append(row)
-        for hazard_id in sorted(set(by_hazard) | {h for a, h in entries if a == action}):
-            rows, added = by_hazard.get(hazard_id, []), entries.get((action, hazard_id), [])
+    columns_of = [sorted({"id", "hazard_id", *(c for c, _ in spec), *(c for c, _ in _DELIST if table == "supervisions")})
+                  for table, _, _, spec in _CHILDREN]
+    streams = [_by_key((r[1], r) for r in reg.store.child_entries())]
+
+    def by_hazard(table: str, columns: list[str]) -> Iterator[tuple[Any, list[tuple[Any, ...]]]]:
+        at = columns.index("hazard_id")
+        return _by_key((values[at], values) for values in reg.store.rows_for_check(table, columns, by="hazard_id"))
+
+    streams += [by_hazard(table, columns) for (table, *_), columns in zip(_CHILDREN, columns_of, strict=True)]
+    for hazard_id, (history, *tables) in _side_by_side(*streams):
+        entries: dict[str, list[_Entry]] = {}
+        for _, (seq, _h, action, before, after, note) in history:
+            entries.setdefault(action, []).append(
+                (seq, json.loads(before) if before else {}, json.loads(after) if after else {}, note))
+        for t, ((table, kind, action, spec), columns, held) in enumerate(zip(_CHILDREN, columns_of, tables, strict=True)):
+            rows = [dict(zip(columns, values, strict=True)) for _, values in held]
+            added = entries.get(action, [])
             for n, entry in enumerate(added):
                 if n < len(rows):
-                    compare(kind, rows[n], spec, entry)
+                    compare(t, kind, rows[n], spec, entry)
                 else:
-                    rows_wrong.append({"problem": "row_missing", "record": f"{kind} {n + 1}", "hazard": f"H{hazard_id}",
-                                       "seq": entry[0]})
-            rows_wrong += [{"problem": "row_unrecorded", "record": _child_label(kind, row["id"])}
-                           for row in rows[len(added):]]
+                    rows_wrong[t].append({"problem": "row_missing", "record": f"{kind} {n + 1}",
+                                          "hazard": f"H{hazard_id}", "seq": entry[0]})
+            rows_wrong[t] += [{"problem": "row_unrecorded", "record": _child_label(kind, row["id"])}
+                              for row in rows[len(added):]]
             if table == "supervisions":
-                delisted = entries.get(("delist", hazard_id), [])
+                delisted = entries.get("delist", [])
                 for n, row in enumerate(rows):
-                    compare(kind, row, _DELIST, delisted[n] if n < len(delisted) else (0, {}, {}, None))
-    return count, found, rows_wrong
+                    compare(t, kind, row, _DELIST, delisted[n] if n < len(delisted) else (0, {}, {}, None))
+    return sum(counts), [f for part in found for f in part][:_SHOWN], [r for part in rows_wrong for r in part]
 
 
 def replay_settings(reg: Register) -> list[dict[str, Any]]:
@@ -238,7 +274,9 @@ def check_register(reg: Register) -> dict[str, Any]:
     settings = replay_settings(reg)
     count += child_count + len(settings)
     records = (records + child_records + settings)[:_SHOWN]
-    problems = rows + structure_problems(reg)
+    from hazreg.register.weekly import stored_weeks_problems
+
+    problems = rows + structure_problems(reg) + stored_weeks_problems(reg)
     files = reg.check_files()
     from hazreg.register.lifecycle import closed_incomplete
 

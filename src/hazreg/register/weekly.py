@@ -70,109 +70,107 @@ def _label(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-class _Replay:
-    """The hazards as they are now, made to go back in time one history entry at a time."""
-
-    def __init__(self, reg: Register) -> None:
-        self.states: dict[int, dict[str, Any]] = {
-            row[0]: dict(zip(_SNAPSHOT, row, strict=True)) for row in reg.store.hazard_snapshot()
-        }
-        self.supervised: set[int] = reg.store.supervised_now()
-
-    def undo(self, hazard_id: int, action: str, before_text: str | None) -> None:
-        """Take back one history entry: the state becomes what it was just before it."""
-        if action == "supervise":
-            self.supervised.discard(hazard_id)
-        elif action == "delist":
-            self.supervised.add(hazard_id)
-        elif action in _FIELD_ACTIONS:
-            if before_text is None:
-                if action in ("create", "import"):
-                    self.states.pop(hazard_id, None)  # it did not exist yet
-                return
-            state = self.states.get(hazard_id)
-            if state is not None:
-                state.update(_loads(before_text))
+_Visit = Callable[[int, int, dict[str, Any], bool], None]
 
 
-def _walk(reg: Register, mondays: list[date], at_week_end: Callable[[int, _Replay], None]) -> list[dict[str, int]]:
-    """Go back from now to the first of `mondays`, calling at_week_end(i, replay) with the
-    register as it stood at the end of week i (latest week first), and count each week's events."""
+def _walk(reg: Register, mondays: list[date], wanted: set[int], visit: _Visit) -> list[dict[str, int]]:
+    """Take each hazard back from now to the start of the first of `mondays`, one hazard at a
+    time, undoing its changes; call visit(i, id, state, supervised) with the hazard as it stood
+    at the end of week i, for each i in `wanted` (if it existed then), and count each week's
+    events. Memory is one hazard's chain, whatever the size of the register."""
     tz = reg.timezone
     bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays]
     bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
-    replay = _Replay(reg)
     weeks = len(mondays)
     events: list[dict[str, int]] = [{} for _ in mondays]
-    k = weeks  # bounds[k] is the next week end to stop at, going back
-    for at, hazard_id, action, before_text, _after in reg.store.hazard_events_since(bounds[0]):
-        while k >= 1 and at < bounds[k]:
-            at_week_end(k - 1, replay)
+    for hazard_id, fields, supervised, changes in reg.store.hazard_chains(bounds[0]):
+        state = None if fields is None else dict(zip(_SNAPSHOT, fields, strict=True))
+        k = weeks  # bounds[k] is the next week end to stop at, going back
+        for at, action, before_text in changes:
+            while k >= 1 and at < bounds[k]:
+                if k - 1 in wanted and state is not None:
+                    visit(k - 1, hazard_id, state, supervised)
+                k -= 1
+            if k < weeks and action in _EVENTS:
+                counts = events[k]
+                counts[_EVENTS[action]] = counts.get(_EVENTS[action], 0) + 1
+                if action == "done":  # the state now is the one just after this entry
+                    s = state or {}
+                    if s.get("deadline") and s.get("rectified_on"):
+                        counts["timed"] = counts.get("timed", 0) + 1
+                        counts["on_time"] = counts.get("on_time", 0) + (s["rectified_on"] <= s["deadline"])
+            # Take back this entry: the state becomes what it was just before it.
+            if action == "supervise":
+                supervised = False
+            elif action == "delist":
+                supervised = True
+            elif action in _FIELD_ACTIONS:
+                if before_text is None:
+                    if action in ("create", "import"):
+                        state = None  # it did not exist yet
+                elif state is not None:
+                    state.update(_loads(before_text))
+        while k >= 1:
+            if k - 1 in wanted and state is not None:
+                visit(k - 1, hazard_id, state, supervised)
             k -= 1
-        if k < weeks and action in _EVENTS:
-            counts = events[k]
-            counts[_EVENTS[action]] = counts.get(_EVENTS[action], 0) + 1
-            if action == "done":  # the state now is the one just after this entry
-                s = replay.states.get(hazard_id, {})
-                if s.get("deadline") and s.get("rectified_on"):
-                    counts["timed"] = counts.get("timed", 0) + 1
-                    counts["on_time"] = counts.get("on_time", 0) + (s["rectified_on"] <= s["deadline"])
-        replay.undo(hazard_id, action, before_text)
-    while k >= 1:
-        at_week_end(k - 1, replay)
-        k -= 1
     return events
 
 
-def snapshot(replay: _Replay, monday: date) -> dict[str, Any]:
-    """The figures and rates that depend on the register as it stood at the end of the week."""
-    last = (monday + timedelta(days=6)).isoformat()
-    first = monday.isoformat()
-    figures = dict.fromkeys(HEADLINE, 0)
-    found_week = fixed_week = found_all = fixed_all = 0
-    major_found_week = major_fixed_week = major_found_all = major_fixed_all = 0
-    on_time_all = timed_all = 0
-    supervised = replay.supervised
-    for hazard_id, s in replay.states.items():
+class _Figures:
+    """The figures and rates that depend on the register as it stood at the end of a week,
+    added up hazard by hazard."""
+
+    def __init__(self, monday: date) -> None:
+        self.first, self.last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+        self.figures = dict.fromkeys(HEADLINE, 0)
+        self.n = dict.fromkeys(("found_week", "fixed_week", "found_all", "fixed_all", "major_found_week",
+                                "major_fixed_week", "major_found_all", "major_fixed_all", "on_time_all",
+                                "timed_all"), 0)
+
+    def add(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
         status = s.get("status")
         found_on = s.get("found_on")
         if status == _VOID or not found_on:
-            continue
+            return
+        n, figures = self.n, self.figures
         fixed = status in _FIXED
         major = s.get("level") == _MAJOR
-        if found_on <= last:
-            found_all += 1
-            fixed_all += fixed
-            major_found_all += major
-            major_fixed_all += major and fixed
-            if found_on >= first:
-                found_week += 1
-                fixed_week += fixed
-                major_found_week += major
-                major_fixed_week += major and fixed
+        if found_on <= self.last:
+            n["found_all"] += 1
+            n["fixed_all"] += fixed
+            n["major_found_all"] += major
+            n["major_fixed_all"] += major and fixed
+            if found_on >= self.first:
+                n["found_week"] += 1
+                n["fixed_week"] += fixed
+                n["major_found_week"] += major
+                n["major_fixed_week"] += major and fixed
         if status in _ACTIVE:
             figures["open"] += 1
             if major:
                 figures["major_open"] += 1
-                figures["major_supervised"] += hazard_id in supervised
+                figures["major_supervised"] += supervised
                 figures["major_incomplete_plan"] += bool(missing_plan(s))
             deadline = s.get("deadline")
-            if deadline and deadline <= last and status in _LATE_POSSIBLE:
+            if deadline and deadline <= self.last and status in _LATE_POSSIBLE:
                 figures["overdue"] += 1
         if fixed:
             rectified_on, deadline = s.get("rectified_on"), s.get("deadline")
             if rectified_on and deadline:
-                timed_all += 1
-                on_time_all += rectified_on <= deadline
-    figures["found"] = found_week
-    rates = {
-        "rectification_week": _rate(fixed_week, found_week),
-        "rectification_cumulative": _rate(fixed_all, found_all),
-        "rectification_major_week": _rate(major_fixed_week, major_found_week),
-        "rectification_major_cumulative": _rate(major_fixed_all, major_found_all),
-        "on_time_cumulative": _rate(on_time_all, timed_all),
-    }
-    return {"figures": figures, "rates": rates}
+                n["timed_all"] += 1
+                n["on_time_all"] += rectified_on <= deadline
+
+    def result(self) -> dict[str, Any]:
+        n = self.n
+        rates = {
+            "rectification_week": _rate(n["fixed_week"], n["found_week"]),
+            "rectification_cumulative": _rate(n["fixed_all"], n["found_all"]),
+            "rectification_major_week": _rate(n["major_fixed_week"], n["major_found_week"]),
+            "rectification_major_cumulative": _rate(n["major_fixed_all"], n["major_found_all"]),
+            "on_time_cumulative": _rate(n["on_time_all"], n["timed_all"]),
+        }
+        return {"figures": {**self.figures, "found": n["found_week"]}, "rates": rates}
 
 
 def headline(state: dict[str, Any], events: dict[str, int]) -> dict[str, Any]:
@@ -182,60 +180,148 @@ def headline(state: dict[str, Any], events: dict[str, int]) -> dict[str, Any]:
     return {"figures": {k: figures[k] for k in HEADLINE}, "rates": {k: rates[k] for k in RATES}}
 
 
+class _Breakdown:
+    """The report's own week, hazard by hazard: found per week of the trend, by industry and
+    locality, and the lists of overdue hazards, open majors and majors closed incomplete."""
+
+    def __init__(self, mondays: list[date]) -> None:
+        self.monday = mondays[-1]
+        self.sunday = self.monday + timedelta(days=6)
+        self.first, self.last = self.monday.isoformat(), self.sunday.isoformat()
+        self.found_by_week = {m.isoformat(): 0 for m in mondays}
+        self.groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
+        self.overdue: list[dict[str, Any]] = []
+        self.majors: list[dict[str, Any]] = []
+        self.incomplete: list[dict[str, Any]] = []  # closed without full plan (taken in with --legacy)
+
+    def add(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+        status = s.get("status")
+        if status == _VOID or not s.get("found_on"):
+            return
+        last = self.last
+        found_monday = date.fromisoformat(s["found_on"])
+        found_monday -= timedelta(days=found_monday.weekday())
+        if found_monday.isoformat() in self.found_by_week:
+            self.found_by_week[found_monday.isoformat()] += 1
+        late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= last
+        for key in ("industry", "locality"):
+            g = self.groups[key].setdefault(s.get(key) or "", {"found": 0, "open": 0, "overdue": 0})
+            g["found"] += self.first <= s["found_on"] <= last
+            g["open"] += status in _ACTIVE
+            g["overdue"] += late
+        if late:
+            days = (self.sunday - date.fromisoformat(s["deadline"])).days
+            self.overdue.append({**_listed(s), "id": hazard_id, "days_overdue": days})
+        if s.get("level") == _MAJOR and status in _ACTIVE:
+            self.majors.append({**_listed(s), "id": hazard_id, "supervised": supervised, "missing": missing_plan(s)})
+        if closed_incomplete(s):
+            self.incomplete.append({**_listed(s), "id": hazard_id,
+                                    "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
+
+
+_LISTED = tuple(k for k in _SNAPSHOT if k != "funds")
+
+
+def _listed(s: dict[str, Any]) -> dict[str, Any]:
+    """A hazard as the report lists it: the snapshot's fields alone, whatever other fields the
+    entries undone brought back (so a week reads the same whenever it is computed), and funds
+    (kept as found in the register or the history) left out."""
+    return {k: s.get(k) for k in _LISTED}
+
+
+def _windows(monday: date) -> list[date]:
+    return [monday - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]  # oldest first
+
+
+def replayed_weeks(reg: Register, report_mondays: list[date]) -> dict[str, dict[str, Any]]:
+    """The part of each asked week's report that comes from replaying the history (figures,
+    change, rates, breakdowns, lists, trend), by the week's Monday, in one walk."""
+    if not report_mondays:
+        return {}
+    first = min(report_mondays) - timedelta(weeks=TREND_WEEKS - 1)
+    mondays = [first + timedelta(weeks=i) for i in range((max(report_mondays) - first).days // 7 + 1)]
+    at = {m: i for i, m in enumerate(mondays)}
+    figures: dict[int, _Figures] = {}
+    breakdowns: dict[int, _Breakdown] = {}
+    for m in report_mondays:
+        i = at[m]
+        figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
+        breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1])
+
+    def visit(i: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+        figures[i].add(hazard_id, s, supervised)
+        if i in breakdowns:
+            breakdowns[i].add(hazard_id, s, supervised)
+
+    events = _walk(reg, mondays, set(figures), visit)
+    result: dict[str, dict[str, Any]] = {}
+    for m in report_mondays:
+        i = at[m]
+        current = headline(figures[i].result(), events[i])
+        previous = headline(figures[i - 1].result(), events[i - 1])
+        b = breakdowns[i]
+        b.overdue.sort(key=lambda h: (h["deadline"], h["id"]))
+        b.majors.sort(key=lambda h: (h.get("deadline") or "9999", h["id"]))
+        result[m.isoformat()] = {
+            "figures": current["figures"],
+            "change": {k: current["figures"][k] - previous["figures"][k] for k in HEADLINE},
+            "rates": current["rates"],
+            "by_industry": [{"industry": k, **v} for k, v in sorted(b.groups["industry"].items())],
+            "by_locality": [{"locality": k, **v} for k, v in sorted(b.groups["locality"].items())],
+            "overdue": b.overdue, "majors": b.majors, "closed_incomplete": sorted(b.incomplete, key=lambda h: h["id"]),
+            "trend": [{"week": _label(w), "found": b.found_by_week[w.isoformat()],
+                       "closed": events[i - TREND_WEEKS + 1 + n].get("closed", 0)}
+                      for n, w in enumerate(mondays[i - TREND_WEEKS + 1: i + 1])],
+        }
+    return result
+
+
+def _week_end(reg: Register, monday: date) -> str:
+    return dates.local_day_bounds(monday + timedelta(days=7), reg.timezone)[0]
+
+
+def replayed_week(reg: Register, monday: date) -> dict[str, Any]:
+    """The replayed part of a week's report: read from the stored weeks while it still holds
+    (no hazard change written since it was computed took effect before the week's end), else
+    computed and stored. A report never waits to store it; `check` recomputes what is stored."""
+    week, tz = monday.isoformat(), reg.timezone
+    stored = reg.store.weekly_stored(week, tz)
+    if stored is not None and reg.store.weekly_still_current(stored[0], stored[1], _week_end(reg, monday)):
+        data: dict[str, Any] = _loads(stored[2])
+        return data
+    seq, digest = reg.store.history_head()
+    data = replayed_weeks(reg, [monday])[week]
+    reg.store.store_weekly(week, tz, seq, digest, _dumps(data))
+    return data
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
+    """Every stored week still in use, recomputed from the history in one walk: those that differ
+    (changed behind hazreg's back). Stored weeks no longer in use are never read; they are left."""
+    current: dict[str, str] = {}
+    for week, tz, seq, digest, data in reg.store.weekly_stored_all():
+        monday = date.fromisoformat(week)
+        if tz == reg.timezone and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday)):
+            current[week] = data
+    fresh = replayed_weeks(reg, [date.fromisoformat(w) for w in current])
+    return [{"problem": "weekly_stored", "week": _label(date.fromisoformat(week))}
+            for week, data in current.items() if _loads(data) != _loads(_dumps(fresh[week]))]
+
+
 def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
     """Everything the weekly report says about the week `week` (default: the last complete one)."""
     monday = week_of(week, reg.today())
-    mondays = [monday - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]  # oldest first
     sunday = monday + timedelta(days=6)
     first, last = monday.isoformat(), sunday.isoformat()
-    states: dict[int, dict[str, Any]] = {}
-    found_by_week = {m.isoformat(): 0 for m in mondays}
-    groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
-    overdue_list: list[dict[str, Any]] = []
-    majors: list[dict[str, Any]] = []
-    incomplete: list[dict[str, Any]] = []  # closed without full plan (taken in with --legacy)
-
-    def at_week_end(i: int, replay: _Replay) -> None:
-        if i < len(mondays) - 2:
-            return
-        states[i] = snapshot(replay, mondays[i])
-        if i < len(mondays) - 1:
-            return
-        # The report's own week: breakdowns and lists from the register as it stood then.
-        for hazard_id, s in replay.states.items():
-            status = s.get("status")
-            if status == _VOID or not s.get("found_on"):
-                continue
-            found_monday = date.fromisoformat(s["found_on"])
-            found_monday -= timedelta(days=found_monday.weekday())
-            if found_monday.isoformat() in found_by_week:
-                found_by_week[found_monday.isoformat()] += 1
-            late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= last
-            for key in ("industry", "locality"):
-                g = groups[key].setdefault(s.get(key) or "", {"found": 0, "open": 0, "overdue": 0})
-                g["found"] += first <= s["found_on"] <= last
-                g["open"] += status in _ACTIVE
-                g["overdue"] += late
-            if late:
-                days = (sunday - date.fromisoformat(s["deadline"])).days
-                overdue_list.append({**s, "id": hazard_id, "days_overdue": days})
-            if s.get("level") == _MAJOR and status in _ACTIVE:
-                majors.append({**s, "id": hazard_id, "supervised": hazard_id in replay.supervised,
-                               "missing": missing_plan(s)})
-            if closed_incomplete(s):
-                incomplete.append({**s, "id": hazard_id,
-                                   "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
-
-    events = _walk(reg, mondays, at_week_end)
-    current = headline(states[len(mondays) - 1], events[-1])
-    previous = headline(states[len(mondays) - 2], events[-2])
-    listed = overdue_list + majors + incomplete
+    replayed = replayed_week(reg, monday)
+    listed = replayed["overdue"] + replayed["majors"] + replayed["closed_incomplete"]
     units = reg.store.units_by_ids(sorted({h["unit_id"] for h in listed if h.get("unit_id")}))
     for h in listed:
         h["unit_name"] = units.get(h.get("unit_id") or 0, {}).get("name", "")
-        h.pop("funds", None)  # kept as found in the register or the history: not for the report
-    overdue_list.sort(key=lambda h: (h["deadline"], h["id"]))
-    majors.sort(key=lambda h: (h.get("deadline") or "9999", h["id"]))
     activity = reg.store.activity(monday, sunday)
     coverage = None
     running = [c for c in reg.campaigns() if c["start"] <= last and c["end"] >= first]
@@ -246,17 +332,13 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
         coverage = {"campaign": campaign["name"], **cov["total"]}
     return {
         "week": _label(monday), "monday": first, "sunday": last, "timezone": reg.timezone,
-        "figures": current["figures"],
-        "change": {k: current["figures"][k] - previous["figures"][k] for k in HEADLINE},
-        "rates": current["rates"],
-        "by_industry": [{"industry": k, **v} for k, v in sorted(groups["industry"].items())],
-        "by_locality": [{"locality": k, **v} for k, v in sorted(groups["locality"].items())],
-        "overdue": overdue_list, "majors": majors, "closed_incomplete": sorted(incomplete, key=lambda h: h["id"]),
+        "figures": replayed["figures"], "change": replayed["change"], "rates": replayed["rates"],
+        "by_industry": replayed["by_industry"], "by_locality": replayed["by_locality"],
+        "overdue": replayed["overdue"], "majors": replayed["majors"], "closed_incomplete": replayed["closed_incomplete"],
         "activity": {**activity, "actions": {k: {"count": n, "fines": None if f is None else f"{f:.2f}"}
                                              for k, (n, f) in activity["actions"].items()}},
         "coverage": coverage,
-        "trend": [{"week": _label(m), "found": found_by_week[m.isoformat()], "closed": events[i].get("closed", 0)}
-                  for i, m in enumerate(mondays)],
+        "trend": replayed["trend"],
     }
 
 
@@ -266,24 +348,24 @@ def trend(reg: Register, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:
     today = reg.today()
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    rows: dict[int, dict[str, Any]] = {}
+    counts = [[0, 0, 0] for _ in mondays]  # found, open, overdue at each week's end
+    lasts = [(m + timedelta(days=6)).isoformat() for m in mondays]
+    firsts = [m.isoformat() for m in mondays]
 
-    def at_week_end(i: int, replay: _Replay) -> None:
-        first, last = mondays[i].isoformat(), (mondays[i] + timedelta(days=6)).isoformat()
-        found = open_ = overdue = 0
-        for s in replay.states.values():
-            status, found_on = s.get("status"), s.get("found_on")
-            if status == _VOID or not found_on:
-                continue
-            found += first <= found_on <= last
-            if status in _ACTIVE:
-                open_ += 1
-                deadline = s.get("deadline")
-                overdue += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
-        rows[i] = {"week": _label(mondays[i]), "found": found, "open": open_, "overdue": overdue}
+    def visit(i: int, _hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:
+        status, found_on = s.get("status"), s.get("found_on")
+        if status == _VOID or not found_on:
+            return
+        last, row = lasts[i], counts[i]
+        row[0] += firsts[i] <= found_on <= last
+        if status in _ACTIVE:
+            row[1] += 1
+            deadline = s.get("deadline")
+            row[2] += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
 
-    events = _walk(reg, mondays, at_week_end)
-    return [{**rows[i], "closed": events[i].get("closed", 0)} for i in range(weeks)]
+    events = _walk(reg, mondays, set(range(weeks)), visit)
+    return [{"week": _label(m), "found": counts[i][0], "open": counts[i][1], "overdue": counts[i][2],
+             "closed": events[i].get("closed", 0)} for i, m in enumerate(mondays)]
 
 
 STATS_BY = ("industry", "locality", "level", "status", "month", "week")
