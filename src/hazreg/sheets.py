@@ -166,7 +166,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return xlsx_unescape(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -177,8 +177,6 @@ def cell_text(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)), "f")
-    if isinstance(value, str):
-        return xlsx_unescape(value)
     text = getattr(value, "text", None)  # an array formula: its text, as for any other formula
     return text if isinstance(text, str) else str(value)
 

@@ -153,6 +153,20 @@ _CHILDREN: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
       ("size", "after.size?"), ("stage", "after.stage?"), ("uid", "after.uid?"))),
 )
 _DELIST = (("delisted_on", "after.delisted_on"), ("delist_note", "note"))
+# The same rows brought in by `hazreg import supervisions|…`: the entry names the action whose
+# row it adds, and holds the file's own fields (a delisting included).
+_IMPORTED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "import_action": ("action", (("type", "after.type"), ("amount_fen", "after.amount"), ("against", "after.against"),
+                                 ("taken_on", "after.taken_on"), ("note", "after.note"))),
+    "import_escalation": ("escalate", (("step", "after.step"), ("done_on", "after.done_on"), ("note", "after.note"))),
+    "import_supervision": ("supervise", (("body", "after.body"), ("level", "after.supervision_level"),
+                                         ("listed_on", "after.listed_on"), ("due", "after.due"), ("note", "after.note"),
+                                         ("delisted_on", "after.delisted_on"), ("delist_note", "after.delist_note"))),
+    "import_extension": ("extend", (("from_deadline", "after.from_deadline"), ("to_deadline", "after.to_deadline"),
+                                    ("reason", "after.reason"))),
+    "import_attachment": ("attach", (("id", "after.id"), ("sha256", "after.sha256"), ("name", "after.file_name"),
+                                     ("note", "after.note"), ("size", "after.size"), ("stage", "after.stage"))),
+}
 _Entry = tuple[int, dict[str, Any], dict[str, Any], str | None]
 
 
@@ -211,25 +225,30 @@ def replay_children(reg: Register) -> tuple[int, list[dict[str, Any]], list[dict
 
     streams += [by_hazard(table, columns) for (table, *_), columns in zip(_CHILDREN, columns_of, strict=True)]
     for hazard_id, (history, *tables) in _side_by_side(*streams):
-        entries: dict[str, list[_Entry]] = {}
+        # action -> the entries that add its rows, each with the spec it is read by (in order)
+        entries: dict[str, list[tuple[_Entry, tuple[tuple[str, str], ...] | None]]] = {}
         for _, (seq, _h, action, before, after, note) in history:
-            entries.setdefault(action, []).append(
-                (seq, json.loads(before) if before else {}, json.loads(after) if after else {}, note))
+            entry = (seq, json.loads(before) if before else {}, json.loads(after) if after else {}, note)
+            adds, spec_of = _IMPORTED.get(action, (action, None))
+            entries.setdefault(adds, []).append((entry, spec_of))
         for t, ((table, kind, action, spec), columns, held) in enumerate(zip(_CHILDREN, columns_of, tables, strict=True)):
             rows = [dict(zip(columns, values, strict=True)) for _, values in held]
             added = entries.get(action, [])
-            for n, entry in enumerate(added):
+            for n, (entry, imported) in enumerate(added):
                 if n < len(rows):
-                    compare(t, kind, rows[n], spec, entry)
+                    compare(t, kind, rows[n], imported or spec, entry)
                 else:
                     rows_wrong[t].append({"problem": "row_missing", "record": f"{kind} {n + 1}",
                                           "hazard": f"H{hazard_id}", "seq": entry[0]})
             rows_wrong[t] += [{"problem": "row_unrecorded", "record": _child_label(kind, row["id"])}
                               for row in rows[len(added):]]
             if table == "supervisions":
-                delisted = entries.get("delist", [])
+                # each listing not delisted in the file it was imported from is delisted by the next delist
+                delists = iter(entry for entry, _ in entries.get("delist", []))
                 for n, row in enumerate(rows):
-                    compare(t, kind, row, _DELIST, delisted[n] if n < len(delisted) else (0, {}, {}, None))
+                    by_import = n < len(added) and added[n][1] is not None and "delisted_on" in added[n][0][2]
+                    if not by_import:
+                        compare(t, kind, row, _DELIST, next(delists, (0, {}, {}, None)))
     return sum(counts), [f for part in found for f in part][:_SHOWN], [r for part in rows_wrong for r in part]
 
 
