@@ -85,7 +85,9 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
             reg.edit_hazard(ref, {"deadline": max(found_on, TODAY + timedelta(days=h["deadline_in"]))})
         if h["plan"] or (h["level"] == "major" and h["end"] == "closed"):
             reg.plan(ref, {"owner": h["owner"], "measures": h["measures"], "funds": h["funds"],
-                           "deadline": max(found_on, TODAY + timedelta(days=5)), "contingency": h["measures"]})
+                           # a deadline already set moves only by extension: the plan keeps it
+                           "deadline": None if h["deadline_in"] is not None else max(found_on, TODAY + timedelta(days=5)),
+                           "contingency": h["measures"]})
         listed = h["supervise"] and h["level"] == "major" and h["end"] != "void"
         if listed:
             reg.supervise(ref, "区安委办", "district", on=found_on.isoformat(), note=h["note"])
