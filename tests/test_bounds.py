@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -84,6 +86,27 @@ def test_no_errors_file_when_no_row_is_rejected(cli, tmp_path):
     errors = tmp_path / "errors.csv"
     result = cli("import", "units", str(path), "--errors", str(errors))
     assert "1 new" in result.stdout and not errors.exists() and list(tmp_path.glob(".errors*")) == []
+
+
+# Runs a command and prints its peak memory: read by a small parent, since a child spawned
+# by pytest itself would start with pytest's peak (see benchmarks/README.md).
+_PEAK = """import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+"""
+
+
+def test_twenty_thousand_bad_rows_stay_small(tmp_path):
+    """The memory an import takes does not grow with its bad rows (it took 135 MB here with
+    the cycle collector off; bench_memory.py measures 2,000,000)."""
+    errors = tmp_path / "errors.csv"
+    env = {**os.environ, "PYTHONPATH": str(Path(imports.__file__).parents[2])}
+    command = [sys.executable, "-m", "hazreg", "--db", str(tmp_path / "big.db"), "import", "units",
+               str(bad_roster(tmp_path / "u.csv", 20_000)), "--skip-invalid", "--errors", str(errors)]
+    peak_mb = int(subprocess.run([sys.executable, "-c", _PEAK, *command], env=env, check=True,
+                                 capture_output=True, text=True).stdout)
+    assert peak_mb < 90, peak_mb
+    assert sum(1 for _ in errors.open(encoding="utf-8-sig")) == 20_001
 
 
 # -- a row too long ---------------------------------------------------------------------------------

@@ -186,9 +186,11 @@ class ImportOps(HazardOps):
         index_of = {field: i for i, field in columns.items()}
         items = list(columns.items())
         self.store.tune_for_bulk()
-        # An import makes millions of short-lived objects and no reference cycles worth
-        # collecting; Python's cycle collector would rescan the growing heap again and again.
-        gc.disable()
+        # What is in memory before the import (the unit maps, the modules) is set aside from the
+        # cycle collector, so it is not rescanned again and again. The collector stays on: a
+        # rejected row leaves cycles (an exception, its traceback, their frames) that only it
+        # frees; with it off, 200,000 bad rows took 1 GB, with it on 42 MB, and no slower.
+        gc.freeze()
         try:
             with self.store.transaction():
                 for count, (number, cells) in enumerate(rows, start=1):
@@ -216,7 +218,7 @@ class ImportOps(HazardOps):
         except _Rollback:
             pass
         finally:
-            gc.enable()
+            gc.unfreeze()
         return report
 
     # -- units ----------------------------------------------------------------------------
