@@ -133,7 +133,7 @@ def workbook(strings_bytes: int, tiny: bool):
             for name, text in parts.items():
                 z.writestr(name, text)
             info = zipfile.ZipInfo("xl/sharedStrings.xml")
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if tiny else zipfile.ZIP_DEFLATED  # tiny: no bomb, just big
             with z.open(info, "w", force_zip64=True) as f:
                 f.write(head.encode())
                 written = len(head.encode()) + 6
