@@ -203,6 +203,20 @@ def workbook(path: Path, padding: bytes = b"", compress: int = zipfile.ZIP_DEFLA
     return path
 
 
+def test_a_workbook_row_past_the_limit_is_refused_with_its_row(cli, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("名册")
+    sheet.append(HEADERS)
+    sheet.append(["临江大酒店", "消防", "临江街道"])
+    cells = sheets.MAX_ROW_CHARS // 32_000 + 1  # a cell holds at most 32,767 characters
+    sheet.append(["青山化工", "消防", "青山镇", *(os.urandom(16_000).hex() for _ in range(cells))])  # random: no bomb
+    path = tmp_path / "u.xlsx"
+    book.save(path)
+    refused_at(cli, path, 3)
+
+
 def test_a_workbook_as_excel_writes_it_is_read(cli, tmp_path):
     result = cli("import", "units", str(workbook(tmp_path / "u.xlsx", b"<si><t>x</t></si>" * 1000)))
     assert "1 new" in result.stdout

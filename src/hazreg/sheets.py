@@ -239,10 +239,9 @@ def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, row in enumerate(values, start=2):
             done[0] = number
-            cells = [cell_text(v) for v in row[: len(headers)]]
-            if sum(map(len, cells)) > MAX_ROW_CHARS:  # one shared string, named in every cell
+            if sum(len(v) for v in row if isinstance(v, str)) > MAX_ROW_CHARS:  # openpyxl stops a cell at 32,767
                 raise _too_long(number)
-            yield number, cells
+            yield number, [cell_text(v) for v in row[: len(headers)]]
 
     total = ws.max_row or 0
     return Sheet(headers, rows(), total, lambda: done[0], book.close)
