@@ -130,6 +130,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {row} 行无法按 {encoding} 读取；请用 --encoding 指定正确编码（utf-8、gb18030、utf-16）",
     ),
     "err.csv_row": ("row {row} cannot be read as CSV ({detail}); nothing was written", "第 {row} 行无法按 CSV 读取（{detail}）；未写入任何数据"),
+    "err.row_too_long": (
+        "row {row} is longer than {limit} characters, the most hazreg reads in a row; nothing was written",
+        "第 {row} 行超过 {limit} 个字符（每行最多读取 {limit} 个字符）；未写入任何数据",
+    ),
+    "err.xlsx_part_size": (
+        "{path}: its part {part} unpacks to {size} MB, more than the {limit} MB hazreg reads from a workbook; "
+        "save the sheet as CSV and import that; nothing was written",
+        "{path} 的组成部分 {part} 解压后为 {size} MB，超过工作簿每部分 {limit} MB 的读取上限；"
+        "请另存为 CSV 后导入；未写入任何数据",
+    ),
+    "err.xlsx_part_ratio": (
+        "{path}: its part {part} unpacks {ratio}:1 ({size} MB from {packed} KB), far more than any spreadsheet; "
+        "not read, nothing was written",
+        "{path} 的组成部分 {part} 解压比为 {ratio}:1（{packed} KB 解压为 {size} MB），远超正常表格，疑为压缩炸弹；"
+        "未读取，未写入任何数据",
+    ),
     "err.missing_columns": ("the file has no column for {columns}; name it, or use --map 列名=field", "文件缺少 {columns} 列；请添加，或用 --map 列名=字段 指定"),
     "err.map_syntax": ("{value!r} is not HEADER=field", "“{value}”不是“列名=字段”格式"),
     "err.map_field": ("{value!r} is not a field that can be imported; fields: {allowed}", "“{value}”不是可导入的字段；可用字段：{allowed}"),
@@ -235,6 +251,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.value_shortened": ("{start}… ({length} characters)", "{start}…（共 {length} 个字符）"),
     "msg.import_rejected_row": ("row {row}, {column} {value!r}: {reason}", "第 {row} 行，{column}“{value}”：{reason}"),
     "msg.import_rejected_row_nocol": ("row {row}: {reason}", "第 {row} 行：{reason}"),
+    "msg.import_more_rejected": (
+        "… {more} more rejected rows not shown; --errors FILE.csv lists every one",
+        "……另有 {more} 行被拒绝，未逐行显示；用 --errors 文件.csv 可列出全部",
+    ),
+    "msg.import_more_rejected_file": (
+        "… {more} more rejected rows not shown; every one is in {path}",
+        "……另有 {more} 行被拒绝，未逐行显示；全部见 {path}",
+    ),
     "msg.import_refused": (
         "Nothing was written: {rejected} rows are bad. Fix them, or use --skip-invalid to import the good rows.",
         "未写入任何数据：{rejected} 行有误。请修改后重新导入，或用 --skip-invalid 只导入正确的行。",

@@ -7,6 +7,11 @@ header is row 1), so a rejected row can be found and fixed.
 CSV encodings: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode
 text"), and GB18030 (a superset of GBK and GB2312, what Excel writes on Chinese
 Windows), told apart without the user having to say; `encoding` overrides.
+
+Memory is bounded whatever the file holds: a row (one line, or a quoted cell over many)
+is read up to MAX_ROW_CHARS characters and a longer one refuses the file with its row
+number; a workbook's parts are checked before they are unpacked (MAX_XLSX_PART,
+MAX_XLSX_RATIO), so a zip bomb is refused in one line.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import io
 import itertools
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -26,6 +32,16 @@ from typing import Any
 from hazreg.errors import InvalidInput
 
 _SAMPLE = 1 << 16
+# The longest row read, in characters, line ends included: any real row is far shorter, and a
+# row is held whole (with a list of its cells) while it is read.
+MAX_ROW_CHARS = 1 << 20
+# A workbook part read whole (the shared strings above all: openpyxl holds them at up to six
+# times their size); sheets are streamed, so only their packing ratio is checked.
+MAX_XLSX_PART = 32 << 20
+# As Apache POI's ZipSecureFile: a part unpacking to more than 100 times its packed size, past
+# a first megabyte, is a zip bomb, not a spreadsheet.
+MAX_XLSX_RATIO = 100
+_RATIO_FROM = 1 << 20
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -126,10 +142,14 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
         raise InvalidInput("err.encoding_name", "encoding", value=chosen) from None
     text = io.TextIOWrapper(raw, encoding=chosen, newline="")
     try:
-        first = text.readline()
+        first = text.readline(MAX_ROW_CHARS + 1)
     except UnicodeDecodeError:
         raw.close()
         raise InvalidInput("err.encoding_row", "encoding", row=1, encoding=chosen) from None
+    if len(first) > MAX_ROW_CHARS:
+        raw.close()
+        raise _too_long(1)
+    csv.field_size_limit(MAX_ROW_CHARS)  # a cell is bounded by its row
     reader = csv.reader(io.StringIO(first), delimiter=_delimiter(first))
     try:
         headers = next(reader, [])
@@ -138,14 +158,27 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
         raise InvalidInput("err.csv_row", "file", row=1, detail=str(error)) from None
     delimiter = _delimiter(first)
 
+    used = [0]  # characters of the row being read
+
+    def lines() -> Iterator[str]:
+        """The file's lines for the CSV reader, never more than a row's worth at once."""
+        while line := text.readline(MAX_ROW_CHARS + 1 - used[0]):
+            used[0] += len(line)
+            if used[0] > MAX_ROW_CHARS:
+                raise _RowTooLong
+            yield line
+
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
-        body = csv.reader(text, delimiter=delimiter)
+        body = csv.reader(lines(), delimiter=delimiter)
         while True:
+            used[0] = 0
             try:
                 cells = next(body)
             except StopIteration:
                 return
+            except _RowTooLong:
+                raise _too_long(number + 1) from None
             except UnicodeDecodeError:
                 raise InvalidInput("err.encoding_row", "encoding", row=number + 1, encoding=chosen) from None
             except csv.Error as error:  # a NUL byte, a cell past the size limit, a broken quote
@@ -159,6 +192,34 @@ def open_csv(path: Path, encoding: str | None = None) -> Sheet:
 
     size = path.stat().st_size
     return Sheet([h.strip().lstrip("\ufeff") for h in headers], rows(), size, raw.tell, raw.close, chosen)
+
+
+class _RowTooLong(Exception):
+    """A row past MAX_ROW_CHARS, found while reading it."""
+
+
+def _too_long(row: int) -> InvalidInput:
+    return InvalidInput("err.row_too_long", "file", row=row, limit=f"{MAX_ROW_CHARS:,}")
+
+
+def _check_parts(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack beyond what is read, before any is unpacked.
+
+    The sizes are the archive's own: Python's zipfile never unpacks more than a part declares."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a workbook at all: openpyxl says so
+    for part in parts:
+        size, packed = part.file_size, max(part.compress_size, 1)
+        if size > _RATIO_FROM and size > MAX_XLSX_RATIO * packed:
+            raise InvalidInput("err.xlsx_part_ratio", "file", path=str(path), part=part.filename,
+                               ratio=f"{size // packed:,}", size=f"{size / (1 << 20):,.0f}", packed=f"{packed / 1024:,.0f}")
+        read_whole = part.filename.endswith((".xml", ".rels")) and not part.filename.startswith("xl/worksheets/")
+        if read_whole and size > MAX_XLSX_PART:
+            raise InvalidInput("err.xlsx_part_size", "file", path=str(path), part=part.filename,
+                               size=f"{size / (1 << 20):,.0f}", limit=f"{MAX_XLSX_PART >> 20:,}")
 
 
 def cell_text(value: Any) -> str:
@@ -184,6 +245,7 @@ def cell_text(value: Any) -> str:
 def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     from openpyxl import load_workbook
 
+    _check_parts(path)
     try:
         # A formula cell is read as its formula, what the person typed: the value Excel cached
         # (an error such as #NAME? for text like =-预案, or nothing if no Excel saved it) is not.
@@ -196,6 +258,9 @@ def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     ws = book[sheet] if sheet is not None else book.worksheets[0]
     values = ws.iter_rows(values_only=True)
     headers = [cell_text(v).strip() for v in next(values, ())]
+    if sum(map(len, headers)) > MAX_ROW_CHARS:
+        book.close()
+        raise _too_long(1)
     while headers and not headers[-1]:
         headers.pop()
     done = [1]
@@ -203,6 +268,8 @@ def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, row in enumerate(values, start=2):
             done[0] = number
+            if sum(len(v) for v in row if isinstance(v, str)) > MAX_ROW_CHARS:  # openpyxl stops a cell at 32,767
+                raise _too_long(number)
             yield number, [cell_text(v) for v in row[: len(headers)]]
 
     total = ws.max_row or 0

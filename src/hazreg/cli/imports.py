@@ -22,11 +22,12 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
          skip_invalid: bool, dry_run: bool, errors: Path | None, blank_clears: bool = False,
          **lifecycle: bool) -> None:
     from hazreg.columns import parse_map
+    from hazreg.render.export import rejections_file
     from hazreg.sheets import open_sheet
 
     overrides = parse_map(maps)
     reg = register(write=not dry_run)
-    with open_sheet(file, sheet, encoding) as table:
+    with open_sheet(file, sheet, encoding) as table, rejections_file(errors, table.headers) as on_reject:
         if not table.headers and file.suffix.lower() in (".json", ".jsonl", ".ndjson"):
             from hazreg.register.imports import ImportReport
 
@@ -39,7 +40,8 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
 
             operation = partial(RecordImports(reg).run, kind)
         with _progress(table, file) as progress:
-            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress, **lifecycle)
+            report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress,
+                               on_reject=on_reject, **lifecycle)
     _report(report, errors)
 
 
@@ -77,26 +79,29 @@ def _report(report: Any, errors: Path | None, empty: bool = False) -> None:
             else:
                 line = t("msg.import_rejected_row_nocol", row=r.row, reason=p.reason)
             typer.echo(line, err=True)
+    more = report.rejected_count - len(report.rejected)
+    if more:  # the terminal shows the first; the errors file has every one
+        if errors is None:
+            typer.echo(t("msg.import_more_rejected", more=more), err=True)
+        else:
+            typer.echo(t("msg.import_more_rejected_file", more=more, path=str(errors)), err=True)
     if report.ignored_columns:
         typer.echo(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
     summary = "msg.import_summary" if report.written else "msg.import_summary_would"  # refused or a dry run
     typer.echo(
         t(summary, kind=t("kind." + report.kind), rows=report.rows, created=report.created,
-          updated=report.updated, unchanged=report.unchanged, rejected=len(report.rejected))
+          updated=report.updated, unchanged=report.unchanged, rejected=report.rejected_count)
     )
     for what, count in report.undated.items():
         if count:
             typer.echo(t(f"msg.import_undated_{what}", count=count), err=True)
-    if errors is not None and report.rejected:
-        from hazreg.render.export import write_rejections
-
-        write_rejections(errors, report)
+    if errors is not None and report.rejected_count:  # written as the rows were read
         typer.echo(t("msg.errors_written", path=str(errors)), err=True)
     if report.dry_run:
         typer.echo(t("msg.import_dry_run"))
     elif not report.written and not empty:
-        typer.echo(t("msg.import_refused", rejected=len(report.rejected)), err=True)
-    if report.rejected and not report.skip_invalid:
+        typer.echo(t("msg.import_refused", rejected=report.rejected_count), err=True)
+    if report.rejected_count and not report.skip_invalid:
         raise typer.Exit(2)
 
 

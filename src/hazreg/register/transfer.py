@@ -31,7 +31,7 @@ from hazreg.money import to_fen
 from hazreg.register.base import new_uid, parse_id, plain
 
 if TYPE_CHECKING:
-    from hazreg.register.imports import ImportOps, ImportReport
+    from hazreg.register.imports import ImportOps, ImportReport, Rejection
 
 Progress = Callable[[int], None]
 KINDS = ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions")
@@ -102,6 +102,7 @@ class RecordImports:
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        on_reject: Callable[[Rejection], None] | None = None,
     ) -> ImportReport:
         from hazreg.columns import EVIDENCE_FIELDS, INSPECTION_FIELDS, map_headers
         from hazreg.register.imports import ImportReport, _require
@@ -114,7 +115,7 @@ class RecordImports:
             raise InvalidInput("err.missing_columns", "file", columns=" / ".join(links))
         report = ImportReport(kind, headers, ignored, dry_run, skip_invalid)
         handle = self._inspection if kind == "inspections" else self._evidence(kind)
-        return self.reg._run_import(report, rows, columns, handle, skip_invalid, progress)
+        return self.reg._run_import(report, rows, columns, handle, skip_invalid, progress, on_reject=on_reject)
 
     # -- finding what a row refers to -------------------------------------------------------
 

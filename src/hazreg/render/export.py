@@ -16,8 +16,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -226,14 +226,27 @@ def export(
         return write_jsonl(records, stream)
 
 
-def write_rejections(path: Path, report: Any) -> None:
-    """The rejected rows of an import, as they were, with row, column and reason in front.
+@contextmanager
+def rejections_file(path: Path | None, columns: Sequence[str]) -> Iterator[Callable[[Any], None] | None]:
+    """A writer of an import's rejected rows as they are found, as they were, with row, column
+    and reason in front; None without a path.
 
-    Saved as UTF-8 with a BOM so Excel on Chinese Windows opens it; an officer fixes
-    the cells and imports the file again (the three extra columns are not read).
+    Streamed, so two million bad rows cost no memory; the file appears, whole, when the import
+    ends, and only if a row was rejected. Saved as UTF-8 with a BOM so Excel on Chinese Windows
+    opens it; an officer fixes the cells and imports the file again (the three extra columns
+    are not read).
     """
-    with output(path, bom=True) as stream:
-        writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow([t("col.row"), t("col.column"), t("col.reason"), *report.headers])
-        for r in report.rejected:
-            writer.writerow([r.row, r.column, r.reason, *(neutralise(c) for c in r.cells)])
+    if path is None:
+        yield None
+        return
+    with ExitStack() as opened:
+        writer: Any = None
+
+        def write(rejection: Any) -> None:
+            nonlocal writer
+            if writer is None:
+                writer = csv.writer(opened.enter_context(output(path, bom=True)), lineterminator="\r\n")
+                writer.writerow([t("col.row"), t("col.column"), t("col.reason"), *columns])
+            writer.writerow([rejection.row, rejection.column, rejection.reason, *(neutralise(c) for c in rejection.cells)])
+
+        yield write
