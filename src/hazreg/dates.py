@@ -22,11 +22,11 @@ from hazreg.errors import InvalidInput
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
-_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(wd|工作日|d|w|m|天|日|周|星期|个月|月)?")
-_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_DURATION = re.compile(r"(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?")
+_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(wd|工作日|d|w|m|天|日|周|星期|个月|月)?", re.ASCII)
+_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", re.ASCII)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?", re.ASCII)
+_DURATION = re.compile(r"(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?", re.ASCII)
 _WORDS = {
     "today": 0, "今天": 0, "今日": 0,
     "yesterday": -1, "昨天": -1, "昨日": -1,
@@ -175,7 +175,7 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _CHINESE.fullmatch(s):
             return date(int(m[1]) if m[1] else base.year, int(m[2]), int(m[3]))
-        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s):
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s, re.ASCII):
             return date(int(m[1]), int(m[2]), int(m[3]))
     except (ValueError, OverflowError):  # no such day, or beyond year 9999
         raise InvalidInput("err.date_impossible", field, value=raw) from None
@@ -204,7 +204,7 @@ def parse_days(text: str, field: str = "days") -> int:
     return amount
 
 
-_WEEK = re.compile(r"(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})")
+_WEEK = re.compile(r"(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})", re.ASCII)
 
 
 def parse_week(text: str, today: date, field: str = "week") -> tuple[date, date]:

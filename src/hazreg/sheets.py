@@ -24,13 +24,15 @@ from typing import Any
 from hazreg.errors import InvalidInput
 
 _SAMPLE = 1 << 16
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Full-width ＝＋－＠ too: Excel and WPS take a cell typed with a Chinese input method's
+# full-width sign as a formula as readily as the ASCII one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run `text` as a formula (plain numbers like -5 excepted)."""
-    return bool(text) and text[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)
+    return bool(text) and text[0] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)
 
 
 def neutralise(text: str) -> str:

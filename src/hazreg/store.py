@@ -23,7 +23,7 @@ from hazreg.chain import GENESIS, entry_hash
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
-from hazreg.search import index_text, match_query
+from hazreg.search import index_text, match_query, nfc
 from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_integrity import IntegrityQueries
 from hazreg.store_supervision import SupervisionQueries
@@ -346,13 +346,13 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         return self._one("SELECT * FROM units WHERE credit_code = ?", (code,))
 
     def units_by_name(self, name: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (name,))
+        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (nfc(name),))
 
     def _unit_where(self, f: UnitFilter) -> tuple[str, dict[str, Any]]:
         where: list[str] = ["1"]
         params: dict[str, Any] = {}
         _in(where, params, "industry", f.industries)
-        _in(where, params, "locality", f.localities)
+        _in(where, params, "locality", [nfc(v) for v in f.localities])
         _in(where, params, "risk", f.risks)
         if f.search:
             # Typed text is text: % and _ match themselves, not anything.
@@ -446,7 +446,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         _in(where, params, "h.status", f.statuses)
         _in(where, params, "h.level", f.levels)
         _in(where, params, "h.industry", f.industries)
-        _in(where, params, "h.locality", f.localities)
+        _in(where, params, "h.locality", [nfc(v) for v in f.localities])
         _in(where, params, "h.unit_id", f.unit_ids)
         _in(where, params, "h.id", f.ids)
         _in(where, params, "h.inspection_id", f.inspection_ids)
@@ -459,7 +459,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             params["due_by"] = f.due_by.isoformat()
         if f.owner:
             where.append("h.owner = :owner")
-            params["owner"] = f.owner
+            params["owner"] = nfc(f.owner)
         if f.found_since:
             where.append("h.found_on >= :found_since")
             params["found_since"] = f.found_since.isoformat()

@@ -17,7 +17,7 @@ from hazreg import dates
 from hazreg.errors import InvalidInput
 from hazreg.store import Store
 
-_ID = re.compile(r"([a-z]?)(\d{1,12})")
+_ID = re.compile(r"([a-z]?)(\d{1,12})", re.ASCII)
 Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
 
 

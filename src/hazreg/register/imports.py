@@ -45,6 +45,7 @@ from hazreg.register.lifecycle import (
     missing_plan,
     path,
 )
+from hazreg.search import nfc
 
 Progress = Callable[[int], None]
 REQUIRED_UNIT = ("name", "industry", "locality")
@@ -357,7 +358,7 @@ class ImportOps(HazardOps):
                     raise _Bad("credit_code", _t("err.unknown_unit", value=code))
                 return found
             if name:
-                same = by_name.get(name, [])
+                same = by_name.get(nfc(name), [])  # names are kept NFC: an NFD cell finds its unit
                 if len(same) == 1:
                     return same[0]
                 if len(same) > 1:

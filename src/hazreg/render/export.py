@@ -3,8 +3,9 @@
 - Columns are the stable field names (README), headed by the English keys, or by
   Chinese labels with Chinese enum labels when the interface speaks Chinese.
 - CSV and XLSX cells that a spreadsheet would run as a formula (starting with
-  = + - @, a tab or a carriage return, unless they are plain numbers) get a leading
-  apostrophe. JSON is data for programs and is never altered.
+  = + - @ or their full-width forms ＝＋－＠, a tab or a carriage return, unless they
+  are plain numbers) get a leading apostrophe in CSV, and are marked as text in XLSX
+  (a string cell with Excel's quote prefix). JSON is data for programs and is never altered.
 - A file is written under a temporary name beside its target and renamed into
   place when complete, so a cron job never leaves half a file.
 """
@@ -25,7 +26,7 @@ from typing import IO, Any
 
 from hazreg.i18n import get_lang, t
 from hazreg.render.grid import label
-from hazreg.sheets import is_formula, neutralise
+from hazreg.sheets import FORMULA_START, is_formula, neutralise
 
 DATE_COLUMNS = {"found_on", "deadline", "rectified_on", "verified_on", "closed_on"}
 MONEY_COLUMNS = {"funds"}
@@ -96,6 +97,9 @@ _SAFE_COLUMNS = {
 }
 
 
+_STARTS = "".join(FORMULA_START)
+
+
 def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream: IO[str]) -> int:
     chinese = get_lang() == "zh"
     writer = csv.writer(stream, lineterminator="\r\n")
@@ -114,7 +118,7 @@ def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream:
         for i in risky:
             value = row[i]
             if value.__class__ is str:
-                if value and value[0] in "=+-@\t\r":
+                if value and value[0] in _STARTS:
                     row[i] = neutralise(value)
             elif value is not None:
                 row[i] = _text(columns[i], value, False)
@@ -190,6 +194,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream
                     # A string cell, never a formula: the text stays exactly as recorded.
                     cell = WriteOnlyCell(sheet, value=text)
                     cell.data_type = "s"
+                    cell.quotePrefix = True  # and stays text when someone edits it in Excel or WPS
                     row.append(cell)
                 else:
                     row.append(text)
