@@ -126,7 +126,7 @@ def test_dates_of_things_that_happened_before_2000_are_refused(cli):
     cli("unit", "add", "临江大酒店", "--industry", "fire", "--locality", "临江街道")
     assert "2000-01-01" in cli("add", "x", "--unit", "U1", "--found", "1999-12-31", code=2).stderr
     cli("add", "x", "--unit", "U1", "--found", "2000-01-01")
-    assert "2000-01-01" in cli("inspect", "U1", "--on", "1990-05-01", code=2).stderr
+    assert "2000-01-01" in cli("inspect", "add", "--unit", "U1", "--on", "1990-05-01", "--by", "王建国", code=2).stderr
 
 
 def test_deadlines_more_than_five_years_ahead_are_refused(cli):

@@ -182,12 +182,26 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
     raise InvalidInput("err.date", field, value=raw)
 
 
-def not_future(day: date, today: date, field: str = "date") -> date:
-    """`day` if it is not after `today`: the date of something that happened (found, done,
-    verified, inspected, escalated, action taken, listed, delisted) is never in the future."""
-    if day > today:
+EARLIEST = date(2000, 1, 1)  # no register holds an earlier date: a year typed wrong, or an attack
+YEARS_AHEAD = 5  # the furthest a deadline, or a window looked at, may lie ahead
+
+
+def check_day(day: date, today: date, field: str = "date", *, happened: bool) -> date:
+    """`day` if it is a sane date for the register, else InvalidInput naming the range: never
+    before 2000-01-01; for something that happened (found, done, verified, inspected, escalated,
+    action taken, listed, delisted) never after today; for anything else (a deadline, a
+    campaign, the dates of a listing or an export) never more than five years ahead."""
+    latest = today if happened else add_months(today, 12 * YEARS_AHEAD)
+    if happened and day > today:
         raise InvalidInput("err.future", field, value=day, today=today)
+    if not EARLIEST <= day <= latest:
+        raise InvalidInput("err.date_range", field, value=day, earliest=EARLIEST, latest=latest)
     return day
+
+
+def not_future(day: date, today: date, field: str = "date") -> date:
+    """`day` if it is the date of something that happened: not after `today`, not before 2000."""
+    return check_day(day, today, field, happened=True)
 
 
 def parse_days(text: str, field: str = "days") -> int:
@@ -223,4 +237,7 @@ def parse_week(text: str, today: date, field: str = "week") -> tuple[date, date]
             monday = date.fromisocalendar(year, int(m[2]), 1)
         except ValueError:
             raise InvalidInput("err.week", field, value=text) from None
+    latest = add_months(today, 12 * YEARS_AHEAD)
+    if not EARLIEST <= monday <= latest:  # the same window as any date looked at (check_day)
+        raise InvalidInput("err.date_range", field, value=text, earliest=EARLIEST, latest=latest)
     return monday, monday + timedelta(days=6)

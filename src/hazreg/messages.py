@@ -152,6 +152,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} is after today ({today}); the date of something that happened cannot be in the future",
         "{value} 晚于今天（{today}）；已发生事项的日期不能晚于今天",
     ),
+    "err.date_range": (
+        "{value} is out of range; dates run from {earliest} to {latest}",
+        "{value} 超出范围；日期应在 {earliest} 至 {latest} 之间",
+    ),
     "err.end_before_start": ("{end} is before the start ({start})", "{end} 早于开始日期（{start}）"),
     "err.name_taken": ("{name!r} is already in the register; names must be unique", "“{name}”已存在；名称不能重复"),
     "err.campaign_not_found": ("no campaign {ref!r} (give an id such as C2 or the exact name)", "找不到专项行动“{ref}”（请给出 C2 这样的编号或完整名称）"),
