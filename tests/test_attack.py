@@ -148,8 +148,8 @@ def test_confirmation_lines_escape_control_characters(cli):
     assert result.stdout.startswith("Added H1: x<U+001B>[2J (临江<U+001B>]0;pwned")
     result = cli("unit", "edit", "U1", "--locality", "青山镇\x1b[2J")
     assert "Saved U1" in result.stdout and "\x1b" not in result.output
-    result = cli("unit", "show", "临江\x1b[2J", code=1)  # errors quote what was typed, made safe
-    assert "\x1b" not in result.output and "<U+001B>" in result.stderr
+    result = cli("--lang", "zh", "unit", "show", "临江\x1b[2J", code=1)  # errors quote what was typed, made safe
+    assert "\x1b" not in result.output and "“临江<U+001B>[2J”" in result.stderr
 
 
 def _weekly_with(cli, description: str, unit: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from hazreg.cli.common import register
+from hazreg.cli.common import register, say
 from hazreg.i18n import t
 
 app = typer.Typer(help=t("help.cmd.import"), no_args_is_help=True)
@@ -66,26 +66,26 @@ def _report(report: Any, errors: Path | None) -> None:
                 line = t("msg.import_rejected_row", row=r.row, column=p.column, value=p.value, reason=p.reason)
             else:
                 line = t("msg.import_rejected_row_nocol", row=r.row, reason=p.reason)
-            typer.echo(line, err=True)
+            say(line, err=True)
     if report.ignored_columns:
-        typer.echo(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
+        say(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
     summary = "msg.import_summary" if report.written else "msg.import_summary_would"  # refused or a dry run
-    typer.echo(
+    say(
         t(summary, kind=t("kind." + report.kind), rows=report.rows, created=report.created,
           updated=report.updated, unchanged=report.unchanged, rejected=len(report.rejected))
     )
     for what, count in report.undated.items():
         if count:
-            typer.echo(t(f"msg.import_undated_{what}", count=count), err=True)
+            say(t(f"msg.import_undated_{what}", count=count), err=True)
     if errors is not None and report.rejected:
         from hazreg.render.export import write_rejections
 
         write_rejections(errors, report)
-        typer.echo(t("msg.errors_written", path=str(errors)), err=True)
+        say(t("msg.errors_written", path=str(errors)), err=True)
     if report.dry_run:
-        typer.echo(t("msg.import_dry_run"))
+        say(t("msg.import_dry_run"))
     elif not report.written:
-        typer.echo(t("msg.import_refused", rejected=len(report.rejected)), err=True)
+        say(t("msg.import_refused", rejected=len(report.rejected)), err=True)
     if report.rejected and not report.skip_invalid:
         raise typer.Exit(2)
 

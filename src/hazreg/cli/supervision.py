@@ -16,6 +16,7 @@ from hazreg.cli.common import (
     note_empty,
     print_grid,
     register,
+    say,
     split_list,
 )
 from hazreg.i18n import t
@@ -55,7 +56,7 @@ def supervise(
 ) -> None:
     """List a major hazard for supervision (挂牌督办)."""
     row = register(write=True).supervise(hazard, by, level, on, due, note)
-    typer.echo(t("msg.supervised", id=f"H{row['id']}", body=by))
+    say(t("msg.supervised", id=f"H{row['id']}", body=by))
 
 
 def delist(
@@ -69,7 +70,7 @@ def delist(
     if not note:
         raise InvalidInput("err.missing_options", options="--note")
     row = register(write=True).delist(hazard, note, on)
-    typer.echo(t("msg.delisted", id=f"H{row['id']}"))
+    say(t("msg.delisted", id=f"H{row['id']}"))
 
 
 def extend(
@@ -84,7 +85,7 @@ def extend(
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
     row = register(write=True).extend(hazard, to, reason, approved_by)
-    typer.echo(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
+    say(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
 
 
 def escalations(fmt: str = format_option()) -> None:
@@ -120,7 +121,7 @@ def escalate(
     from hazreg.register.supervision import step_label
 
     row = register(write=True).escalate(hazard, step, note, on)
-    typer.echo(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
+    say(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
 
 
 def due(
@@ -159,7 +160,7 @@ def action_add(
     from hazreg.enums import ActionType
 
     item = register(write=True).take_action(hazard, kind, amount, against, on, note)
-    typer.echo(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
+    say(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
 
 
 @action_app.command("list", help=t("help.cmd.action_list"))
@@ -193,7 +194,7 @@ def action_list(
 
     print_grid(actions_grid(records))
     fines = sum(r["amount"] for r in rows if r["amount"] is not None)
-    typer.echo(t("msg.actions_total", count=len(rows), fines=f"{fines:,.2f}"), err=True)
+    say(t("msg.actions_total", count=len(rows), fines=f"{fines:,.2f}"), err=True)
 
 
 def attach(
@@ -204,7 +205,7 @@ def attach(
 ) -> None:
     """Keep a copy of photos, scanned notices or PDFs as evidence for a hazard."""
     for item in register(write=True).attach(hazard, files, stage, note):
-        typer.echo(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
+        say(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
 
 
 @attachment_app.command("export", help=t("help.cmd.attachment_export"))
@@ -220,7 +221,7 @@ def attachment_export(
     if target.is_dir():
         target = target / _safe_name(item)
     shutil.copyfile(path, target)
-    typer.echo(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
+    say(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
 
 
 @attachment_app.command("open", help=t("help.cmd.attachment_open"))
@@ -240,7 +241,7 @@ def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attac
     else:
         subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(view)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    typer.echo(str(view))
+    say(str(view))
 
 
 def _safe_name(item: dict[str, Any]) -> str:
