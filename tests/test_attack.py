@@ -160,7 +160,7 @@ def _weekly_with(cli, description: str, unit: str) -> None:
 def test_markdown_report_escapes_html_and_markdown(cli):
     _weekly_with(cli, "<img src=x onerror=alert(1)> **粗体** [点我](javascript:alert(1)) `code`",
                  "<script>alert(1)</script>\u202eKTV")
-    md = cli("report", "weekly", "--week", "2026-W47", "-f", "md").stdout
+    md = cli("report", "weekly", "--week", "2026-W48", "-f", "md").stdout
     assert "<img" not in md and "<script>" not in md and "\u202e" not in md
     assert "&lt;img src=x onerror=alert(1)&gt;" in md and "&lt;script&gt;" in md
     assert "\\*\\*粗体\\*\\*" in md and "\\[点我\\]" in md and "\\`code\\`" in md
@@ -169,7 +169,7 @@ def test_markdown_report_escapes_html_and_markdown(cli):
 
 def test_html_report_isolates_user_text(cli):
     _weekly_with(cli, "\u202e灭火器过期", "<b>临江</b>大酒店")
-    html = cli("report", "weekly", "--week", "2026-W47", "-f", "html").stdout
+    html = cli("report", "weekly", "--week", "2026-W48", "-f", "html").stdout
     assert "<bdi>\u202e灭火器过期</bdi>" in html
     assert "<bdi>&lt;b&gt;临江&lt;/b&gt;大酒店</bdi>" in html and "<b>临江" not in html
     assert "unicode-bidi: isolate" in html  # chart labels (SVG text) too
