@@ -335,6 +335,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.actions_total": ("{count} actions; fines ¥{fines}", "执法措施 {count} 项；罚款合计 ¥{fines}"),
     "msg.attached": ("Attached {id}: {name} (sha256 {sha}…)", "已保存附件 {id}：{name}（sha256 {sha}…）"),
     "msg.attachment_exported": ("{id} copied to {path}", "附件 {id} 已复制到 {path}"),
+    "msg.attachment_viewing": (
+        "Opened a private copy, {path}; press Enter when done and it is removed",
+        "已打开临时副本 {path}；查看完毕请按回车，副本随即删除",
+    ),
+    "err.no_viewer": (
+        "no program to open files with ({program} not found); use hazreg attachment export",
+        "没有可打开文件的程序（找不到 {program}）；请用 hazreg attachment export 导出",
+    ),
     "msg.check_ok": (
         "All checks hold: SQLite, {entries} history entries chained (head {head}), records match their history, attached files unchanged.",
         "检查全部通过：SQLite 完好，{entries} 条变更记录链完整（链头 {head}），记录与变更记录一致，附件未被改动。",

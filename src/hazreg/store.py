@@ -50,9 +50,9 @@ def _create_private(path: Path) -> None:
     """
     import os
 
-    missing = [p for p in reversed(path.parents) if not p.exists()]
-    for folder in missing:
-        folder.mkdir(mode=0o700, exist_ok=True)
+    from hazreg.paths import private_folders
+
+    private_folders(path.parent)
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:  # another command created it first: fine, it is theirs to set up

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from hazreg.cli.common import (
     check_format,
     format_option,
+    interactive,
     note_empty,
     print_grid,
     register,
@@ -214,34 +215,60 @@ def attachment_export(
     output: Path | None = _opt("--output", "-o", key="help.opt.attachment_output"),
 ) -> None:
     """Copy an attached file out (checked against its SHA-256 first)."""
-    import shutil
+    from hazreg.paths import private_copy
 
     item, path = register().attachment_file(attachment)
     target = output or Path.cwd() / _safe_name(item)
     if target.is_dir():
         target = target / _safe_name(item)
-    shutil.copyfile(path, target)
+    private_copy(path, target)  # evidence stays private (0600), like every export
     say(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
+
+
+VIEW_SECONDS = 15  # how long a copy stays for the viewer when nobody at a terminal can say they are done
 
 
 @attachment_app.command("open", help=t("help.cmd.attachment_open"))
 def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attachment"))) -> None:
     """Open an attached file with the system's viewer."""
-    import os
     import shutil
-    import subprocess
     import tempfile
+    import time
+
+    from hazreg.paths import private_copy
 
     item, path = register().attachment_file(attachment)
-    # A copy under its own name, so the viewer knows the type; the stored file stays untouched.
-    view = Path(tempfile.mkdtemp(prefix="hazreg-")) / _safe_name(item)
-    shutil.copyfile(path, view)
+    # A private copy (0600 in a 0700 folder) under its own name, so the viewer knows the type;
+    # the stored file stays untouched, and the copy is removed on every way out, Ctrl-C included.
+    folder = Path(tempfile.mkdtemp(prefix="hazreg-"))
+    try:
+        view = folder / _safe_name(item)
+        private_copy(path, view)
+        _view(view)
+        if interactive():
+            say(t("msg.attachment_viewing", path=str(view)), err=True)
+            sys.stdin.readline()
+        else:
+            time.sleep(VIEW_SECONDS)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _view(path: Path) -> None:
+    """Hand `path` to the system's viewer (which returns once the viewer has it)."""
+    import os
+    import subprocess
+
+    from hazreg.errors import Refused
+
     if sys.platform.startswith("win"):
-        os.startfile(view)  # type: ignore[attr-defined]
-    else:
-        subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(view)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    say(str(view))
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        subprocess.run([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    except OSError:
+        raise Refused("err.no_viewer", program=opener) from None
 
 
 def _safe_name(item: dict[str, Any]) -> str:

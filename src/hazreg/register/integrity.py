@@ -309,6 +309,7 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
 
     from hazreg.errors import Refused
     from hazreg.interrupts import held
+    from hazreg.paths import private_folders
     from hazreg.register import open_register
 
     require_register(reg)
@@ -327,7 +328,7 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     new_files = not copy_files.exists()
     kept = False
     try:
-        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folders(dest.parent)
         part.unlink(missing_ok=True)
         reg.store.backup_to(part)
         copy = open_register(part, write=False)
@@ -376,6 +377,7 @@ def restore(reg: Register, source: Path) -> Path:
 
     from hazreg.errors import InvalidInput, Refused
     from hazreg.interrupts import fault
+    from hazreg.paths import private_copy
     from hazreg.register import open_register
 
     target = reg.store.path
@@ -391,7 +393,7 @@ def restore(reg: Register, source: Path) -> Path:
     temporary = [part, staged]
     try:
         _quietly_remove(*_with_journals(part, staged))
-        shutil.copyfile(source, part)
+        private_copy(source, part)
         try:
             copy = open_register(part, write=False)  # an older copy is read brought up to this schema
         except Refused as refusal:
@@ -440,9 +442,8 @@ def _with_journals(*paths: Path) -> list[Path]:
 
 def _add_blob(source: Path, target: Path, digest: str) -> None:
     """An attached file added to a register's folder under its hash, unless it is there whole."""
-    import shutil
-
     from hazreg.errors import Refused
+    from hazreg.paths import private_copy
     from hazreg.register.supervision import sha256_of
 
     if target.is_file() and not target.is_symlink() and sha256_of(target) == digest:
@@ -450,8 +451,7 @@ def _add_blob(source: Path, target: Path, digest: str) -> None:
     target.parent.parent.mkdir(mode=0o700, exist_ok=True)
     target.parent.mkdir(mode=0o700, exist_ok=True)
     part = target.with_name(f".{target.name}.part")
-    shutil.copyfile(source, part)
-    part.chmod(0o600)
+    private_copy(source, part)
     if sha256_of(part) != digest:  # the copy's file changed after it was checked
         part.unlink()
         raise Refused("err.file_changed", path=str(source))

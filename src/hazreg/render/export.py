@@ -7,7 +7,8 @@
   are plain numbers) get a leading apostrophe in CSV, and are marked as text in XLSX
   (a string cell with Excel's quote prefix). JSON is data for programs and is never altered.
 - A file is written under a temporary name beside its target and renamed into
-  place when complete, so a cron job never leaves half a file.
+  place when complete, so a cron job never leaves half a file. Files are made readable
+  by their owner only (0600), in folders created 0700: an export holds enterprises' contacts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hazreg.i18n import get_lang, t
+from hazreg.paths import private_folders
 from hazreg.render.grid import label
 from hazreg.sheets import FORMULA_START, is_formula, neutralise
 
@@ -35,12 +37,6 @@ _WIDTHS = {
     "address": 30, "basis": 24, "measures": 36, "contingency": 30, "verify_note": 24, "void_reason": 20,
     "created_at": 28, "updated_at": 28, "at": 28, "effective_at": 28, "before": 40, "after": 40, "note": 24, "funds": 14,
 }
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def headers(columns: Sequence[str]) -> list[str]:
@@ -72,7 +68,8 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
             yield sys.stdout
             sys.stdout.flush()
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folders(path.parent)
+    # mkstemp: private (0600) from the first byte, and it stays so once renamed into place.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
@@ -82,11 +79,26 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _scratch(path: Path | None) -> Iterator[None]:
+    """Where openpyxl keeps a sheet while writing it: a private folder (0700, its files 0600) in the
+    destination's folder (for stdout, the system's), not the shared /tmp; removed on every way out,
+    Ctrl-C included."""
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix=".hazreg-xlsx-", dir=None if path is None else path.parent)
+    previous, tempfile.tempdir = tempfile.tempdir, folder
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # Columns whose values hazreg itself writes (ids, keys, ISO dates, numbers): never a formula.
@@ -215,7 +227,7 @@ def export(
 ) -> int:
     """Write `records` in `fmt` to `path` (or stdout); the number of records written."""
     if fmt == "xlsx":
-        with output(path, binary=True) as stream:
+        with output(path, binary=True) as stream, _scratch(path):
             return write_xlsx(records, columns, stream, title)
     with output(path, bom=bom and fmt == "csv") as stream:
         if fmt == "csv":
