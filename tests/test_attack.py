@@ -314,13 +314,13 @@ def tiny_disk(tmp_path):
 
 
 def _fill(disk: Path) -> None:
-    with (disk / "filler").open("wb") as f:
-        try:
+    try:
+        with (disk / "filler").open("wb") as f:
             while True:
                 f.write(b"\0" * 4096)
                 f.flush()
-        except OSError:
-            pass
+    except OSError:  # no space left: that was the point
+        pass
 
 
 def test_a_full_disk_is_one_line_and_the_register_stays_intact(tiny_disk, tmp_path):
@@ -330,8 +330,8 @@ def test_a_full_disk_is_one_line_and_the_register_stays_intact(tiny_disk, tmp_pa
     with big.open("w", encoding="utf-8") as f:
         f.write("单位名称,行业领域,所属镇街\n")
         f.writelines(f"单位{i}{'长' * 50},消防,临江街道\n" for i in range(20_000))
-    for args in (("import", "units", str(big)), ("add", "灭火器过期", "--unit", "U1"),
-                 ("backup", str(tiny_disk / "b.db"))):
+    for args in (("import", "units", str(big)), ("add", "灭火器过期" * 50, "--unit", "U1"),
+                 ("backup", str(tiny_disk / "b.db")), ("export", "units", "-o", str(tiny_disk / "u.csv"))):
         if args[0] == "add":
             _fill(tiny_disk)
         result = _hazreg(db, *args)

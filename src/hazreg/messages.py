@@ -200,6 +200,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
+    "err.disk_full": (
+        "the disk is full ({path}): nothing was saved; the register is as it was",
+        "磁盘已满（{path}）：未保存任何内容，台账保持原样",
+    ),
+    "err.read_only": (
+        "{path} is read-only (a read-only file system or no write permission): nothing was changed; "
+        "reading commands still work",
+        "{path} 为只读（只读文件系统或无写入权限）：未作任何更改；查询类命令仍可使用",
+    ),
     "err.restore_onto_itself": ("{path} is the register itself; restore from a backup", "{path} 就是台账本身；请从备份恢复"),
     "msg.interrupted": ("Interrupted; nothing was written.", "已中断；未写入任何内容。"),
     "msg.interrupted_after_write": (

@@ -59,9 +59,23 @@ def _create_private(path: Path) -> None:
         pass
 
 
+def _on_read_only_fs(path: Path) -> bool:
+    """Whether `path` (or the nearest folder of it that exists) is on a read-only file system."""
+    import os
+
+    for place in (path, *path.parents):
+        if place.exists():
+            try:
+                return bool(os.statvfs(place).f_flag & os.ST_RDONLY)
+            except (OSError, AttributeError):  # no statvfs (Windows): SQLite says so on writing
+                return False
+    return False
+
+
 def _connect(target: str) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, exactly where a command starts and ends.
-    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                           uri=target.startswith("file:"))
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -109,10 +123,15 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             self._blank()
             return
         blank_file = path.exists() and path.stat().st_size == 0
+        read_only = _on_read_only_fs(path)
+        if create and read_only:
+            raise Refused("err.read_only", path=str(path))
         if create and not path.exists():
             _create_private(path)
         try:
-            self.conn = _connect(str(path))
+            # On a read-only file system SQLite cannot make the WAL's index beside the file: nobody
+            # can write there either, so the file is read as it stands (immutable).
+            self.conn = _connect(f"{path.resolve().as_uri()}?immutable=1" if read_only else str(path))
             # One statement, one snapshot: another command may be creating the tables right now.
             version, tables = self.conn.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"

@@ -35,6 +35,12 @@ class Session:
             self.missing = str(path)
         return reg
 
+    def path(self) -> str:
+        """The register file this command works on, for a message."""
+        from hazreg.paths import register_path
+
+        return str(register_path(self.db))
+
     def wrote(self) -> bool:
         """Whether this command line saved anything (or was saving it) so far."""
         return any(reg.store.writes for reg in self.opened)
@@ -185,9 +191,39 @@ class HazregGroup(TyperGroup):
             if "hazard_search" in str(error):  # the derived search index was dropped or damaged
                 say(f"{t('error')}: {t('err.search_index_missing')}", err=True)
                 raise typer.Exit(1) from None
+            if _storage_failure(error):
+                raise typer.Exit(1) from None
             raise
+        except OSError as error:  # a file of the user's (an export, a backup) that cannot be written
+            if not _storage_failure(error):
+                reason = error.strerror or str(error)
+                say(f"{t('error')}: {t('err.cannot_write', path=error.filename or _session.path(), reason=reason)}",
+                    err=True)
+            raise typer.Exit(1) from None
         finally:
             _session.close()
+
+
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+
+
+def _storage_failure(error: Exception) -> bool:
+    """A full disk or a read-only register, said in one line (True), whichever layer noticed it.
+
+    Each write is one transaction: a full disk leaves the register as it was."""
+    import errno
+
+    code = getattr(error, "sqlite_errorcode", None)
+    code = None if code is None else code & 0xFF  # the primary code of an extended one
+    number = error.errno if isinstance(error, OSError) else None
+    where = (error.filename if isinstance(error, OSError) else None) or _session.path()
+    if code == _SQLITE_FULL or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        say(f"{t('error')}: {t('err.disk_full', path=where)}", err=True)
+        return True
+    if code == _SQLITE_READONLY or number == errno.EROFS:
+        say(f"{t('error')}: {t('err.read_only', path=where)}", err=True)
+        return True
+    return False
 
 
 def _raise_localised(error: Exception) -> None:
