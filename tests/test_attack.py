@@ -263,9 +263,18 @@ def test_backup_makes_its_folders_private(cli, tmp_path):
 
 def test_backup_onto_the_register_or_its_folders_is_refused(cli, isolated, tmp_path):
     cli("unit", "add", "临江大酒店", "--industry", "fire", "--locality", "临江街道")
-    for dest in (str(isolated), str(tmp_path / "." / "register.db"), str(tmp_path / "register.db-wal")):
-        result = cli("backup", dest, code=1)
+    cli("add", "x", "--unit", "U1")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"evidence")
+    cli("attach", "H1", str(photo))
+    files = sorted(str(p) for p in (tmp_path / "register.files").rglob("*"))
+    for dest in (str(isolated), str(tmp_path / "." / "register.db"), str(tmp_path / "register.db-wal"),
+                 str(tmp_path / "register.db-shm"), str(tmp_path / "register.files") + "/",
+                 str(tmp_path / "register.files" / "x.db"), str(tmp_path / "register.sqlite")):
+        result = cli("backup", dest, "--force", code=1)
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert sorted(str(p) for p in (tmp_path / "register.files").rglob("*")) == files
+    cli("check")
     (tmp_path / "existing").mkdir()
     assert "register-20261129T040000Z.db" in cli("backup", str(tmp_path / "existing")).stdout
     assert len(json_out(cli("unit", "list", "-f", "json"))) == 1

@@ -191,6 +191,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_register_file": ("attachments need a register file (use --db or HAZREG_DB)", "附件需要台账文件（请用 --db 或 HAZREG_DB）"),
     "err.file_changed": ("{path} changed while it was being copied; try again", "复制时 {path} 发生了变化；请重试"),
     "err.backup_onto_itself": ("{path} is the register itself; back up to another file", "{path} 就是台账本身；请备份到其他文件"),
+    "err.backup_into_files": (
+        "{path} would be in or share the register's folder of attached files ({files}); back up elsewhere",
+        "{path} 位于或共用台账的附件文件夹（{files}）；请备份到其他位置",
+    ),
     "err.backup_failed": ("the copy at {path} did not pass the checks; nothing was kept (run hazreg check)", "{path} 处的副本未通过检查，未保留（请运行 hazreg check）"),
     "err.restore_refused": ("{path} does not pass the checks; the register was not replaced", "{path} 未通过检查；台账未被替换"),
     # backups and restores a cron job can rely on; Ctrl-C

@@ -319,8 +319,14 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     dest = Path(text).expanduser()
     if text.endswith(("/", os.sep)) or dest.is_dir():
         dest = dest / f"{source.stem}-{_stamp()}{source.suffix or '.db'}"
-    if dest.resolve() == source.resolve():
+    # Never the register, its journal files or its attached files: a backup there would be a
+    # copy overwriting what it copies, or would be copied into every later backup.
+    if dest.resolve() in {p.resolve() for p in _with_journals(source)}:
         raise Refused("err.backup_onto_itself", path=str(dest))
+    files = reg.store.files_dir
+    if files is not None and (dest.resolve().is_relative_to(files.resolve())
+                              or _files_of(dest).resolve() == files.resolve()):
+        raise Refused("err.backup_into_files", path=str(dest), files=str(files))
     if dest.exists() and not force:
         raise Refused("err.backup_exists", path=str(dest))
     part = dest.with_name(f".{dest.name}.part")
