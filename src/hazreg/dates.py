@@ -22,11 +22,11 @@ from hazreg.errors import InvalidInput
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
-_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(wd|工作日|d|w|m|天|日|周|星期|个月|月)?")
-_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_DURATION = re.compile(r"(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?")
+_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*(wd|工作日|d|w|m|天|日|周|星期|个月|月)?", re.ASCII)
+_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", re.ASCII)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?", re.ASCII)
+_DURATION = re.compile(r"(\d{1,4})\s*(d|w|m|天|日|周|星期|个月|月)?", re.ASCII)
 _WORDS = {
     "today": 0, "今天": 0, "今日": 0,
     "yesterday": -1, "昨天": -1, "昨日": -1,
@@ -175,19 +175,33 @@ def parse_date(text: str | date, today: date | None = None, field: str = "date")
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _CHINESE.fullmatch(s):
             return date(int(m[1]) if m[1] else base.year, int(m[2]), int(m[3]))
-        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s):
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ].*", s, re.ASCII):
             return date(int(m[1]), int(m[2]), int(m[3]))
     except (ValueError, OverflowError):  # no such day, or beyond year 9999
         raise InvalidInput("err.date_impossible", field, value=raw) from None
     raise InvalidInput("err.date", field, value=raw)
 
 
-def not_future(day: date, today: date, field: str = "date") -> date:
-    """`day` if it is not after `today`: the date of something that happened (found, done,
-    verified, inspected, escalated, action taken, listed, delisted) is never in the future."""
-    if day > today:
+EARLIEST = date(2000, 1, 1)  # no register holds an earlier date: a year typed wrong, or an attack
+YEARS_AHEAD = 5  # the furthest a deadline, or a window looked at, may lie ahead
+
+
+def check_day(day: date, today: date, field: str = "date", *, happened: bool) -> date:
+    """`day` if it is a sane date for the register, else InvalidInput naming the range: never
+    before 2000-01-01; for something that happened (found, done, verified, inspected, escalated,
+    action taken, listed, delisted) never after today; for anything else (a deadline, a
+    campaign, the dates of a listing or an export) never more than five years ahead."""
+    latest = today if happened else add_months(today, 12 * YEARS_AHEAD)
+    if happened and day > today:
         raise InvalidInput("err.future", field, value=day, today=today)
+    if not EARLIEST <= day <= latest:
+        raise InvalidInput("err.date_range", field, value=day, earliest=EARLIEST, latest=latest)
     return day
+
+
+def not_future(day: date, today: date, field: str = "date") -> date:
+    """`day` if it is the date of something that happened: not after `today`, not before 2000."""
+    return check_day(day, today, field, happened=True)
 
 
 def parse_days(text: str, field: str = "days") -> int:
@@ -204,7 +218,7 @@ def parse_days(text: str, field: str = "days") -> int:
     return amount
 
 
-_WEEK = re.compile(r"(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})")
+_WEEK = re.compile(r"(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})", re.ASCII)
 
 
 def parse_week(text: str, today: date, field: str = "week") -> tuple[date, date]:
@@ -223,4 +237,7 @@ def parse_week(text: str, today: date, field: str = "week") -> tuple[date, date]
             monday = date.fromisocalendar(year, int(m[2]), 1)
         except ValueError:
             raise InvalidInput("err.week", field, value=text) from None
+    latest = add_months(today, 12 * YEARS_AHEAD)
+    if not EARLIEST <= monday <= latest:  # the same window as any date looked at (check_day)
+        raise InvalidInput("err.date_range", field, value=text, earliest=EARLIEST, latest=latest)
     return monday, monday + timedelta(days=6)

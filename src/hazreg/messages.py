@@ -168,6 +168,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} is after today ({today}); the date of something that happened cannot be in the future",
         "{value} 晚于今天（{today}）；已发生事项的日期不能晚于今天",
     ),
+    "err.date_range": (
+        "{value} is out of range; dates run from {earliest} to {latest}",
+        "{value} 超出范围；日期应在 {earliest} 至 {latest} 之间",
+    ),
     "err.end_before_start": ("{end} is before the start ({start})", "{end} 早于开始日期（{start}）"),
     "err.name_taken": ("{name!r} is already in the register; names must be unique", "“{name}”已存在；名称不能重复"),
     "err.campaign_not_found": ("no campaign {ref!r} (give an id such as C2 or the exact name)", "找不到专项行动“{ref}”（请给出 C2 这样的编号或完整名称）"),
@@ -203,6 +207,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_register_file": ("attachments need a register file (use --db or HAZREG_DB)", "附件需要台账文件（请用 --db 或 HAZREG_DB）"),
     "err.file_changed": ("{path} changed while it was being copied; try again", "复制时 {path} 发生了变化；请重试"),
     "err.backup_onto_itself": ("{path} is the register itself; back up to another file", "{path} 就是台账本身；请备份到其他文件"),
+    "err.backup_into_files": (
+        "{path} would be in or share the register's folder of attached files ({files}); back up elsewhere",
+        "{path} 位于或共用台账的附件文件夹（{files}）；请备份到其他位置",
+    ),
     "err.backup_failed": ("the copy at {path} did not pass the checks; nothing was kept (run hazreg check)", "{path} 处的副本未通过检查，未保留（请运行 hazreg check）"),
     "err.restore_refused": ("{path} does not pass the checks; the register was not replaced", "{path} 未通过检查；台账未被替换"),
     # backups and restores a cron job can rely on; Ctrl-C
@@ -212,6 +220,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
+    "err.disk_full": (
+        "the disk is full ({path}): nothing was saved; the register is as it was",
+        "磁盘已满（{path}）：未保存任何内容，台账保持原样",
+    ),
+    "err.read_only": (
+        "{path} is read-only (a read-only file system or no write permission): nothing was changed; "
+        "reading commands still work",
+        "{path} 为只读（只读文件系统或无写入权限）：未作任何更改；查询类命令仍可使用",
+    ),
     "err.restore_onto_itself": ("{path} is the register itself; restore from a backup", "{path} 就是台账本身；请从备份恢复"),
     "msg.interrupted": ("Interrupted; nothing was written.", "已中断；未写入任何内容。"),
     "msg.interrupted_after_write": (
@@ -394,6 +411,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.actions_total": ("{count} actions; fines ¥{fines}", "执法措施 {count} 项；罚款合计 ¥{fines}"),
     "msg.attached": ("Attached {id}: {name} (sha256 {sha}…)", "已保存附件 {id}：{name}（sha256 {sha}…）"),
     "msg.attachment_exported": ("{id} copied to {path}", "附件 {id} 已复制到 {path}"),
+    "msg.attachment_viewing": (
+        "Opened a private copy, {path}; press Enter when done and it is removed",
+        "已打开临时副本 {path}；查看完毕请按回车，副本随即删除",
+    ),
+    "err.no_viewer": (
+        "no program to open files with ({program} not found); use hazreg attachment export",
+        "没有可打开文件的程序（找不到 {program}）；请用 hazreg attachment export 导出",
+    ),
     "msg.check_ok": (
         "All checks hold: SQLite, {entries} history entries chained (head {head}), records match their history, attached files unchanged.",
         "检查全部通过：SQLite 完好，{entries} 条变更记录链完整（链头 {head}），记录与变更记录一致，附件未被改动。",

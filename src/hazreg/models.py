@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from hazreg import creditcode
-from hazreg.dates import not_future, parse_date
+from hazreg.dates import check_day, not_future, parse_date
 from hazreg.enums import (
     ActionType,
     Industry,
@@ -157,12 +157,13 @@ class HazardData(_Record):
             return parse_date(value, today, info.field_name or "date")
         return value
 
-    @field_validator(*HAPPENED, mode="after")
+    @field_validator(*DATE_FIELDS, mode="after")
     @classmethod
-    def _happened(cls, value: date | None, info: ValidationInfo) -> date | None:
+    def _sane(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # The dates found and done are of things that happened; the deadline lies ahead, at most five years.
         today = (info.context or {}).get("today")
         if value is not None and today is not None:
-            not_future(value, today, info.field_name or "date")
+            check_day(value, today, info.field_name or "date", happened=info.field_name in HAPPENED)
         return value
 
     @field_validator("funds", mode="before")
@@ -327,6 +328,12 @@ class CampaignData(_Fields):
         if isinstance(value, str):
             return parse_date(value, (info.context or {}).get("today"), info.field_name or "date")
         return value
+
+    @field_validator("start", "end", mode="after")
+    @classmethod
+    def _sane(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today")
+        return value if today is None else check_day(value, today, info.field_name or "date", happened=False)
 
     @model_validator(mode="after")
     def _end_after_start(self) -> CampaignData:

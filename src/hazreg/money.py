@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from hazreg.errors import InvalidInput
 
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|万元|元)?")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|万元|元)?", re.ASCII)
 # Fen are stored in an SQLite INTEGER (64-bit signed); no larger amount can be kept.
 MAX_FEN = 2**63 - 1
 _CENT = Decimal("0.01")
@@ -41,7 +41,7 @@ def parse_yuan(value: str | int | Decimal, field: str = "funds") -> Decimal:
     return cents
 
 
-_BARE_AMOUNT = re.compile(r"¥?\s*[\d,]+(?:\.\d+)?")
+_BARE_AMOUNT = re.compile(r"¥?\s*[\d,]+(?:\.\d+)?", re.ASCII)
 
 
 def as_wan(text: str) -> str:

@@ -21,6 +21,12 @@ from operator import add
 _RUNS = re.compile(r"([^\W\d_a-zA-Z]+)|([\da-zA-Z]+)")
 
 
+def nfc(text: str) -> str:
+    """A name as the register keeps it (Unicode NFC): what a lookup compares, so "é" typed as
+    e and a combining accent (NFD, as macOS and some input methods give it) finds the same."""
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _runs(text: str) -> list[tuple[bool, str]]:
     # "3号库房" is the number 3 and the Chinese 号库房, not one token no query can find.
     text = unicodedata.normalize("NFKC", text).casefold()

@@ -42,13 +42,15 @@ MAX_XLSX_PART = 32 << 20
 # a first megabyte, is a zip bomb, not a spreadsheet.
 MAX_XLSX_RATIO = 100
 _RATIO_FROM = 1 << 20
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Full-width ＝＋－＠ too: Excel and WPS take a cell typed with a Chinese input method's
+# full-width sign as a formula as readily as the ASCII one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run `text` as a formula (plain numbers like -5 excepted)."""
-    return bool(text) and text[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)
+    return bool(text) and text[0] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)
 
 
 def _guarded(text: str) -> bool:

@@ -23,7 +23,7 @@ from hazreg.chain import GENESIS, entry_hash
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
-from hazreg.search import index_text, match_query
+from hazreg.search import index_text, match_query, nfc
 from hazreg.store_campaigns import CampaignQueries
 from hazreg.store_integrity import IntegrityQueries
 from hazreg.store_supervision import SupervisionQueries
@@ -50,18 +50,32 @@ def _create_private(path: Path) -> None:
     """
     import os
 
-    missing = [p for p in reversed(path.parents) if not p.exists()]
-    for folder in missing:
-        folder.mkdir(mode=0o700, exist_ok=True)
+    from hazreg.paths import private_folders
+
+    private_folders(path.parent)
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:  # another command created it first: fine, it is theirs to set up
         pass
 
 
+def _on_read_only_fs(path: Path) -> bool:
+    """Whether `path` (or the nearest folder of it that exists) is on a read-only file system."""
+    import os
+
+    for place in (path, *path.parents):
+        if place.exists():
+            try:
+                return bool(os.statvfs(place).f_flag & os.ST_RDONLY)
+            except (OSError, AttributeError):  # no statvfs (Windows): SQLite says so on writing
+                return False
+    return False
+
+
 def _connect(target: str) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, exactly where a command starts and ends.
-    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                           uri=target.startswith("file:"))
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -109,10 +123,15 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             self._blank()
             return
         blank_file = path.exists() and path.stat().st_size == 0
+        read_only = _on_read_only_fs(path)
+        if create and read_only:
+            raise Refused("err.read_only", path=str(path))
         if create and not path.exists():
             _create_private(path)
         try:
-            self.conn = _connect(str(path))
+            # On a read-only file system SQLite cannot make the WAL's index beside the file: nobody
+            # can write there either, so the file is read as it stands (immutable).
+            self.conn = _connect(f"{path.resolve().as_uri()}?immutable=1" if read_only else str(path))
             # One statement, one snapshot: another command may be creating the tables right now.
             version, tables = self.conn.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
@@ -346,13 +365,13 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         return self._one("SELECT * FROM units WHERE credit_code = ?", (code,))
 
     def units_by_name(self, name: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (name,))
+        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (nfc(name),))
 
     def _unit_where(self, f: UnitFilter) -> tuple[str, dict[str, Any]]:
         where: list[str] = ["1"]
         params: dict[str, Any] = {}
         _in(where, params, "industry", f.industries)
-        _in(where, params, "locality", f.localities)
+        _in(where, params, "locality", [nfc(v) for v in f.localities])
         _in(where, params, "risk", f.risks)
         if f.search:
             # Typed text is text: % and _ match themselves, not anything.
@@ -446,7 +465,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         _in(where, params, "h.status", f.statuses)
         _in(where, params, "h.level", f.levels)
         _in(where, params, "h.industry", f.industries)
-        _in(where, params, "h.locality", f.localities)
+        _in(where, params, "h.locality", [nfc(v) for v in f.localities])
         _in(where, params, "h.unit_id", f.unit_ids)
         _in(where, params, "h.id", f.ids)
         _in(where, params, "h.inspection_id", f.inspection_ids)
@@ -459,7 +478,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             params["due_by"] = f.due_by.isoformat()
         if f.owner:
             where.append("h.owner = :owner")
-            params["owner"] = f.owner
+            params["owner"] = nfc(f.owner)
         if f.found_since:
             where.append("h.found_on >= :found_since")
             params["found_since"] = f.found_since.isoformat()

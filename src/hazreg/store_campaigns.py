@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
+from hazreg.search import nfc
+
 _LISTS = ("industries", "localities", "inspectors")
 
 
@@ -82,7 +84,7 @@ class CampaignQueries:
     def listed(self, table: str, record_id: int | None = None, name: str | None = None) -> dict[str, Any] | None:
         if record_id is not None:
             return _decode(self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone())
-        return _decode(self.conn.execute(f"SELECT * FROM {table} WHERE name = ?", (name,)).fetchone())
+        return _decode(self.conn.execute(f"SELECT * FROM {table} WHERE name = ?", (nfc(name or ""),)).fetchone())
 
     def all_listed(self, table: str) -> list[dict[str, Any]]:
         order = "start DESC, id" if table == "campaigns" else "name"

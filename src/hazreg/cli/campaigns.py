@@ -15,6 +15,7 @@ from hazreg.cli.common import (
     note_more,
     print_grid,
     register,
+    say,
     split_list,
 )
 from hazreg.errors import InvalidInput
@@ -60,7 +61,7 @@ def inspect_add(
         {"unit": unit, "on": on, "inspectors": by, "leader": leader, "mode": mode, "campaign": campaign,
          "draw": draw, "note": note}
     )
-    typer.echo(t("msg.inspection_added", id=f"I{item['id']}", unit=item["unit_name"], on=item["on"]))
+    say(t("msg.inspection_added", id=f"I{item['id']}", unit=item["unit_name"], on=item["on"]))
 
 
 @inspect_app.command("list", help=t("help.cmd.inspect_list"))
@@ -145,7 +146,7 @@ def campaign_add(
         {"name": name, "start": start, "end": end, "industries": split_list(industries),
          "localities": split_list(localities)}
     )
-    typer.echo(t("msg.campaign_added", id=f"C{item['id']}", name=item["name"], start=item["start"], end=item["end"]))
+    say(t("msg.campaign_added", id=f"C{item['id']}", name=item["name"], start=item["start"], end=item["end"]))
 
 
 @campaign_app.command("list", help=t("help.cmd.campaign_list"))
@@ -204,7 +205,7 @@ def leader_add(
     item = register(write=True).add_leader(
         {"name": name, "industries": split_list(industries), "localities": split_list(localities)}
     )
-    typer.echo(t("msg.leader_added", name=item["name"]))
+    say(t("msg.leader_added", name=item["name"]))
 
 
 @leader_app.command("list", help=t("help.cmd.leader_list"))
@@ -221,7 +222,7 @@ def inspector_add(
 ) -> None:
     """Add an inspector to the pool for random draws."""
     item = register(write=True).add_inspector({"name": name, "cert": cert, "localities": split_list(localities)})
-    typer.echo(t("msg.inspector_added", name=item["name"]))
+    say(t("msg.inspector_added", name=item["name"]))
 
 
 @inspector_app.command("list", help=t("help.cmd.inspector_list"))
@@ -308,7 +309,7 @@ def draw_void(
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
     item = register(write=True).void_draw(draw_ref, reason)
-    typer.echo(t("msg.draw_voided", id=f"D{item['id']}"))
+    say(t("msg.draw_voided", id=f"D{item['id']}"))
 
 
 @draw_app.command("verify", help=t("help.cmd.draw_verify"))
@@ -316,10 +317,10 @@ def draw_verify(draw_ref: str = typer.Argument(..., metavar="DRAW", help=t("help
     """Re-run a stored draw from its seed and say whether the stored result matches."""
     matches, item = register().verify_draw(draw_ref)
     if matches:
-        typer.echo(t("msg.draw_verified", id=f"D{item['id']}", seed=item["seed"]))
+        say(t("msg.draw_verified", id=f"D{item['id']}", seed=item["seed"]))
         return
     draw_id = f"D{item['id']}"
-    typer.echo(f"{t('error')}: {t('msg.draw_mismatch', id=draw_id)}", err=True)
+    say(f"{t('error')}: {t('msg.draw_mismatch', id=draw_id)}", err=True)
     raise typer.Exit(1)
 
 
@@ -338,9 +339,9 @@ def _show_draw(item: dict[str, Any], fmt: str, tz: str) -> None:
         return
     from hazreg.render.grid import draw_grid
 
-    typer.echo(t("msg.draw_header", id=f"D{item['id']}", seed=item["seed"], count=len(rows)))
+    say(t("msg.draw_header", id=f"D{item['id']}", seed=item["seed"], count=len(rows)))
     if item.get("void_reason"):
-        typer.echo(t("msg.draw_void", reason=item["void_reason"]))
+        say(t("msg.draw_void", reason=item["void_reason"]))
     print_grid(draw_grid(item["rows"]))
 
 
@@ -376,12 +377,12 @@ def report_coverage(
         return
     from hazreg.render.grid import coverage_grid, gaps_grid
 
-    typer.echo(t("msg.coverage_header", since=report["since"], until=report["until"],
+    say(t("msg.coverage_header", since=report["since"], until=report["until"],
                  campaign=report["campaign"] or "—"))
     print_grid(coverage_grid(report))
     if gaps:
         typer.echo("")
-        typer.echo(t("msg.gaps_header", count=len(report["gaps"])))
+        say(t("msg.gaps_header", count=len(report["gaps"])))
         if report["gaps"]:
             print_grid(gaps_grid(report["gaps"]))
 
@@ -409,7 +410,7 @@ def report_leaders(
         return
     from hazreg.render.grid import leaders_grid
 
-    typer.echo(t("msg.leaders_header", since=report["since"], until=report["until"], campaign=report["campaign"] or "—"))
+    say(t("msg.leaders_header", since=report["since"], until=report["until"], campaign=report["campaign"] or "—"))
     print_grid(leaders_grid(report))
 
 
@@ -437,7 +438,7 @@ def report_weekly(
     with open_output(output) as stream:
         stream.write(text)
     if output is not None:
-        typer.echo(t("msg.report_written", path=str(output)), err=True)
+        say(t("msg.report_written", path=str(output)), err=True)
 
 
 @report_app.command("stats", help=t("help.cmd.report_stats"))

@@ -35,6 +35,12 @@ class Session:
             self.missing = str(path)
         return reg
 
+    def path(self) -> str:
+        """The register file this command works on, for a message."""
+        from hazreg.paths import register_path
+
+        return str(register_path(self.db))
+
     def wrote(self) -> bool:
         """Whether this command line saved anything (or was saving it) so far."""
         return any(reg.store.writes for reg in self.opened)
@@ -62,9 +68,18 @@ def register(write: bool = False, quiet: bool = False) -> Any:
     return _session.register(write, quiet)
 
 
+def say(text: str, err: bool = False) -> None:
+    """A line for the user (a confirmation, a note, an error), with the user's own text in it
+    made safe as the tables make it (render.grid.safe_text): a unit named with ESC]0;…BEL or
+    ESC[2J shows those as <U+001B>… and never retitles or clears the terminal."""
+    from hazreg.render.grid import safe_text
+
+    typer.echo("\n".join(safe_text(line) for line in text.split("\n")), err=err)
+
+
 def fail(error: HazregError) -> None:
     """Print one line for a user's mistake and exit with its code."""
-    typer.echo(f"{t('error')}: {error.message()}", err=True)
+    say(f"{t('error')}: {error.message()}", err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -149,13 +164,13 @@ class HazregGroup(TyperGroup):
                     result = super().invoke(ctx)
                     sys.stdout.flush()  # a closed pipe shows here at the latest, while it can be handled
                     if _session.missing:
-                        typer.echo(t("err.no_register_yet", path=_session.missing), err=True)
+                        say(t("err.no_register_yet", path=_session.missing), err=True)
                     return result
                 finally:
                     years = sorted({w.message for w in caught if isinstance(w.message, CalendarEstimate)},
                                    key=lambda m: m.year)
                     for year in {m.year: m for m in years}.values():
-                        typer.echo(t("warn.calendar", year=year.year, first=year.first, last=year.last), err=True)
+                        say(t("warn.calendar", year=year.year, first=year.first, last=year.last), err=True)
         except HazregError as error:
             if isinstance(error, NotFound) and _session.missing and error.key != "err.no_register":
                 # `hazreg show H1` on a new path: the register is what is missing, not H1
@@ -167,18 +182,48 @@ class HazregGroup(TyperGroup):
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
             # Each write is one transaction, rolled back when interrupted: say whether any was saved.
-            typer.echo(t("msg.interrupted_after_write" if _session.wrote() else "msg.interrupted"), err=True)
+            say(t("msg.interrupted_after_write" if _session.wrote() else "msg.interrupted"), err=True)
             raise typer.Exit(130) from None
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                typer.echo(f"{t('error')}: {t('err.busy')}", err=True)
+                say(f"{t('error')}: {t('err.busy')}", err=True)
                 raise typer.Exit(1) from None
             if "hazard_search" in str(error):  # the derived search index was dropped or damaged
-                typer.echo(f"{t('error')}: {t('err.search_index_missing')}", err=True)
+                say(f"{t('error')}: {t('err.search_index_missing')}", err=True)
+                raise typer.Exit(1) from None
+            if _storage_failure(error):
                 raise typer.Exit(1) from None
             raise
+        except OSError as error:  # a file of the user's (an export, a backup) that cannot be written
+            if not _storage_failure(error):
+                reason = error.strerror or str(error)
+                say(f"{t('error')}: {t('err.cannot_write', path=error.filename or _session.path(), reason=reason)}",
+                    err=True)
+            raise typer.Exit(1) from None
         finally:
             _session.close()
+
+
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+
+
+def _storage_failure(error: Exception) -> bool:
+    """A full disk or a read-only register, said in one line (True), whichever layer noticed it.
+
+    Each write is one transaction: a full disk leaves the register as it was."""
+    import errno
+
+    code = getattr(error, "sqlite_errorcode", None)
+    code = None if code is None else code & 0xFF  # the primary code of an extended one
+    number = error.errno if isinstance(error, OSError) else None
+    where = (error.filename if isinstance(error, OSError) else None) or _session.path()
+    if code == _SQLITE_FULL or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        say(f"{t('error')}: {t('err.disk_full', path=where)}", err=True)
+        return True
+    if code == _SQLITE_READONLY or number == errno.EROFS:
+        say(f"{t('error')}: {t('err.read_only', path=where)}", err=True)
+        return True
+    return False
 
 
 def _raise_localised(error: Exception) -> None:
@@ -205,7 +250,7 @@ def interactive() -> bool:
 def note_empty() -> None:
     """An empty listing says so on a terminal (stderr), and nothing in a pipe."""
     if sys.stderr.isatty() and not _session.missing:  # no register at all: that is said instead
-        typer.echo(t("msg.empty"), err=True)
+        say(t("msg.empty"), err=True)
 
 
 def print_grid(grid: Any) -> None:
@@ -225,7 +270,7 @@ def note_more(shown: int, total: int) -> None:
     """A cut-off table says how much it left out (stderr, after the table)."""
     if total > shown:
         sys.stdout.flush()
-        typer.echo(t("msg.more", shown=shown, total=total), err=True)
+        say(t("msg.more", shown=shown, total=total), err=True)
 
 
 def split_list(values: list[str] | None) -> list[str]:

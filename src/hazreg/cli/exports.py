@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from hazreg.cli.common import register, split_list
+from hazreg.cli.common import register, say, split_list
 from hazreg.errors import InvalidInput
 from hazreg.i18n import t
 
@@ -43,7 +43,7 @@ def _write(fmt: str, records: Any, columns: Any, output: Path | None, title: str
 
     count = export(fmt, records, columns, output, title, bom)
     if output is not None:
-        typer.echo(t("msg.exported", count=count, path=str(output)), err=True)
+        say(t("msg.exported", count=count, path=str(output)), err=True)
 
 
 @app.command("hazards", help=t("help.cmd.export_hazards"))

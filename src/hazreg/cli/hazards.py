@@ -14,6 +14,7 @@ from hazreg.cli.common import (
     note_more,
     print_grid,
     register,
+    say,
     split_list,
 )
 from hazreg.enums import Level
@@ -28,7 +29,7 @@ def _opt(*names: str, key: str) -> Any:
 
 
 def _say(key: str, **params: Any) -> None:
-    typer.echo(t(key, **params))
+    say(t(key, **params))
 
 
 def _print(renderable: Any) -> None:
@@ -84,7 +85,7 @@ def _ask_unit(reg: Any, answer: str) -> str:
         try:
             return f"U{reg.find_unit(answer)['id']}"
         except (InvalidInput, NotFound) as error:
-            typer.echo(f"{t('error')}: {error.message()}", err=True)
+            say(f"{t('error')}: {error.message()}", err=True)
             answer = typer.prompt(t("prompt.unit"))
 
 

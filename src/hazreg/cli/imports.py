@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from hazreg.cli.common import register
+from hazreg.cli.common import register, say
 from hazreg.i18n import t
 
 app = typer.Typer(help=t("help.cmd.import"), no_args_is_help=True)
@@ -78,29 +78,29 @@ def _report(report: Any, errors: Path | None, empty: bool = False) -> None:
                 line = t("msg.import_rejected_row", row=r.row, column=p.column, value=p.value, reason=p.reason)
             else:
                 line = t("msg.import_rejected_row_nocol", row=r.row, reason=p.reason)
-            typer.echo(line, err=True)
+            say(line, err=True)
     more = report.rejected_count - len(report.rejected)
     if more:  # the terminal shows the first; the errors file has every one
         if errors is None:
-            typer.echo(t("msg.import_more_rejected", more=more), err=True)
+            say(t("msg.import_more_rejected", more=more), err=True)
         else:
-            typer.echo(t("msg.import_more_rejected_file", more=more, path=str(errors)), err=True)
+            say(t("msg.import_more_rejected_file", more=more, path=str(errors)), err=True)
     if report.ignored_columns:
-        typer.echo(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
+        say(t("msg.ignored_columns", columns=", ".join(report.ignored_columns)), err=True)
     summary = "msg.import_summary" if report.written else "msg.import_summary_would"  # refused or a dry run
-    typer.echo(
+    say(
         t(summary, kind=t("kind." + report.kind), rows=report.rows, created=report.created,
           updated=report.updated, unchanged=report.unchanged, rejected=report.rejected_count)
     )
     for what, count in report.undated.items():
         if count:
-            typer.echo(t(f"msg.import_undated_{what}", count=count), err=True)
+            say(t(f"msg.import_undated_{what}", count=count), err=True)
     if errors is not None and report.rejected_count:  # written as the rows were read
-        typer.echo(t("msg.errors_written", path=str(errors)), err=True)
+        say(t("msg.errors_written", path=str(errors)), err=True)
     if report.dry_run:
-        typer.echo(t("msg.import_dry_run"))
+        say(t("msg.import_dry_run"))
     elif not report.written and not empty:
-        typer.echo(t("msg.import_refused", rejected=report.rejected_count), err=True)
+        say(t("msg.import_refused", rejected=report.rejected_count), err=True)
     if report.rejected_count and not report.skip_invalid:
         raise typer.Exit(2)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from hazreg.cli.common import check_format, format_option, register
+from hazreg.cli.common import check_format, format_option, register, say
 from hazreg.i18n import t
 
 
@@ -30,7 +30,7 @@ def check(
 
         reg = register()  # a read first: a path with no register is an error, not a new register
         require_register(reg)
-        typer.echo(t("msg.index_repaired", count=rebuild(register(write=True))))
+        say(t("msg.index_repaired", count=rebuild(register(write=True))))
         return
     reg = register()
     require_register(reg)
@@ -41,7 +41,7 @@ def check(
 
             write_json({"entries": count, "head": head})
         else:
-            typer.echo(t("msg.anchor", count=count, head=head))
+            say(t("msg.anchor", count=count, head=head))
         return
     if since_anchor:
         result = verify_chain(reg, since_anchor.strip().lower())
@@ -50,11 +50,11 @@ def check(
 
             write_json(result)
         elif result.get("anchor_found"):
-            typer.echo(t("msg.anchor_ok", count=result["entries"], head=result["head"]))
+            say(t("msg.anchor_ok", count=result["entries"], head=result["head"]))
         elif "broken_at" in result:
-            typer.echo(t("msg.chain_broken", seq=result["broken_at"], problem=t("chain." + result["problem"])), err=True)
+            say(t("msg.chain_broken", seq=result["broken_at"], problem=t("chain." + result["problem"])), err=True)
         else:
-            typer.echo(t("msg.anchor_missing", head=since_anchor), err=True)
+            say(t("msg.anchor_missing", head=since_anchor), err=True)
         if not result["ok"]:
             raise typer.Exit(1)
         return
@@ -65,25 +65,25 @@ def check(
         write_json(report)
     else:
         for problem in report["sqlite"] + report["foreign_keys"]:
-            typer.echo(t("msg.check_sqlite", problem=problem), err=True)
+            say(t("msg.check_sqlite", problem=problem), err=True)
         chain = report["chain"]
         if not chain["ok"]:
-            typer.echo(t("msg.chain_broken", seq=chain["broken_at"], problem=t("chain." + chain["problem"])), err=True)
+            say(t("msg.chain_broken", seq=chain["broken_at"], problem=t("chain." + chain["problem"])), err=True)
         for m in report["records"]["first"]:
             from hazreg.register.lifecycle import field_names
 
             # English reads H5.owner; Chinese names the field as the forms do (H5 的 治理责任人)
-            typer.echo(t("msg.check_record", record=m["record"], field=field_names([m["field"]]),
+            say(t("msg.check_record", record=m["record"], field=field_names([m["field"]]),
                          register=m["register"], history=m["history"]), err=True)
         for problem in report["tables"]:
-            typer.echo(t(f"check.{problem['problem']}", **problem), err=True)
+            say(t(f"check.{problem['problem']}", **problem), err=True)
         for p in report["attachments"]:
-            typer.echo(t(f"msg.check_{p['problem']}", sha=p["sha256"]), err=True)
+            say(t(f"msg.check_{p['problem']}", sha=p["sha256"]), err=True)
         if report["closed_incomplete"]:
-            typer.echo(t("msg.check_closed_incomplete", count=len(report["closed_incomplete"]),
+            say(t("msg.check_closed_incomplete", count=len(report["closed_incomplete"]),
                          ids=", ".join(report["closed_incomplete"])), err=True)
         if report["ok"]:
-            typer.echo(t("msg.check_ok", entries=chain["entries"], head=chain["head"]))
+            say(t("msg.check_ok", entries=chain["entries"], head=chain["head"]))
     if not report["ok"]:
         raise typer.Exit(1)
 
@@ -96,7 +96,7 @@ def backup(
     from hazreg.register.integrity import backup as take_backup
 
     written, report = take_backup(register(), dest, force=force)
-    typer.echo(t("msg.backup_done", path=str(written), entries=report["chain"]["entries"],
+    say(t("msg.backup_done", path=str(written), entries=report["chain"]["entries"],
                  head=report["chain"]["head"]))
 
 
@@ -105,7 +105,7 @@ def restore(source: Path = typer.Argument(..., help=t("help.arg.restore_source")
     from hazreg.register.integrity import restore as put_back
 
     aside = put_back(register(write=True), source)
-    typer.echo(t("msg.restore_done", path=str(source), aside=str(aside)))
+    say(t("msg.restore_done", path=str(source), aside=str(aside)))
 
 
 def install(app: typer.Typer) -> None:

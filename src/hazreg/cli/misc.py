@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hazreg.cli.common import check_format, format_option, note_empty, print_grid, register
+from hazreg.cli.common import check_format, format_option, note_empty, print_grid, register, say
 from hazreg.errors import InvalidInput
 from hazreg.i18n import t
 
@@ -74,7 +74,7 @@ def config(
         reg.set_timezone(value)
     else:
         value = _ladder(reg.set_ladder(value))
-    typer.echo(t("msg.config_set", key=key, value=value))
+    say(t("msg.config_set", key=key, value=value))
 
 
 def _ladder(steps: list[tuple[str, int]]) -> str:
@@ -97,7 +97,7 @@ def demo(
     rows, total = reg.hazards(reg.hazard_filter(), limit=None)
     print_grid(hazard_grid(rows, reg.today()))
     typer.echo("")
-    typer.echo(t("msg.demo", path=str(target), total=total))
+    say(t("msg.demo", path=str(target), total=total))
     reg.store.close()
     if not rows:
         note_empty()

@@ -13,9 +13,11 @@ from typer.core import TyperGroup
 from hazreg.cli.common import (
     check_format,
     format_option,
+    interactive,
     note_empty,
     print_grid,
     register,
+    say,
     split_list,
 )
 from hazreg.i18n import t
@@ -55,7 +57,7 @@ def supervise(
 ) -> None:
     """List a major hazard for supervision (挂牌督办)."""
     row = register(write=True).supervise(hazard, by, level, on, due, note)
-    typer.echo(t("msg.supervised", id=f"H{row['id']}", body=by))
+    say(t("msg.supervised", id=f"H{row['id']}", body=by))
 
 
 def delist(
@@ -69,7 +71,7 @@ def delist(
     if not note:
         raise InvalidInput("err.missing_options", options="--note")
     row = register(write=True).delist(hazard, note, on)
-    typer.echo(t("msg.delisted", id=f"H{row['id']}"))
+    say(t("msg.delisted", id=f"H{row['id']}"))
 
 
 def extend(
@@ -84,7 +86,7 @@ def extend(
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
     row = register(write=True).extend(hazard, to, reason, approved_by)
-    typer.echo(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
+    say(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
 
 
 def escalations(fmt: str = format_option()) -> None:
@@ -120,7 +122,7 @@ def escalate(
     from hazreg.register.supervision import step_label
 
     row = register(write=True).escalate(hazard, step, note, on)
-    typer.echo(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
+    say(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
 
 
 def due(
@@ -159,7 +161,7 @@ def action_add(
     from hazreg.enums import ActionType
 
     item = register(write=True).take_action(hazard, kind, amount, against, on, note)
-    typer.echo(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
+    say(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
 
 
 @action_app.command("list", help=t("help.cmd.action_list"))
@@ -193,7 +195,7 @@ def action_list(
 
     print_grid(actions_grid(records))
     fines = sum(r["amount"] for r in rows if r["amount"] is not None)
-    typer.echo(t("msg.actions_total", count=len(rows), fines=f"{fines:,.2f}"), err=True)
+    say(t("msg.actions_total", count=len(rows), fines=f"{fines:,.2f}"), err=True)
 
 
 def attach(
@@ -204,7 +206,7 @@ def attach(
 ) -> None:
     """Keep a copy of photos, scanned notices or PDFs as evidence for a hazard."""
     for item in register(write=True).attach(hazard, files, stage, note):
-        typer.echo(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
+        say(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
 
 
 @attachment_app.command("export", help=t("help.cmd.attachment_export"))
@@ -213,34 +215,60 @@ def attachment_export(
     output: Path | None = _opt("--output", "-o", key="help.opt.attachment_output"),
 ) -> None:
     """Copy an attached file out (checked against its SHA-256 first)."""
-    import shutil
+    from hazreg.paths import private_copy
 
     item, path = register().attachment_file(attachment)
     target = output or Path.cwd() / _safe_name(item)
     if target.is_dir():
         target = target / _safe_name(item)
-    shutil.copyfile(path, target)
-    typer.echo(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
+    private_copy(path, target)  # evidence stays private (0600), like every export
+    say(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
+
+
+VIEW_SECONDS = 15  # how long a copy stays for the viewer when nobody at a terminal can say they are done
 
 
 @attachment_app.command("open", help=t("help.cmd.attachment_open"))
 def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attachment"))) -> None:
     """Open an attached file with the system's viewer."""
-    import os
     import shutil
-    import subprocess
     import tempfile
+    import time
+
+    from hazreg.paths import private_copy
 
     item, path = register().attachment_file(attachment)
-    # A copy under its own name, so the viewer knows the type; the stored file stays untouched.
-    view = Path(tempfile.mkdtemp(prefix="hazreg-")) / _safe_name(item)
-    shutil.copyfile(path, view)
+    # A private copy (0600 in a 0700 folder) under its own name, so the viewer knows the type;
+    # the stored file stays untouched, and the copy is removed on every way out, Ctrl-C included.
+    folder = Path(tempfile.mkdtemp(prefix="hazreg-"))
+    try:
+        view = folder / _safe_name(item)
+        private_copy(path, view)
+        _view(view)
+        if interactive():
+            say(t("msg.attachment_viewing", path=str(view)), err=True)
+            sys.stdin.readline()
+        else:
+            time.sleep(VIEW_SECONDS)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _view(path: Path) -> None:
+    """Hand `path` to the system's viewer (which returns once the viewer has it)."""
+    import os
+    import subprocess
+
+    from hazreg.errors import Refused
+
     if sys.platform.startswith("win"):
-        os.startfile(view)  # type: ignore[attr-defined]
-    else:
-        subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(view)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    typer.echo(str(view))
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        subprocess.run([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    except OSError:
+        raise Refused("err.no_viewer", program=opener) from None
 
 
 def _safe_name(item: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from hazreg.cli.common import (
     note_more,
     print_grid,
     register,
+    say,
     split_list,
 )
 from hazreg.enums import Industry
@@ -59,12 +60,12 @@ def add(
         if refusal.key != "err.unit_name_exists" or not interactive():
             raise
         # At a terminal the officer decides: a branch or a second site may share a name.
-        typer.echo(t("msg.unit_name_exists", **refusal.params))
+        say(t("msg.unit_name_exists", **refusal.params))
         if not typer.confirm(t("prompt.add_namesake"), default=False):
-            typer.echo(t("msg.not_added"), err=True)
+            say(t("msg.not_added"), err=True)
             raise typer.Exit(1) from None
         unit = reg.add_unit(data, force=True)
-    typer.echo(t("msg.unit_added", id=f"U{unit['id']}", name=unit["name"]))
+    say(t("msg.unit_added", id=f"U{unit['id']}", name=unit["name"]))
 
 
 @app.command("list", help=t("help.cmd.unit_list"))
@@ -142,9 +143,9 @@ def edit(
     )
     row = edit.record
     if not edit.changed:
-        typer.echo(t("msg.unchanged", id=f"U{row['id']}"))
+        say(t("msg.unchanged", id=f"U{row['id']}"))
         return
-    typer.echo(t("msg.unit_saved", id=f"U{row['id']}", name=row["name"]))
+    say(t("msg.unit_saved", id=f"U{row['id']}", name=row["name"]))
 
 
 def install(root: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from hazreg import dates
 from hazreg.errors import InvalidInput
 from hazreg.store import Store
 
-_ID = re.compile(r"([a-z]?)(\d{1,12})")
+_ID = re.compile(r"([a-z]?)(\d{1,12})", re.ASCII)
 Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
 
 
@@ -103,10 +103,12 @@ class RegisterBase:
         return dates.not_future(day, today, field)
 
     def date(self, text: str | date | None, field: str, default: date | None = None) -> date | None:
-        """A date typed by the user, read in the register's time zone ('today', '+7d', …)."""
+        """A date typed by the user, read in the register's time zone ('today', '+7d', …), within
+        the register's sane range (dates.check_day: from 2000 to five years ahead)."""
         if text is None:
             return default
-        return dates.parse_date(text, self.today(), field)
+        today = self.today()
+        return dates.check_day(dates.parse_date(text, today, field), today, field, happened=False)
 
     def moment(self, day: Day | None, not_before: str | None = None) -> str:
         """When an event dated `day` took effect, as history keeps it (UTC): the start of that

@@ -47,6 +47,7 @@ from hazreg.register.lifecycle import (
     path,
 )
 from hazreg.register.transfer import inspection_of_hazard
+from hazreg.search import nfc
 
 Progress = Callable[[int], None]
 # The rejected rows an import keeps for its report; the rest are counted, and every one goes
@@ -378,7 +379,7 @@ class ImportOps(HazardOps):
                     raise _Bad("credit_code", _t("err.unknown_unit", value=code))
                 return found
             if name:
-                same = by_name.get(name, [])
+                same = by_name.get(nfc(name), [])  # names are kept NFC: an NFD cell finds its unit
                 if len(same) == 1:
                     return same[0]
                 if len(same) > 1:

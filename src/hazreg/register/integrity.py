@@ -366,6 +366,7 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
 
     from hazreg.errors import Refused
     from hazreg.interrupts import held
+    from hazreg.paths import private_folders
     from hazreg.register import open_register
 
     require_register(reg)
@@ -375,8 +376,14 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     dest = Path(text).expanduser()
     if text.endswith(("/", os.sep)) or dest.is_dir():
         dest = dest / f"{source.stem}-{_stamp()}{source.suffix or '.db'}"
-    if dest.resolve() == source.resolve():
+    # Never the register, its journal files or its attached files: a backup there would be a
+    # copy overwriting what it copies, or would be copied into every later backup.
+    if dest.resolve() in {p.resolve() for p in _with_journals(source)}:
         raise Refused("err.backup_onto_itself", path=str(dest))
+    files = reg.store.files_dir
+    if files is not None and (dest.resolve().is_relative_to(files.resolve())
+                              or _files_of(dest).resolve() == files.resolve()):
+        raise Refused("err.backup_into_files", path=str(dest), files=str(files))
     if dest.exists() and not force:
         raise Refused("err.backup_exists", path=str(dest))
     part = dest.with_name(f".{dest.name}.part")
@@ -384,7 +391,7 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     new_files = not copy_files.exists()
     kept = False
     try:
-        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folders(dest.parent)
         part.unlink(missing_ok=True)
         reg.store.backup_to(part)
         copy = open_register(part, write=False)
@@ -433,6 +440,7 @@ def restore(reg: Register, source: Path) -> Path:
 
     from hazreg.errors import InvalidInput, Refused
     from hazreg.interrupts import fault
+    from hazreg.paths import private_copy
     from hazreg.register import open_register
 
     target = reg.store.path
@@ -448,7 +456,7 @@ def restore(reg: Register, source: Path) -> Path:
     temporary = [part, staged]
     try:
         _quietly_remove(*_with_journals(part, staged))
-        shutil.copyfile(source, part)
+        private_copy(source, part)
         try:
             copy = open_register(part, write=False)  # an older copy is read brought up to this schema
         except Refused as refusal:
@@ -497,9 +505,8 @@ def _with_journals(*paths: Path) -> list[Path]:
 
 def _add_blob(source: Path, target: Path, digest: str) -> None:
     """An attached file added to a register's folder under its hash, unless it is there whole."""
-    import shutil
-
     from hazreg.errors import Refused
+    from hazreg.paths import private_copy
     from hazreg.register.supervision import sha256_of
 
     if target.is_file() and not target.is_symlink() and sha256_of(target) == digest:
@@ -507,8 +514,7 @@ def _add_blob(source: Path, target: Path, digest: str) -> None:
     target.parent.parent.mkdir(mode=0o700, exist_ok=True)
     target.parent.mkdir(mode=0o700, exist_ok=True)
     part = target.with_name(f".{target.name}.part")
-    shutil.copyfile(source, part)
-    part.chmod(0o600)
+    private_copy(source, part)
     if sha256_of(part) != digest:  # the copy's file changed after it was checked
         part.unlink()
         raise Refused("err.file_changed", path=str(source))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from hazreg import dates
 from hazreg.enums import ActionType, Level, Stage, Status, Step, SupervisionLevel
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.money import parse_yuan, to_fen
+from hazreg.paths import private_copy
 from hazreg.register.base import new_uid, parse_id
 from hazreg.register.hazards import HazardOps
 from hazreg.store_supervision import ActionFilter
@@ -283,12 +283,14 @@ class SupervisionOps(HazardOps):
                         target.parent.parent.mkdir(mode=0o700, exist_ok=True)
                         target.parent.mkdir(mode=0o700, exist_ok=True)
                         part = target.with_suffix(".part")
-                        shutil.copyfile(path, part)
-                        part.chmod(0o600)
-                        if sha256_of(part) != digest:  # the file changed while it was copied
-                            part.unlink()
-                            raise Refused("err.file_changed", path=str(path))
-                        part.replace(target)
+                        try:
+                            private_copy(path, part)  # 0600 from the first byte
+                            if sha256_of(part) != digest:  # the file changed while it was copied
+                                raise Refused("err.file_changed", path=str(path))
+                            part.replace(target)
+                        except BaseException:  # a full disk, Ctrl-C: no partial copy left behind
+                            part.unlink(missing_ok=True)
+                            raise
                         copied.append(target)
                     record = {"hazard_id": hazard["id"], "sha256": digest, "size": path.stat().st_size,
                               "name": path.name, "stage": kind.value, "note": note}

@@ -3,10 +3,12 @@
 - Columns are the stable field names (README), headed by the English keys, or by
   Chinese labels with Chinese enum labels when the interface speaks Chinese.
 - CSV and XLSX cells that a spreadsheet would run as a formula (starting with
-  = + - @, a tab or a carriage return, unless they are plain numbers) get a leading
-  apostrophe. JSON is data for programs and is never altered.
+  = + - @ or their full-width forms ＝＋－＠, a tab or a carriage return, unless they
+  are plain numbers) get a leading apostrophe in CSV, and are marked as text in XLSX
+  (a string cell with Excel's quote prefix). JSON is data for programs and is never altered.
 - A file is written under a temporary name beside its target and renamed into
-  place when complete, so a cron job never leaves half a file.
+  place when complete, so a cron job never leaves half a file. Files are made readable
+  by their owner only (0600), in folders created 0700: an export holds enterprises' contacts.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from hazreg.i18n import get_lang, t
+from hazreg.paths import private_folders
 from hazreg.render.grid import ENUM_FIELDS, label
-from hazreg.sheets import is_formula, neutralise, xlsx_escape
+from hazreg.sheets import FORMULA_START, is_formula, neutralise, xlsx_escape
 
 DATE_COLUMNS = {
     "found_on", "deadline", "rectified_on", "verified_on", "closed_on",
@@ -37,12 +40,6 @@ _WIDTHS = {
     "address": 30, "basis": 24, "measures": 36, "contingency": 30, "verify_note": 24, "void_reason": 20,
     "created_at": 28, "updated_at": 28, "at": 28, "effective_at": 28, "before": 40, "after": 40, "note": 24, "funds": 14,
 }
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def headers(columns: Sequence[str]) -> list[str]:
@@ -76,7 +73,8 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
             yield sys.stdout
             sys.stdout.flush()
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folders(path.parent)
+    # mkstemp: private (0600) from the first byte, and it stays so once renamed into place.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
@@ -86,11 +84,26 @@ def output(path: Path | None, binary: bool = False, bom: bool = False) -> Iterat
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _scratch(path: Path | None) -> Iterator[None]:
+    """Where openpyxl keeps a sheet while writing it: a private folder (0700, its files 0600) in the
+    destination's folder (for stdout, the system's), not the shared /tmp; removed on every way out,
+    Ctrl-C included."""
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix=".hazreg-xlsx-", dir=None if path is None else path.parent)
+    previous, tempfile.tempdir = tempfile.tempdir, folder
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # Columns whose values hazreg itself writes (ids, keys, ISO dates, numbers): never a formula.
@@ -100,6 +113,9 @@ _SAFE_COLUMNS = {
     "draw_id", "campaign", "seq", "at", "effective_at", "record_type", "record_id", "action", "credit_code", "on",
     "hazard_id", "hazard_uid", "sha256", "size", "amount", *DATE_COLUMNS,
 }
+
+
+_STARTS = "".join(FORMULA_START) + "'"  # and an apostrophe, doubled before a formula sign
 
 
 def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream: IO[str]) -> int:
@@ -120,7 +136,7 @@ def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream:
         for i in risky:
             value = row[i]
             if value.__class__ is str:
-                if value and value[0] in "=+-@\t\r'":
+                if value and value[0] in _STARTS:
                     row[i] = neutralise(value)
             elif value is not None:
                 row[i] = _text(columns[i], value, False)
@@ -196,6 +212,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], columns: Sequence[str], stream
                     # A string cell, never a formula: the text stays exactly as recorded.
                     cell = WriteOnlyCell(sheet, value=text)
                     cell.data_type = "s"
+                    cell.quotePrefix = True  # and stays text when someone edits it in Excel or WPS
                     row.append(cell)
                 else:
                     row.append(text)
@@ -216,7 +233,7 @@ def export(
 ) -> int:
     """Write `records` in `fmt` to `path` (or stdout); the number of records written."""
     if fmt == "xlsx":
-        with output(path, binary=True) as stream:
+        with output(path, binary=True) as stream, _scratch(path):
             return write_xlsx(records, columns, stream, title)
     with output(path, bom=bom and fmt == "csv") as stream:
         if fmt == "csv":

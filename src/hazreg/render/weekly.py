@@ -4,11 +4,12 @@ No network, no scripts, no external fonts: it opens anywhere and prints as it sh
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 from typing import Any
 
 from hazreg.i18n import t
-from hazreg.render.grid import label
+from hazreg.render.grid import label, safe_text
 
 _FIGURES = ("found", "rectified", "closed", "voided", "reopened", "open", "overdue", "major_open",
             "major_supervised", "major_incomplete_plan")
@@ -72,8 +73,24 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]
     return out
 
 
+# Markdown's own marks, escaped with a backslash so a description like **急** [点我](javascript:…)
+# shows as typed; < > & become entities, so no HTML typed into a record reaches a viewer.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"})
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell of the Markdown report: control and direction characters shown as <U+202E>
+    (as in the tables), HTML and Markdown shown as text."""
+    # <U+202E> is no HTML tag (a tag name has no +): it is added after the escaping, as it reads.
+    return safe_text(escape(text.replace("\n", " "), quote=False).translate(_MARKDOWN))
+
+
+def _html(text: str) -> str:
+    """User text in the HTML report: escaped, control characters shown as <U+001B>, and isolated
+    (<bdi>) so a right-to-left override in a name cannot turn the rest of the row around."""
+    if not text.isprintable():
+        text = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" else c for c in text)
+    return f"<bdi>{escape(text)}</bdi>"
 
 
 def to_markdown(r: dict[str, Any]) -> str:
@@ -161,7 +178,7 @@ def to_html(r: dict[str, Any]) -> str:
         body.append(f"<section><h2>{escape(heading)}</h2>")
         if rows:
             body.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr></thead><tbody>")
-            body += ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+            body += ["<tr>" + "".join(f"<td>{_html(c)}</td>" for c in row) + "</tr>" for row in rows]
             body.append("</tbody></table>")
         else:
             body.append(f"<p>{escape(t('weekly.none'))}</p>")
@@ -183,7 +200,8 @@ th {{ background: #f1f3f5; }}
 td:nth-child(n+2) {{ font-variant-numeric: tabular-nums; }}
 section {{ break-inside: avoid-page; }}
 figure {{ margin: 6pt 0; }} figcaption {{ font-size: 9pt; color: #555; }}
-svg text {{ font-family: {CJK_FONTS}; fill: #333; }}
+svg text {{ font-family: {CJK_FONTS}; fill: #333; unicode-bidi: isolate; }}
+bdi {{ unicode-bidi: isolate; }}
 .foot {{ font-size: 8.5pt; color: #666; }}
 """
     return (f'<!DOCTYPE html>\n<html lang="{escape(t("weekly.lang"))}"><head><meta charset="utf-8">'
