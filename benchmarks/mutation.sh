@@ -26,7 +26,7 @@ if [[ ${1:-} == --tests ]]; then
   # The runner mutmut calls for each mutant: the groups in MUTATION_TESTS (separated by ";"),
   # fastest first, each stopping at its first failure; the mutant is killed by the first group
   # that fails. No bytecode is written, so a mutant is never run from a stale .pyc.
-  IFS=';' read -ra groups <<< "$MUTATION_TESTS"
+  IFS=';' read -ra groups <<< "${MUTATION_TESTS//$'\n'/ }"
   for group in "${groups[@]}"; do
     eval "set -- $group"
     [[ -e $1 ]] || continue
@@ -63,18 +63,31 @@ for module in "${@:-chain lifecycle integrity export}"; do
         tests="tests/test_register.py; tests/test_mutants.py;
                tests/test_cli.py -k 'lifecycle or refused or major or void';
                tests/test_rules.py -k 'closed or finished or typos or deadline'; tests/test_import_past.py" ;;
-      integrity)  # the checks themselves, verify_chain to check_register (backup and restore are
-                  # left to test_backup and test_restore, which run real processes)
+      integrity)  # the chain's walk and anchors (verify_chain): the rest of the module has ~490 more
+                  # mutants, more than a shared 2-core machine runs in an hour (see mutation-survivors.md)
+        file=src/hazreg/register/integrity.py
+        first=$(grep -n '^def verify_chain' "$file" | cut -d: -f1)
+        last=$(grep -n '^def _plain' "$file" | cut -d: -f1)
+        lines_patch "$file" "$first" $((last - 1)) > sample.patch
+        patch=(--use-patch-file sample.patch)
+        tests="tests/test_integrity.py -k 'clean or changed_entry or deleted_entry or swapped or anchor';
+               tests/test_check_tables.py -k 'hash_covers_before or last_entry'; tests/test_mutants.py" ;;
+      integrity-all)  # every check, verify_chain to check_register
         file=src/hazreg/register/integrity.py
         first=$(grep -n '^def verify_chain' "$file" | cut -d: -f1)
         last=$(grep -n '^def repair_index' "$file" | cut -d: -f1)
-        lines_patch "$file" "$first" $((last - 1)) > integrity.patch
-        patch=(--use-patch-file integrity.patch)
+        lines_patch "$file" "$first" $((last - 1)) > sample.patch
+        patch=(--use-patch-file sample.patch)
         tests="tests/test_integrity.py -k 'not processes and not killed and not while';
                tests/test_check_tables.py; tests/test_mutants.py" ;;
-      export)
+      export)  # write_csv: the formula neutralising of the English export (other developers are
+               # changing the rest of this module now)
         file=src/hazreg/render/export.py
-        tests="tests/test_transfer.py -k 'export or bom or output or stdout or round_trip or week or errors_file';
+        first=$(grep -n '^def write_csv' "$file" | cut -d: -f1)
+        last=$(grep -n '^def write_json' "$file" | cut -d: -f1)
+        lines_patch "$file" "$first" $((last - 1)) > sample.patch
+        patch=(--use-patch-file sample.patch)
+        tests="tests/test_transfer.py -k 'csv_export or bom or round_trip';
                tests/test_mutants.py" ;;
       *) echo "unknown module: $name" >&2; exit 2 ;;
     esac

@@ -76,3 +76,21 @@ def test_an_imported_ledgers_moves_record_what_the_commands_would(cli, tmp_path)
     _units(cli, typed)
     _by_commands(cli, typed)
     assert _moves(cli, imported) == _moves(cli, typed)
+
+
+# -- register/integrity.py: the counts an office writes down ------------------------------------------
+
+
+def test_check_and_the_anchor_count_the_entries_the_register_holds(cli, isolated):
+    """Kills integrity.py mutants of verify_chain's count (start at 1, add 2): the chain still held,
+    but `check` and `check --since-anchor` told the office a number of entries it does not have."""
+    cli("demo", "--path", str(isolated))
+    conn = sqlite3.connect(isolated)
+    (held,) = conn.execute("SELECT count(*) FROM history").fetchone()
+    conn.close()
+    anchor = json.loads(cli("check", "--anchor", "--format", "json").stdout)
+    assert anchor["entries"] == held
+    assert f"{held} history entries chained (head {anchor['head']})" in cli("check").stdout
+    cli("add", "锚点之后登记", "--unit", "U1")
+    since = cli("check", "--since-anchor", anchor["head"]).stdout
+    assert f"Nothing up to that anchor has changed: {held} entries, head {anchor['head']}." in since
