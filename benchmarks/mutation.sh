@@ -84,7 +84,7 @@ for module in "${@:-chain lifecycle integrity export}"; do
                # changing the rest of this module now)
         file=src/hazreg/render/export.py
         first=$(grep -n '^def write_csv' "$file" | cut -d: -f1)
-        last=$(grep -n '^def write_json' "$file" | cut -d: -f1)
+        last=$(grep -n '^def write_json(' "$file" | cut -d: -f1)
         lines_patch "$file" "$first" $((last - 1)) > sample.patch
         patch=(--use-patch-file sample.patch)
         tests="tests/test_transfer.py -k 'csv_export or bom or round_trip';
