@@ -133,3 +133,29 @@ def test_a_reimported_failed_recheck_clears_the_rectified_date_as_verify_fail_do
     typed, imported = _failed_recheck(cli, tmp_path)
     assert typed["after"]["rectified_on"] is None and typed["note"] == "仍有两处不亮"
     assert (imported["before"], imported["after"], imported["note"]) == (typed["before"], typed["after"], typed["note"])
+
+
+# -- render/export.py: the count a cron job's log shows ------------------------------------------------
+
+
+def test_an_export_reports_the_number_of_records_in_its_file(cli, isolated, tmp_path):
+    """Kills export.py mutants of write_csv's count (start at 1, add 2, set 1, subtract) in the
+    Chinese and the English CSV: the file was right, but `Exported N records` in the cron log
+    was not N, and it is what an office checks against the register."""
+    import csv
+
+    cli("demo", "--path", str(isolated))
+    for lang in ("en", "zh"):
+        for fmt in ("csv", "json", "jsonl"):
+            out = tmp_path / f"{lang}.{fmt}"
+            result = cli("--lang", lang, "export", "hazards", "-f", fmt, "-o", str(out))
+            text = out.read_text(encoding="utf-8-sig")
+            if fmt == "csv":
+                count = len(list(csv.reader(text.splitlines()))) - 1
+            elif fmt == "json":
+                count = len(json.loads(text))
+            else:
+                count = len(text.splitlines())
+            assert count > 1
+            said = f"Exported {count} records to {out}." if lang == "en" else f"已导出 {count} 条记录到 {out}。"
+            assert said in result.stderr, (lang, fmt, result.stderr)
