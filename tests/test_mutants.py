@@ -135,6 +135,19 @@ def test_a_reimported_failed_recheck_clears_the_rectified_date_as_verify_fail_do
     assert (imported["before"], imported["after"], imported["note"]) == (typed["before"], typed["after"], typed["note"])
 
 
+def test_check_json_names_where_the_chain_breaks_in_stable_fields(cli, isolated):
+    """Kills integrity.py mutants renaming the keys of a broken chain's report: scripts read
+    `check --format json`, whose field names are stable."""
+    cli("demo", "--path", str(isolated))
+    conn = sqlite3.connect(isolated)
+    conn.execute("DELETE FROM history WHERE seq = 5")  # entry 6 now links to a hash no entry has
+    conn.commit()
+    conn.close()
+    report = json.loads(cli("check", "--format", "json", code=1).stdout)
+    assert report["ok"] is False
+    assert report["chain"] == {"ok": False, "entries": 5, "broken_at": 6, "problem": "link"}
+
+
 # -- render/export.py: the count a cron job's log shows ------------------------------------------------
 
 
