@@ -146,6 +146,21 @@ def test_check_json_names_where_the_chain_breaks_in_stable_fields(cli, isolated)
     report = json.loads(cli("check", "--format", "json", code=1).stdout)
     assert report["ok"] is False
     assert report["chain"] == {"ok": False, "entries": 5, "broken_at": 6, "problem": "link"}
+    conn = sqlite3.connect(isolated)
+    conn.execute("UPDATE history SET note = 'x' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    report = json.loads(cli("check", "--format", "json", code=1).stdout)
+    assert report["chain"] == {"ok": False, "entries": 3, "broken_at": 3, "problem": "hash"}
+
+
+def test_an_unknown_anchor_is_false_in_json(cli, isolated):
+    """Kills integrity.py mutants that leave `anchor_found` or `ok` null or unnamed when the anchor
+    is not in the chain: a script tests them as booleans."""
+    cli("demo", "--path", str(isolated))
+    head = json.loads(cli("check", "--anchor", "--format", "json").stdout)
+    report = json.loads(cli("check", "--since-anchor", "ab" * 32, "--format", "json", code=1).stdout)
+    assert report == {"ok": False, "entries": head["entries"], "head": head["head"], "anchor_found": False}
 
 
 # -- render/export.py: the count a cron job's log shows ------------------------------------------------
@@ -172,3 +187,18 @@ def test_an_export_reports_the_number_of_records_in_its_file(cli, isolated, tmp_
             assert count > 1
             said = f"Exported {count} records to {out}." if lang == "en" else f"已导出 {count} 条记录到 {out}。"
             assert said in result.stderr, (lang, fmt, result.stderr)
+
+
+def test_the_english_csv_writes_yes_no_fields_as_true_and_false(cli, isolated, tmp_path):
+    """Kills export.py mutants in the English CSV's conversion of non-text cells (skipped, made
+    Chinese, emptied): `plan_complete` and `overdue` read true/false, as in the JSON export."""
+    import csv
+
+    cli("demo", "--path", str(isolated))
+    out = tmp_path / "h.csv"
+    cli("export", "hazards", "-f", "csv", "-o", str(out))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    as_json = {h["id"]: h for h in json.loads(cli("export", "hazards", "-f", "json").stdout)}
+    for field in ("plan_complete", "overdue"):
+        assert {r[field] for r in rows} == {"true", "false"}, field
+        assert all(r[field] == json.dumps(as_json[r["id"]][field]) for r in rows), field
