@@ -127,8 +127,6 @@ def test_a_reimported_failed_recheck_is_recorded_as_verify_fail_would(cli, tmp_p
         "status": "rectifying", "verified_by": "王芳", "verified_on": "2026-11-20", "verify_note": "仍有两处不亮"}
 
 
-@pytest.mark.xfail(strict=True, reason="found by the mutation check, not fixed here (imports.py is being changed "
-                   "on another branch): a re-import's failed re-check keeps rectified_on and has no note")
 def test_a_reimported_failed_recheck_clears_the_rectified_date_as_verify_fail_does(cli, tmp_path):
     typed, imported = _failed_recheck(cli, tmp_path)
     assert typed["after"]["rectified_on"] is None and typed["note"] == "仍有两处不亮"

@@ -461,7 +461,10 @@ class ImportOps(HazardOps):
                 entries = _lifecycle_entries(current, existing, record, moves,
                                              self._move_days(merged, existing, moves, report), moment,
                                              self.store.last_effective("hazard", existing["id"]))
-                self.store.update_hazard(existing["id"], {k: record[k] for k in after} | {"updated_at": now}, today)
+                update = {k: record[k] for k in after}
+                if "verify --fail" in moves:
+                    update["rectified_on"] = None  # sent back to rectifying, as `verify --fail` does
+                self.store.update_hazard(existing["id"], update | {"updated_at": now}, today)
                 moved = set().union(*(e[2] for e in entries)) if entries else set()
                 rest = [k for k in after if k not in moved]
                 for action, entry_before, entry_after, note, effective in entries:
@@ -553,6 +556,7 @@ class ImportOps(HazardOps):
         moves = self._import_moves(f"H{existing['id']}", Status.parse(existing["status"]), merged, legacy)
         return merged, moves
 
+
 def _lifecycle_entries(
     start: Status, state: dict[str, Any], final: dict[str, Any], moves: list[str], days: dict[str, date],
     moment: Callable[[date | None, str | None], str], not_before: str | None,
@@ -564,10 +568,12 @@ def _lifecycle_entries(
     state["status"] = start.value
     for move in moves:
         nxt = {**state, "status": MOVES[move][1].value, **{f: plain(final.get(f)) for f in MOVE_FIELDS[move]}}
+        if move == "verify --fail":
+            nxt["rectified_on"] = None  # sent back to rectifying, as `verify --fail` does
         changed = [k for k, v in nxt.items() if v != state[k]]
         before, after = {k: state[k] for k in changed}, {k: nxt[k] for k in changed}
         not_before = moment(days[move], not_before)
-        note = final.get("void_reason") if move == "void" else final.get("verify_note") if move == "verify" else None
+        note = final.get("void_reason") if move == "void" else final.get("verify_note") if move.startswith("verify") else None
         entries.append((HISTORY_ACTION.get(move, move), before, after, note, not_before))
         state = nxt
     return entries
