@@ -10,8 +10,6 @@ import hashlib
 import json
 import sqlite3
 
-import pytest
-
 # -- chain.py: the hash chain's format is a promise ---------------------------------------------------
 
 
