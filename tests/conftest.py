@@ -68,3 +68,19 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+
+
+def read_terminal(leader: int) -> bytes:
+    """Everything a program wrote to a pseudo-terminal, read from its leader until it closes."""
+    import os
+
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the follower side is closed: the program has ended
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out

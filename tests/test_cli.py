@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import VALID_CODES
+from conftest import VALID_CODES, read_terminal
 
 
 @pytest.fixture
@@ -320,15 +320,7 @@ def _on_a_terminal(*args: str, env: dict) -> str:
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "hazreg", *args], stdout=follower, stderr=follower, env=env)
     os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_terminal(leader)
     proc.wait(timeout=30)
     os.close(leader)
     return out.decode("utf-8")

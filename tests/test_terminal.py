@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import read_terminal
+
 WIDTHS = (60, 80, 120)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -31,15 +33,7 @@ def on_terminal(*args: str, columns: int, env: dict[str, str] | None = None) -> 
     proc = subprocess.Popen([sys.executable, "-m", "hazreg", *args], stdin=follower, stdout=follower,
                             stderr=follower, env=environment)
     os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_terminal(leader)
     proc.wait(timeout=60)
     os.close(leader)
     return _ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
