@@ -630,7 +630,7 @@ def cached_register(
 
 def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     """The cached register for these parameters, built if missing or stale."""
-    from hazreg.store import SCHEMA_VERSION
+    from hazreg.storage import SCHEMA_VERSION
 
     params = {"hazards": args.hazards, "units": args.units, "seed": args.seed,
               "generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION}

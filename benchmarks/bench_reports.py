@@ -376,7 +376,7 @@ def describe_register(path: Path, now: str) -> dict[str, Any]:
 
 def ensure_register(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     """The cached register for these parameters, built if missing or stale."""
-    from hazreg.store import SCHEMA_VERSION
+    from hazreg.storage import SCHEMA_VERSION
 
     params = {"units": args.units, "inspections": args.inspections, "seed": args.seed,
               "generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION}

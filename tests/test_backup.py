@@ -16,8 +16,8 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from hazreg.migrations import migrations
 from hazreg.register import open_register
+from hazreg.storage.sqlite.migrations import migrations
 
 STAMP = "20261129T040000Z"  # the fixed test clock, as backup and restore stamp file names
 

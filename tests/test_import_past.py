@@ -156,8 +156,8 @@ def test_an_existing_register_is_migrated_and_its_chain_still_verifies(tmp_path)
     """A register written before events had their own date: every entry gets its write time."""
     from sqlite_utils import Database
 
-    from hazreg.migrations import migrations
     from hazreg.register import open_register
+    from hazreg.storage.sqlite.migrations import migrations
 
     path = tmp_path / "old.db"
     db = Database(path)

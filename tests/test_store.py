@@ -10,9 +10,9 @@ import pytest
 from sqlite_utils import Database
 
 from hazreg.errors import Refused
-from hazreg.migrations import migrations
 from hazreg.register import open_register
-from hazreg.store import SCHEMA_VERSION
+from hazreg.storage import SCHEMA_VERSION
+from hazreg.storage.sqlite.migrations import migrations
 
 
 def test_migrating_a_blank_database_gives_the_schema(tmp_path):

@@ -95,7 +95,7 @@ def _ids(kinds: str) -> Callable[[Any, Any, str], list[Any]]:
     def ids(ctx: Any, param: Any, incomplete: str) -> list[Any]:
         from hazreg.paths import register_path
         from hazreg.register import open_register
-        from hazreg.store import HazardFilter, UnitFilter
+        from hazreg.storage import HazardFilter, UnitFilter
 
         path = register_path(ctx.find_root().params.get("db"))
         if not path.is_file():

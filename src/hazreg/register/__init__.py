@@ -17,7 +17,8 @@ from hazreg.register.imports import ImportOps
 from hazreg.register.lifecycle import plan_complete
 from hazreg.register.reports import ReportOps
 from hazreg.register.supervision import SupervisionOps
-from hazreg.store import SCHEMA_VERSION, HazardFilter, Store, UnitFilter
+from hazreg.storage import SCHEMA_VERSION, HazardFilter, UnitFilter
+from hazreg.storage.sqlite.store import Store
 
 __all__ = [
     "HazardFilter", "Register", "UnitFilter", "open_register",

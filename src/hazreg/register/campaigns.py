@@ -9,7 +9,7 @@ from hazreg.enums import Industry, Mode
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import new_uid, parse_id
 from hazreg.register.units import UnitOps
-from hazreg.store_campaigns import InspectionFilter
+from hazreg.storage import InspectionFilter
 
 
 class CampaignOps(UnitOps):

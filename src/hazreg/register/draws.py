@@ -27,7 +27,7 @@ from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, Refused
 from hazreg.register.base import new_uid
 from hazreg.register.hazards import HazardOps
-from hazreg.store_campaigns import Scope
+from hazreg.storage import Scope
 
 if TYPE_CHECKING:
     import random

@@ -19,7 +19,7 @@ from hazreg.register.lifecycle import (
     plan_complete,
     target,
 )
-from hazreg.store import HazardFilter
+from hazreg.storage import HazardFilter
 
 # Fields `edit` may correct; status and the verification record change only through moves.
 # Once a hazard is closed or void, only lifecycle.CORRECTABLE_WHEN_FINISHED, and a deadline

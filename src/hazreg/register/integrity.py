@@ -266,7 +266,7 @@ def replay_settings(reg: Register) -> list[dict[str, Any]]:
 def structure_problems(reg: Register) -> list[dict[str, Any]]:
     """What the chain and the replay cannot see: a counter past the last row (rows removed from
     the end), the search index against the hazards, and the record of migrations applied."""
-    from hazreg.migrations import migrations
+    from hazreg.storage.sqlite.migrations import migrations
 
     problems: list[dict[str, Any]] = []
     for table, counter, top in reg.store.sequences():

@@ -7,7 +7,7 @@ from typing import Any
 
 from hazreg.enums import Industry
 from hazreg.register.draws import DrawOps
-from hazreg.store_campaigns import Scope
+from hazreg.storage import Scope
 
 DEFAULT_WINDOW_DAYS = 90
 

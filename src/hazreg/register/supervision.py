@@ -26,7 +26,7 @@ from hazreg.money import parse_yuan, to_fen
 from hazreg.paths import private_copy
 from hazreg.register.base import new_uid, parse_id
 from hazreg.register.hazards import HazardOps
-from hazreg.store_supervision import ActionFilter
+from hazreg.storage import ActionFilter
 
 DEFAULT_LADDER = (("notice", 0), ("letter", 7), ("interview", 15), ("public_notice", 30))
 _CHUNK = 1 << 20

@@ -8,7 +8,7 @@ from hazreg import creditcode, dates
 from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import Edit, RegisterBase, diff, edit_options, new_uid, parse_id, plain
-from hazreg.store import UnitFilter
+from hazreg.storage import UnitFilter
 
 
 class UnitOps(RegisterBase):

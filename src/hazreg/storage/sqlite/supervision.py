@@ -5,19 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from hazreg.money import from_fen
+from hazreg.storage.base import ActionFilter
 
 EVIDENCE_TABLES = ("supervisions", "extensions", "attachments", "escalations", "actions")
 
-
-class ActionFilter(NamedTuple):
-    types: Sequence[str] = ()
-    since: date | None = None
-    until: date | None = None
-    unit_ids: Sequence[int] = ()
-    hazard_ids: Sequence[int] = ()
 
 
 _ACTION_SELECT = """SELECT a.*, a.taken_on AS "on", h.description AS hazard, h.unit_id, u.name AS unit_name

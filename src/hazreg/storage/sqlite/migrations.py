@@ -3,7 +3,7 @@
 Each migration ends by setting PRAGMA user_version to its number, so opening an
 up-to-date register costs one pragma read and never imports sqlite-utils (whose
 import alone takes longer than a whole `hazreg add`). A register whose
-user_version is above `hazreg.store.SCHEMA_VERSION` was written by a newer hazreg and is refused.
+user_version is above `hazreg.storage.sqlite.store.SCHEMA_VERSION` was written by a newer hazreg and is refused.
 """
 
 from __future__ import annotations

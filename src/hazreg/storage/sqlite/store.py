@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import GENESIS, entry_hash
@@ -24,11 +24,11 @@ from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
-from hazreg.store_campaigns import CampaignQueries
-from hazreg.store_integrity import IntegrityQueries
-from hazreg.store_supervision import SupervisionQueries
+from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
+from hazreg.storage.sqlite.campaigns import CampaignQueries
+from hazreg.storage.sqlite.integrity import IntegrityQueries
+from hazreg.storage.sqlite.supervision import SupervisionQueries
 
-SCHEMA_VERSION = 7  # the number of migrations in hazreg.migrations
 BUSY_TIMEOUT_MS = 15_000
 
 _OVERDUE_SQL = (
@@ -82,32 +82,6 @@ def _connect(target: str) -> sqlite3.Connection:
     return conn
 
 
-class HazardFilter(NamedTuple):
-    """Which hazards a listing wants; every field narrows the result."""
-
-    statuses: Sequence[str] = ()
-    overdue: bool = False
-    due_by: date | None = None
-    levels: Sequence[str] = ()
-    industries: Sequence[str] = ()
-    localities: Sequence[str] = ()
-    unit_ids: Sequence[int] = ()
-    owner: str | None = None
-    found_since: date | None = None
-    found_until: date | None = None
-    search: str | None = None
-    ids: Sequence[int] = ()
-    inspection_ids: Sequence[int] = ()
-    supervised: bool = False
-    changed_between: tuple[str, str] | None = None  # UTC bounds: created or changed then
-
-
-class UnitFilter(NamedTuple):
-    industries: Sequence[str] = ()
-    localities: Sequence[str] = ()
-    risks: Sequence[str] = ()
-    search: str | None = None
-    changed_between: tuple[str, str] | None = None
 
 
 class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
@@ -176,7 +150,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
     def _migrate(self) -> None:
         from sqlite_utils import Database
 
-        from hazreg.migrations import migrations
+        from hazreg.storage.sqlite.migrations import migrations
 
         db = Database(self.conn)
         # One lock around the check and the migrations: two first commands on a new

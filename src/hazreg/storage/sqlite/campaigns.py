@@ -10,31 +10,14 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from hazreg.search import nfc
+from hazreg.storage.base import InspectionFilter, Scope
 
 _LISTS = ("industries", "localities", "inspectors")
 
 
-class InspectionFilter(NamedTuple):
-    unit_ids: Sequence[int] = ()
-    since: date | None = None
-    until: date | None = None
-    campaign_id: int | None = None
-    draw_id: int | None = None
-    leader: str | None = None
-    modes: Sequence[str] = ()
-    industries: Sequence[str] = ()
-    localities: Sequence[str] = ()
-    changed_between: tuple[str, str] | None = None
-
-
-class Scope(NamedTuple):
-    """Which units a coverage count or a draw is about."""
-
-    industries: Sequence[str] = ()
-    localities: Sequence[str] = ()
 
 
 def _decode(row: sqlite3.Row | None) -> dict[str, Any] | None:
