@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,30 @@ import bench_cli  # noqa: E402
 SIZES = {100_000: 5_000, 1_000_000: 50_000}  # hazards: units
 
 
+BASE = 100_000  # built through hazreg's own code; bigger registers are copies of it
+
+
 def ensure(folder: Path, hazards: int, seed: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
-    """The cached register of this size (built if missing or made by another generator)."""
+    """The cached register of this size (built if missing or made by another generator).
+
+    The base size is built through hazreg's register code; a multiple of it is the base
+    copied in bulk SQL (bench_cli.replicate: ids shifted, uids, names and credit codes new, the
+    history one chain with every hash computed afresh), made for the base's clock."""
     units = SIZES[hazards]
-    params = {"hazards": hazards, "units": units, "seed": seed, "generator": bench_cli.GENERATOR_VERSION}
-    return bench_cli.cached_register(
-        folder, f"scale-h{hazards}-u{units}-s{seed}", params, rebuild, f"{hazards:,} hazards over {units:,} units",
-        lambda path, now: bench_cli.build(path, hazards, units, seed, now), bench_cli.describe_register,
-    )
+    params: dict[str, Any] = {"hazards": hazards, "units": units, "seed": seed,
+                              "generator": bench_cli.GENERATOR_VERSION}
+    stem, label = f"scale-h{hazards}-u{units}-s{seed}", f"{hazards:,} hazards over {units:,} units"
+    if hazards == BASE:
+        return bench_cli.cached_register(folder, stem, params, rebuild, label,
+                                         lambda path, now: bench_cli.build(path, hazards, units, seed, now),
+                                         bench_cli.describe_register)
+    base, base_meta = ensure(folder, BASE, seed, False)
+    copies = hazards // BASE
+    params.update(copies_of=base_meta["built_at"])
+    now = datetime.fromisoformat(base_meta["now"].replace("Z", "+00:00"))
+    return bench_cli.cached_register(folder, stem, params, rebuild, f"{label} ({copies} copies of {BASE:,})",
+                                     lambda path, _now: bench_cli.replicate(base, path, copies, seed),
+                                     bench_cli.describe_register, now=now)
 
 
 # A small process starts each command and reads its peak: a child forked from this process
