@@ -597,9 +597,9 @@ def replicate(base: Path, path: Path, copies: int, seed: int) -> dict[str, Any]:
     conn.create_function("code_for", 2, lambda u, k: codes.get((u, k)), deterministic=True)
     conn.create_function("index_text", 2, index_text, deterministic=True)
     # Indexes are made again after the rows are in: one sort each instead of a million insertions.
-    indexes = [r for r in conn.execute(
+    indexes = list(conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN ('units', 'hazards', 'history')")]
+        " AND tbl_name IN ('units', 'hazards', 'history')"))
     conn.execute("BEGIN")
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
