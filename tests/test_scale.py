@@ -298,3 +298,34 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
     assert weekly.replayed_weeks(reg, [date(2026, 11, 23)], split=False) == split
     assert len(walked) == 31
     assert split["2026-11-23"]["figures"]["open"] == 22  # 30 less the 8 verified in week 46 and H4, and H31
+
+
+def test_the_benchmarks_big_register_is_copies_that_pass_check(tmp_path, monkeypatch):
+    """bench_scale's 1M register is the 100k one copied in bulk SQL: the copies must be a register
+    `check` passes (new uids, names and credit codes, one history chain hashed afresh)."""
+    import sys
+    from datetime import UTC, datetime
+
+    from hazreg.register import open_register
+    from hazreg.register.integrity import check_register
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_cli
+
+    now = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    base, copied = tmp_path / "base.db", tmp_path / "copies.db"
+    bench_cli.build(base, 40, 6, 1, now)
+    bench_cli.replicate(base, copied, 3, 1)
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-29T04:00:00+00:00")
+    reg = open_register(copied, write=False)
+    try:
+        report = check_register(reg)
+        assert report["ok"], report
+        conn = reg.store.conn
+        assert tuple(conn.execute("SELECT count(*), count(DISTINCT uid) FROM hazards").fetchone()) == (120, 120)
+        assert tuple(conn.execute("SELECT count(*), count(DISTINCT name) FROM units").fetchone()) == (18, 18)
+        assert conn.execute("SELECT count(*) FROM history").fetchone()[0] == 3 * sqlite3.connect(base).execute(
+            "SELECT count(*) FROM history").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM units WHERE id > 6 AND name LIKE '%临江市%'").fetchone()[0] == 0
+    finally:
+        reg.store.close()
