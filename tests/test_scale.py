@@ -329,3 +329,26 @@ def test_the_benchmarks_big_register_is_copies_that_pass_check(tmp_path, monkeyp
         assert conn.execute("SELECT count(*) FROM units WHERE id > 6 AND name LIKE '%临江市%'").fetchone()[0] == 0
     finally:
         reg.store.close()
+
+
+def test_a_stored_week_written_out_differently_but_saying_the_same_passes_check(reg, monkeypatch):
+    """check compares what a stored week says, not how its JSON is spaced: the same figures
+    written with other spacing and key order pass; one figure changed does not."""
+    import json
+
+    from hazreg.register.integrity import check_register
+    from hazreg.register.weekly import weekly_report
+
+    fill(reg, 12)
+    weekly_report(reg, "2026-W47")
+    weekly_report(reg, "2026-W48")
+    conn = reg.store.conn
+    week, data = conn.execute("SELECT week, data FROM weekly_computed ORDER BY week LIMIT 1").fetchone()
+    conn.execute("UPDATE weekly_computed SET data = ? WHERE week = ?", (json.dumps(json.loads(data), indent=2), week))
+    assert check_register(reg)["ok"]
+    changed = json.loads(data)
+    changed["figures"]["open"] += 1
+    conn.execute("UPDATE weekly_computed SET data = ? WHERE week = ?", (json.dumps(changed), week))
+    report = check_register(reg)
+    assert not report["ok"]
+    assert report["tables"] == [{"problem": "weekly_stored", "week": "2026-W47"}]
