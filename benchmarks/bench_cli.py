@@ -536,6 +536,134 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
     return {"build_seconds": round(time.perf_counter() - started, 1)}
 
 
+# -- a bigger register from a built one, in bulk ------------------------------------------
+
+# The cities of the districts a copy stands for: a province's register combines districts.
+CITIES = "临江市 江州市 青阳市 白河市 安平市 东陵市 南川市 西岭市 北固市 云溪市 宁远市 长兴市".split()
+_UUID_MIX = 0x9E3779B97F4A7C15  # copy k's uids: the base's with their random low bits mixed by k
+
+
+def _shifted_uid(uid: str, k: int) -> str:
+    """Copy k's uid for a base record's `uid`: the same time prefix, version and variant, other
+    random bits (the low 62 bits of a version 7 UUID are random)."""
+    import uuid
+
+    value = uuid.UUID(uid).int ^ ((k * _UUID_MIX) & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+def _city(text: str | None, k: int, prefix: bool) -> str | None:
+    """`text` moved to copy k's city (names without a city get it in front, when `prefix`)."""
+    if text is None or k == 0:
+        return text
+    if CITY in text:
+        return text.replace(CITY, CITIES[k % len(CITIES)])
+    return CITIES[k % len(CITIES)] + text if prefix else text
+
+
+def replicate(base: Path, path: Path, copies: int, seed: int) -> dict[str, Any]:
+    """A register `copies` times the register at `base` (built through hazreg's code), in bulk SQL.
+
+    Copy k (0 is the base itself) stands for another district: units and hazards get ids shifted
+    past the base's, new uids, unit names and addresses in copy k's city and new valid credit
+    codes; the search index is filled for the copies' hazards; the history is rewritten as one
+    chain in which each base entry is followed by its copies (record ids, uids, names and codes
+    of creation entries changed to match), every link and hash computed afresh in one streaming
+    pass. Nothing else differs, so it passes `hazreg check` as the base does."""
+    import json
+
+    from hazreg.chain import FIELDS, GENESIS, entry_hash
+    from hazreg.search import index_text
+
+    started = time.perf_counter()
+    for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        old.unlink(missing_ok=True)
+    source = sqlite3.connect(base)
+    source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    source.close()
+    shutil.copyfile(base, path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")  # a file being built: nothing to recover
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -200000")
+    units_n = conn.execute("SELECT max(id) FROM units").fetchone()[0]
+    hazards_n = conn.execute("SELECT max(id) FROM hazards").fetchone()[0]
+    rng = random.Random(seed)
+    taken = {r[0] for r in conn.execute("SELECT credit_code FROM units WHERE credit_code IS NOT NULL")}
+    has_code = [r[0] for r in conn.execute("SELECT id FROM units WHERE credit_code IS NOT NULL ORDER BY id")]
+    codes = {(unit_id, k): credit_code(rng, taken) for k in range(1, copies) for unit_id in has_code}
+    conn.create_function("shifted_uid", 2, _shifted_uid, deterministic=True)
+    conn.create_function("city", 3, lambda t, k, p: _city(t, k, bool(p)), deterministic=True)
+    conn.create_function("code_for", 2, lambda u, k: codes.get((u, k)), deterministic=True)
+    conn.create_function("index_text", 2, index_text, deterministic=True)
+    # Indexes are made again after the rows are in: one sort each instead of a million insertions.
+    indexes = list(conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('units', 'hazards', 'history')"))
+    conn.execute("BEGIN")
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    unit_cols = [r[1] for r in conn.execute("PRAGMA table_info(units)")]
+    hazard_cols = [r[1] for r in conn.execute("PRAGMA table_info(hazards)")]
+    shifted_unit = {"id": "id + :k * :u", "uid": "shifted_uid(uid, :k)", "name": "city(name, :k, 1)",
+                    "credit_code": "code_for(id, :k)", "address": "city(address, :k, 0)"}
+    shifted_hazard = {"id": "id + :k * :h", "uid": "shifted_uid(uid, :k)", "unit_id": "unit_id + :k * :u"}
+    for k in range(1, copies):
+        params = {"k": k, "u": units_n, "h": hazards_n}
+        conn.execute(f"INSERT INTO units ({', '.join(unit_cols)}) SELECT"
+                     f" {', '.join(shifted_unit.get(c, c) for c in unit_cols)} FROM units WHERE id <= :u", params)
+        conn.execute(f"INSERT INTO hazards ({', '.join(hazard_cols)}) SELECT"
+                     f" {', '.join(shifted_hazard.get(c, c) for c in hazard_cols)} FROM hazards WHERE id <= :h", params)
+    conn.execute("INSERT INTO hazard_search (rowid, text) SELECT h.id, index_text(h.description, u.name)"
+                 " FROM hazards h JOIN units u ON u.id = h.unit_id WHERE h.id > ? ORDER BY h.id", (hazards_n,))
+    # The history: read from the base file, written as one new chain.
+    conn.execute("DELETE FROM history")
+    conn.execute("ATTACH DATABASE ? AS base", (str(base),))
+    columns = (*FIELDS, "effective_at")
+    rows = conn.execute(f"SELECT {', '.join(columns)} FROM base.history ORDER BY seq")
+    unit_of = dict(conn.execute("SELECT id, credit_code FROM base.units"))
+    insert = (f"INSERT INTO history ({', '.join(columns)}, prev, hash)"
+              f" VALUES ({', '.join('?' for _ in columns)}, ?, ?)")
+    seq, prev = 0, GENESIS
+    pending = rows.fetchmany(5000)
+    out: list[tuple[Any, ...]] = []
+    while pending:
+        for _seq, at, operator, record_type, record_id, action, before, after, note, effective in pending:
+            for k in range(copies if record_type in ("unit", "hazard") else 1):
+                new_after = after
+                if k and before is None and after is not None:
+                    data = json.loads(after)
+                    data["uid"] = _shifted_uid(data["uid"], k)
+                    if record_type == "unit":
+                        data["name"] = _city(data["name"], k, True)
+                        data["address"] = _city(data.get("address"), k, False)
+                        if unit_of.get(record_id) is not None:
+                            data["credit_code"] = codes[(record_id, k)]
+                    else:
+                        data["unit_id"] += k * units_n
+                    new_after = json.dumps(data, ensure_ascii=False, sort_keys=True)
+                seq += 1
+                values = (seq, at, operator, record_type,
+                          record_id + k * (units_n if record_type == "unit" else hazards_n), action,
+                          before, new_after, note)
+                digest = entry_hash(prev, values, effective)
+                out.append((*values, effective, prev, digest))
+                prev = digest
+        pending = rows.fetchmany(5000)
+        conn.executemany(insert, out)
+        out.clear()
+    conn.execute("UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM units) WHERE name = 'units'")
+    conn.execute("UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM hazards) WHERE name = 'hazards'")
+    conn.execute("UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM history) WHERE name = 'history'")
+    for _, sql in indexes:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE base")
+    conn.execute("PRAGMA journal_mode = WAL")  # as hazreg keeps a register
+    conn.close()
+    return {"build_seconds": round(time.perf_counter() - started, 1)}
+
+
 def describe_register(path: Path, now: str) -> dict[str, Any]:
     """What is in the built register, to show the data is what it should be."""
     from hazreg.dates import DEFAULT_TIMEZONE, zone
@@ -590,10 +718,11 @@ def describe_register(path: Path, now: str) -> dict[str, Any]:
 
 def cached_register(
     folder: Path, stem: str, params: dict[str, Any], rebuild: bool, label: str,
-    build_into: Any, describe: Any,
+    build_into: Any, describe: Any, now: datetime | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """The register `stem` in `folder`, reused when built with the same `params`, else built
-    by build_into(path, now) and described by describe(path, now) into its .json beside it."""
+    by build_into(path, now) and described by describe(path, now) into its .json beside it
+    (`now`: the clock its data was made for; by default the time it is built)."""
     folder.mkdir(parents=True, exist_ok=True)
     path, meta_path = folder / f"{stem}.db", folder / f"{stem}.json"
     if not rebuild and path.exists() and meta_path.exists():
@@ -604,7 +733,7 @@ def cached_register(
             )
             return path, meta
     meta_path.unlink(missing_ok=True)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = now or datetime.now(UTC).replace(microsecond=0)
     print(f"Building {path}: {label} …", flush=True)
     building = folder / f"{stem}.building.db"
     started = time.perf_counter()
@@ -614,7 +743,7 @@ def cached_register(
     building.replace(path)
     meta = {
         "params": params,
-        "built_at": stamp(now),
+        "built_at": stamp(datetime.now(UTC).replace(microsecond=0)),
         "now": stamp(now),
         "build_seconds": result["build_seconds"],
         "total_seconds": round(time.perf_counter() - started, 1),

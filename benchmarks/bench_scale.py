@@ -3,11 +3,17 @@
     .venv/bin/python benchmarks/bench_scale.py            # 100,000 hazards
     .venv/bin/python benchmarks/bench_scale.py --large    # and 1,000,000 hazards
 
-The registers are built by bench_cli.py's generator (hazreg's own code, one transaction)
-and cached in --dir, keyed by size, seed and generator version; a register built at an
-older schema is brought up to date on a copy before anything is timed. Each command runs
-as a subprocess on a fresh copy; its peak memory is the child's maximum resident set
-(getrusage RUSAGE_CHILDREN, read from a fresh process per command).
+The 100k register is built by bench_cli.py's generator (hazreg's own code, one
+transaction, about a minute); the 1M one is ten copies of it made in bulk SQL
+(bench_cli.replicate: about three minutes). Both are cached in --dir, keyed by size, seed
+and generator version; a register built at an older schema is brought up to date on a
+copy before anything is timed. Each command runs as `python -m hazreg` (so PYTHONPATH
+picks the source tree) in a subprocess on a fresh copy; its peak memory is the child's
+maximum resident set (getrusage RUSAGE_CHILDREN, read from a fresh process per command).
+Weekly reports are timed the first time (nothing stored) for the current week, the last
+complete one and one ten weeks back, then the last complete one again (stored); `check`
+then verifies the three stored weeks too. --compare SRC also times `check` at 100k by
+another source tree (e.g. main's) on the same copy, in the same run.
 Aims at 1M: peak under 300 MB; `report weekly` under 2 s; `check` under 30 s.
 """
 
@@ -19,6 +25,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +35,30 @@ import bench_cli  # noqa: E402
 SIZES = {100_000: 5_000, 1_000_000: 50_000}  # hazards: units
 
 
+BASE = 100_000  # built through hazreg's own code; bigger registers are copies of it
+
+
 def ensure(folder: Path, hazards: int, seed: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
-    """The cached register of this size (built if missing or made by another generator)."""
+    """The cached register of this size (built if missing or made by another generator).
+
+    The base size is built through hazreg's register code; a multiple of it is the base
+    copied in bulk SQL (bench_cli.replicate: ids shifted, uids, names and credit codes new, the
+    history one chain with every hash computed afresh), made for the base's clock."""
     units = SIZES[hazards]
-    params = {"hazards": hazards, "units": units, "seed": seed, "generator": bench_cli.GENERATOR_VERSION}
-    return bench_cli.cached_register(
-        folder, f"scale-h{hazards}-u{units}-s{seed}", params, rebuild, f"{hazards:,} hazards over {units:,} units",
-        lambda path, now: bench_cli.build(path, hazards, units, seed, now), bench_cli.describe_register,
-    )
+    params: dict[str, Any] = {"hazards": hazards, "units": units, "seed": seed,
+                              "generator": bench_cli.GENERATOR_VERSION}
+    stem, label = f"scale-h{hazards}-u{units}-s{seed}", f"{hazards:,} hazards over {units:,} units"
+    if hazards == BASE:
+        return bench_cli.cached_register(folder, stem, params, rebuild, label,
+                                         lambda path, now: bench_cli.build(path, hazards, units, seed, now),
+                                         bench_cli.describe_register)
+    base, base_meta = ensure(folder, BASE, seed, False)
+    copies = hazards // BASE
+    params.update(copies_of=base_meta["built_at"])
+    now = datetime.fromisoformat(base_meta["now"].replace("Z", "+00:00"))
+    return bench_cli.cached_register(folder, stem, params, rebuild, f"{label} ({copies} copies of {BASE:,})",
+                                     lambda path, _now: bench_cli.replicate(base, path, copies, seed),
+                                     bench_cli.describe_register, now=now)
 
 
 # A small process starts each command and reads its peak: a child forked from this process
@@ -44,19 +67,32 @@ _LAUNCH = (
     "import os, subprocess, sys, time; t = time.perf_counter();"
     " p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL);"
     " _, s, u = os.wait4(p.pid, 0);"
-    " print(time.perf_counter() - t, u.ru_maxrss, os.waitstatus_to_exitcode(s), file=sys.stderr)"
+    " print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss, os.waitstatus_to_exitcode(s),"
+    " file=sys.stderr)"
 )
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """(seconds, peak resident MB, exit code) of one command run as a child process."""
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """(seconds, CPU seconds, peak resident MB, exit code) of one command run as a child process.
+    On a shared machine the CPU time (user and system) is the steadier figure."""
     proc = subprocess.run([sys.executable, "-c", _LAUNCH, *cmd], env=env, capture_output=True, text=True)
-    elapsed, peak, code = proc.stderr.split()[-3:]
-    return float(elapsed), int(peak) / 1024, int(code)
+    elapsed, cpu, peak, code = proc.stderr.split()[-4:]
+    return float(elapsed), float(cpu), int(peak) / 1024, int(code)
 
 
-def measure(folder: Path, hazards: int, seed: int, rebuild: bool) -> list[tuple[str, float, float, int]]:
-    register, meta = ensure(folder, hazards, seed, rebuild)
+def _iso_week(moment: str, weeks_back: int) -> str:
+    """The ISO week `weeks_back` weeks before the one of `moment` (the register's clock, Shanghai)."""
+    from datetime import timedelta
+
+    from hazreg.dates import DEFAULT_TIMEZONE, zone
+
+    day = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(zone(DEFAULT_TIMEZONE)).date()
+    year, week, _ = (day - timedelta(weeks=weeks_back)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def work_copy(folder: Path, register: Path, hazards: int) -> Path:
+    """A fresh copy of the cached register to time commands on, brought up to this schema."""
     work = folder / f"work-{hazards}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
@@ -67,44 +103,85 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool) -> list[tuple[
     from hazreg.register import open_register
 
     open_register(work, write=True).store.close()  # brought up to this schema, untimed
+    return work
+
+
+def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path | None,
+            ) -> tuple[Path, list[tuple[str, float, float, float, int]]]:
+    register, meta = ensure(folder, hazards, seed, rebuild)
+    work = work_copy(folder, register, hazards)
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(HAZREG_DB=str(work), HAZREG_NOW=meta["now"], HAZREG_OPERATOR="bench")
-    hz = bench_cli.hazreg_command()
+    hz = [sys.executable, "-m", "hazreg"]
     run([*hz, "--help"], env)  # bytecode compiled, files in the page cache
+    current, past = _iso_week(meta["now"], 0), _iso_week(meta["now"], 10)
+    steps = [(f"report weekly --week {current} (first time)", [*hz, "report", "weekly", "--week", current], env),
+             ("report weekly (last week, first time)", [*hz, "report", "weekly"], env),
+             (f"report weekly --week {past} (first time)", [*hz, "report", "weekly", "--week", past], env),
+             ("report weekly (last week, stored)", [*hz, "report", "weekly"], env),
+             ("check", [*hz, "check"], env)]
+    if compare is not None:
+        # The same check by another source tree (e.g. main's), on the same copy in the same run.
+        steps.append((f"check by {compare}", [*hz, "check"], {**env, "PYTHONPATH": str(compare)}))
     results = []
-    for label, cmd in [("report weekly (computed)", [*hz, "report", "weekly"]),
-                       ("report weekly (stored week)", [*hz, "report", "weekly"]),
-                       ("report trend", [*hz, "report", "trend"]),
-                       ("check", [*hz, "check"])]:
-        elapsed, peak, code = run(cmd, env)
-        results.append((label, elapsed, peak, code))
-        print(f"  {hazards:>9,}  {label:<28} {elapsed:7.2f} s  {peak:7.0f} MB  exit {code}", flush=True)
-    return results
+    for label, cmd, environment in steps:
+        elapsed, cpu, peak, code = run(cmd, environment)
+        results.append((label, elapsed, cpu, peak, code))
+        print(f"  {hazards:>9,}  {label:<44} {elapsed:7.2f} s  {cpu:7.2f} CPU s  {peak:7.0f} MB  exit {code}",
+              flush=True)
+    return register, results
+
+
+# Sections other benchmarks add to this one's run: a module benchmarks/NAME.py, if present, with
+# run(registers: dict[int, Path], workdir: Path) -> list[tuple[str, ...]] (its first row the
+# table's header), given the cached registers by number of hazards (read them, do not change them).
+EXTRA_SECTIONS: list[str] = ["bench_import_scale", "bench_export_scale", "bench_startup"]
+
+
+def extra_sections(registers: dict[int, Path], workdir: Path) -> None:
+    import importlib
+
+    for name in EXTRA_SECTIONS:
+        if not (Path(__file__).resolve().parent / f"{name}.py").exists():
+            continue
+        rows = importlib.import_module(name).run(registers, workdir)
+        if not rows:
+            continue
+        header, *body = rows
+        print(f"\n{name}:\n\n| {' | '.join(header)} |\n|{'---|' * len(header)}")
+        for row in body:
+            print(f"| {' | '.join(row)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", action="store_true", help="also 1,000,000 hazards (built once: many minutes)")
+    parser.add_argument("--large", action="store_true", help="also 1,000,000 hazards (built once: a few minutes)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/hazreg-bench-scale"))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--compare", type=Path, help="also time `check` by this source tree (e.g. /work/main/src)")
     args = parser.parse_args()
-    if len(sys.argv) > 1 and sys.argv[1] == "--build-only":
-        return
     sizes = [100_000, 1_000_000] if args.large else [100_000]
-    rows = [(n, *r) for n in sizes for r in measure(args.dir, n, args.seed, args.rebuild)]
-    print("\n| hazards | command | seconds | peak MB | exit |\n|---:|---|---:|---:|---:|")
-    for n, label, elapsed, peak, code in rows:
-        print(f"| {n:,} | `hazreg {label}` | {elapsed:.2f} | {peak:.0f} | {code} |")
-    big = [r for r in rows if r[0] == 1_000_000]
+    registers: dict[int, Path] = {}
+    rows = []
+    for n in sizes:
+        registers[n], results = measure(args.dir, n, args.seed, args.rebuild,
+                                        args.compare if n == 100_000 else None)
+        rows += [(n, *r) for r in results]
+    print("\n| hazards | command | seconds | CPU seconds | peak MB | exit |\n|---:|---|---:|---:|---:|---:|")
+    for n, label, elapsed, cpu, peak, code in rows:
+        print(f"| {n:,} | `hazreg {label}` | {elapsed:.2f} | {cpu:.2f} | {peak:.0f} | {code} |")
+    big = [r for r in rows if r[0] == 1_000_000 and not r[1].startswith("check by")]
     if big:
-        peak = max(r[3] for r in big)
+        peak = max(r[4] for r in big)
         weekly = max(r[2] for r in big if r[1].startswith("report weekly"))
         check = next(r[2] for r in big if r[1] == "check")
         print(f"\nAims at 1M: peak under 300 MB: {'met' if peak < 300 else 'NOT met'} ({peak:.0f} MB); "
               f"weekly under 2 s: {'met' if weekly < 2 else 'NOT met'} ({weekly:.2f} s); "
               f"check under 30 s: {'met' if check < 30 else 'NOT met'} ({check:.1f} s).")
+    print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end (a shared machine inflates times).")
+    extra_sections(registers, args.dir)
 
 
 if __name__ == "__main__":

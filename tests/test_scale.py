@@ -179,3 +179,176 @@ def test_a_tampered_stored_week_is_caught_by_check(cli, isolated):
     conn.close()
     result = cli("check", code=1)
     assert f"The stored figures of week {before['week']} differ from what the history replays to" in result.stderr
+
+
+# -- the weekly replay split: hazards unchanged since the replay's start counted in SQL -----
+
+SPLIT_STEPS = st.lists(st.tuples(st.integers(0, 9), st.sampled_from(["add", "major", "start", "done", "verify", "fail",
+                                                                       "void", "edit", "plan", "supervise", "delist"]),
+                                 st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=30).map(sorted)
+
+
+def _eve(day: str) -> str:
+    """The day before `day`: a Sunday for the Mondays of DAYS, the last day of a week."""
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
+def apply_more(reg: Register, unit: int, step: tuple[int, str, int, int]) -> None:
+    """`apply`, with major hazards (some plans incomplete), plans, listing and delisting, and
+    dates on the last day of a week (found, deadlines, rectified)."""
+    import os
+
+    from hazreg.errors import HazregError
+
+    when, kind, a, b = step
+    if kind not in ("major", "plan", "supervise", "delist") and not (kind in ("edit", "done") and a % 2):
+        apply(reg, unit, step)
+        return
+    os.environ["HAZREG_NOW"] = f"{DAYS[when]}T04:00:00+00:00"
+    later = _eve(DAYS[max(a, b, 1)])  # a deadline may lie ahead
+    a, b = min(a, when), min(b, when)
+    n = reg.store.count("hazards")
+    target = 1 + a % n if n else None
+    try:
+        if kind == "major" or target is None:
+            plan = {"owner": "李四", "measures": "停产整改", "funds": "12000", "contingency": "专项预案"}
+            found = DAYS[min(a, b)] if b % 2 else _eve(DAYS[max(min(a, b), 1)])
+            reg.add_hazard({"unit": unit, "description": f"重大隐患 {n}", "found_on": found, "level": "major",
+                            "deadline": later if a % 3 else None,
+                            **{k: v for i, (k, v) in enumerate(plan.items()) if (a + i) % 4}})
+        elif kind == "edit":
+            reg.edit_hazard(target, {"deadline": later})
+        elif kind == "done":
+            reg.done(target, on=_eve(DAYS[max(b, 1)]))
+        elif kind == "plan":
+            reg.plan(target, {"owner": "王五", "measures": "更换设备", "funds": "0" if b % 2 else "800",
+                              "contingency": "应急预案"})
+        elif kind == "supervise":
+            reg.supervise(f"H{target}", "区安委办", "district", on=DAYS[b])
+        else:
+            reg.delist(f"H{target}", "已销号", on=DAYS[when])
+    except HazregError:
+        pass
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=SPLIT_STEPS, asked=st.lists(st.integers(0, len(WEEKS)), min_size=1, max_size=3, unique=True),
+       legacy=st.booleans())
+def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
+    """Counting the hazards unchanged since the week before the asked one in SQL gives the same
+    report, to the last list entry, as taking every hazard back one by one. With `legacy`, some
+    rows say what no command writes (as an import --legacy or an older register may): found on
+    the asked week's last day, a deadline then, a closed major without its measures."""
+    import os
+    from datetime import date, timedelta
+
+    from conftest import NOW
+    from hazreg.register import open_register
+    from hazreg.register.weekly import replayed_weeks
+
+    with tempfile.TemporaryDirectory() as folder:
+        reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
+        try:
+            unit = reg.add_unit({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+            other = reg.add_unit({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
+            try:
+                for n, step in enumerate(steps):
+                    apply_more(reg, other if n % 3 == 2 else unit, step)
+            finally:
+                os.environ["HAZREG_NOW"] = NOW
+            mondays = [date(2026, 9, 28) + timedelta(weeks=i) for i in asked]  # weeks 40 to 48 (the current one)
+            if legacy:
+                sunday = (mondays[0] + timedelta(days=6)).isoformat()
+                reg.store.conn.execute("UPDATE hazards SET found_on = ?, deadline = ? WHERE id % 3 = 0", (sunday, sunday))
+                reg.store.conn.execute("UPDATE hazards SET measures = NULL WHERE level = 'major' AND status = 'closed'")
+            for monday in mondays:
+                assert replayed_weeks(reg, [monday]) == replayed_weeks(reg, [monday], split=False)
+            assert replayed_weeks(reg, mondays) == replayed_weeks(reg, mondays, split=False)
+        finally:
+            reg.store.close()
+
+
+def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_before(reg, monkeypatch):
+    """A past week's report walks the hazards changed since the week before it began, not the
+    register: hazards untouched since then are counted in SQL."""
+    from datetime import date
+
+    from conftest import NOW
+    from hazreg.register import weekly
+
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-11T04:00:00+00:00")
+    fill(reg, 30)  # written in week 46, untouched since
+    monkeypatch.setenv("HAZREG_NOW", NOW)
+    reg.add_hazard({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-16"})  # H31, added since
+    reg.verify(4, by="张三", on="2026-11-18")  # H4 (rectified in week 46) verified in week 47
+    walked: list[int] = []
+    real = reg.store.hazard_chains
+
+    def chains(since, changed_only=False):
+        for item in real(since, changed_only):
+            walked.append(item[0])
+            yield item
+
+    monkeypatch.setattr(reg.store, "hazard_chains", chains)
+    split = weekly.replayed_weeks(reg, [date(2026, 11, 23)])
+    assert sorted(walked) == [4, 31]  # the hazard verified since, and the one added since
+    walked.clear()
+    assert weekly.replayed_weeks(reg, [date(2026, 11, 23)], split=False) == split
+    assert len(walked) == 31
+    assert split["2026-11-23"]["figures"]["open"] == 22  # 30 less the 8 verified in week 46 and H4, and H31
+
+
+def test_the_benchmarks_big_register_is_copies_that_pass_check(tmp_path, monkeypatch):
+    """bench_scale's 1M register is the 100k one copied in bulk SQL: the copies must be a register
+    `check` passes (new uids, names and credit codes, one history chain hashed afresh)."""
+    import sys
+    from datetime import UTC, datetime
+
+    from hazreg.register import open_register
+    from hazreg.register.integrity import check_register
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_cli
+
+    now = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    base, copied = tmp_path / "base.db", tmp_path / "copies.db"
+    bench_cli.build(base, 40, 6, 1, now)
+    bench_cli.replicate(base, copied, 3, 1)
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-29T04:00:00+00:00")
+    reg = open_register(copied, write=False)
+    try:
+        report = check_register(reg)
+        assert report["ok"], report
+        conn = reg.store.conn
+        assert tuple(conn.execute("SELECT count(*), count(DISTINCT uid) FROM hazards").fetchone()) == (120, 120)
+        assert tuple(conn.execute("SELECT count(*), count(DISTINCT name) FROM units").fetchone()) == (18, 18)
+        assert conn.execute("SELECT count(*) FROM history").fetchone()[0] == 3 * sqlite3.connect(base).execute(
+            "SELECT count(*) FROM history").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM units WHERE id > 6 AND name LIKE '%临江市%'").fetchone()[0] == 0
+    finally:
+        reg.store.close()
+
+
+def test_a_stored_week_written_out_differently_but_saying_the_same_passes_check(reg, monkeypatch):
+    """check compares what a stored week says, not how its JSON is spaced: the same figures
+    written with other spacing and key order pass; one figure changed does not."""
+    import json
+
+    from hazreg.register.integrity import check_register
+    from hazreg.register.weekly import weekly_report
+
+    fill(reg, 12)
+    weekly_report(reg, "2026-W47")
+    weekly_report(reg, "2026-W48")
+    conn = reg.store.conn
+    week, data = conn.execute("SELECT week, data FROM weekly_computed ORDER BY week LIMIT 1").fetchone()
+    conn.execute("UPDATE weekly_computed SET data = ? WHERE week = ?", (json.dumps(json.loads(data), indent=2), week))
+    assert check_register(reg)["ok"]
+    changed = json.loads(data)
+    changed["figures"]["open"] += 1
+    conn.execute("UPDATE weekly_computed SET data = ? WHERE week = ?", (json.dumps(changed), week))
+    report = check_register(reg)
+    assert not report["ok"]
+    assert report["tables"] == [{"problem": "weekly_stored", "week": "2026-W47"}]

@@ -16,6 +16,10 @@ from typing import Any
 GENESIS = "0" * 64
 # The columns an entry's hash covers, in this order; before/after as the stored JSON text.
 FIELDS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note")
+# json.dumps(…, ensure_ascii=False, separators=(",", ":")) without building an encoder per call:
+# the same text, byte for byte (`check` hashes every entry of the history).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_sha256 = hashlib.sha256
 
 
 def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None) -> str:
@@ -26,5 +30,4 @@ def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None
     entries written before it existed, and ordinary ones since, hash as they always
     did, while changing it on any entry changes that entry's hash."""
     extra = [effective_at] if effective_at is not None and effective_at != values[1] else []
-    payload = json.dumps([prev, *values, *extra], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _sha256(_encode([prev, *values, *extra]).encode("utf-8")).hexdigest()

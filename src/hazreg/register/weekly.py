@@ -73,17 +73,19 @@ def _label(monday: date) -> str:
 _Visit = Callable[[int, int, dict[str, Any], bool], None]
 
 
-def _walk(reg: Register, mondays: list[date], wanted: set[int], visit: _Visit) -> list[dict[str, int]]:
+def _walk(reg: Register, mondays: list[date], wanted: set[int], visit: _Visit,
+          changed_only: bool = False) -> list[dict[str, int]]:
     """Take each hazard back from now to the start of the first of `mondays`, one hazard at a
     time, undoing its changes; call visit(i, id, state, supervised) with the hazard as it stood
     at the end of week i, for each i in `wanted` (if it existed then), and count each week's
-    events. Memory is one hazard's chain, whatever the size of the register."""
+    events. Memory is one hazard's chain, whatever the size of the register. `changed_only`:
+    only the hazards changed since then (the others are counted in SQL, as they are now)."""
     tz = reg.timezone
     bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays]
     bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
     weeks = len(mondays)
     events: list[dict[str, int]] = [{} for _ in mondays]
-    for hazard_id, fields, supervised, changes in reg.store.hazard_chains(bounds[0]):
+    for hazard_id, fields, supervised, changes in reg.store.hazard_chains(bounds[0], changed_only):
         state = None if fields is None else dict(zip(_SNAPSHOT, fields, strict=True))
         k = weeks  # bounds[k] is the next week end to stop at, going back
         for at, action, before_text in changes:
@@ -161,6 +163,20 @@ class _Figures:
                 n["timed_all"] += 1
                 n["on_time_all"] += rectified_on <= deadline
 
+    def add_incomplete_plan(self, s: dict[str, Any]) -> None:
+        """The one figure of an unchanged hazard not counted in SQL (the plan's fields are the
+        rule of lifecycle.missing_plan)."""
+        if s.get("status") in _ACTIVE and s.get("level") == _MAJOR and s.get("found_on"):
+            self.figures["major_incomplete_plan"] += bool(missing_plan(s))
+
+    def add_counted(self, counts: dict[str, int]) -> None:
+        """Figures counted in SQL for the hazards unchanged since the replay's start."""
+        for key, value in counts.items():
+            if key in self.n:
+                self.n[key] += value
+            else:
+                self.figures[key] += value
+
     def result(self) -> dict[str, Any]:
         n = self.n
         rates = {
@@ -205,10 +221,25 @@ class _Breakdown:
             self.found_by_week[found_monday.isoformat()] += 1
         late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= last
         for key in ("industry", "locality"):
-            g = self.groups[key].setdefault(s.get(key) or "", {"found": 0, "open": 0, "overdue": 0})
-            g["found"] += self.first <= s["found_on"] <= last
-            g["open"] += status in _ACTIVE
-            g["overdue"] += late
+            self.add_group(key, s.get(key) or "", self.first <= s["found_on"] <= last, status in _ACTIVE, late)
+        self._list(hazard_id, s, supervised, late)
+
+    def add_group(self, key: str, value: str, found: int, active: int, overdue: int) -> None:
+        g = self.groups[key].setdefault(value, {"found": 0, "open": 0, "overdue": 0})
+        g["found"] += found
+        g["open"] += active
+        g["overdue"] += overdue
+
+    def add_listed(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+        """The lists alone, for a hazard counted in SQL."""
+        status = s.get("status")
+        if status == _VOID or not s.get("found_on"):
+            return
+        late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= self.last
+        self._list(hazard_id, s, supervised, late)
+
+    def _list(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
+        status = s.get("status")
         if late:
             days = (self.sunday - date.fromisoformat(s["deadline"])).days
             self.overdue.append({**_listed(s), "id": hazard_id, "days_overdue": days})
@@ -233,9 +264,15 @@ def _windows(monday: date) -> list[date]:
     return [monday - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]  # oldest first
 
 
-def replayed_weeks(reg: Register, report_mondays: list[date]) -> dict[str, dict[str, Any]]:
+def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True) -> dict[str, dict[str, Any]]:
     """The part of each asked week's report that comes from replaying the history (figures,
-    change, rates, breakdowns, lists, trend), by the week's Monday, in one walk."""
+    change, rates, breakdowns, lists, trend), by the week's Monday, in one walk.
+
+    Only the hazards changed since the week before the earliest asked week began are taken
+    back one by one (`split`); every other hazard stood then as it stands now, and is counted
+    in SQL by the same rules (and the trend's earlier weeks' closings are counted from the
+    history). Without `split`, every hazard is taken back: the same result, the reference
+    the tests hold the split one to."""
     if not report_mondays:
         return {}
     first = min(report_mondays) - timedelta(weeks=TREND_WEEKS - 1)
@@ -247,13 +284,18 @@ def replayed_weeks(reg: Register, report_mondays: list[date]) -> dict[str, dict[
         i = at[m]
         figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
         breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1])
+    start = min(figures) if split else 0  # the walk's first week
 
-    def visit(i: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+    def visit(j: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+        i = j + start
         figures[i].add(hazard_id, s, supervised)
         if i in breakdowns:
             breakdowns[i].add(hazard_id, s, supervised)
 
-    events = _walk(reg, mondays, set(figures), visit)
+    events: list[dict[str, int]] = [{} for _ in mondays[:start]]
+    events += _walk(reg, mondays[start:], {i - start for i in figures}, visit, changed_only=split)
+    if split:
+        _count_unchanged(reg, mondays, start, figures, breakdowns, events)
     result: dict[str, dict[str, Any]] = {}
     for m in report_mondays:
         i = at[m]
@@ -274,6 +316,42 @@ def replayed_weeks(reg: Register, report_mondays: list[date]) -> dict[str, dict[
                       for n, w in enumerate(mondays[i - TREND_WEEKS + 1: i + 1])],
         }
     return result
+
+
+def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: dict[int, _Figures],
+                     breakdowns: dict[int, _Breakdown], events: list[dict[str, int]]) -> None:
+    """Add the hazards unchanged since mondays[start] began to the figures and breakdowns (counted
+    in SQL, listed here), and the closings of the weeks before it to `events`."""
+    tz = reg.timezone
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 1]]
+    since = bounds[start]
+    for w, closed in enumerate(reg.store.hazard_action_counts("verify", bounds)):
+        if closed:
+            events[w]["closed"] = closed
+    weeks = sorted(figures)
+    per_week = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
+                "major_found_week", "major_fixed_week", "overdue")
+    for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
+            since, [(figures[i].first, figures[i].last) for i in weeks]):
+        common = {"open": active, "major_open": major_open, "major_supervised": supervised, "timed_all": timed,
+                  "on_time_all": on_time}
+        for n, i in enumerate(weeks):
+            counts = dict(zip(per_week, sums[n * len(per_week):(n + 1) * len(per_week)], strict=True))
+            figures[i].add_counted({k: v or 0 for k, v in {**common, **counts}.items()})
+            if i in breakdowns:
+                for key, value in (("industry", industry), ("locality", locality)):
+                    breakdowns[i].add_group(key, value, counts["found_week"] or 0, active or 0, counts["overdue"] or 0)
+    for b in breakdowns.values():
+        for found_on, n in reg.store.weekly_unchanged_found(since, min(b.found_by_week), b.last):
+            found_monday = date.fromisoformat(found_on)
+            b.found_by_week[(found_monday - timedelta(days=found_monday.weekday())).isoformat()] += n
+    last = max(b.last for b in breakdowns.values())
+    for hazard_id, *fields, supervised in reg.store.weekly_unchanged_listed(since, last):
+        s = dict(zip(_SNAPSHOT, (hazard_id, *fields), strict=True))
+        for i in weeks:
+            figures[i].add_incomplete_plan(s)
+            if i in breakdowns:
+                breakdowns[i].add_listed(hazard_id, s, bool(supervised))
 
 
 def _week_end(reg: Register, monday: date) -> str:
@@ -300,16 +378,23 @@ def _dumps(data: dict[str, Any]) -> str:
 
 
 def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
-    """Every stored week still in use, recomputed from the history in one walk: those that differ
-    (changed behind hazreg's back). Stored weeks no longer in use are never read; they are left."""
-    current: dict[str, str] = {}
-    for week, tz, seq, digest, data in reg.store.weekly_stored_all():
+    """Every stored week still in use, recomputed from the history: those that differ (changed
+    behind hazreg's back). Week by week, so one week's lists are in memory at a time. Stored
+    weeks no longer in use are never read; they are left."""
+    current: list[str] = []
+    for week, tz, seq, digest, _data in reg.store.weekly_stored_all():
         monday = date.fromisoformat(week)
         if tz == reg.timezone and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday)):
-            current[week] = data
-    fresh = replayed_weeks(reg, [date.fromisoformat(w) for w in current])
-    return [{"problem": "weekly_stored", "week": _label(date.fromisoformat(week))}
-            for week, data in current.items() if _loads(data) != _loads(_dumps(fresh[week]))]
+            current.append(week)
+    problems = []
+    for week in current:
+        stored = reg.store.weekly_stored(week, reg.timezone)
+        assert stored is not None
+        fresh = _dumps(replayed_weeks(reg, [date.fromisoformat(week)])[week])
+        # The text hazreg wrote is the same text again; other text may still say the same.
+        if stored[2] != fresh and _loads(stored[2]) != _loads(fresh):
+            problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
+    return problems
 
 
 def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:

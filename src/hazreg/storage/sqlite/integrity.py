@@ -69,6 +69,9 @@ class IntegrityQueries:
         except sqlite3.OperationalError:
             return False, 0, None
         count, first = 0, None
+        # index_text(description, name) is the two parts' texts joined by a space (an empty one
+        # left out); a unit's name is indexed once for all its hazards (bounded: a few MB).
+        names: dict[str | None, str] = {}
         for hazard_id, description, unit_name in self._tuples(
             "SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id ORDER BY h.id"
         ):
@@ -78,7 +81,13 @@ class IntegrityQueries:
             text = None
             if head is not None and head[0] == hazard_id:
                 text, head = head[1], next(indexed, None)
-            if text != index_text(description, unit_name):
+            name_text = names.get(unit_name)
+            if name_text is None:
+                if len(names) > 100_000:
+                    names.clear()
+                name_text = names[unit_name] = index_text(unit_name)
+            own = index_text(description)
+            if text != (f"{own} {name_text}" if own and name_text else own or name_text):
                 count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
         while head is not None:
             count, first = count + 1, head[0] if first is None else min(first, head[0])

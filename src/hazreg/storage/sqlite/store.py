@@ -8,6 +8,7 @@ synchronous=FULL makes a reported write survive a power cut. Writes run in
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -605,16 +606,18 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             (since,),
         )
 
-    def hazard_chains(self, since: str) -> Iterator[tuple[int, tuple[Any, ...] | None, bool, list[tuple[Any, ...]]]]:
+    def hazard_chains(self, since: str, changed_only: bool = False,
+                      ) -> Iterator[tuple[int, tuple[Any, ...] | None, bool, list[tuple[Any, ...]]]]:
         """Hazard by hazard (by id): (id, the fields reports count by as they are now, or None if
         there is no such row; whether it is listed for supervision now; its changes that took
         effect at or after `since` as (effective_at, action, before), latest first). Streamed: one
-        hazard's chain in memory (SQLite sorts the changes since `since` in its own bounded store)."""
+        hazard's chain in memory (SQLite sorts the changes since `since` in its own bounded store).
+        `changed_only`: only the hazards with such changes (the others are as they are now)."""
+        only = f" WHERE id IN ({_CHANGED_SINCE})" if changed_only else ""
         rows = self._tuples(
-            "SELECT id, status, level, found_on, deadline, rectified_on, industry, locality, owner, measures,"
-            " funds_fen, contingency, unit_id, description, verified_by,"
+            f"SELECT {', '.join(_REPORT_FIELDS)},"
             " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            " FROM hazards h ORDER BY id"
+            f" FROM hazards h{only} ORDER BY id", {"since": since}
         )
         changes = self._tuples(
             "SELECT record_id, effective_at, action, before FROM history WHERE record_type = 'hazard'"
@@ -632,6 +635,67 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
                 entries.append(change[1:])
                 change = next(changes, None)
             yield hazard_id, fields, supervised, entries
+
+    # -- the weekly report's figures of the hazards unchanged since a moment, in SQL ------------
+    # Each sum is the rule of register/weekly.py's _Figures and _Breakdown for a hazard as it is
+    # now; tests hold the two equal (test_scale: the split replay against the full one).
+
+    def weekly_unchanged_groups(self, since: str, weeks: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        """The hazards with no change taking effect at or after `since`, not void, with a date
+        found, counted by (industry, locality): (industry, locality, open, major_open,
+        major_supervised, timed_all, on_time_all, then for each week (first, last): found_all,
+        fixed_all, major_found_all, major_fixed_all, found_week, fixed_week, major_found_week,
+        major_fixed_week, overdue). One scan of the hazards, whatever the number of weeks."""
+        params: dict[str, Any] = {"since": since}
+        sums = []
+        for n, (first, last) in enumerate(weeks):
+            params[f"f{n}"], params[f"l{n}"] = first, last
+            upto, within = f"found_on <= :l{n}", f"found_on <= :l{n} AND found_on >= :f{n}"
+            sums += [f"sum({upto})", f"sum({upto} AND fixed)", f"sum({upto} AND major)",
+                     f"sum({upto} AND major AND fixed)", f"sum({within})", f"sum({within} AND fixed)",
+                     f"sum({within} AND major)", f"sum({within} AND major AND fixed)",
+                     f"sum(late AND deadline <= :l{n})"]
+        return list(self._tuples(
+            f"""SELECT industry, locality, sum(active), sum(active AND major),
+                   sum(active AND major AND EXISTS (SELECT 1 FROM supervisions s
+                                                    WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)),
+                   sum(fixed AND timed), sum(fixed AND timed AND rectified_on <= deadline), {', '.join(sums)}
+                FROM (SELECT id, coalesce(industry, '') AS industry, coalesce(locality, '') AS locality, found_on,
+                             deadline, rectified_on, status IN ('rectified', 'closed') AS fixed,
+                             level = 'major' AS major, status IN ('open', 'rectifying', 'rectified') AS active,
+                             status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != '' AS late,
+                             rectified_on IS NOT NULL AND rectified_on != '' AND deadline IS NOT NULL
+                             AND deadline != '' AS timed
+                      FROM hazards
+                      WHERE status IS NOT 'void' AND found_on IS NOT NULL AND found_on != ''
+                        AND id NOT IN ({_CHANGED_SINCE})) h
+                GROUP BY industry, locality""", params))
+
+    def weekly_unchanged_found(self, since: str, first: str, last: str) -> list[tuple[str, int]]:
+        """(date found, how many) of the hazards unchanged since `since`, not void, found first..last."""
+        return list(self._tuples(
+            f"SELECT found_on, count(*) FROM hazards WHERE found_on >= :first AND found_on <= :last"
+            f" AND status IS NOT 'void' AND id NOT IN ({_CHANGED_SINCE}) GROUP BY found_on",
+            {"since": since, "first": first, "last": last}))
+
+    def weekly_unchanged_listed(self, since: str, last: str) -> Iterator[tuple[Any, ...]]:
+        """The hazards unchanged since `since` a weekly report may list at a week ending `last` or
+        before: open or rectifying with a deadline by then, and the majors not void, as
+        (the report's fields, whether listed for supervision now)."""
+        return self._tuples(
+            f"SELECT {', '.join(_REPORT_FIELDS)},"
+            " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
+            " FROM hazards h WHERE found_on IS NOT NULL AND found_on != ''"
+            " AND ((status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != ''"
+            "       AND deadline <= :last)"
+            "      OR (level = 'major' AND status IN ('open', 'rectifying', 'rectified', 'closed')))"
+            f" AND id NOT IN ({_CHANGED_SINCE}) ORDER BY id", {"since": since, "last": last})
+
+    def hazard_action_counts(self, action: str, bounds: Sequence[str]) -> list[int]:
+        """How many hazard entries of `action` took effect in each span bounds[n]..bounds[n + 1]."""
+        return [self.conn.execute(
+            "SELECT count(*) FROM history WHERE record_type = 'hazard' AND effective_at >= ? AND effective_at < ?"
+            " AND action = ?", (start, end, action)).fetchone()[0] for start, end in itertools.pairwise(bounds)]
 
     def history_head(self) -> tuple[int, str]:
         """The last entry's seq and hash (0 and the genesis hash for an empty history)."""
@@ -749,6 +813,10 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
             yield entry
 
 
+# The fields of a hazard the weekly reports count by (weekly._SNAPSHOT, funds as stored).
+_REPORT_FIELDS = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
+                  "measures", "funds_fen", "contingency", "unit_id", "description", "verified_by")
+_CHANGED_SINCE = "SELECT record_id FROM history WHERE record_type = 'hazard' AND effective_at >= :since"
 _HISTORY_INSERT = (
     "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, effective_at,"
     " prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
