@@ -71,11 +71,17 @@ class ExportQueries:
         """The cells of hazards matching `f`, by id, one tuple a row, for `columns` (the stable
         field names): ids with their letter, funds in yuan, overdue and plan_complete derived
         (complete: every one of `plan_fields` recorded)."""
+        query = self.hazard_cells_sql(f, today, columns, rules, plan_fields)
+        return iter(()) if query is None else self._cells(*query, rules)
+
+    def hazard_cells_sql(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
+                         plan_fields: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+        """The query of `hazard_cells` and its parameters (None: nothing can match)."""
         from hazreg.storage.sqlite.store import _OVERDUE_SQL
 
         found = self._hazard_where(f, today)
         if found is None:
-            return iter(())
+            return None
         cond, params = found
         complete = " AND ".join(
             "h.funds_fen IS NOT NULL" if name == "funds" else f"(h.{name} IS NOT NULL AND h.{name} <> '')"
@@ -89,7 +95,7 @@ class ExportQueries:
         })
         sql = (f"SELECT {_cells_sql(sources, columns, rules)}\n"
                f"FROM hazards h JOIN units u ON u.id = h.unit_id WHERE {cond} ORDER BY h.id")
-        return self._cells(sql, params, rules)
+        return sql, params
 
     def unit_cells(self, f: UnitFilter, columns: Sequence[str], rules: CellRules) -> Iterator[tuple[Any, ...]]:
         """The cells of units matching `f`, by id, one tuple a row."""
