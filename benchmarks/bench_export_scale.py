@@ -29,7 +29,6 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cli  # noqa: E402
@@ -109,14 +108,17 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx
         out = workdir / f"out-{size}"
         csv_s, csv_bytes = _time([*hz, "export", "hazards"], out.with_suffix(".csv"), env, runs)
         zh_s, zh_bytes = _time([*hz, "--lang", "zh", "export", "hazards"], out.with_suffix(".zh.csv"), env, runs)
+        floor_s = 0.0
         if shell:
             floor_s, floor_bytes = _time([shell, "-csv", "-header", "-readonly", str(work), _floor_sql(work, now)],
                                          out.with_suffix(".sqlite3.csv"), env, runs)
             rows.append((n, "sqlite3 -csv (the same query, no Python rule)", f"{floor_s:.2f}", f"{floor_bytes / 1e6:.1f}", "1.00"))
-            ratio = lambda s: f"{s / floor_s:.2f}"  # noqa: E731
         else:
             rows.append((n, "sqlite3 -csv: not installed (apt-get install -y sqlite3)", "-", "-", "-"))
-            ratio = lambda s: "-"  # noqa: E731
+
+        def ratio(seconds: float, floor: float = floor_s) -> str:
+            return f"{seconds / floor:.2f}" if floor else "-"
+
         rows.append((n, "hazreg export hazards (CSV)", f"{csv_s:.2f}", f"{csv_bytes / 1e6:.1f}", ratio(csv_s)))
         rows.append((n, "hazreg --lang zh export hazards (CSV)", f"{zh_s:.2f}", f"{zh_bytes / 1e6:.1f}", ratio(zh_s)))
         if xlsx and size <= 100_000:
