@@ -327,7 +327,8 @@ def _with_cached_values(path: Path, cached: str) -> None:
     with zipfile.ZipFile(path) as z:
         parts = {name: z.read(name) for name in z.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet, count = re.subn(r'<c r="([A-Z]+\d+)"><f>(.*?)</f><v */></c>',
+    # openpyxl writes an empty value as <v /> on its own and as <v></v> through lxml.
+    sheet, count = re.subn(r'<c r="([A-Z]+\d+)"><f>(.*?)</f>(?:<v */>|<v></v>)</c>',
                            lambda m: f'<c r="{m[1]}" t="e"><f>{m[2]}</f><v>{cached}</v></c>', sheet)
     assert count
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
