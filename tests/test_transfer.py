@@ -328,12 +328,14 @@ def test_week_boundaries_in_shanghai_while_the_process_runs_in_utc(cli, monkeypa
     assert "ISO week" in cli("export", "hazards", "--week", "2026-W60", code=2).stderr
 
 
-def test_output_file_is_written_whole_or_not_at_all(cli, filled, tmp_path, monkeypatch):
-    out = tmp_path / "weekly.csv"
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_output_file_is_written_whole_or_not_at_all(cli, filled, tmp_path, monkeypatch, fmt):
+    out = tmp_path / f"weekly.{fmt}"
     out.write_text("last week's file\n", encoding="utf-8")
     from hazreg.render import records
+    from hazreg.storage.sqlite.exports import ExportQueries
 
-    real = records.hazard_record
+    real, real_cells = records.hazard_record, ExportQueries.hazard_cells
     calls = {"n": 0}
 
     def failing(row):
@@ -342,14 +344,22 @@ def test_output_file_is_written_whole_or_not_at_all(cli, filled, tmp_path, monke
             raise OSError("disk full")
         return real(row)
 
+    def failing_cells(self, *args, **kwargs):  # the CSV's cells come from SQL: the cursor fails
+        for n, row in enumerate(real_cells(self, *args, **kwargs), start=1):
+            if n == 100:
+                raise OSError("disk full")
+            yield row
+
     monkeypatch.setattr(records, "hazard_record", failing)
-    result = cli("export", "hazards", "-o", str(out), code=None)
+    monkeypatch.setattr(ExportQueries, "hazard_cells", failing_cells)
+    result = cli("export", "hazards", "-f", fmt, "-o", str(out), code=None)
     assert result.exit_code != 0
     assert out.read_text(encoding="utf-8") == "last week's file\n"  # the old file is intact
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     monkeypatch.setattr(records, "hazard_record", real)
-    cli("export", "hazards", "-o", str(out))
-    assert out.read_text(encoding="utf-8").count("\n") == 151
+    monkeypatch.setattr(ExportQueries, "hazard_cells", real_cells)
+    cli("export", "hazards", "-f", fmt, "-o", str(out))
+    assert out.read_text(encoding="utf-8").count("\n") == (151 if fmt == "csv" else 150)
 
 
 def test_stdout_gets_data_and_stderr_messages(cli, filled):

@@ -124,8 +124,63 @@ def tidy(command: Any, help_names: list[str], path: str = "") -> None:
         param.metavar = t(key) if key else ""
         if isinstance(param, TyperArgument):
             param.__class__ = _Argument
+        plain_coercion(param)
     for name, sub in getattr(command, "commands", {}).items():
         tidy(sub, help_names, f"{path} {name}".strip())
+
+
+_DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+class _Plain:
+    """Typer's coercion of a str, bool, int or list[str] value, without Pydantic.
+
+    Typer (0.29) checks every value, the help flag's included, through a Pydantic TypeAdapter
+    it builds for the option: importing Pydantic and building adapters is a fifth of a
+    command's start-up, more than all of hazreg's own modules. A value of the plain types
+    hazreg's options take is checked here with the same result; anything else (an int
+    written otherwise than in digits, a value not already text) goes to Typer's own
+    coercion, so its errors and messages are Typer's.
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        multi = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multi else None
+        kind = self.kind
+        if kind == "list" and isinstance(value, (list, tuple)) and all(v.__class__ is str for v in value):
+            return list(value)
+        if kind == "str" and value.__class__ is str and not multi:
+            return value
+        if kind == "bool" and value.__class__ is bool and not multi:
+            return value
+        if kind == "int" and value.__class__ is str and not multi and _DIGITS.fullmatch(value):
+            return int(value)
+        from typer._coercion import build_runtime_param
+
+        return build_runtime_param(param.type_descriptor).coerce(value, param=param, ctx=ctx)
+
+
+def plain_coercion(param: Any) -> None:
+    """Give `param` the Pydantic-free coercion of `_Plain` if its type is a plain one (a Typer
+    without runtime coercion, or a parameter with a parser, bounds or a type of its own, keeps
+    Typer's)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+        return
+    info = descriptor.parameter_info
+    if descriptor.file_annotation is not None or any(
+        getattr(info, name, None) for name in ("parser", "click_type", "min", "max", "clamp", "formats")
+    ):
+        return
+    kind = {str: "str", bool: "bool", int: "int", list[str]: "list"}.get(descriptor.annotation)
+    if kind is not None:
+        param._runtime_param = _Plain(kind)
 
 
 # Typer's copy of Click builds these sentences with f-strings: read their parts back.

@@ -46,6 +46,32 @@ def _write(fmt: str, records: Any, columns: Any, output: Path | None, title: str
         say(t("msg.exported", count=count, path=str(output)), err=True)
 
 
+def hazard_cells(reg: Any, query: Any) -> Any:
+    """The CSV cells of the hazards `query` finds, formatted by the store's SQL under the
+    CSV rules (hazreg.render.export): rows straight from the cursor, no Python per row."""
+    from hazreg.register.lifecycle import PLAN_FIELDS
+    from hazreg.render.export import csv_rules
+    from hazreg.render.records import HAZARD_COLUMNS
+
+    rules = csv_rules(HAZARD_COLUMNS, bools=("plan_complete", "overdue"))
+    return reg.store.hazard_cells(query, reg.today(), HAZARD_COLUMNS, rules, PLAN_FIELDS)
+
+
+def unit_cells(reg: Any, query: Any) -> Any:
+    from hazreg.render.export import csv_rules
+    from hazreg.render.records import UNIT_COLUMNS
+
+    return reg.store.unit_cells(query, UNIT_COLUMNS, csv_rules(UNIT_COLUMNS))
+
+
+def _write_cells(rows: Any, columns: Any, output: Path | None, bom: bool) -> None:
+    from hazreg.render.export import export_cells
+
+    count = export_cells(rows, columns, output, bom)
+    if output is not None:
+        say(t("msg.exported", count=count, path=str(output)), err=True)
+
+
 @app.command("hazards", help=t("help.cmd.export_hazards"))
 def hazards(
     fmt: str = _FORMAT,
@@ -77,6 +103,9 @@ def hazards(
         unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
         changed_between=reg.window(week, since, until),
     )
+    if fmt == "csv" and hasattr(reg.store, "hazard_cells"):  # cells made by the engine
+        _write_cells(hazard_cells(reg, query), HAZARD_COLUMNS, output, bom)
+        return
     records = (hazard_record(r) for r in reg.iter_hazards(query))
     _write(fmt, records, HAZARD_COLUMNS, output, t("kind.hazards"), bom)
 
@@ -102,6 +131,9 @@ def units(
     query = reg.unit_filter(
         split_list(industry), split_list(locality), split_list(risk), search, reg.window(week, since, until)
     )
+    if fmt == "csv" and hasattr(reg.store, "unit_cells"):  # cells made by the engine
+        _write_cells(unit_cells(reg, query), UNIT_COLUMNS, output, bom)
+        return
     records = (unit_record(r) for r in reg.iter_units(query))
     _write(fmt, records, UNIT_COLUMNS, output, t("kind.units"), bom)
 

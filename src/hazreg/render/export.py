@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +31,7 @@ from hazreg.i18n import get_lang, t
 from hazreg.paths import private_folders
 from hazreg.render.grid import ENUM_FIELDS, label
 from hazreg.sheets import FORMULA_START, is_formula, neutralise, xlsx_escape
+from hazreg.storage import CellRules
 
 DATE_COLUMNS = {
     "found_on", "deadline", "rectified_on", "verified_on", "closed_on",
@@ -143,6 +146,53 @@ def write_csv(records: Iterable[dict[str, Any]], columns: Sequence[str], stream:
         writer.writerow(row)
         count += 1
     return count
+
+
+def csv_cell(column: str, value: Any, chinese: bool) -> Any:
+    """One cell of a CSV export as `write_csv` writes it (None: an empty cell)."""
+    if chinese:
+        return neutralise(_text(column, value, True))
+    if column in _SAFE_COLUMNS:
+        return value
+    if value.__class__ is str:
+        return neutralise(value)
+    return None if value is None else _text(column, value, False)
+
+
+def csv_rules(columns: Sequence[str], bools: Sequence[str] = ()) -> CellRules:
+    """The CSV rules of the current language for SQL to apply (see hazreg.storage.sqlite.exports):
+    each enum key's and true/false's finished text, the columns a formula sign changes, and
+    `csv_cell` itself for the cells that start with one. `bools` are the true/false columns."""
+    chinese = get_lang() == "zh"
+    literals: dict[str, dict[Any, str]] = {}
+    guarded = set()
+    for column in columns:
+        if column in bools:
+            literals[column] = {1: csv_cell(column, True, chinese), 0: csv_cell(column, False, chinese)}
+        elif chinese and column in ENUM_FIELDS:
+            literals[column] = {m.value: csv_cell(column, m.value, chinese) for m in ENUM_FIELDS[column]}
+        elif chinese or column not in _SAFE_COLUMNS:
+            guarded.add(column)
+    return CellRules(
+        cell=lambda column, value: csv_cell(column, value, chinese),
+        literals=literals, guarded=frozenset(guarded), starts=_STARTS,
+    )
+
+
+def write_cells(rows: Iterable[Sequence[Any]], columns: Sequence[str], stream: IO[str]) -> int:
+    """Rows whose cells are finished (by SQL, under `csv_rules`), written as they come."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(headers(columns))
+    counted = itertools.count()
+    # All in C: the rows pass through zip (counting them) to the writer, none held.
+    writer.writerows(map(itemgetter(0), zip(rows, counted, strict=False)))
+    return next(counted)
+
+
+def export_cells(rows: Iterable[Sequence[Any]], columns: Sequence[str], path: Path | None, bom: bool = False) -> int:
+    """A CSV export of finished rows to `path` (or stdout); the number of rows written."""
+    with output(path, bom=bom) as stream:
+        return write_cells(rows, columns, stream)
 
 
 def write_json(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:

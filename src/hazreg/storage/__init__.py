@@ -3,10 +3,11 @@
 from hazreg.storage.base import (
     SCHEMA_VERSION,
     ActionFilter,
+    CellRules,
     HazardFilter,
     InspectionFilter,
     Scope,
     UnitFilter,
 )
 
-__all__ = ["SCHEMA_VERSION", "ActionFilter", "HazardFilter", "InspectionFilter", "Scope", "UnitFilter"]
+__all__ = ["SCHEMA_VERSION", "ActionFilter", "CellRules", "HazardFilter", "InspectionFilter", "Scope", "UnitFilter"]

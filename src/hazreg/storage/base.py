@@ -6,9 +6,9 @@ its own SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 SCHEMA_VERSION = 7  # the number of migrations; a register at a higher version is refused
 
@@ -67,3 +67,19 @@ class ActionFilter(NamedTuple):
     until: date | None = None
     unit_ids: Sequence[int] = ()
     hazard_ids: Sequence[int] = ()
+
+
+class CellRules(NamedTuple):
+    """How an export's columns become cell texts, in engine-neutral terms.
+
+    `cell(column, value)` is the rule itself, for one cell; the other fields say where
+    SQL may skip it: `literals` gives the finished text of every value a column can hold
+    (enum keys, true and false), `guarded` the columns whose text is changed only when it
+    starts with one of `starts` (a formula sign, an apostrophe); every other column is
+    written as stored.
+    """
+
+    cell: Callable[[str, Any], Any]
+    literals: Mapping[str, Mapping[Any, str]]
+    guarded: frozenset[str]
+    starts: str

@@ -27,6 +27,7 @@ from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
 from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
 from hazreg.storage.sqlite.campaigns import CampaignQueries
+from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
 from hazreg.storage.sqlite.supervision import SupervisionQueries
 
@@ -85,7 +86,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
-class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
+class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
