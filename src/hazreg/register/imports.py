@@ -211,9 +211,11 @@ class ImportOps(HazardOps):
                     else:
                         setattr(report, outcome, getattr(report, outcome) + 1)
                 if bulk is not None:
-                    bulk.flush()
+                    bulk.flush(last=True)
                 if report.dry_run or (report.rejected_count and not skip_invalid):
                     raise _Rollback
+                if bulk is not None:
+                    bulk.finish()
                 report.written = True
         except _Rollback:
             pass
@@ -398,6 +400,8 @@ class ImportOps(HazardOps):
         bulk = self.store.bulk_hazards(self.operator)
 
         def existing_hazard(key: Any, uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
+            if not bulk.may_exist(uid, unit_id, found_on.isoformat(), description):
+                return None  # a register that had no hazards, and no earlier row of this file with this key
             if key in bulk.pending_keys:
                 bulk.flush()
             if uid:

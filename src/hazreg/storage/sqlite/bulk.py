@@ -29,6 +29,20 @@ class HazardBulk:
     """
 
     BATCH = 2000
+    # After this many new hazards (or as many as the register held, if more), the indexes in
+    # SET_ASIDE are dropped and built again once, at the end, in the same transaction: their
+    # keys come in random order, so keeping them up to date row by row costs more than one
+    # sort, once the import is big next to the register. A district's import never gets here.
+    SET_ASIDE_AFTER = 50_000
+    SET_ASIDE = ("hazards_status_level_deadline", "hazards_found_on", "history_effective", "history_hash")
+    # The FTS5 index's in-memory buffer during a big load (bytes; SQLite's default is 1 MB):
+    # fewer, larger segments to merge. Put back to the default at the end.
+    HASHSIZE = 32 << 20
+    # A Bloom filter of the keys (uids and unit + date found + description) of the hazards this
+    # import added: a new row whose key it has never seen is no duplicate, so a register that had
+    # no hazards needs no lookup per row. Fixed size: 8 MB at any length; a false positive only
+    # costs the lookup every row made before.
+    BLOOM_BITS = 1 << 26
 
     def __init__(self, store: Store, operator: str) -> None:
         self.store = store
@@ -37,6 +51,11 @@ class HazardBulk:
         used = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'hazards'").fetchone()
         top = self.conn.execute("SELECT max(id) FROM hazards").fetchone()[0]
         self.next_id = max(used[0] if used else 0, top or 0) + 1
+        self.had_hazards = top is not None
+        self.set_aside_after = max(self.SET_ASIDE_AFTER, top or 0)
+        self.set_aside: list[str] = []  # the CREATE INDEX statements of the indexes dropped
+        self.added = 0
+        self.bloom = bytearray(self.BLOOM_BITS >> 3)
         self.pending_ids: set[int] = set()
         self.pending_keys: set[Any] = set()  # uids and (unit, date found, description) not yet written
         self.hazards: list[tuple[Any, ...]] = []
@@ -48,6 +67,23 @@ class HazardBulk:
         self.unit_texts: dict[str, str] = {}  # each unit name's search text, worked out once
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id INTEGER PRIMARY KEY, row INTEGER)")
         self.conn.execute("DELETE FROM temp.import_rows")
+
+    def _bits(self, key: Any) -> tuple[int, int]:
+        h = hash(key)
+        mask = self.BLOOM_BITS - 1
+        return h & mask, (h >> 26) & mask
+
+    def _remember(self, key: Any) -> None:
+        for bit in self._bits(key):
+            self.bloom[bit >> 3] |= 1 << (bit & 7)
+
+    def may_exist(self, uid: str, unit_id: int, found_on: str, description: str) -> bool:
+        """Whether the register may hold the hazard a row names (by `uid`, else by unit, date found
+        and description): False only when it certainly does not, so no lookup is needed."""
+        if self.had_hazards:
+            return True
+        key = uid or (unit_id, found_on, description)
+        return all(self.bloom[bit >> 3] & (1 << (bit & 7)) for bit in self._bits(key))
 
     def _id_free(self, wanted: int) -> bool:
         if wanted in self.pending_ids:
@@ -78,6 +114,8 @@ class HazardBulk:
             self.next_id += 1
         self.pending_ids.add(hazard_id)
         self.pending_keys.add(key)
+        self._remember(record["uid"])
+        self._remember((record["unit_id"], record["found_on"], record["description"]))
         self.rows.append((hazard_id, file_row))
         funds = record.get("funds")
         row = {**record, "id": hazard_id, "funds_fen": None if funds is None else to_fen(Decimal(funds))}
@@ -99,7 +137,8 @@ class HazardBulk:
             self.flush()
         return hazard_id
 
-    def flush(self) -> None:
+    def flush(self, last: bool = False) -> None:
+        """Write the batch held; `last` when no more rows follow (no index is set aside then)."""
         if not self.hazards:
             return
         marks = ", ".join("?" for _ in _HAZARD_ROW)
@@ -107,5 +146,35 @@ class HazardBulk:
         self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", self.search)
         self.conn.executemany(_HISTORY_INSERT, [self.store.chain_row(*entry) for entry in self.history])
         self.conn.executemany("INSERT INTO temp.import_rows (hazard_id, row) VALUES (?, ?)", self.rows)
+        self.added += len(self.hazards)
         for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys, self.rows):
             pending.clear()
+        if not last and self.added >= self.set_aside_after and not self.set_aside:
+            self._set_indexes_aside()
+
+    def _set_indexes_aside(self) -> None:
+        from hazreg.interrupts import fault
+
+        marks = ", ".join("?" for _ in self.SET_ASIDE)
+        found = self.conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+                                  self.SET_ASIDE).fetchall()
+        for name, sql in found:
+            self.conn.execute(f'DROP INDEX "{name}"')
+            self.set_aside.append(sql)
+        self.conn.execute("INSERT INTO hazard_search (hazard_search, rank) VALUES ('hashsize', ?)", (self.HASHSIZE,))
+        fault("import:set-aside")
+
+    def finish(self) -> None:
+        """The last batch written and the indexes set aside built again: the register is whole."""
+        from hazreg.interrupts import fault
+
+        self.flush(last=True)
+        fault("import:loaded")
+        if self.set_aside:
+            # back to the default, then the setting's row removed: the file as a small import leaves it
+            self.conn.execute("INSERT INTO hazard_search (hazard_search, rank) VALUES ('hashsize', 1048576)")
+            self.conn.execute("DELETE FROM hazard_search_config WHERE k = 'hashsize'")
+            for sql in self.set_aside:
+                self.conn.execute(sql)
+            self.set_aside.clear()
+            fault("import:indexed")
