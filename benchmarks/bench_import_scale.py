@@ -34,7 +34,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cli  # noqa: E402
-import bench_scale  # noqa: E402
 
 GENERATOR = 1
 DEFAULT_DIR = Path("/tmp/hazreg-bench-import")
@@ -123,8 +122,26 @@ def _fresh(source: Path, target: Path) -> Path:
 _TABLES = ("hazards", "hazard_search", "history")
 
 
-def floor(imported: Path, empty: Path) -> float:
-    """Seconds to write the rows `imported` gained (hazards, search rows, history) into `empty`
+# A small process starts the command and reads its peak memory and CPU time (see bench_scale.py:
+# a child forked from this process would count this process's memory as its own).
+_LAUNCH = (
+    "import os, subprocess, sys, time; t = time.perf_counter();"
+    " p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL);"
+    " _, s, u = os.wait4(p.pid, 0);"
+    " print(time.perf_counter() - t, u.ru_maxrss, u.ru_utime + u.ru_stime, os.waitstatus_to_exitcode(s),"
+    " file=sys.stderr)"
+)
+
+
+def launch(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """(wall seconds, peak resident MB, CPU seconds, exit code) of one command run as a child."""
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, *cmd], env=env, capture_output=True, text=True)
+    elapsed, peak, cpu, code = proc.stderr.split()[-4:]
+    return float(elapsed), int(peak) / 1024, float(cpu), int(code)
+
+
+def floor(imported: Path, empty: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds to write the rows `imported` gained (hazards, search rows, history) into `empty`
     with Python `executemany`, in batches of 2,000, in one transaction (WAL, synchronous=FULL)."""
     source = sqlite3.connect(imported)
     target = sqlite3.connect(empty, isolation_level=None)
@@ -133,7 +150,7 @@ def floor(imported: Path, empty: Path) -> float:
     target.execute("PRAGMA foreign_keys = ON")
     target.execute("PRAGMA cache_size = -65536")
     already = {t: target.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0] for t in _TABLES}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     target.execute("BEGIN IMMEDIATE")
     for table in _TABLES:
         names = ["rowid", "text"] if table == "hazard_search" else [
@@ -145,10 +162,10 @@ def floor(imported: Path, empty: Path) -> float:
         while batch := cursor.fetchmany(2000):
             target.executemany(sql, batch)
     target.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     source.close()
     target.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def measure(folder: Path, hazards: int) -> tuple[str, ...]:
@@ -156,29 +173,29 @@ def measure(folder: Path, hazards: int) -> tuple[str, ...]:
     work = _fresh(register, folder / f"work-{hazards}.db")
     env = _env(work, now)
     hz = bench_cli.hazreg_command()
-    bench_scale.run([*hz, "--help"], env)  # bytecode compiled, files in the page cache
-    seconds, peak, code = bench_scale.run([*hz, "import", "hazards", str(ledger)], env)
+    launch([*hz, "--help"], env)  # bytecode compiled, files in the page cache
+    seconds, peak, cpu, code = launch([*hz, "import", "hazards", str(ledger)], env)
     if code != 0:
         raise SystemExit(f"import of {ledger} exited {code}")
     counted = sqlite3.connect(work).execute("SELECT count(*) FROM hazards").fetchone()[0]
     checked = subprocess.run([*hz, "check"], env=env, capture_output=True).returncode
     empty = _fresh(register, folder / f"floor-{hazards}.db")
-    floor_seconds = floor(work, empty)
+    floor_seconds, floor_cpu = floor(work, empty)
     ratio = seconds / floor_seconds
-    print(f"  {hazards:>9,} rows: import {seconds:.2f} s ({peak:.0f} MB), floor {floor_seconds:.2f} s, "
-          f"ratio {ratio:.2f}, check exit {checked}", flush=True)
-    return (f"{hazards:,}", f"{counted:,}", f"{seconds:.2f}", f"{peak:.0f}", f"{floor_seconds:.2f}",
-            f"{ratio:.2f}", str(checked))
+    print(f"  {hazards:>9,} rows: import {seconds:.2f} s (CPU {cpu:.2f} s, {peak:.0f} MB), floor {floor_seconds:.2f} s "
+          f"(CPU {floor_cpu:.2f} s), ratio {ratio:.2f} (CPU {cpu / floor_cpu:.2f}), check exit {checked}", flush=True)
+    return (f"{hazards:,}", f"{counted:,}", f"{seconds:.2f}", f"{cpu:.2f}", f"{peak:.0f}", f"{floor_seconds:.2f}",
+            f"{floor_cpu:.2f}", f"{ratio:.2f}", f"{cpu / floor_cpu:.2f}", str(checked))
 
 
 def run(registers: dict[int, Path], workdir: Path, sizes: tuple[int, ...] = (3_000, 100_000)) -> list[tuple[str, ...]]:
-    """Rows (file rows, hazards written, import s, import peak MB, floor s, ratio, check exit);
+    """Rows of HEADER, one per size (wall and CPU seconds: on a shared machine the CPU ratio is the steadier);
     `registers` is not used: this benchmark builds its own files in `workdir`."""
     return [measure(workdir, n) for n in sizes]
 
 
-HEADER = ("rows", "hazards written", "import s", "import peak MB", "executemany floor s", "import / floor",
-          "check exit")
+HEADER = ("rows", "hazards written", "import s", "import CPU s", "import peak MB", "executemany floor s",
+          "floor CPU s", "import / floor", "CPU import / floor", "check exit")
 
 
 def main() -> None:

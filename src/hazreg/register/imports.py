@@ -336,6 +336,7 @@ class ImportOps(HazardOps):
         count the ledger's past as if it had been entered on those days. `legacy` takes
         closed major hazards without their five guarantees or verifier (flagged ever
         after); `verified_as_closed` takes a row with a verification but no status as closed."""
+        from hazreg.fastmodel import FastModel
         from hazreg.models import HazardData, validate
 
         columns, ignored = map_headers(headers, HAZARD_FIELDS, overrides)
@@ -398,6 +399,7 @@ class ImportOps(HazardOps):
         # New hazards are written in batches; a row may match one already in the register
         # or one earlier in this file (written first if it is still in the batch).
         bulk = self.store.bulk_hazards(self.operator)
+        fast_hazard = FastModel(HazardData, today)
 
         def existing_hazard(key: Any, uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
             if not bulk.may_exist(uid, unit_id, found_on.isoformat(), description):
@@ -441,7 +443,7 @@ class ImportOps(HazardOps):
             fields["unit_id"] = unit_id
             if "inspection_id" in fields:
                 fields["inspection_id"] = inspection_of_hazard(self, fields["inspection_id"], unit_id)
-            hazard = validate(HazardData, fields, today)
+            hazard = fast_hazard(fields)  # the model's validation, Pydantic's for any row it is unsure of
             if hazard.status == Status.CLOSED and hazard.closed_on is None and hazard.verified_on is not None:
                 hazard = hazard.model_copy(update={"closed_on": hazard.verified_on})  # 验收/复查日期 is the closing day
             key = uid or (unit_id, hazard.found_on, hazard.description)
