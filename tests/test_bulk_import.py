@@ -21,12 +21,15 @@ from hazreg.storage.sqlite.bulk import HazardBulk
 
 HEADERS = ["隐患描述", "单位名称", "发现日期", "状态", "整改完成日期"]
 UNITS = ("临江大酒店", "青山镇宏达化工有限公司")
-# A child that imports with small batches and sets its indexes aside after 40 hazards, so a
-# file of a few hundred rows takes the path a million-row one does.
+# A child that imports with small batches, sets its indexes aside after 40 hazards and takes a
+# file of 50 rows (by its size) as big, so a file of a few hundred rows takes the path a
+# million-row one does.
 _SMALL_BATCHES = (
     "import sys\n"
     "from hazreg.storage.sqlite.bulk import HazardBulk\n"
     "HazardBulk.BATCH, HazardBulk.SET_ASIDE_AFTER = 7, 40\n"
+    "import hazreg.register.imports\n"
+    "hazreg.register.imports.EXCLUSIVE_FROM = 50\n"
     "from hazreg.cli import main\n"
     "sys.argv = ['hazreg', *sys.argv[1:]]\n"
     "main()\n"
@@ -152,8 +155,30 @@ def test_an_import_killed_at_any_step_leaves_the_register_as_it_was(isolated, tm
     reg.store.close()
 
 
-def test_a_reader_reads_the_register_as_it_was_during_an_import(isolated, tmp_path):
+def test_a_big_load_with_the_file_to_itself_uses_a_rollback_journal_then_goes_back_to_wal(isolated, tmp_path):
     _register(isolated, hazards=2)
+    proc = _import(isolated, _ledger(tmp_path / "big.csv", 300), HAZREG_PAUSE="import:loaded=3")
+    journal = Path(f"{isolated}-journal")
+    deadline = time.monotonic() + 60
+    while not journal.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "no rollback journal seen during the load"
+        time.sleep(0.05)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert not journal.exists()
+    conn = sqlite3.connect(isolated)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    reg = open_register(isolated, write=False)
+    assert reg.info()["hazards"] == 302
+    assert check_register(reg)["ok"]
+
+
+def test_a_reader_reads_the_register_as_it_was_during_an_import(isolated, tmp_path):
+    """Someone has the register open: the import keeps the WAL, and readers read beside it."""
+    _register(isolated, hazards=2)
+    holder = sqlite3.connect(isolated)  # an officer's command with the file open
+    holder.execute("SELECT count(*) FROM hazards").fetchone()
     proc = _import(isolated, _ledger(tmp_path / "big.csv", 300), HAZREG_PAUSE="import:loaded=5")
     try:
         deadline = time.monotonic() + 60
@@ -165,8 +190,10 @@ def test_a_reader_reads_the_register_as_it_was_during_an_import(isolated, tmp_pa
         assert proc.poll() is None, "the import ended before the reader had read"
         assert listed.returncode == 0, listed.stderr
         assert listed.stdout.count('"uid"') == 2, listed.stdout  # the import is not seen until it commits
+        assert not Path(f"{isolated}-journal").exists()  # the WAL, not a rollback journal
     finally:
         _, err = proc.communicate(timeout=120)
+        holder.close()
     assert proc.returncode == 0, err
     assert open_register(isolated, write=False).info()["hazards"] == 302
 

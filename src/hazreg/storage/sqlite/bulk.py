@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -178,3 +179,40 @@ class HazardBulk:
                 self.conn.execute(sql)
             self.set_aside.clear()
             fault("import:indexed")
+
+
+@contextmanager
+def rollback_journal(store: Store) -> Iterator[bool]:
+    """A rollback journal instead of the WAL for one big load, if no other connection has the
+    register open (yields whether it is in use); otherwise the WAL as always.
+
+    With the WAL every page the load writes goes to the WAL and again, at the checkpoint, to the
+    file; a rollback journal keeps only the few pages the register had. The load stays one
+    transaction: killed, the journal left beside the file rolls it back on the next open. While
+    the load runs, others wait for it (or give up as busy) instead of reading beside it, which
+    is why it is only taken when nobody else has the file open. After it, the register goes back
+    to WAL; if someone opened it meanwhile and that cannot be done yet, the next write does it
+    (every write opens the register in WAL mode)."""
+    import sqlite3
+    import time
+
+    conn = store.conn
+    if store.path is None or conn.in_transaction or not store.on_disk:
+        yield False
+        return
+    try:
+        # leaving the WAL needs the file to ourselves: SQLite refuses at once if anyone has it open
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlite3.OperationalError:
+        mode = "wal"
+    try:
+        yield mode == "delete"
+    finally:
+        if mode == "delete":
+            for attempt in range(20):
+                try:
+                    if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                        break
+                except sqlite3.OperationalError:
+                    pass
+                time.sleep(0.05 * (attempt + 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -412,6 +412,12 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         from hazreg.storage.sqlite.bulk import HazardBulk
 
         return HazardBulk(self, operator)
+
+    def bulk_journal(self) -> AbstractContextManager[bool]:
+        """Around a big load's transaction: a rollback journal if nobody else has the file open."""
+        from hazreg.storage.sqlite.bulk import rollback_journal
+
+        return rollback_journal(self)
 
     def id_taken(self, table: str, record_id: int) -> bool:
         return self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is not None
