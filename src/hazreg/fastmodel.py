@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 _CACHE_MAX = 50_000  # distinct (field, value) results kept; the cache is emptied when full
 _SIMPLE = (str, int, date, Decimal)
+_REQUIRED = object()
 
 
 class _Info:
@@ -97,6 +98,16 @@ class FastModel:
             self.fields[name] = (kind, optional, max_length, info.is_required(),
                                  list(reversed(before.get(name, []))), after.get(name, []))
         self.cache: dict[tuple[str, type, Any], Any] = {}
+        # each field's default, as model_construct takes it (immutable values: shared safely)
+        self.order: list[tuple[str, Any]] = []
+        for name, info in model.model_fields.items():
+            default = _REQUIRED if info.is_required() else info.get_default(call_default_factory=False)
+            if info.default_factory is not None or not (
+                    default is _REQUIRED or isinstance(default, (type(None), str, int, Enum, Decimal, date))):
+                self.usable = False
+            self.order.append((name, default))
+        if model.__pydantic_post_init__ or model.__pydantic_root_model__:
+            self.usable = False
 
     def __call__(self, data: dict[str, Any]) -> Any:
         """The model from `data` as `validate(model, data, today)` gives it, or its InvalidInput."""
@@ -106,7 +117,7 @@ class FastModel:
             clean = {k: _blank_to_none(v) if isinstance(v, str) else v for k, v in data.items()}
             try:
                 values = self._values(clean)
-                instance = self.model.model_construct(**values)
+                instance = self._construct(values)
                 for check in self.model_after:
                     check(instance)
             except Exception:  # noqa: BLE001 - whatever the reason, Pydantic decides (and words the error)
@@ -114,6 +125,17 @@ class FastModel:
             else:
                 return instance
         return validate(self.model, data, self.today)
+
+    def _construct(self, values: dict[str, Any]) -> Any:
+        """model_construct(**values), for this model's plain fields: `__dict__` in field order,
+        defaults for the fields not given, the fields given as the fields set."""
+        instance = self.model.__new__(self.model)
+        fields = {name: values[name] if name in values else default for name, default in self.order}
+        object.__setattr__(instance, "__dict__", fields)
+        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+        object.__setattr__(instance, "__pydantic_extra__", None)
+        object.__setattr__(instance, "__pydantic_private__", None)
+        return instance
 
     def _values(self, clean: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
