@@ -88,13 +88,29 @@ def xlsx_unescape(text: str) -> str:
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+# About how many bytes a row of a ledger takes in a CSV or JSON file (a hazard row: 200-300).
+ROW_BYTES = 256
+
+
+class Rows(Iterator[tuple[int, list[str]]]):
+    """A sheet's rows, (number, cells) one at a time, and about how many there are: an import
+    plans a big load differently (the count is an estimate, from the file's size)."""
+
+    def __init__(self, rows: Iterator[tuple[int, list[str]]], expected: int) -> None:
+        self._rows = rows
+        self.expected = expected
+
+    def __next__(self) -> tuple[int, list[str]]:
+        return next(self._rows)
+
+
 class Sheet:
     """An open table: its headers, its rows (number, cells), and how far reading has got."""
 
     def __init__(self, headers: list[str], rows: Iterator[tuple[int, list[str]]], size: int,
-                 position: Any, close: Any, encoding: str | None = None) -> None:
+                 position: Any, close: Any, encoding: str | None = None, in_rows: bool = False) -> None:
         self.headers = headers
-        self.rows = rows
+        self.rows = Rows(rows, size if in_rows else size // ROW_BYTES)
         self.size = size  # in the unit of `position()`: bytes for CSV, rows for XLSX
         self.position = position
         self.encoding = encoding
@@ -275,7 +291,7 @@ def open_xlsx(path: Path, sheet: str | None = None) -> Sheet:
             yield number, [cell_text(v) for v in row[: len(headers)]]
 
     total = ws.max_row or 0
-    return Sheet(headers, rows(), total, lambda: done[0], book.close)
+    return Sheet(headers, rows(), total, lambda: done[0], book.close, in_rows=True)
 
 
 def json_cell(value: Any) -> str:

@@ -12,12 +12,12 @@ import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import GENESIS, entry_hash
@@ -30,6 +30,9 @@ from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
 from hazreg.storage.sqlite.supervision import SupervisionQueries
+
+if TYPE_CHECKING:
+    from hazreg.storage.sqlite.bulk import HazardBulk
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -408,7 +411,15 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries
         return [tuple(r) for r in self.conn.execute(sql)]  # type: ignore[misc]
 
     def bulk_hazards(self, operator: str) -> HazardBulk:
+        from hazreg.storage.sqlite.bulk import HazardBulk
+
         return HazardBulk(self, operator)
+
+    def bulk_journal(self) -> AbstractContextManager[bool]:
+        """Around a big load's transaction: a rollback journal if nobody else has the file open."""
+        from hazreg.storage.sqlite.bulk import rollback_journal
+
+        return rollback_journal(self)
 
     def id_taken(self, table: str, record_id: int) -> bool:
         return self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is not None
@@ -828,93 +839,6 @@ _HAZARD_ROW = (
     "rectified_on", "verified_by", "verified_on", "verify_note", "closed_on", "void_reason", "created_at",
     "updated_at",
 )
-
-
-class HazardBulk:
-    """New hazards of a big import, with their search rows and history, written in batches.
-
-    Ids are assigned here (above every id ever used, so none is reused), which lets a
-    batch of hazards, search rows and history entries go to SQLite in three
-    executemany calls instead of three statements per hazard. Only the batch not yet
-    written is held in memory, so a million-row import needs no more than a small one.
-    """
-
-    BATCH = 2000
-
-    def __init__(self, store: Store, operator: str) -> None:
-        self.store = store
-        self.conn = store.conn
-        self.operator = operator
-        used = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'hazards'").fetchone()
-        top = self.conn.execute("SELECT max(id) FROM hazards").fetchone()[0]
-        self.next_id = max(used[0] if used else 0, top or 0) + 1
-        self.pending_ids: set[int] = set()
-        self.pending_keys: set[Any] = set()  # uids and (unit, date found, description) not yet written
-        self.hazards: list[tuple[Any, ...]] = []
-        self.search: list[tuple[int, str]] = []
-        self.history: list[tuple[Any, ...]] = []
-        # Which row of the file gave each hazard, so a second row for it is a duplicate; kept
-        # in SQLite's temporary store, not in Python, so a million rows cost no memory here.
-        self.rows: list[tuple[int, int]] = []
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id INTEGER PRIMARY KEY, row INTEGER)")
-        self.conn.execute("DELETE FROM temp.import_rows")
-
-    def _id_free(self, wanted: int) -> bool:
-        if wanted in self.pending_ids:
-            return False
-        return self.conn.execute("SELECT 1 FROM hazards WHERE id = ?", (wanted,)).fetchone() is None
-
-    def claim(self, hazard_id: int, row: int) -> int | None:
-        """The earlier row of the file that gave this hazard, else None (and `row` now gives it)."""
-        sql = "INSERT INTO temp.import_rows (hazard_id, row) VALUES (?, ?) ON CONFLICT DO NOTHING"
-        if self.conn.execute(sql, (hazard_id, row)).rowcount:
-            return None
-        found = self.conn.execute("SELECT row FROM temp.import_rows WHERE hazard_id = ?", (hazard_id,)).fetchone()
-        return int(found[0])
-
-    def add(self, record: dict[str, Any], unit_name: str, at: str, key: Any, wanted_id: int | None,
-            entries: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any], str | None, str]],
-            file_row: int = 0) -> int:
-        """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text).
-        `entries` are its history: (action, before, after, note, when it took effect);
-        `file_row` is the row of the file that gave it (for duplicates within the file)."""
-        if wanted_id and self._id_free(wanted_id):
-            hazard_id = wanted_id
-            self.next_id = max(self.next_id, wanted_id + 1)  # later automatic ids stay above it
-        else:
-            while self.next_id in self.pending_ids:
-                self.next_id += 1
-            hazard_id = self.next_id
-            self.next_id += 1
-        self.pending_ids.add(hazard_id)
-        self.pending_keys.add(key)
-        self.rows.append((hazard_id, file_row))
-        funds = record.get("funds")
-        row = {**record, "id": hazard_id, "funds_fen": None if funds is None else to_fen(Decimal(funds))}
-        self.hazards.append(tuple(row.get(c) for c in _HAZARD_ROW))
-        self.search.append((hazard_id, index_text(record["description"], unit_name)))
-        for action, before, after, note, effective in entries:
-            if before is None:  # the creation entry names the uid and time given, as add_history does
-                after = {**after, "uid": record["uid"], "created_at": record["created_at"]}
-            self.history.append((
-                at, self.operator, "hazard", hazard_id, action,
-                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
-                json.dumps(after, ensure_ascii=False, sort_keys=True), note, effective,
-            ))
-        if len(self.hazards) >= self.BATCH:
-            self.flush()
-        return hazard_id
-
-    def flush(self) -> None:
-        if not self.hazards:
-            return
-        marks = ", ".join("?" for _ in _HAZARD_ROW)
-        self.conn.executemany(f"INSERT INTO hazards ({', '.join(_HAZARD_ROW)}) VALUES ({marks})", self.hazards)
-        self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", self.search)
-        self.conn.executemany(_HISTORY_INSERT, [self.store.chain_row(*entry) for entry in self.history])
-        self.conn.executemany("INSERT INTO temp.import_rows (hazard_id, row) VALUES (?, ?)", self.rows)
-        for pending in (self.hazards, self.search, self.history, self.pending_ids, self.pending_keys, self.rows):
-            pending.clear()
 
 
 def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:
