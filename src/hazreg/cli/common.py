@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from typing import Any
@@ -28,6 +29,9 @@ class Session:
         from hazreg.paths import register_path
         from hazreg.register import open_register
 
+        from hazreg.register.access import refuse_password
+
+        refuse_password(self.db or os.environ.get("HAZREG_DB"))
         path = register_path(self.db)
         reg = open_register(path, write=write, operator=self.operator)
         self.opened.append(reg)

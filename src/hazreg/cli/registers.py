@@ -1,0 +1,40 @@
+"""Whole registers: `hazreg copy SRC DEST` and `hazreg db init`."""
+
+from __future__ import annotations
+
+import typer
+
+from hazreg.cli.common import register, say
+from hazreg.i18n import t
+
+db_app = typer.Typer(help=t("help.cmd.db"), no_args_is_help=True)
+
+
+def copy(
+    source: str = typer.Argument(..., help=t("help.arg.copy_source"), metavar="SRC"),
+    dest: str = typer.Argument(..., help=t("help.arg.copy_dest"), metavar="DEST"),
+) -> None:
+    """Copy a whole register to another address (file or server): history, chain, ids, files."""
+    from hazreg.register.access import shown_address
+    from hazreg.register.copying import copy_register
+
+    result = copy_register(source, dest)
+    counts = result["counts"]
+    say(t("msg.copied", source=shown_address(source), dest=shown_address(dest), units=counts["units"],
+          hazards=counts["hazards"], entries=result["entries"], head=result["head"]))
+
+
+@db_app.command("init", help=t("help.cmd.db_init"))
+def init() -> None:
+    from hazreg.register.access import init_database
+
+    reg = register(write=True, quiet=True)
+    created, version = init_database(reg)
+    from hazreg.register.copying import address_of
+
+    say(t("msg.db_created" if created else "msg.db_ready", path=address_of(reg), version=version))
+
+
+def install(root: typer.Typer) -> None:
+    root.command("copy", help=t("help.cmd.copy"))(copy)
+    root.add_typer(db_app, name="db")

@@ -1,0 +1,84 @@
+"""Who may open a register on a server, as whom, and how it is prepared.
+
+On PostgreSQL the operator recorded in history is the login role (`current_user`): a name
+the server has checked, not one anyone can type. Acting for someone else (`--operator`,
+HAZREG_OPERATOR) is allowed only to members of the role `hazreg_act_for_others`. A password
+is never taken from the command line or the environment variable that names the register:
+libpq reads it from PGPASSWORD, ~/.pgpass or a service file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from hazreg.errors import InvalidInput, Refused
+
+if TYPE_CHECKING:
+    from hazreg.register import Register
+
+ACT_FOR_OTHERS = "hazreg_act_for_others"
+_CONNINFO_PASSWORD = re.compile(r"(?:^|\s)password\s*=", re.IGNORECASE)
+_URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
+
+
+def is_server(address: str) -> bool:
+    """A PostgreSQL URL or libpq conninfo (service=…, host=… dbname=…), not a file path."""
+    text = address.strip()
+    return bool(_URL.match(text)) or bool(re.match(r"^[a-z_]+\s*=", text))
+
+
+def has_password(address: str) -> bool:
+    text = address.strip()
+    if _URL.match(text):
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(text)
+        return bool(parts.password) or "password" in {k.lower() for k in parse_qs(parts.query)}
+    return is_server(text) and bool(_CONNINFO_PASSWORD.search(text))
+
+
+def refuse_password(address: str | None) -> None:
+    """A server address that carries a password is refused (exit 2), before anything connects."""
+    if address and has_password(address):
+        raise InvalidInput("err.password_in_address", "db")
+
+
+def shown_address(address: str) -> str:
+    """An address as messages show it: a URL's password (if any) masked."""
+    if _URL.match(address.strip()):
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(address.strip())
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            return urlunsplit(parts._replace(netloc=netloc))
+    return address
+
+
+def server_operator(store: Any, wanted: str | None) -> str:
+    """The operator on a server: the login role; `wanted` only if the role may act for others."""
+    role = str(store.conn.execute("SELECT current_user").fetchone()[0])
+    if wanted is None or wanted == role:
+        return role
+    allowed = store.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) AND pg_has_role(current_user, %s, 'MEMBER')",
+        (ACT_FOR_OTHERS, ACT_FOR_OTHERS)).fetchone()[0]
+    store.conn.rollback()  # nothing was written: leave no transaction open
+    if not allowed:
+        raise Refused("err.operator_on_server", role=role, operator=wanted)
+    return wanted
+
+
+def init_database(reg: Register) -> tuple[bool, int]:
+    """Prepare the register's database: (whether it was created now, its schema version).
+
+    A file is created with its schema as on a first write; an empty PostgreSQL database gets
+    the schema; one that already is a register at this version is left as it is; tables of
+    another program, or a newer schema, are refused untouched (the store refuses those when
+    it opens)."""
+    from hazreg.register.copying import is_empty
+    from hazreg.storage import SCHEMA_VERSION
+
+    created = bool(getattr(reg.store, "created", False)) or is_empty(reg)
+    return created, SCHEMA_VERSION
