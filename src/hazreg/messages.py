@@ -217,6 +217,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_register": ("there is no register at {path}", "{path} 处没有台账"),
     "err.no_register_yet": ("no register at {path} yet; `hazreg add` or `hazreg import` creates it",
                             "{path} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它"),
+    "err.foreign_database": ("{path} is a PostgreSQL database holding another program's tables, not a hazreg register",
+                             "{path} 是存有其他程序数据表的 PostgreSQL 数据库，不是 hazreg 台账"),
+    "err.address": (
+        "{address!r} is not a register address; use a file path, a postgresql:// URL or a libpq string (service=hazreg, host=… dbname=…)",
+        "“{address}”不是台账地址；请用文件路径、postgresql:// 网址或 libpq 连接串（service=hazreg、host=… dbname=…）",
+    ),
+    "err.no_psycopg": (
+        "{address} is a PostgreSQL register and the PostgreSQL driver is not installed: pip install 'hazreg[postgresql]'",
+        "{address} 是 PostgreSQL 台账，但未安装 PostgreSQL 驱动：pip install 'hazreg[postgresql]'",
+    ),
+    "err.pg_connect": ("cannot reach the register {address}: {reason}", "无法连接台账 {address}：{reason}"),
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
