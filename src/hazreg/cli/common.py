@@ -72,6 +72,16 @@ def register(write: bool = False, quiet: bool = False) -> Any:
     return _session.register(write, quiet)
 
 
+def address() -> str:
+    """The address of the register this command works on (--db, HAZREG_DB, or the default file)."""
+    from hazreg.paths import register_path
+
+    chosen = _session.db or os.environ.get("HAZREG_DB")
+    from hazreg.register.access import is_server
+
+    return chosen if chosen and is_server(chosen) else str(register_path(_session.db))
+
+
 def say(text: str, err: bool = False) -> None:
     """A line for the user (a confirmation, a note, an error), with the user's own text in it
     made safe as the tables make it (render.grid.safe_text): a unit named with ESC]0;…BEL or

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hazreg.cli.common import register, say
+from hazreg.cli.common import say
 from hazreg.i18n import t
 
 db_app = typer.Typer(help=t("help.cmd.db"), no_args_is_help=True)
@@ -26,13 +26,12 @@ def copy(
 
 @db_app.command("init", help=t("help.cmd.db_init"))
 def init() -> None:
-    from hazreg.register.access import init_database
+    from hazreg.cli.common import address
+    from hazreg.register.access import init_database, shown_address
 
-    reg = register(write=True, quiet=True)
-    created, version = init_database(reg)
-    from hazreg.register.copying import address_of
-
-    say(t("msg.db_created" if created else "msg.db_ready", path=address_of(reg), version=version))
+    where = address()
+    created, version = init_database(where)
+    say(t("msg.db_created" if created else "msg.db_ready", path=shown_address(where), version=version))
 
 
 def install(root: typer.Typer) -> None:

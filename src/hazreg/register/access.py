@@ -70,15 +70,35 @@ def server_operator(store: Any, wanted: str | None) -> str:
     return wanted
 
 
-def init_database(reg: Register) -> tuple[bool, int]:
-    """Prepare the register's database: (whether it was created now, its schema version).
+def init_database(address: str) -> tuple[bool, int]:
+    """Prepare the register at `address`: (whether its schema was created or brought up to
+    date now, its schema version).
 
-    A file is created with its schema as on a first write; an empty PostgreSQL database gets
-    the schema; one that already is a register at this version is left as it is; tables of
-    another program, or a newer schema, are refused untouched (the store refuses those when
-    it opens)."""
-    from hazreg.register.copying import is_empty
+    A file is created with its schema as on a first write. An empty PostgreSQL database gets
+    the schema in one transaction; one that already is a register at this version is left as
+    it is (an older one is migrated, as on SQLite); tables of another program, or a newer
+    schema, are refused untouched."""
+    from pathlib import Path
+
     from hazreg.storage import SCHEMA_VERSION
 
-    created = bool(getattr(reg.store, "created", False)) or is_empty(reg)
-    return created, SCHEMA_VERSION
+    refuse_password(address)
+    if not is_server(address):
+        from hazreg.register import open_register
+
+        path = Path(address).expanduser()
+        existed = path.is_file() and path.stat().st_size > 0
+        open_register(path, write=True).store.close()
+        return not existed, SCHEMA_VERSION
+    import psycopg
+
+    from hazreg.storage.postgres.schema import init_schema
+
+    try:
+        conn = psycopg.connect(address, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise Refused("err.pg_connect", address=shown_address(address),
+                      reason=str(error).strip().splitlines()[0]) from None
+    with conn:
+        applied = init_schema(conn, shown_address(address))
+    return bool(applied), SCHEMA_VERSION
