@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "sqlite_only: opens the register's SQLite file itself (tampers with it, reads its "
         "journal or mode, backs the file up): runs on SQLite only")
     config.addinivalue_line("markers", "postgresql: runs on the PostgreSQL engine")
+    config.addinivalue_line("markers", "own_addresses: the test names its registers itself (--db): runs once")
 
 
 def _wants_file(metafunc: pytest.Metafunc) -> bool:
@@ -44,6 +45,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         on_both = (_REGISTER_USERS & set(metafunc.fixturenames)
                    and metafunc.definition.get_closest_marker("sqlite_only") is None
+                   and metafunc.definition.get_closest_marker("own_addresses") is None
                    and not _wants_file(metafunc))
         engines = ENGINES if on_both else ENGINES[:1]
         metafunc.parametrize(
