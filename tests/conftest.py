@@ -158,3 +158,14 @@ def read_terminal(leader: int) -> bytes:
             break
         out += chunk
     return out
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A PostgreSQL test never passes by being skipped: CI must run it (a server that cannot
+    start, or psycopg missing, is a failure, not a skip)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and item.get_closest_marker("postgresql") and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"a PostgreSQL test may not be skipped: {report.longrepr}"
