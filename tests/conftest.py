@@ -69,7 +69,6 @@ def _server_roles() -> None:
     if _roles_made:
         return
     import psycopg
-
     from tests.pg import url
 
     with psycopg.connect(url(), autocommit=True) as admin:

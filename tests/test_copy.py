@@ -135,7 +135,6 @@ def test_round_trip_sqlite_postgresql_sqlite(cli, source, tmp_path):
 @pg
 def test_db_init_on_an_empty_database_then_refuses_what_is_not_hazreg(cli):
     import psycopg
-
     from tests.pg import pg_database
 
     with pg_database(schema=False) as server:
@@ -160,7 +159,6 @@ def test_db_init_on_an_empty_database_then_refuses_what_is_not_hazreg(cli):
 @pg
 def test_on_a_server_the_operator_is_the_login_role(cli, tmp_path, monkeypatch):
     import psycopg
-
     from tests.pg import pg_database
 
     with pg_database() as server:

@@ -28,7 +28,6 @@ class Session:
     def register(self, write: bool = False, quiet: bool = False) -> Any:
         from hazreg.paths import register_path
         from hazreg.register import open_register
-
         from hazreg.register.access import refuse_password
 
         refuse_password(self.db or os.environ.get("HAZREG_DB"))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from hazreg.errors import InvalidInput, Refused
 
 if TYPE_CHECKING:
-    from hazreg.register import Register
+    pass
 
 ACT_FOR_OTHERS = "hazreg_act_for_others"
 _CONNINFO_PASSWORD = re.compile(r"(?:^|\s)password\s*=", re.IGNORECASE)

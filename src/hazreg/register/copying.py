@@ -117,7 +117,6 @@ def copy_register(source: str, dest: str) -> dict[str, Any]:
     """`hazreg copy SRC DEST` between two addresses; a new destination file left behind by a
     refused copy is removed."""
     from hazreg.register import open_register
-
     from hazreg.register.access import is_server, refuse_password
 
     for address in (source, dest):
