@@ -26,23 +26,27 @@ class Session:
         self.missing: str | None = None  # a register this command read that does not exist yet
 
     def register(self, write: bool = False, quiet: bool = False) -> Any:
-        from hazreg.paths import register_path
+        from hazreg.paths import register_address
         from hazreg.register import open_register
         from hazreg.register.access import refuse_password
 
         refuse_password(self.db or os.environ.get("HAZREG_DB"))
-        path = register_path(self.db)
-        reg = open_register(path, write=write, operator=self.operator)
+        address = register_address(self.db)
+        reg = open_register(address, write=write, operator=self.operator)
         self.opened.append(reg)
         if not write and not quiet and not reg.store.on_disk:
-            self.missing = str(path)
+            self.missing = address.display
         return reg
 
     def path(self) -> str:
-        """The register file this command works on, for a message."""
-        from hazreg.paths import register_path
+        """The register this command works on (a file, or a database without its password), for a message."""
+        from hazreg.errors import HazregError
+        from hazreg.paths import register_address
 
-        return str(register_path(self.db))
+        try:
+            return str(register_address(self.db).display)
+        except HazregError:
+            return "?"
 
     def wrote(self) -> bool:
         """Whether this command line saved anything (or was saving it) so far."""
@@ -73,12 +77,10 @@ def register(write: bool = False, quiet: bool = False) -> Any:
 
 def address() -> str:
     """The address of the register this command works on (--db, HAZREG_DB, or the default file)."""
-    from hazreg.paths import register_path
+    from hazreg.paths import register_address
 
-    chosen = _session.db or os.environ.get("HAZREG_DB")
-    from hazreg.register.access import is_server
-
-    return chosen if chosen and is_server(chosen) else str(register_path(_session.db))
+    where = register_address(_session.db)
+    return str(where.target)
 
 
 def say(text: str, err: bool = False) -> None:
