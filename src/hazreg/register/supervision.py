@@ -350,6 +350,8 @@ class SupervisionOps(HazardOps):
 
     def check_files(self) -> list[dict[str, Any]]:
         """Every stored file that is missing, altered, or not a plain file in the register's folder."""
+        if self.store.files_dir is None and hasattr(self.store, "blob_problems"):  # files kept in the database
+            return [{"sha256": digest, "problem": problem} for digest, problem in self.store.blob_problems()]
         problems = []
         for digest, size in self.store.stored_files():
             problem = self.blob_problem(digest, size)
