@@ -30,15 +30,14 @@ def is_sqlite(store: Any) -> bool:
 def columns(store: Any, table: str) -> list[str]:
     """The columns of a table, in the order the engine keeps them."""
     if is_sqlite(store):
-        return [r[1] for r in store.conn.execute(f'SELECT * FROM pragma_table_info("{table}")')]
-    rows = store.conn.execute(
+        return [r[1] for r in store._tuples(f'SELECT * FROM pragma_table_info("{table}")')]
+    return [r[0] for r in store._tuples(
         "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position", (table,))
-    return [r[0] for r in rows.fetchall()]
+        " WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position", (table,))]
 
 
 def count(store: Any, table: str) -> int:
-    return int(store.conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+    return int(next(iter(store._tuples(f'SELECT count(*) FROM "{table}"')))[0])
 
 
 def rows(store: Any, table: str, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -47,12 +46,9 @@ def rows(store: Any, table: str, names: Sequence[str]) -> Iterator[tuple[Any, ..
     order = KEY.get(table, "id") + (", timezone" if table == "weekly_computed" else "")
     sql = f'SELECT {select} FROM "{table}" ORDER BY {order}'
     if is_sqlite(store):
-        yield from store.conn.execute(sql)
+        yield from store._tuples(sql)
         return
-    with store.conn.cursor(name=f"copy_{table}") as cursor:  # server-side: one batch in memory
-        cursor.itersize = _BATCH
-        cursor.execute(sql)
-        yield from cursor
+    yield from store._stream(sql)  # a server-side cursor: one batch in memory
 
 
 def load(store: Any, table: str, names: Sequence[str], values: Iterable[tuple[Any, ...]]) -> int:
