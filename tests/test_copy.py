@@ -163,6 +163,8 @@ def test_on_a_server_the_operator_is_the_login_role(cli, tmp_path, monkeypatch):
 
     with pg_database() as server:
         with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DO $$ BEGIN CREATE ROLE hazreg_act_for_others NOLOGIN;"
+                         " EXCEPTION WHEN duplicate_object THEN NULL; END $$")
             conn.execute("DROP ROLE IF EXISTS officer_li")
             conn.execute("CREATE ROLE officer_li LOGIN")
             conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO officer_li")

@@ -115,4 +115,11 @@ def default_operator() -> str:
 def open_register(address: str | Path | Address | None, *, write: bool, operator: str | None = None) -> Register:
     """The register at `address` (a file path, or a PostgreSQL database: see hazreg.storage);
     created (a file with its folder, or the schema) only when `write` is true."""
-    return Register(open_store(address, create=write), operator or default_operator())
+    from hazreg.register.access import acting_operator
+
+    store = open_store(address, create=write)
+    try:
+        return Register(store, acting_operator(store, operator, write))
+    except BaseException:
+        store.close()
+        raise

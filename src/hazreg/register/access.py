@@ -56,15 +56,26 @@ def shown_address(address: str) -> str:
     return address
 
 
-def server_operator(store: Any, wanted: str | None) -> str:
-    """The operator on a server: the login role; `wanted` only if the role may act for others."""
-    role = str(store.conn.execute("SELECT current_user").fetchone()[0])
-    if wanted is None or wanted == role:
-        return role
-    allowed = store.conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) AND pg_has_role(current_user, %s, 'MEMBER')",
-        (ACT_FOR_OTHERS, ACT_FOR_OTHERS)).fetchone()[0]
-    store.conn.rollback()  # nothing was written: leave no transaction open
+def acting_operator(store: Any, wanted: str | None, write: bool) -> str:
+    """Who the history will name. On a file: `wanted` (--operator), else HAZREG_OPERATOR, else
+    the OS user. On a server: the login role (current_user); another name (--operator or
+    HAZREG_OPERATOR) only on a write by a role that may act for others (a member of
+    hazreg_act_for_others, or a superuser), else refused. A read records nothing: it is never
+    refused for it."""
+    import os
+
+    if getattr(store, "engine", "sqlite") != "postgresql":
+        from hazreg.register import default_operator
+
+        return wanted or default_operator()
+    wanted = wanted or os.environ.get("HAZREG_OPERATOR") or None
+    role, allowed = next(iter(store._tuples(
+        "SELECT current_user::text, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+        " OR CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)"
+        " THEN pg_has_role(current_user, %s, 'MEMBER') ELSE false END",
+        (ACT_FOR_OTHERS, ACT_FOR_OTHERS))))
+    if wanted is None or wanted == role or not write:
+        return str(role)
     if not allowed:
         raise Refused("err.operator_on_server", role=role, operator=wanted)
     return wanted
