@@ -38,10 +38,7 @@ class HazardBulk:
     def __init__(self, store: Store, operator: str) -> None:
         self.store = store
         self.operator = operator
-        row = store._one("SELECT (SELECT coalesce(max(id), 0) FROM hazards) AS top,"
-                         " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM hazards_id_seq) AS used")
-        assert row is not None
-        self.next_id = max(row["top"], row["used"]) + 1
+        self._next_id: int | None = None  # read at first use, under the write lock (see next_id)
         self.pending_ids: set[int] = set()
         self.pending_keys: set[Any] = set()  # uids and (unit, date found, description) not yet written
         self.hazards: list[tuple[Any, ...]] = []
@@ -52,6 +49,21 @@ class HazardBulk:
         self.rows: list[tuple[int, int]] = []
         store._execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id bigint PRIMARY KEY, row bigint)")
         store._execute("TRUNCATE import_rows")
+
+    @property
+    def next_id(self) -> int:
+        """The next automatic id, first read inside the import's write: the importer is made
+        before its transaction begins, and other officers may add hazards until then."""
+        if self._next_id is None:
+            row = self.store._one("SELECT (SELECT coalesce(max(id), 0) FROM hazards) AS top,"
+                                  " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM hazards_id_seq) AS used")
+            assert row is not None
+            self._next_id = max(row["top"], row["used"]) + 1
+        return self._next_id
+
+    @next_id.setter
+    def next_id(self, value: int) -> None:
+        self._next_id = value
 
     def _id_free(self, wanted: int) -> bool:
         if wanted in self.pending_ids:
