@@ -47,8 +47,7 @@ class HazardBulk:
         # Which row of the file gave each hazard, so a second row for it is a duplicate: kept in a
         # temporary table on the server, not in Python, so a million rows cost no memory here.
         self.rows: list[tuple[int, int]] = []
-        store._execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id bigint PRIMARY KEY, row bigint)")
-        store._execute("TRUNCATE import_rows")
+        self._rows_table = False  # made at first use, inside the import's write (see _rows_ready)
 
     @property
     def next_id(self) -> int:
@@ -65,6 +64,14 @@ class HazardBulk:
     def next_id(self, value: int) -> None:
         self._next_id = value
 
+    def _rows_ready(self) -> None:
+        """The temporary table of rows given, made inside the import's transaction: one made
+        before it would vanish with the read snapshot the transaction ends."""
+        if not self._rows_table:
+            self.store._execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id bigint PRIMARY KEY, row bigint)")
+            self.store._execute("TRUNCATE import_rows")
+            self._rows_table = True
+
     def _id_free(self, wanted: int) -> bool:
         if wanted in self.pending_ids:
             return False
@@ -72,6 +79,7 @@ class HazardBulk:
 
     def claim(self, hazard_id: int, row: int) -> int | None:
         """The earlier row of the file that gave this hazard, else None (and `row` now gives it)."""
+        self._rows_ready()
         found = self.store._one(
             "WITH added AS (INSERT INTO import_rows (hazard_id, row) VALUES (%s, %s) ON CONFLICT DO NOTHING"
             " RETURNING row) SELECT (SELECT count(*) FROM added) AS added,"
@@ -123,6 +131,7 @@ class HazardBulk:
         if not self.hazards:
             return
         store = self.store
+        self._rows_ready()
         self._copy("hazards", HAZARD_ROW, self.hazards)
         self._copy("hazard_search", ("id", "text", "words", "pairs"), self.search)
         self._copy("history", _HISTORY_ROW, [store.chain_row(*entry) for entry in self.history])
