@@ -47,10 +47,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                    and metafunc.definition.get_closest_marker("sqlite_only") is None
                    and metafunc.definition.get_closest_marker("own_addresses") is None
                    and not _wants_file(metafunc))
-        engines = ENGINES if on_both else ENGINES[:1]
-        metafunc.parametrize(
-            "engine", [pytest.param(e, marks=[pytest.mark.postgresql] if e == "postgresql" else []) for e in engines],
-            indirect=True)
+        if on_both:  # else the engine fixture's default, SQLite, and the test's id unchanged
+            metafunc.parametrize(
+                "engine", [pytest.param(e, marks=[pytest.mark.postgresql] if e == "postgresql" else [])
+                           for e in ENGINES], indirect=True)
 
 
 @pytest.fixture
