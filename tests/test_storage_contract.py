@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pg import pg_database
 
 from hazreg.chain import GENESIS, entry_hash
 from hazreg.errors import InvalidInput, Refused
 from hazreg.search import _runs
 from hazreg.storage import HazardFilter, UnitFilter, open_store, parse_address
 from hazreg.storage.base import SCHEMA_VERSION
+from pg import pg_database
 
 TODAY = date(2026, 11, 29)
 ENGINES = ("sqlite", "postgresql")
