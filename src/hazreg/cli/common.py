@@ -25,21 +25,25 @@ class Session:
         self.missing: str | None = None  # a register this command read that does not exist yet
 
     def register(self, write: bool = False, quiet: bool = False) -> Any:
-        from hazreg.paths import register_path
+        from hazreg.paths import register_address
         from hazreg.register import open_register
 
-        path = register_path(self.db)
-        reg = open_register(path, write=write, operator=self.operator)
+        address = register_address(self.db)
+        reg = open_register(address, write=write, operator=self.operator)
         self.opened.append(reg)
         if not write and not quiet and not reg.store.on_disk:
-            self.missing = str(path)
+            self.missing = address.display
         return reg
 
     def path(self) -> str:
-        """The register file this command works on, for a message."""
-        from hazreg.paths import register_path
+        """The register this command works on (a file, or a database without its password), for a message."""
+        from hazreg.errors import HazregError
+        from hazreg.paths import register_address
 
-        return str(register_path(self.db))
+        try:
+            return str(register_address(self.db).display)
+        except HazregError:
+            return "?"
 
     def wrote(self) -> bool:
         """Whether this command line saved anything (or was saving it) so far."""

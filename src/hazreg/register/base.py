@@ -15,7 +15,7 @@ from typing import Any
 
 from hazreg import dates
 from hazreg.errors import InvalidInput
-from hazreg.storage.sqlite.store import Store
+from hazreg.storage.base import Store
 
 _ID = re.compile(r"([a-z]?)(\d{1,12})", re.ASCII)
 Day = date  # for annotations inside RegisterBase, whose `date` method hides the class

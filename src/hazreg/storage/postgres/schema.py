@@ -292,24 +292,32 @@ _VERSION_TABLE = """CREATE TABLE hazreg_schema (
 )"""
 
 
+def _rows(conn: Any, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    """Rows as tuples, whatever row factory the connection has."""
+    from psycopg.rows import tuple_row
+
+    return conn.cursor(row_factory=tuple_row).execute(sql, params).fetchall()  # type: ignore[no-any-return]
+
+
 def schema_version(conn: Any) -> int | None:
     """The version of the register in this database: None if it has none (and no tables of its
     own either: a new, empty database), else the highest migration applied. A database with
     tables but no version record is another program's: refused."""
-    found = conn.execute(
+    found = _rows(
+        conn,
         "SELECT to_regclass('hazreg_schema') IS NOT NULL,"
-        " (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())"
-    ).fetchone()
+        " (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())",
+    )[0]
     if not found[0]:
         return None if not found[1] else -1
-    return int(conn.execute("SELECT coalesce(max(version), 0) FROM hazreg_schema").fetchone()[0])
+    return int(_rows(conn, "SELECT coalesce(max(version), 0) FROM hazreg_schema")[0][0])
 
 
 def applied(conn: Any) -> list[str] | None:
     """The names of the migrations recorded as applied, in order; None if the record is gone."""
-    if not conn.execute("SELECT to_regclass('hazreg_schema') IS NOT NULL").fetchone()[0]:
+    if not _rows(conn, "SELECT to_regclass('hazreg_schema') IS NOT NULL")[0][0]:
         return None
-    return [r[0] for r in conn.execute("SELECT name FROM hazreg_schema ORDER BY version")]
+    return [r[0] for r in _rows(conn, "SELECT name FROM hazreg_schema ORDER BY version")]
 
 
 def init_schema(conn: Any, where: str = "") -> list[str]:
