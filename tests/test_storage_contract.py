@@ -335,3 +335,27 @@ def test_info_shows_a_server_register_without_its_password(monkeypatch: pytest.M
         result = cli("--db", with_password, "info", "--format", "json")
         assert "s3cret" not in result.stdout
         assert url.split("?")[0] in result.stdout
+
+
+# -- attached files: beside the file on SQLite, in the database on PostgreSQL -----------------
+
+
+def test_an_attached_file_is_kept_and_given_back_unchanged(address: str, tmp_path: Path) -> None:
+    from hazreg.register import open_register
+
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8 photo of the blocked exit " * 100)
+    reg = open_register(address, write=True, operator="tester")
+    try:
+        unit = reg.add_unit({"name": "甲厂", "industry": "fire", "locality": "青山镇"})
+        hazard = reg.add_hazard({"unit": f"U{unit['id']}", "description": "安全出口堵塞"})
+        first, again = reg.attach(f"H{hazard['id']}", [photo, photo], stage="before")
+        assert first["sha256"] == again["sha256"] and first["size"] == photo.stat().st_size
+        photo.write_bytes(b"changed after attaching")  # the register kept its own copy
+        out = tmp_path / "out.jpg"
+        reg.copy_attachment(reg.attachment(f"A{first['id']}"), out)
+        assert out.read_bytes() == b"\xff\xd8 photo of the blocked exit " * 100
+        assert out.stat().st_mode & 0o777 == 0o600
+        assert reg.check_files() == []
+    finally:
+        reg.store.close()
