@@ -29,7 +29,7 @@ TABLES = ("units", "campaigns", "leaders", "inspectors", "draws", "inspections",
 LOCALITIES = ("临江街道", "青山镇", "桃源镇", "经开区管委会")
 
 
-def fill(reg: Register, tmp_path: Path, attach: bool = True) -> None:
+def fill(reg: Register, tmp_path: Path) -> None:
     """A small district with something in every table the three mixins read."""
     risks = iter(["red", "blue", "orange", "yellow", None, "red", "orange", "blue"])
     units = []
@@ -75,8 +75,7 @@ def fill(reg: Register, tmp_path: Path, attach: bool = True) -> None:
     photo.write_bytes(b"\xff\xd8\xff jpeg bytes")
     notice = tmp_path / "整改通知书.pdf"
     notice.write_bytes(b"%PDF-1.4 notice")
-    if attach:
-        reg.attach(f"H{major['id']}", [photo, notice, photo], stage="整改前", note="现场")
+    reg.attach(f"H{major['id']}", [photo, notice, photo], stage="整改前", note="现场")
     reg.plan(major["id"], {"measures": "清理通道，更换灭火器", "funds": "12000", "contingency": "火灾应急预案"})
     reg.start(major["id"])
     reg.done(major["id"])
@@ -263,16 +262,20 @@ def test_a_register_written_through_the_register_layer_reads_alike(reg, tmp_path
         numbers = itertools.count(1)
         for module in (base, campaigns, draws, hazards, supervision, units):
             monkeypatch.setattr(module, "new_uid", lambda: f"00000000-0000-7000-8000-{next(numbers):012d}")
-        fill(register, tmp_path, attach=False)
+        fill(register, tmp_path)
 
     fill_with_known_uids(reg)
     with pg.pg_database() as url:
         server = open_pg(url)
         try:
-            fill_with_known_uids(Register(server, "tester"))
+            shared = Register(server, "tester")
+            fill_with_known_uids(shared)
             assert server.chain_head() == reg.store.chain_head()  # the same history, hash for hash
             for what, call in calls(reg.store):
                 assert typed(call(server)) == typed(call(reg.store)), what
+            for digest, _ in reg.store.stored_files():  # the files themselves, kept in the database
+                assert server.blob(digest) == reg.blob_path(digest).read_bytes()
+            assert shared.check_files() == reg.check_files() == []
         finally:
             server.close()
 
