@@ -251,9 +251,9 @@ def test_every_query_gives_what_sqlite_gives(both):
     assert checked > 150
 
 
-def test_a_register_written_through_the_register_layer_reads_alike(reg, tmp_path, monkeypatch):
-    """The same commands on each engine give the same register (ids, uids, history and its
-    hashes) and the same answers to every query."""
+@pytest.fixture
+def twins(reg: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """(the SQLite register, the PostgreSQL one) after the same commands, with the same uids."""
     import itertools
 
     from hazreg.register import base, campaigns, draws, hazards, supervision, units
@@ -266,18 +266,50 @@ def test_a_register_written_through_the_register_layer_reads_alike(reg, tmp_path
 
     fill_with_known_uids(reg)
     with pg.pg_database() as url:
-        server = open_pg(url)
+        shared = Register(open_pg(url), "tester")
         try:
-            shared = Register(server, "tester")
             fill_with_known_uids(shared)
-            assert server.chain_head() == reg.store.chain_head()  # the same history, hash for hash
-            for what, call in calls(reg.store):
-                assert typed(call(server)) == typed(call(reg.store)), what
-            for digest, _ in reg.store.stored_files():  # the files themselves, kept in the database
-                assert server.blob(digest) == reg.blob_path(digest).read_bytes()
-            assert shared.check_files() == reg.check_files() == []
+            yield reg, shared
         finally:
-            server.close()
+            shared.store.close()
+
+
+def test_a_register_written_through_the_register_layer_reads_alike(twins):
+    """The same commands on each engine give the same register (ids, uids, history and its
+    hashes) and the same answers to every query."""
+    from hazreg.register.integrity import check_register
+
+    reg, shared = twins
+    server = shared.store
+    assert server.chain_head() == reg.store.chain_head()  # the same history, hash for hash
+    for what, call in calls(reg.store):
+        assert typed(call(server)) == typed(call(reg.store)), what
+    for digest, _ in reg.store.stored_files():  # the files themselves, kept in the database
+        assert server.blob(digest) == reg.blob_path(digest).read_bytes()
+    assert shared.check_files() == reg.check_files() == []
+    checked = check_register(shared)
+    assert checked == check_register(reg) and checked["ok"]  # `check` passes, finding the same
+
+
+def test_check_finds_the_same_tampering_on_both_engines(twins):
+    """Rows changed behind hazreg's back (a fine, a listing, an escalation, a setting, the search
+    index): `check` says the same on PostgreSQL as on SQLite."""
+    from hazreg.register.integrity import check_register
+
+    reg, shared = twins
+    tampering = ["UPDATE actions SET amount_fen = 100 WHERE id = 1",
+                 "UPDATE supervisions SET delisted_on = NULL WHERE id = 1",
+                 "UPDATE escalations SET step = 'interview' WHERE id = 2",
+                 "INSERT INTO extensions (uid, hazard_id, to_deadline, reason, created_at)"
+                 " VALUES ('x', 3, '2027-01-01', 'no entry', '2026-11-29T04:00:00Z')",
+                 "UPDATE settings SET value = '[]' WHERE key = 'escalation'"]
+    with reg.store.transaction():
+        for sql in [*tampering, "UPDATE hazard_search SET text = '' WHERE rowid = 2"]:
+            reg.store.conn.execute(sql)
+    write(shared.store, *tampering, "UPDATE hazard_search SET text = '' WHERE id = 2")
+    expected, found = check_register(reg), check_register(shared)
+    assert not found["ok"] and found == expected
+    assert found["records"]["mismatched"] >= 4 and {"problem": "index_stale", "count": 1, "first": "H2"} in found["tables"]
 
 
 def test_draws_take_turns_under_the_write_lock_and_stay_reproducible():
