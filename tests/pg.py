@@ -6,7 +6,7 @@ it is stopped when the session ends. Each test gets a database of its own, creat
 template that already holds the schema (CREATE DATABASE … TEMPLATE copies files: milliseconds),
 and dropped afterwards.
 
-    from tests.pg import pg_database   # a context manager
+    from pg import pg_database   # a context manager (tests/ is on the path, as for conftest)
     with pg_database() as url: ...     # url: postgresql://…/hazreg_test_N?host=…
 """
 

@@ -217,6 +217,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_register": ("there is no register at {path}", "{path} 处没有台账"),
     "err.no_register_yet": ("no register at {path} yet; `hazreg add` or `hazreg import` creates it",
                             "{path} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它"),
+    "err.server_backup": ("{address} is on a server: back it up with `hazreg copy {address} FILE.db`",
+                          "{address} 在服务器上：请用 `hazreg copy {address} 文件.db` 备份"),
+    "err.server_restore": ("{address} is on a server: restore a backup file into it with `hazreg copy`",
+                           "{address} 在服务器上：请用 `hazreg copy` 把备份文件恢复进去"),
     "err.foreign_database": ("{path} is a PostgreSQL database holding another program's tables, not a hazreg register",
                              "{path} 是存有其他程序数据表的 PostgreSQL 数据库，不是 hazreg 台账"),
     "err.address": (

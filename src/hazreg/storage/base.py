@@ -93,14 +93,16 @@ class Store(Protocol):
     committed (or committing) through it; `files_dir` where attached files are kept as files
     (None: in the database, see `put_blob`)."""
 
-    path: Path | None
-    address: str | None
-    engine: str
+    @property
+    def path(self) -> Path | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def engine(self) -> str: ...
     on_disk: bool
     writes: int
     files_dir_override: Path | None
 
-    @property
     def actions(self, f: ActionFilter, limit: int | None = None) -> list[dict[str, Any]]: ...
     def activity(self, first: date, last: date) -> dict[str, Any]: ...
     def add_history(self, entry: dict[str, Any]) -> None: ...

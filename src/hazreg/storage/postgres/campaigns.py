@@ -86,6 +86,12 @@ class CampaignQueries:
     def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
         raise NotImplementedError
 
+    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
+        raise NotImplementedError
+
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
+        raise NotImplementedError
+
     # -- people and campaigns -------------------------------------------------------------
 
     def insert_listed(self, table: str, record: dict[str, Any]) -> int:
@@ -161,7 +167,7 @@ class CampaignQueries:
 
     def iter_inspections(self, f: InspectionFilter) -> Iterator[dict[str, Any]]:
         cond, params = self._inspection_where(f)
-        for row in self._all(f"{_INSPECTION_SELECT} WHERE {cond} ORDER BY i.id", params):
+        for row in self._stream(f"{_INSPECTION_SELECT} WHERE {cond} ORDER BY i.id", params, dicts=True):
             record = _decode(row)
             assert record is not None
             yield record
@@ -242,7 +248,7 @@ class CampaignQueries:
         return out
 
     def void_draw(self, draw_id: int, reason: str, at: str) -> None:
-        self.conn.execute("UPDATE draws SET void_reason = %s, voided_at = %s WHERE id = %s", (reason, at, draw_id))
+        self._execute("UPDATE draws SET void_reason = %s, voided_at = %s WHERE id = %s", (reason, at, draw_id))
 
     def units_inspected_in_draw(self, draw_id: int) -> set[int]:
         return {r[0] for r in self._tuples("SELECT DISTINCT unit_id FROM inspections WHERE draw_id = %s", (draw_id,))}

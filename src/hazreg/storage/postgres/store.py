@@ -14,7 +14,7 @@ fen, JSON as text. Queries beyond units, hazards and history are in the mixins b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -28,6 +28,7 @@ from psycopg.rows import dict_row, tuple_row
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import GENESIS, entry_hash
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
+from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
 from hazreg.storage.base import HazardFilter, UnitFilter
@@ -84,6 +85,14 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
     def close(self) -> None:
         self.conn.close()
 
+    def backup_to(self, path: Path) -> None:
+        """A backup of a server register is a copy into an SQLite file (`hazreg copy`)."""
+        raise Refused("err.server_backup", address=self.address)
+
+    def replace_from(self, source: Path, aside: Path, under_lock: Callable[[], None]) -> None:
+        """A server register is restored by `hazreg copy` from the backup file."""
+        raise Refused("err.server_restore", address=self.address)
+
     # -- transactions and small helpers -------------------------------------------------
 
     def _read(self) -> None:
@@ -109,7 +118,8 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         try:
             if wait:
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            elif not self.conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (WRITE_LOCK,)).fetchone()["ok"]:
+            elif not (self.conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (WRITE_LOCK,)).fetchone()
+                      or {}).get("ok"):
                 raise psycopg.errors.LockNotAvailable("the register is being written")
             yield
         except BaseException:
@@ -155,6 +165,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         marks = ", ".join("%s" for _ in record)
         row = self._execute(f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id",
                             [_value(v) for v in record.values()]).fetchone()
+        assert row is not None
         if "id" in record:  # an id kept from elsewhere: later ids are given above it
             self._raise_sequence(table, int(row["id"]))
         return int(row["id"])

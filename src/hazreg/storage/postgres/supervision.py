@@ -52,6 +52,12 @@ class SupervisionQueries:
     def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
         raise NotImplementedError
 
+    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
+        raise NotImplementedError
+
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
+        raise NotImplementedError
+
     def insert_into(self, table: str, record: dict[str, Any]) -> int:
         assert table in EVIDENCE_TABLES
         return self._insert(table, record)
@@ -61,7 +67,7 @@ class SupervisionQueries:
                                    (hazard_id,)))
 
     def delist(self, supervision_id: int, on: date, note: str, at: str) -> None:
-        self.conn.execute(
+        self._execute(
             "UPDATE supervisions SET delisted_on = %s, delist_note = %s, updated_at = %s WHERE id = %s",
             (on.isoformat(), note, at, supervision_id),
         )
@@ -114,7 +120,7 @@ class SupervisionQueries:
         """Every row of `table` (supervisions, extensions, …) with its hazard's uid, by id."""
         assert table in EVIDENCE_TABLES
         sql = f"SELECT e.*, h.uid AS hazard_uid FROM {table} e JOIN hazards h ON h.id = e.hazard_id ORDER BY e.id"
-        for row in self._all(sql):
+        for row in self._stream(sql, dicts=True):
             record = plain_row(row)
             assert record is not None
             yield record
@@ -135,7 +141,7 @@ class SupervisionQueries:
 
     def put_blob(self, digest: str, data: bytes) -> bool:
         """Keep a file's content under its SHA-256 (in a write); False if it was kept already."""
-        cur = self.conn.execute(
+        cur = self._execute(
             f"INSERT INTO {BLOBS} (sha256, size, data) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
             (digest, len(data), data),
         )
