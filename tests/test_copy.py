@@ -186,3 +186,26 @@ def test_on_a_server_the_operator_is_the_login_role(cli, tmp_path, monkeypatch):
         assert json.loads(cli("--db", as_li, "history", "-f", "json").stdout)[-1]["operator"] == "王局长"
         info = cli("--db", as_li, "info", "-f", "json").stdout
         assert "officer_li@" in info
+
+
+@pg
+def test_backup_of_a_server_register_is_a_file_and_restores_into_an_empty_database(cli, source, tmp_path):
+    from tests.pg import pg_database
+
+    with pg_database(schema=False) as server:
+        cli("copy", str(source), server)
+        out = cli("--db", server, "backup", str(tmp_path / "snap") + "/").stdout
+        [snapshot] = (tmp_path / "snap").glob("register-*.db")
+        assert str(snapshot) in out and anchor(cli, source)["head"] in out
+        assert oct(snapshot.stat().st_mode & 0o777) == "0o600"
+        assert anchor(cli, snapshot) == anchor(cli, source)
+        assert everything(cli, snapshot) == everything(cli, source)
+        cli("--db", str(snapshot), "check")  # its attached files are in the folder beside it
+        assert "already exists" in cli("--db", server, "backup", str(snapshot), code=1).stderr
+        refused = cli("--db", server, "restore", str(snapshot), code=1)
+        assert "already holds a register" in refused.stderr and "empty database" in refused.stderr
+    with pg_database() as empty:
+        out = cli("--db", empty, "restore", str(snapshot)).stdout
+        assert "Restored" in out and anchor(cli, source)["head"] in out
+        assert everything(cli, empty) == everything(cli, source)
+        cli("--db", empty, "check")

@@ -176,3 +176,72 @@ def _remove(path: Path | None) -> None:
     files = path.with_name(f"{path.stem}.files")
     if files.is_dir():
         shutil.rmtree(files, ignore_errors=True)
+
+
+# -- backup and restore of a register on a server: through a copy ---------------------------------
+
+
+def backup_to_file(reg: Register, dest: str | Path, force: bool) -> tuple[Path, dict[str, Any]]:
+    """`backup` of a register on a server: an SQLite snapshot file (the register as a file anyone
+    can open), with its attached files in the folder beside it, written beside `dest` and put in
+    place only once it passes every check. Returns the file and {"chain": entries and head}."""
+    import os
+
+    from hazreg.paths import private_folders
+    from hazreg.register import Register
+    from hazreg.register.integrity import _files_of, _quietly_remove, _reason, _stamp, _with_journals
+    from hazreg.storage import open_store
+
+    text = str(dest)
+    target = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        target = target / f"register-{_stamp()}.db"
+    dest = target
+    if dest.exists() and not force:
+        raise Refused("err.backup_exists", path=str(dest))
+    part = dest.with_name(f".{dest.name}.part")
+    files = _files_of(dest)
+    new_files = not files.exists()
+    kept = False
+    try:
+        private_folders(dest.parent)
+        _quietly_remove(*_with_journals(part))
+        store = open_store(part, create=True)
+        store.files_dir_override = files  # type: ignore[attr-defined]
+        try:
+            result = copy_into(reg, Register(store, reg.operator))
+        finally:
+            store.close()
+        _quietly_remove(*_with_journals(part)[1:])
+        part.chmod(0o600)
+        part.replace(dest)
+        kept = True
+    except OSError as error:
+        raise Refused("err.cannot_write", path=str(dest), reason=_reason(error, dest)) from None
+    finally:
+        if not kept:
+            _quietly_remove(*_with_journals(part), *([files] if new_files else []))
+    return dest, {"chain": {"entries": result["entries"], "head": result["head"]}}
+
+
+def restore_from_file(reg: Register, source: Path) -> dict[str, Any]:
+    """`restore FILE` into a register on a server: a copy of the file's register (checked first,
+    with its attached files) into the database, which must be empty: a register that others are
+    using is never replaced in place (restore into a new database, then point the office at it)."""
+    from hazreg.errors import InvalidInput
+    from hazreg.register import open_register
+    from hazreg.register.integrity import _files_of
+
+    source = source.expanduser()
+    if not source.is_file():
+        raise InvalidInput("err.no_file", "file", path=str(source))
+    if not is_empty(reg):
+        raise Refused("err.restore_not_empty", path=address_of(reg))
+    src = open_register(source, write=False)
+    try:
+        if not src.store.on_disk:
+            raise Refused("err.not_register", path=str(source))
+        src.store.files_dir_override = _files_of(source)  # type: ignore[attr-defined]
+        return copy_into(src, reg)
+    finally:
+        src.store.close()

@@ -370,6 +370,10 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     from hazreg.register import open_register
 
     require_register(reg)
+    if reg.store.engine == "postgresql":  # a snapshot file, through `copy`
+        from hazreg.register.copying import backup_to_file
+
+        return backup_to_file(reg, dest, force)
     source = reg.store.path
     assert source is not None
     text = str(dest)
