@@ -189,7 +189,13 @@ def backup_to_file(reg: Register, dest: str | Path, force: bool) -> tuple[Path, 
 
     from hazreg.paths import private_folders
     from hazreg.register import Register
-    from hazreg.register.integrity import _files_of, _quietly_remove, _reason, _stamp, _with_journals
+    from hazreg.register.integrity import (
+        _files_of,
+        _quietly_remove,
+        _reason,
+        _stamp,
+        _with_journals,
+    )
     from hazreg.storage import open_store
 
     text = str(dest)
