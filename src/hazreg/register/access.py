@@ -23,9 +23,11 @@ _URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
 
 
 def is_server(address: str) -> bool:
-    """A PostgreSQL URL or libpq conninfo (service=…, host=… dbname=…), not a file path."""
-    text = address.strip()
-    return bool(_URL.match(text)) or bool(re.match(r"^[a-z_]+\s*=", text))
+    """A PostgreSQL URL or libpq conninfo (service=…, host=… dbname=…), not a file path
+    (hazreg.storage.address decides; an address of no supported kind is refused there)."""
+    from hazreg.storage.address import parse_address
+
+    return parse_address(address).engine == "postgresql"
 
 
 def has_password(address: str) -> bool:
@@ -45,15 +47,14 @@ def refuse_password(address: str | None) -> None:
 
 
 def shown_address(address: str) -> str:
-    """An address as messages show it: a URL's password (if any) masked."""
-    if _URL.match(address.strip()):
-        from urllib.parse import urlsplit, urlunsplit
+    """An address as messages show it: without a password."""
+    from hazreg.errors import HazregError
+    from hazreg.storage.address import parse_address
 
-        parts = urlsplit(address.strip())
-        if parts.password:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-            return urlunsplit(parts._replace(netloc=netloc))
-    return address
+    try:
+        return parse_address(address).display
+    except HazregError:
+        return address
 
 
 def acting_operator(store: Any, wanted: str | None, write: bool) -> str:
@@ -101,15 +102,12 @@ def init_database(address: str) -> tuple[bool, int]:
         existed = path.is_file() and path.stat().st_size > 0
         open_register(path, write=True).store.close()
         return not existed, SCHEMA_VERSION
-    import psycopg
-
+    from hazreg.storage.address import parse_address
+    from hazreg.storage.postgres.connect import connect
     from hazreg.storage.postgres.schema import init_schema
 
-    try:
-        conn = psycopg.connect(address, autocommit=True)
-    except psycopg.OperationalError as error:
-        raise Refused("err.pg_connect", address=shown_address(address),
-                      reason=str(error).strip().splitlines()[0]) from None
+    where = parse_address(address)
+    conn = connect(where)
     with conn:
-        applied = init_schema(conn, shown_address(address))
+        applied = init_schema(conn, where.display)
     return bool(applied), SCHEMA_VERSION
