@@ -86,10 +86,16 @@ def copy_into(source: Register, dest: Register) -> dict[str, Any]:
 
     Returns {"entries", "head", "counts"}: the chain's length and head (the same on both),
     and the rows copied per table."""
-    from hazreg.register.integrity import check_register
 
     if not source.store.on_disk:
         raise NotFound("err.no_register", path=address_of(source))
+    with copying.one_snapshot(source.store):
+        return _copy_checked(source, dest)
+
+
+def _copy_checked(source: Register, dest: Register) -> dict[str, Any]:
+    from hazreg.register.integrity import check_register
+
     report = check_register(source)
     if not report["ok"]:
         raise Refused("err.copy_source_bad", path=address_of(source), problems=problems_of(report))

@@ -8,6 +8,7 @@ bulk with their own ids, and moves its id counters past them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 # Every table a register keeps, parents before children; derived tables (the search index)
@@ -25,6 +26,20 @@ def is_sqlite(store: Any) -> bool:
     import sqlite3
 
     return isinstance(getattr(store, "conn", None), sqlite3.Connection)
+
+
+@contextmanager
+def one_snapshot(store: Any) -> Iterator[None]:
+    """Every read inside sees the register at one moment, while others may go on writing: on
+    SQLite one read transaction; a PostgreSQL store already reads from one snapshot."""
+    if not is_sqlite(store) or store.conn.in_transaction:
+        yield
+        return
+    store.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        store.conn.execute("ROLLBACK")  # nothing was written: the snapshot ends
 
 
 def columns(store: Any, table: str) -> list[str]:
