@@ -33,6 +33,9 @@ sys.path.insert(0, str(HERE))
 
 import bench_cli  # noqa: E402  (beside this file)
 
+# `python -m hazreg` on both engines: the code on sys.path (PYTHONPATH=src in a work tree), as
+# the editable install's `hazreg` script might import another copy.
+HZ = [sys.executable, "-m", "hazreg"]
 AIM_SINGLE = 1.3
 AIM_BULK = 2.0
 
@@ -71,7 +74,7 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
 
 
 def head(address: str, env: dict[str, str]) -> str:
-    proc = subprocess.run([*bench_cli.hazreg_command(), "--db", address, "check", "--anchor", "-f", "json"],
+    proc = subprocess.run([*HZ, "--db", address, "check", "--anchor", "-f", "json"],
                           capture_output=True, text=True, env=env)
     return proc.stdout if proc.returncode == 0 else ""
 
@@ -92,7 +95,7 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("NO_COLOR", None)
     env.update(HAZREG_OPERATOR="bench", HAZREG_NOW=meta["now"])
-    hz = bench_cli.hazreg_command()
+    hz = HZ
     cached = f"bench_h{args.hazards}_u{args.units}_s{args.seed}"
     source_head = head(str(register), env)
     copy_seconds = None
