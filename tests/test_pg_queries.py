@@ -22,6 +22,8 @@ from hazreg.storage.base import ActionFilter, InspectionFilter, Scope
 
 psycopg = pytest.importorskip("psycopg")
 pg = pytest.importorskip("pg")  # tests/pg.py: a PostgreSQL server for the tests
+# The `reg` fixture must be the SQLite register here: each test makes its PostgreSQL twin itself.
+pytestmark = pytest.mark.own_addresses
 
 # Tables in an order their foreign keys allow, with the columns SQLite and PostgreSQL share.
 TABLES = ("units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards", "supervisions",
