@@ -131,7 +131,7 @@ def main() -> None:
     # The import: bench_io's roster and ledger into an empty register on each engine.
     import bench_io
 
-    io_args = argparse.Namespace(units=args.units, hazards=args.import_rows * 10, small=args.import_rows,
+    io_args = argparse.Namespace(units=args.units, hazards=args.import_rows, small=args.import_rows,
                                  seed=args.seed, dir=args.dir / "io", regenerate=False)
     files = bench_io.ensure_files(io_args)
     env_io = {**env, "HAZREG_NOW": files.now}
