@@ -275,8 +275,8 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         return self._one(f"SELECT 1 AS x FROM {table} WHERE id = %s", (record_id,)) is not None
 
     def tune_for_bulk(self) -> None:
-        """More memory for the sorts and index builds of a big import, for this transaction."""
-        self._execute("SET LOCAL work_mem = '64MB'")
+        """More memory for the sorts of a big import, for this connection (one command)."""
+        self._execute("SET work_mem = '64MB'")
 
     def update_hazard(self, hazard_id: int, changes: dict[str, Any], today: date) -> None:
         self._update("hazards", hazard_id, _to_row(changes))
