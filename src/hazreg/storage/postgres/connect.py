@@ -63,3 +63,15 @@ def open_postgres(address: Address, *, create: bool) -> Store:
     from hazreg.storage.postgres.store import Store as PostgresStore
 
     return PostgresStore(conn, address.display)
+
+
+def init_database(address: Address) -> list[str]:
+    """`hazreg db init`: the schema set up (or brought up to date) in the database at `address`;
+    the migrations applied now. Refused as init_schema refuses (newer, foreign, damaged)."""
+    from hazreg.storage.postgres.schema import init_schema
+
+    conn = connect(address)
+    try:
+        return init_schema(conn, address.display)
+    finally:
+        conn.close()
