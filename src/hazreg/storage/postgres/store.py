@@ -51,7 +51,7 @@ HISTORY_INSERT = (
     "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, effective_at,"
     " prev, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-STREAM_BATCH = 2000  # rows fetched at a time by the streaming reads (server-side cursors)
+STREAM_BATCH = 100  # rows fetched at a time by the streaming reads (server-side cursors): memory stays bounded
 _CURSORS = itertools.count(1)  # names of server-side cursors, unique in the session
 
 
