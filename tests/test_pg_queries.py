@@ -59,6 +59,7 @@ def fill(reg: Register, tmp_path: Path) -> None:
                             "inspection": f"I{led['id']}"})
     other = reg.add_hazard({"unit": units[3]["id"], "description": "脚手架未设置防护网", "level": "major",
                             "found_on": "2026-11-02", "deadline": "2026-12-20", "owner": "王芳"})
+    reg.add_hazard({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
     general = reg.add_hazard({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
                               "deadline": "2026-11-10"})
     reg.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
@@ -387,7 +388,7 @@ def test_the_search_index_check_reads_every_column_of_the_pairs_index(both):
         spoilt.add(hazard_id)
         assert server.search_index_problems() == (True, len(spoilt), min(spoilt)), sql
     with server.transaction():
-        assert server.rebuild_search_index() == 3
+        assert server.rebuild_search_index() == 4
     assert server.search_index_problems() == (True, 0, None)
     write(server, "DROP TABLE hazard_search")
     assert server.search_index_problems() == (False, 0, None)
@@ -409,3 +410,27 @@ def test_id_counters_are_checked_where_postgresql_gives_them_a_meaning(both):
     write(server, "SELECT setval(pg_get_serial_sequence('units', 'id'), 5)")  # the next unit would be U6: taken
     assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 8)]
     assert server.integrity_problems() == [] and server.foreign_key_problems() == []
+
+
+def test_the_servers_reading_of_words_and_pairs_is_search_index_rows():
+    """The check's SQL derives a row's words and pairs from its text as search.index_row does,
+    for any text: Chinese runs of every length, Latin and full-width words, numbers, marks."""
+    import random
+
+    from hazreg.search import index_text
+    from hazreg.storage.postgres.integrity import _CONSISTENT
+    from hazreg.storage.postgres.search import index_row
+
+    rng = random.Random(14)
+    alphabet = "消防通道灭火器过期火火器器ＧＢgb35１８é Ⅱ，。、 -_/\n\t号库房é🙂ß"
+    texts = [index_text("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))),
+                        rng.choice([None, "临江市宏达化工", "A&B 公司"])) for _ in range(3000)]
+    with pg.pg_database() as url, psycopg.connect(url) as conn:
+        with conn.cursor() as cursor:
+            cursor.executemany("INSERT INTO hazard_search (id, text, words, pairs) VALUES (%s, %s, %s, %s)",
+                               [index_row(n, text) for n, text in enumerate(texts)])
+        wrong = conn.execute(f"SELECT id, text FROM hazard_search WHERE NOT {_CONSISTENT} ORDER BY id").fetchall()
+        assert wrong == []
+        conn.execute("UPDATE hazard_search SET words = words || ' x' WHERE id = 7")
+        conn.execute("UPDATE hazard_search SET pairs = pairs || '{zz}' WHERE id = 8")
+        assert [r[0] for r in conn.execute(f"SELECT id FROM hazard_search WHERE NOT {_CONSISTENT} ORDER BY id")] == [7, 8]
