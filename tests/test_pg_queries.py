@@ -411,26 +411,3 @@ def test_id_counters_are_checked_where_postgresql_gives_them_a_meaning(both):
     assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 8)]
     assert server.integrity_problems() == [] and server.foreign_key_problems() == []
 
-
-def test_the_servers_reading_of_words_and_pairs_is_search_index_rows():
-    """The check's SQL derives a row's words and pairs from its text as search.index_row does,
-    for any text: Chinese runs of every length, Latin and full-width words, numbers, marks."""
-    import random
-
-    from hazreg.search import index_text
-    from hazreg.storage.postgres.integrity import _CONSISTENT
-    from hazreg.storage.postgres.search import index_row
-
-    rng = random.Random(14)
-    alphabet = "消防通道灭火器过期火火器器ＧＢgb35１８é Ⅱ，。、 -_/\n\t号库房é🙂ß"
-    texts = [index_text("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))),
-                        rng.choice([None, "临江市宏达化工", "A&B 公司"])) for _ in range(3000)]
-    with pg.pg_database() as url, psycopg.connect(url) as conn:
-        with conn.cursor() as cursor:
-            cursor.executemany("INSERT INTO hazard_search (id, text, words, pairs) VALUES (%s, %s, %s, %s)",
-                               [index_row(n, text) for n, text in enumerate(texts)])
-        wrong = conn.execute(f"SELECT id, text FROM hazard_search WHERE NOT {_CONSISTENT} ORDER BY id").fetchall()
-        assert wrong == []
-        conn.execute("UPDATE hazard_search SET words = words || ' x' WHERE id = 7")
-        conn.execute("UPDATE hazard_search SET pairs = pairs || '{zz}' WHERE id = 8")
-        assert [r[0] for r in conn.execute(f"SELECT id FROM hazard_search WHERE NOT {_CONSISTENT} ORDER BY id")] == [7, 8]

@@ -28,14 +28,6 @@ TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "extend", "escalate", "action", "attach", "import_supervision",
                  "import_extension", "import_escalation", "import_action", "import_attachment")
-# Whether a row's words and pairs are what its text gives (search.index_row, in SQL, about
-# three times cheaper than in Python): the text's tokens are ASCII words, pairs of neighbouring
-# non-ASCII characters and a run's last character alone, so a pair and the space after it
-# become the pair's first character in the words ("灭火 火器 器 gb" -> "灭火器 gb"), and the pairs
-# are the distinct two-character non-ASCII tokens, sorted by code point.
-_CONSISTENT = r"""coalesce(words = regexp_replace(text, '([^\x01-\x7f])[^\x01-\x7f] ', '\1', 'g')
-    AND pairs = ARRAY(SELECT DISTINCT t COLLATE "C" FROM unnest(string_to_array(text, ' ')) t
-                      WHERE char_length(t) = 2 AND t !~ '[\x01-\x7f]' ORDER BY 1), FALSE)"""
 _HAZARD_TEXTS = ("SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id"
                  " ORDER BY h.id")
 
@@ -85,38 +77,35 @@ class IntegrityQueries:
         """(table, the id its sequence gave last, the highest id there now) of every table with
         generated ids, where they say something is wrong: the counter is below the highest id
         (ids taken by rolled-back writes leave it above, which is normal here)."""
-        found = []
         tables = [r[0] for r in self._tuples(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND column_name = 'id' AND is_identity = 'YES' ORDER BY table_name")]
-        for name in tables:
-            counter, top = next(self._tuples(
-                f"SELECT (SELECT coalesce(last_value, 0) FROM pg_sequences"
-                f"        WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(%s, 'id')),"
-                f" (SELECT coalesce(max(id), 0) FROM {name})", (name,)))
-            found.append((name, int(counter if counter is not None and counter < top else top), int(top)))
-        return found
+            "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+            " WHERE a.attname = 'id' AND a.attidentity <> '' AND c.relkind = 'r'"
+            " AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname")]
+        if not tables:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT %s, coalesce(pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0),"
+            f" (SELECT coalesce(max(id), 0) FROM {name})" for name in tables)
+        rows = self._tuples(sql, [value for name in tables for value in (name, name)])
+        return [(name, int(min(counter, top)), int(top)) for name, counter, top in rows]
 
     def search_index_problems(self) -> tuple[bool, int, int | None]:
         """(index present, how many hazards it does not match, the first of them). The index
-        and the hazards are read side by side in id order, a batch of each at a time (server-side
-        cursors). A row matches when its text is what the hazard gives (compared here, as on
-        SQLite) and its words and pairs are what that text gives (compared by the server: see
-        _CONSISTENT)."""
+        and the hazards are read side by side in id order, a batch of each at a time (server-side cursors)."""
         present = next(self._tuples("SELECT to_regclass('hazard_search') IS NOT NULL"))[0]
         if not present:
             return False, 0, None
-        indexed = self._stream(f"SELECT id, text, {_CONSISTENT} FROM hazard_search ORDER BY id")
+        indexed = self._stream("SELECT id, text, words, pairs FROM hazard_search ORDER BY id")
         head = next(indexed, None)
         count, first = 0, None
         for hazard_id, description, unit_name in self._stream(_HAZARD_TEXTS):
             while head is not None and head[0] < hazard_id:  # a row for a hazard that does not exist
                 count, first = count + 1, head[0] if first is None else min(first, head[0])
                 head = next(indexed, None)
-            sound = False
+            row = None
             if head is not None and head[0] == hazard_id:
-                sound, head = head[2] and head[1] == index_text(description, unit_name), next(indexed, None)
-            if not sound:
+                row, head = (head[0], head[1], head[2], list(head[3])), next(indexed, None)
+            if row != search_row(hazard_id, index_text(description, unit_name)):
                 count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
         while head is not None:
             count, first = count + 1, head[0] if first is None else min(first, head[0])
