@@ -411,3 +411,20 @@ def test_id_counters_are_checked_where_postgresql_gives_them_a_meaning(both):
     assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 8)]
     assert server.integrity_problems() == [] and server.foreign_key_problems() == []
 
+
+
+def test_verify_detects_a_tampered_draw_on_postgresql(twins):
+    """test_campaigns' tampering, on the server: a changed result or seed no longer verifies."""
+    import json
+
+    _, shared = twins
+    draw = shared.draw_record(1)
+    assert shared.verify_draw("D1")[0]
+    tampered = [dict(e) for e in draw["result"]]
+    tampered[0]["unit_id"] = next(u for u in range(1, 9) if u not in {e["unit_id"] for e in draw["result"]})
+    write(shared.store, ("UPDATE draws SET result = %s WHERE id = 1", (json.dumps(tampered),)))
+    assert not shared.verify_draw("D1")[0]
+    write(shared.store, ("UPDATE draws SET seed = seed + 1, result = %s WHERE id = 1", (json.dumps(draw["result"]),)))
+    assert not shared.verify_draw("D1")[0]
+    write(shared.store, "UPDATE draws SET seed = seed - 1 WHERE id = 1")
+    assert shared.verify_draw("D1")[0]
