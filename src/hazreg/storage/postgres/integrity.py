@@ -45,6 +45,12 @@ class IntegrityQueries:
     def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
         raise NotImplementedError
 
+    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
+        raise NotImplementedError
+
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
+        raise NotImplementedError
+
     def identity(self, record_type: str, record_id: int) -> dict[str, Any]:
         """The uid and created_at a new record was given, for its creation entry in history."""
         table = TABLE_OF.get(record_type)
@@ -57,7 +63,7 @@ class IntegrityQueries:
         """(seq, hazard id, action, before, after, note) of every change that added or changed
         a supervision, extension, escalation, enforcement action or attachment, hazard by
         hazard and in order within each."""
-        return self._tuples(
+        return self._stream(
             "SELECT seq, record_id, action, before, after, note FROM history"
             " WHERE record_type = 'hazard' AND action = ANY(%s::text[]) ORDER BY record_id, seq", (list(CHILD_ACTIONS),))
 
@@ -71,28 +77,28 @@ class IntegrityQueries:
         """(table, the id its sequence gave last, the highest id there now) of every table with
         generated ids, where they say something is wrong: the counter is below the highest id
         (ids taken by rolled-back writes leave it above, which is normal here)."""
-        found = []
         tables = [r[0] for r in self._tuples(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND column_name = 'id' AND is_identity = 'YES' ORDER BY table_name")]
-        for name in tables:
-            counter, top = next(self._tuples(
-                f"SELECT (SELECT coalesce(last_value, 0) FROM pg_sequences"
-                f"        WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(%s, 'id')),"
-                f" (SELECT coalesce(max(id), 0) FROM {name})", (name,)))
-            found.append((name, int(counter if counter is not None and counter < top else top), int(top)))
-        return found
+            "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+            " WHERE a.attname = 'id' AND a.attidentity <> '' AND c.relkind = 'r'"
+            " AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname")]
+        if not tables:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT %s, coalesce(pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0),"
+            f" (SELECT coalesce(max(id), 0) FROM {name})" for name in tables)
+        rows = self._tuples(sql, [value for name in tables for value in (name, name)])
+        return [(name, int(min(counter, top)), int(top)) for name, counter, top in rows]
 
     def search_index_problems(self) -> tuple[bool, int, int | None]:
         """(index present, how many hazards it does not match, the first of them). The index
-        and the hazards are read side by side in id order, by two cursors of their own."""
+        and the hazards are read side by side in id order, a batch of each at a time (server-side cursors)."""
         present = next(self._tuples("SELECT to_regclass('hazard_search') IS NOT NULL"))[0]
         if not present:
             return False, 0, None
-        indexed = self._tuples("SELECT id, text, words, pairs FROM hazard_search ORDER BY id")
+        indexed = self._stream("SELECT id, text, words, pairs FROM hazard_search ORDER BY id")
         head = next(indexed, None)
         count, first = 0, None
-        for hazard_id, description, unit_name in self._tuples(_HAZARD_TEXTS):
+        for hazard_id, description, unit_name in self._stream(_HAZARD_TEXTS):
             while head is not None and head[0] < hazard_id:  # a row for a hazard that does not exist
                 count, first = count + 1, head[0] if first is None else min(first, head[0])
                 head = next(indexed, None)
@@ -111,7 +117,7 @@ class IntegrityQueries:
         rows = [search_row(hazard_id, index_text(description, unit_name))
                 for hazard_id, description, unit_name in self._tuples(
                     "SELECT h.id, h.description, u.name FROM hazards h JOIN units u ON u.id = h.unit_id ORDER BY h.id")]
-        self.conn.execute("DELETE FROM hazard_search")
+        self._execute("DELETE FROM hazard_search")
         with self.conn.cursor() as cursor:
             cursor.executemany("INSERT INTO hazard_search (id, text, words, pairs) VALUES (%s, %s, %s, %s)", rows)
         return len(rows)
