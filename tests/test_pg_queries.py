@@ -61,6 +61,7 @@ def fill(reg: Register, tmp_path: Path) -> None:
                             "inspection": f"I{led['id']}"})
     other = reg.add_hazard({"unit": units[3]["id"], "description": "脚手架未设置防护网", "level": "major",
                             "found_on": "2026-11-02", "deadline": "2026-12-20", "owner": "王芳"})
+    reg.add_hazard({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
     general = reg.add_hazard({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
                               "deadline": "2026-11-10"})
     reg.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
@@ -389,7 +390,7 @@ def test_the_search_index_check_reads_every_column_of_the_pairs_index(both):
         spoilt.add(hazard_id)
         assert server.search_index_problems() == (True, len(spoilt), min(spoilt)), sql
     with server.transaction():
-        assert server.rebuild_search_index() == 3
+        assert server.rebuild_search_index() == 4
     assert server.search_index_problems() == (True, 0, None)
     write(server, "DROP TABLE hazard_search")
     assert server.search_index_problems() == (False, 0, None)
@@ -411,3 +412,21 @@ def test_id_counters_are_checked_where_postgresql_gives_them_a_meaning(both):
     write(server, "SELECT setval(pg_get_serial_sequence('units', 'id'), 5)")  # the next unit would be U6: taken
     assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 8)]
     assert server.integrity_problems() == [] and server.foreign_key_problems() == []
+
+
+
+def test_verify_detects_a_tampered_draw_on_postgresql(twins):
+    """test_campaigns' tampering, on the server: a changed result or seed no longer verifies."""
+    import json
+
+    _, shared = twins
+    draw = shared.draw_record(1)
+    assert shared.verify_draw("D1")[0]
+    tampered = [dict(e) for e in draw["result"]]
+    tampered[0]["unit_id"] = next(u for u in range(1, 9) if u not in {e["unit_id"] for e in draw["result"]})
+    write(shared.store, ("UPDATE draws SET result = %s WHERE id = 1", (json.dumps(tampered),)))
+    assert not shared.verify_draw("D1")[0]
+    write(shared.store, ("UPDATE draws SET seed = seed + 1, result = %s WHERE id = 1", (json.dumps(draw["result"]),)))
+    assert not shared.verify_draw("D1")[0]
+    write(shared.store, "UPDATE draws SET seed = seed - 1 WHERE id = 1")
+    assert shared.verify_draw("D1")[0]

@@ -359,3 +359,22 @@ def test_an_attached_file_is_kept_and_given_back_unchanged(address: str, tmp_pat
         assert reg.check_files() == []
     finally:
         reg.store.close()
+
+
+def test_a_writer_waits_for_another_then_says_busy_on_postgresql() -> None:
+    """As SQLite's busy timeout: a second writer waits (lock_timeout), then is refused, nothing written."""
+    with pg_database() as url:
+        first, second = open_store(url, create=True), open_store(url, create=True)
+        try:
+            second.conn.execute("SET lock_timeout = 200")  # milliseconds; 15 s in use
+            with first.transaction():
+                _unit(first, "甲厂")
+                with pytest.raises(Refused) as busy, second.transaction():
+                    _unit(second, "乙厂")  # pragma: no cover - the lock is never granted
+            assert busy.value.key == "err.busy"
+            with second.transaction():  # once the first has committed, the second may write
+                _unit(second, "乙厂")
+            assert sorted(u["name"] for u in second.units(UnitFilter())[0]) == ["乙厂", "甲厂"]
+        finally:
+            first.close()
+            second.close()

@@ -221,6 +221,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "{address} 在服务器上：请用 `hazreg copy {address} 文件.db` 备份"),
     "err.server_restore": ("{address} is on a server: restore a backup file into it with `hazreg copy`",
                            "{address} 在服务器上：请用 `hazreg copy` 把备份文件恢复进去"),
+    "err.server": ("the server of {path} failed the command, nothing was changed: {reason}",
+                   "{path} 的服务器未能完成命令，未作任何改动：{reason}"),
     "err.foreign_database": ("{path} is a PostgreSQL database holding another program's tables, not a hazreg register",
                              "{path} 是存有其他程序数据表的 PostgreSQL 数据库，不是 hazreg 台账"),
     "err.address": (

@@ -215,6 +215,13 @@ class HazregGroup(TyperGroup):
                 say(f"{t('error')}: {t('err.cannot_write', path=error.filename or _session.path(), reason=reason)}",
                     err=True)
             raise typer.Exit(1) from None
+        except Exception as error:
+            if not type(error).__module__.startswith("psycopg"):
+                raise
+            # The server of a shared register failed the command (its write was rolled back).
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            say(f"{t('error')}: {t('err.server', path=_session.path(), reason=reason)}", err=True)
+            raise typer.Exit(1) from None
         finally:
             _session.close()
 

@@ -279,7 +279,7 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
     elif stale:
         problems.append({"problem": "index_stale", "count": stale, "first": f"H{first}"})
     if reg.store.migrations_applied() != [m.name for m in migrations._migrations]:
-        problems.append({"problem": "migrations", "path": str(reg.store.path)})
+        problems.append({"problem": "migrations", "path": str(reg.store.address)})
     return problems
 
 
@@ -322,7 +322,7 @@ def require_register(reg: Register) -> None:
     from hazreg.errors import NotFound
 
     if not reg.store.on_disk:
-        raise NotFound("err.no_register", path=str(reg.store.path))
+        raise NotFound("err.no_register", path=str(reg.store.address))
 
 
 def _stamp() -> str:

@@ -38,7 +38,7 @@ class HazardBulk:
     def __init__(self, store: Store, operator: str) -> None:
         self.store = store
         self.operator = operator
-        self._next_id: int | None = None  # read at first use, under the write lock (see next_id)
+        self.next_id = 0  # read under the write lock, at the first use (the import's write)
         self.pending_ids: set[int] = set()
         self.pending_keys: set[Any] = set()  # uids and (unit, date found, description) not yet written
         self.hazards: list[tuple[Any, ...]] = []
@@ -47,39 +47,31 @@ class HazardBulk:
         # Which row of the file gave each hazard, so a second row for it is a duplicate: kept in a
         # temporary table on the server, not in Python, so a million rows cost no memory here.
         self.rows: list[tuple[int, int]] = []
-        self._rows_table = False  # made at first use, inside the import's write (see _rows_ready)
+        self._started = False
 
-    @property
-    def next_id(self) -> int:
-        """The next automatic id, first read inside the import's write: the importer is made
-        before its transaction begins, and other officers may add hazards until then."""
-        if self._next_id is None:
-            row = self.store._one("SELECT (SELECT coalesce(max(id), 0) FROM hazards) AS top,"
-                                  " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM hazards_id_seq) AS used")
-            assert row is not None
-            self._next_id = max(row["top"], row["used"]) + 1
-        return self._next_id
-
-    @next_id.setter
-    def next_id(self, value: int) -> None:
-        self._next_id = value
-
-    def _rows_ready(self) -> None:
-        """The temporary table of rows given, made inside the import's transaction: one made
-        before it would vanish with the read snapshot the transaction ends."""
-        if not self._rows_table:
-            self.store._execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id bigint PRIMARY KEY, row bigint)")
-            self.store._execute("TRUNCATE import_rows")
-            self._rows_table = True
+    def _start(self) -> None:
+        """At the first use, inside the import's write: the ids above every id given so far, and
+        an empty table of the file's rows (a temporary table lives as long as the connection)."""
+        if self._started:
+            return
+        store = self.store
+        row = store._one("SELECT (SELECT coalesce(max(id), 0) FROM hazards) AS top,"
+                         " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM hazards_id_seq) AS used")
+        assert row is not None
+        self.next_id = max(self.next_id, row["top"] + 1, row["used"] + 1)
+        store._execute("CREATE TEMP TABLE IF NOT EXISTS import_rows (hazard_id bigint PRIMARY KEY, row bigint)")
+        store._execute("TRUNCATE import_rows")
+        self._started = True
 
     def _id_free(self, wanted: int) -> bool:
+        self._start()
         if wanted in self.pending_ids:
             return False
         return not self.store.id_taken("hazards", wanted)
 
     def claim(self, hazard_id: int, row: int) -> int | None:
         """The earlier row of the file that gave this hazard, else None (and `row` now gives it)."""
-        self._rows_ready()
+        self._start()
         found = self.store._one(
             "WITH added AS (INSERT INTO import_rows (hazard_id, row) VALUES (%s, %s) ON CONFLICT DO NOTHING"
             " RETURNING row) SELECT (SELECT count(*) FROM added) AS added,"
@@ -93,6 +85,7 @@ class HazardBulk:
         """Queue a new hazard; `record` holds JSON-ready values (dates ISO, funds as yuan text).
         `entries` are its history: (action, before, after, note, when it took effect);
         `file_row` is the row of the file that gave it (for duplicates within the file)."""
+        self._start()
         if wanted_id and self._id_free(wanted_id):
             hazard_id = wanted_id
             self.next_id = max(self.next_id, wanted_id + 1)  # later automatic ids stay above it
@@ -131,7 +124,6 @@ class HazardBulk:
         if not self.hazards:
             return
         store = self.store
-        self._rows_ready()
         self._copy("hazards", HAZARD_ROW, self.hazards)
         self._copy("hazard_search", ("id", "text", "words", "pairs"), self.search)
         self._copy("history", _HISTORY_ROW, [store.chain_row(*entry) for entry in self.history])

@@ -1,8 +1,9 @@
 """SQL for inspections, campaigns, leaders, inspectors and draws on PostgreSQL (part of the Store).
 
 The PostgreSQL twin of `hazreg.storage.sqlite.campaigns`: the same methods giving the same rows
-(dates as ISO text, lists decoded from JSON). Text is sorted `COLLATE "C"` (by code point, as
-SQLite sorts) and NULLs first, as SQLite puts them, so both engines list things in one order.
+(the columns hold what SQLite's hold, see schema.py: dates as ISO text, lists as JSON text,
+decoded here). Text is sorted `COLLATE "C"` (by code point, as SQLite sorts), so both engines
+list things in one order.
 """
 
 from __future__ import annotations
@@ -23,22 +24,12 @@ _DRAW_JSON = ("params", "pool", "result")
 _C = 'COLLATE "C"'
 
 
-def plain(value: Any) -> Any:
-    """A value as SQLite gives it: a date column's value as ISO text, everything else as is."""
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def plain_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if row is None else {k: plain(v) for k, v in row.items()}
-
-
 def decode(value: Any) -> Any:
     """A JSON column's value: text is decoded; a json/jsonb column comes decoded already."""
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    record = plain_row(row)
+def _decode(record: dict[str, Any] | None) -> dict[str, Any] | None:
     if record is None:
         return None
     for key in _LISTS:
@@ -194,7 +185,7 @@ class CampaignQueries:
                 SELECT 1 FROM inspections i WHERE i.unit_id = u.id AND i.inspected_on BETWEEN %(since)s AND %(until)s)
             ORDER BY CASE u.risk WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2
               WHEN 'blue' THEN 3 ELSE 4 END, u.locality {_C}, u.industry {_C}, u.name {_C}, u.id"""
-        return [r for r in (plain_row(row) for row in self._all(sql, params)) if r]
+        return self._all(sql, params)
 
     def leader_days(self, since: date, until: date) -> list[tuple[str, str, str, str, str, int]]:
         """(leader, date, mode, industry, locality, inspections) for inspections led by someone."""
@@ -203,8 +194,7 @@ class CampaignQueries:
             WHERE i.leader IS NOT NULL AND i.inspected_on BETWEEN %s AND %s
             GROUP BY i.leader, i.inspected_on, i.mode, u.industry, u.locality
             ORDER BY i.leader {_C}, i.inspected_on, i.mode {_C}, u.industry {_C}, u.locality {_C}"""
-        return [tuple(plain(v) for v in r)  # type: ignore[misc]
-                for r in self._tuples(sql, (since.isoformat(), until.isoformat()))]
+        return [tuple(r) for r in self._tuples(sql, (since.isoformat(), until.isoformat()))]  # type: ignore[misc]
 
     def draw_candidates(self, scope: Scope, not_inspected_since: date | None) -> list[tuple[int, str | None, str]]:
         """(unit id, risk, locality) of the units a draw may pick, in id order (the order the seed walks)."""
@@ -222,10 +212,10 @@ class CampaignQueries:
         return self._insert("draws", row)
 
     def draw(self, draw_id: int) -> dict[str, Any] | None:
-        record = plain_row(self._one(
+        record = self._one(
             "SELECT d.*, c.name AS campaign FROM draws d LEFT JOIN campaigns c ON c.id = d.campaign_id WHERE d.id = %s",
             (draw_id,),
-        ))
+        )
         if record is None:
             return None
         for key in _DRAW_JSON:
@@ -240,8 +230,7 @@ class CampaignQueries:
         )
         out = []
         for row in rows:
-            record = plain_row(row)
-            assert record is not None
+            record = dict(row)
             record["params"] = decode(record["params"])
             record["drawn"] = len(decode(record.pop("result")))
             out.append(record)
@@ -255,4 +244,4 @@ class CampaignQueries:
 
     def units_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         rows = self._all("SELECT * FROM units WHERE id = ANY(%s::bigint[])", ([int(i) for i in ids],))
-        return {row["id"]: row for row in (plain_row(r) for r in rows) if row}
+        return {row["id"]: row for row in rows}

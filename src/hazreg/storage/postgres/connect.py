@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.errors import Refused
 from hazreg.storage.base import SCHEMA_VERSION
+from hazreg.storage.sqlite.store import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
     from hazreg.storage.address import Address
@@ -27,14 +28,13 @@ def connect(address: Address) -> Any:
         raise Refused("err.no_psycopg", address=address.display) from None
     target = str(address.target)
     try:
-        if "://" in target:
-            return psycopg.connect(target, autocommit=True, row_factory=dict_row,
-                                   application_name=APPLICATION)
-        return psycopg.connect(target, autocommit=True, row_factory=dict_row,
-                               fallback_application_name=APPLICATION)
+        conn = psycopg.connect(target, autocommit=True, row_factory=dict_row, fallback_application_name=APPLICATION)
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise Refused("err.pg_connect", address=address.display, reason=reason) from None
+    # A writer waits for another as long as on SQLite (its busy timeout), then says "busy".
+    conn.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
 
 
 def open_postgres(address: Address, *, create: bool) -> Store:
@@ -63,3 +63,15 @@ def open_postgres(address: Address, *, create: bool) -> Store:
     from hazreg.storage.postgres.store import Store as PostgresStore
 
     return PostgresStore(conn, address.display)
+
+
+def init_database(address: Address) -> list[str]:
+    """`hazreg db init`: the schema set up (or brought up to date) in the database at `address`;
+    the migrations applied now. Refused as init_schema refuses (newer, foreign, damaged)."""
+    from hazreg.storage.postgres.schema import init_schema
+
+    conn = connect(address)
+    try:
+        return init_schema(conn, address.display)
+    finally:
+        conn.close()

@@ -77,17 +77,17 @@ class IntegrityQueries:
         """(table, the id its sequence gave last, the highest id there now) of every table with
         generated ids, where they say something is wrong: the counter is below the highest id
         (ids taken by rolled-back writes leave it above, which is normal here)."""
-        found = []
         tables = [r[0] for r in self._tuples(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND column_name = 'id' AND is_identity = 'YES' ORDER BY table_name")]
-        for name in tables:
-            counter, top = next(self._tuples(
-                f"SELECT (SELECT coalesce(last_value, 0) FROM pg_sequences"
-                f"        WHERE schemaname || '.' || sequencename = pg_get_serial_sequence(%s, 'id')),"
-                f" (SELECT coalesce(max(id), 0) FROM {name})", (name,)))
-            found.append((name, int(counter if counter is not None and counter < top else top), int(top)))
-        return found
+            "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+            " WHERE a.attname = 'id' AND a.attidentity <> '' AND c.relkind = 'r'"
+            " AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname")]
+        if not tables:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT %s, coalesce(pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0),"
+            f" (SELECT coalesce(max(id), 0) FROM {name})" for name in tables)
+        rows = self._tuples(sql, [value for name in tables for value in (name, name)])
+        return [(name, int(min(counter, top)), int(top)) for name, counter, top in rows]
 
     def search_index_problems(self) -> tuple[bool, int, int | None]:
         """(index present, how many hazards it does not match, the first of them). The index

@@ -13,6 +13,7 @@ fen, JSON as text. Queries beyond units, hazards and history are in the mixins b
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +51,8 @@ HISTORY_INSERT = (
     "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, effective_at,"
     " prev, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-STREAM_BATCH = 2000  # rows fetched at a time by the streaming reads (server-side cursors)
+STREAM_BATCH = 100  # rows fetched at a time by the streaming reads (server-side cursors): memory stays bounded
+_CURSORS = itertools.count(1)  # names of server-side cursors, unique in the session
 
 
 def _value(value: Any) -> Any:
@@ -116,8 +118,11 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         self._writing = True
         self._tail = None  # another process may have written since: read the chain's end afresh
         try:
-            if wait:
-                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if wait:  # as long as SQLite's busy timeout (lock_timeout, see connect.py), then "busy"
+                try:
+                    self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                except psycopg.errors.LockNotAvailable:
+                    raise Refused("err.busy") from None
             elif not (self.conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (WRITE_LOCK,)).fetchone()
                       or {}).get("ok"):
                 raise psycopg.errors.LockNotAvailable("the register is being written")
@@ -155,7 +160,7 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         """Rows of a big result, a batch at a time through a server-side cursor (bounded memory)."""
         if not self._writing:
             self._read()
-        with self.conn.cursor(name=f"stream_{id(object())}", row_factory=dict_row if dicts else tuple_row) as cursor:
+        with self.conn.cursor(name=f"hazreg_stream_{next(_CURSORS)}", row_factory=dict_row if dicts else tuple_row) as cursor:
             cursor.itersize = STREAM_BATCH
             cursor.execute(sql, params or None)
             yield from cursor
@@ -275,8 +280,8 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries):
         return self._one(f"SELECT 1 AS x FROM {table} WHERE id = %s", (record_id,)) is not None
 
     def tune_for_bulk(self) -> None:
-        """More memory for the sorts and index builds of a big import, for this transaction."""
-        self._execute("SET LOCAL work_mem = '64MB'")
+        """More memory for the sorts of a big import, for this connection (one command)."""
+        self._execute("SET work_mem = '64MB'")
 
     def update_hazard(self, hazard_id: int, changes: dict[str, Any], today: date) -> None:
         self._update("hazards", hazard_id, _to_row(changes))

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.money import from_fen
 from hazreg.storage.base import ActionFilter
-from hazreg.storage.postgres.campaigns import plain_row
 
 if TYPE_CHECKING:
     import psycopg
@@ -26,15 +25,9 @@ _ACTION_SELECT = """SELECT a.*, a.taken_on AS "on", h.description AS hazard, h.u
     FROM actions a JOIN hazards h ON h.id = a.hazard_id JOIN units u ON u.id = h.unit_id"""
 
 
-def _action(row: dict[str, Any]) -> dict[str, Any]:
-    record = plain_row(row)
-    assert record is not None
+def _action(record: dict[str, Any]) -> dict[str, Any]:
     record["amount"] = from_fen(record.pop("amount_fen"))
     return record
-
-
-def _plain_all(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in (plain_row(row) for row in rows) if r is not None]
 
 
 class SupervisionQueries:
@@ -63,8 +56,7 @@ class SupervisionQueries:
         return self._insert(table, record)
 
     def supervision_in_force(self, hazard_id: int) -> dict[str, Any] | None:
-        return plain_row(self._one("SELECT * FROM supervisions WHERE hazard_id = %s AND delisted_on IS NULL",
-                                   (hazard_id,)))
+        return self._one("SELECT * FROM supervisions WHERE hazard_id = %s AND delisted_on IS NULL", (hazard_id,))
 
     def delist(self, supervision_id: int, on: date, note: str, at: str) -> None:
         self._execute(
@@ -76,13 +68,13 @@ class SupervisionQueries:
         """Everything kept about a hazard beyond its own fields, oldest first."""
         one = (hazard_id,)
         return {
-            "supervisions": _plain_all(self._all("SELECT * FROM supervisions WHERE hazard_id = %s ORDER BY id", one)),
-            "extensions": _plain_all(self._all("SELECT * FROM extensions WHERE hazard_id = %s ORDER BY id", one)),
-            "escalations": _plain_all(self._all(
+            "supervisions": (self._all("SELECT * FROM supervisions WHERE hazard_id = %s ORDER BY id", one)),
+            "extensions": (self._all("SELECT * FROM extensions WHERE hazard_id = %s ORDER BY id", one)),
+            "escalations": (self._all(
                 "SELECT * FROM escalations WHERE hazard_id = %s ORDER BY done_on, id", one)),
             "actions": [_action(r) for r in self._all(
                 f"{_ACTION_SELECT} WHERE a.hazard_id = %s ORDER BY a.taken_on, a.id", one)],
-            "attachments": _plain_all(self._all("SELECT * FROM attachments WHERE hazard_id = %s ORDER BY id", one)),
+            "attachments": (self._all("SELECT * FROM attachments WHERE hazard_id = %s ORDER BY id", one)),
         }
 
     def escalations_done(self, hazard_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -120,17 +112,14 @@ class SupervisionQueries:
         """Every row of `table` (supervisions, extensions, …) with its hazard's uid, by id."""
         assert table in EVIDENCE_TABLES
         sql = f"SELECT e.*, h.uid AS hazard_uid FROM {table} e JOIN hazards h ON h.id = e.hazard_id ORDER BY e.id"
-        for row in self._stream(sql, dicts=True):
-            record = plain_row(row)
-            assert record is not None
-            yield record
+        yield from self._stream(sql, dicts=True)
 
     def row_by_uid(self, table: str, uid: str) -> dict[str, Any] | None:
         assert table in (*EVIDENCE_TABLES, "inspections", "hazards")
-        return plain_row(self._one(f"SELECT * FROM {table} WHERE uid = %s", (uid,)))
+        return self._one(f"SELECT * FROM {table} WHERE uid = %s", (uid,))
 
     def attachment(self, attachment_id: int) -> dict[str, Any] | None:
-        return plain_row(self._one("SELECT * FROM attachments WHERE id = %s", (attachment_id,)))
+        return self._one("SELECT * FROM attachments WHERE id = %s", (attachment_id,))
 
     def stored_files(self) -> list[tuple[str, int]]:
         """(sha256, size) of every attached file, once each."""
