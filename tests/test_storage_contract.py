@@ -306,14 +306,19 @@ def test_a_password_is_never_shown(text: str, shown: str) -> None:
     assert parse_address(text).display == shown
 
 
+@pytest.mark.own_addresses
 def test_a_server_url_is_never_taken_for_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
     """Before, HAZREG_DB=postgresql://… made a folder `postgresql:` in the current directory."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HAZREG_DB", "postgresql://officer:s3cret@127.0.0.1:1/hazreg?connect_timeout=2")
+    monkeypatch.setenv("HAZREG_DB", "postgresql://officer@127.0.0.1:1/hazreg?connect_timeout=2")
     result = cli("add", "灭火器过期", "--unit", "U1", code=1)
     assert "cannot reach the register postgresql://officer@127.0.0.1:1/hazreg" in result.stderr
-    assert "s3cret" not in result.stdout + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+    # a password on the command line is refused before anything connects (register/access.py)
+    monkeypatch.setenv("HAZREG_DB", "postgresql://officer:s3cret@127.0.0.1:1/hazreg?connect_timeout=2")
+    result = cli("add", "灭火器过期", "--unit", "U1", code=2)
+    assert "s3cret" not in result.stdout + result.stderr and "PGPASSWORD" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -326,15 +331,18 @@ def test_an_unsupported_address_is_refused_in_one_line(tmp_path: Path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.own_addresses
 def test_info_shows_a_server_register_without_its_password(monkeypatch: pytest.MonkeyPatch, cli: Any) -> None:
     with pg_database() as url:
         head, _, rest = url.partition("@")
-        monkeypatch.setenv("PGPASSWORD", "unused")  # the test server trusts local sockets
-        with_password = f"{head}:s3cret@{rest}"
-        cli("--db", with_password, "unit", "add", "甲厂", "--industry", "fire", "--locality", "青山镇")
-        result = cli("--db", with_password, "info", "--format", "json")
+        monkeypatch.setenv("PGPASSWORD", "s3cret")  # the test server trusts local sockets
+        cli("--db", url, "unit", "add", "甲厂", "--industry", "fire", "--locality", "青山镇")
+        result = cli("--db", url, "info", "--format", "json")
         assert "s3cret" not in result.stdout
         assert url.split("?")[0] in result.stdout
+        # a password in the address itself is refused (register/access.py), never shown
+        refused = cli("--db", f"{head}:s3cret@{rest}", "info", code=2)
+        assert "s3cret" not in refused.stdout + refused.stderr
 
 
 # -- attached files: beside the file on SQLite, in the database on PostgreSQL -----------------
