@@ -232,6 +232,7 @@ def test_an_export_interrupted_by_ctrl_c_leaves_nothing(cli, tmp_path, monkeypat
     assert list(dest.iterdir()) == []
 
 
+@pytest.mark.sqlite_only  # file modes of a restore beside the register file
 def test_restore_copies_are_private_from_the_first_byte(cli, tmp_path, monkeypatch):
     from hazreg.register import integrity
 

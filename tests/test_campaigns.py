@@ -195,6 +195,7 @@ def test_draw_filters_and_ratio(district):
         district.draw(ratio="150%")
 
 
+@pytest.mark.sqlite_only  # tampers through the file's connection
 def test_verify_detects_a_tampered_draw(district):
     district.add_inspector({"name": "王建国"})
     district.add_inspector({"name": "李明"})

@@ -170,3 +170,13 @@ def test_odd_command_lines_never_trace_back(cli, args):
     assert result.exit_code in (1, 2), (args, result.output)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)  # an exit, not a crash
+
+
+def test_a_nul_character_in_a_filter_is_refused_alike_on_every_engine(cli):
+    # No register text can hold U+0000 (PostgreSQL's never can): a filter with one is bad input.
+    for args in (("list", "--owner", "张\x00三"), ("list", "--search", "灭火\x00器"), ("list", "--locality", "\x00"),
+                 ("unit", "list", "--search", "a\x00")):
+        result = cli(*args, code=2)
+        assert "NUL character (U+0000)" in result.stderr and len(result.stderr.strip().splitlines()) == 1, args
+    zh = cli("--lang", "zh", "list", "--owner", "\x00", code=2)
+    assert "空字符（U+0000）" in zh.stderr

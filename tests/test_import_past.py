@@ -136,6 +136,7 @@ def test_history_keeps_both_the_write_time_and_the_events_own_date(cli, reg, uni
     assert shown[-1].split()[:5] == ["2026-11-29", "12:00", "2026-11-04", "tester", "verified"]
 
 
+@pytest.mark.sqlite_only  # tampers through the file's connection
 def test_changing_an_events_date_behind_hazregs_back_breaks_the_chain(cli, reg, unit, tmp_path):
     cli("import", "hazards", str(_csv(tmp_path / "l.csv", HEADERS, [LEDGER[0]])))
     cli("add", "x", "--unit", "U1")  # an ordinary entry: its date is its write time

@@ -75,9 +75,10 @@ OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "today"
               "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
               "bash", "zsh", "fish"}  # `completion SHELL`: the shells' own names
 # Products Chinese users know by these names only.
-PRODUCTS = {"Excel", "Windows"}
+PRODUCTS = {"Excel", "Windows", "PostgreSQL"}
 ASCII_ALLOWED = [
     r"HAZREG_[A-Z_]+",  # environment variables, named like options
+    r"postgresql://\S*", r"service=\S*",  # register addresses on a server, typed as they are
     r"[\w./-]*\.(?:csv|xlsx|xls|db|json|jsonl|md|html|pdf|jpg|png)",  # file names
 ]
 # Chinese an English session shows: inputs the commands accept, given as examples.

@@ -36,6 +36,7 @@ def test_register_is_created_on_first_write_with_its_folder(tmp_path):
     assert path.exists()
 
 
+@pytest.mark.sqlite_only  # the SQLite store's own connection and SQL
 def test_wal_busy_timeout_foreign_keys_and_full_sync(reg):
     conn = reg.store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -64,6 +65,7 @@ def test_a_file_that_is_not_a_register_is_refused(tmp_path):
     assert err.value.key == "err.not_register"
 
 
+@pytest.mark.sqlite_only  # the SQLite store's own connection and SQL
 def test_ids_are_never_reused(reg, unit):
     first = reg.add_hazard({"unit": unit["id"], "description": "a"})
     # A hazard whose write is rolled back still uses up its id (AUTOINCREMENT).
@@ -83,6 +85,7 @@ def test_ids_are_never_reused(reg, unit):
     assert first["uid"] != second["uid"] and len(second["uid"]) == 36
 
 
+@pytest.mark.sqlite_only  # the SQLite store's own connection and SQL
 def test_a_failure_inside_a_write_leaves_nothing_behind(reg, unit, monkeypatch):
     def broken(entry):
         raise OSError("disk full")

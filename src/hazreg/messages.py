@@ -129,6 +129,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "row {row} cannot be read as {encoding}; give the right --encoding (utf-8, gb18030, utf-16)",
         "第 {row} 行无法按 {encoding} 读取；请用 --encoding 指定正确编码（utf-8、gb18030、utf-16）",
     ),
+    "err.nul_character": (
+        "contains the NUL character (U+0000), which no register text can hold; remove it",
+        "含有空字符（U+0000），台账中的文本不能含此字符；请删除",
+    ),
     "err.csv_row": ("row {row} cannot be read as CSV ({detail}); nothing was written", "第 {row} 行无法按 CSV 读取（{detail}）；未写入任何数据"),
     "err.row_too_long": (
         "row {row} is longer than {limit} characters, the most hazreg reads in a row; nothing was written",
@@ -217,6 +221,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.no_register": ("there is no register at {path}", "{path} 处没有台账"),
     "err.no_register_yet": ("no register at {path} yet; `hazreg add` or `hazreg import` creates it",
                             "{path} 处还没有台账；`hazreg add` 或 `hazreg import` 会创建它"),
+    "err.server_backup": ("{address} is on a server: back it up with `hazreg copy {address} FILE.db`",
+                          "{address} 在服务器上：请用 `hazreg copy {address} 文件.db` 备份"),
+    "err.server_restore": ("{address} is on a server: restore a backup file into it with `hazreg copy`",
+                           "{address} 在服务器上：请用 `hazreg copy` 把备份文件恢复进去"),
+    "err.server": ("the server of {path} failed the command, nothing was changed: {reason}",
+                   "{path} 的服务器未能完成命令，未作任何改动：{reason}"),
+    "err.foreign_database": ("{path} is a PostgreSQL database holding another program's tables, not a hazreg register",
+                             "{path} 是存有其他程序数据表的 PostgreSQL 数据库，不是 hazreg 台账"),
+    "err.address": (
+        "{address!r} is not a register address; use a file path, a postgresql:// URL or a libpq string (service=hazreg, host=… dbname=…)",
+        "“{address}”不是台账地址；请用文件路径、postgresql:// 网址或 libpq 连接串（service=hazreg、host=… dbname=…）",
+    ),
+    "err.no_psycopg": (
+        "{address} is a PostgreSQL register and the PostgreSQL driver is not installed: pip install 'hazreg[postgresql]'",
+        "{address} 是 PostgreSQL 台账，但未安装 PostgreSQL 驱动：pip install 'hazreg[postgresql]'",
+    ),
+    "err.pg_connect": ("cannot reach the register {address}: {reason}", "无法连接台账 {address}：{reason}"),
     "err.foreign_sqlite": ("{path} is an SQLite file but not a hazreg register", "{path} 是 SQLite 文件，但不是 hazreg 台账"),
     "err.backup_exists": ("{path} already exists; use --force to replace it", "{path} 已存在；如要替换请加 --force"),
     "err.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
@@ -228,6 +249,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} is read-only (a read-only file system or no write permission): nothing was changed; "
         "reading commands still work",
         "{path} 为只读（只读文件系统或无写入权限）：未作任何更改；查询类命令仍可使用",
+    ),
+    # registers on a server, copies between addresses (hazreg copy, hazreg db init)
+    "err.copy_source_bad": (
+        "{path} does not pass the checks ({problems}); nothing was copied (run hazreg check on it)",
+        "{path} 未通过检查（{problems}）；未复制任何内容（请对其运行 hazreg check）",
+    ),
+    "err.copy_not_empty": (
+        "{path} already holds a register; copy into a new file or an empty database",
+        "{path} 已有台账；请复制到新文件或空数据库",
+    ),
+    "err.copy_failed": (
+        "the copy at {path} did not pass the checks ({problems}); nothing was kept",
+        "{path} 处的副本未通过检查（{problems}）；未保留任何内容",
+    ),
+    "err.copy_onto_itself": ("{path} is the source itself; copy to another address", "{path} 就是源台账；请复制到其他地址"),
+    "msg.copied": (
+        "Copied {source} to {dest} and checked: {units} units, {hazards} hazards, {entries} history entries, head {head}.",
+        "已将 {source} 复制到 {dest} 并检查通过：{units} 个单位，{hazards} 条隐患，{entries} 条变更记录，链头 {head}。",
+    ),
+    "err.db_not_empty": (
+        "{path} already holds tables that are not a hazreg register; nothing was changed",
+        "{path} 已有不属于 hazreg 台账的表；未作任何更改",
+    ),
+    "msg.db_created": ("Created an empty register at {path} (schema {version}).", "已在 {path} 创建空台账（结构版本 {version}）。"),
+    "msg.db_ready": ("{path} is already a register (schema {version}); nothing was changed.", "{path} 已是台账（结构版本 {version}）；未作任何更改。"),
+    "err.password_in_address": (
+        "a password in --db or HAZREG_DB would be seen by others (process list, shell history); "
+        "put it in PGPASSWORD, ~/.pgpass or a service file (service=NAME)",
+        "--db 或 HAZREG_DB 中的密码会被他人看到（进程列表、命令历史）；请放在 PGPASSWORD、~/.pgpass 或服务文件（service=名称）中",
+    ),
+    "err.operator_on_server": (
+        "on a server the operator is your login role ({role}); acting as {operator} needs membership "
+        "of the role hazreg_act_for_others",
+        "在服务器上，操作人就是您的登录角色（{role}）；以 {operator} 的名义操作需要是 hazreg_act_for_others 角色的成员",
+    ),
+    "err.restore_not_empty": (
+        "{path} already holds a register; on a server, restore into an empty database "
+        "(CREATE DATABASE …; hazreg --db … restore FILE), then point the office at it",
+        "{path} 已有台账；在服务器上请恢复到空数据库（CREATE DATABASE …；hazreg --db … restore 文件），再让各处改用它",
+    ),
+    "msg.restored_server": (
+        "Restored {path} into {dest} and checked: {entries} history entries, head {head}.",
+        "已将 {path} 恢复到 {dest} 并检查通过：{entries} 条变更记录，链头 {head}。",
+    ),
+    "help.cmd.copy": (
+        "Copy a whole register to another address (file or server): history, chain, ids, files.",
+        "将整个台账复制到另一地址（文件或服务器）：含变更记录、哈希链、编号和附件。",
+    ),
+    "help.arg.copy_source": ("The register to copy: a file, or postgresql://… / service=NAME.", "要复制的台账：文件，或 postgresql://… / service=名称。"),
+    "help.arg.copy_dest": ("Where to: a new file, or an empty PostgreSQL database.", "复制到：新文件，或空的 PostgreSQL 数据库。"),
+    "help.cmd.db": ("The register's database: prepare one on a server.", "台账数据库：在服务器上准备数据库。"),
+    "help.cmd.db_init": (
+        "Create the register's tables in an empty database (a file is created as on first write).",
+        "在空数据库中建立台账的表（文件则与首次写入时一样创建）。",
     ),
     "err.restore_onto_itself": ("{path} is the register itself; restore from a backup", "{path} 就是台账本身；请从备份恢复"),
     "msg.interrupted": ("Interrupted; nothing was written.", "已中断；未写入任何内容。"),

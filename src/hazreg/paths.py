@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 
 def data_dir() -> Path:
@@ -16,6 +17,16 @@ def register_path(option: str | None) -> Path:
     """The register file a command uses (it need not exist yet)."""
     chosen = option or os.environ.get("HAZREG_DB")
     return Path(chosen).expanduser() if chosen else data_dir() / "register.db"
+
+
+def register_address(option: str | None) -> Any:
+    """The register a command uses, parsed (hazreg.storage.address): a file path, or a
+    PostgreSQL database named by a postgresql:// URL or a libpq string. InvalidInput for any
+    other kind of address (`mysql://…`), which is never taken for a file name."""
+    from hazreg.storage.address import parse_address
+
+    chosen = option or os.environ.get("HAZREG_DB")
+    return parse_address(chosen) if chosen else parse_address(data_dir() / "register.db")
 
 
 def demo_path() -> Path:

@@ -26,6 +26,7 @@ COMMANDS = {
         "supervision",
     ),
     **dict.fromkeys(("check", "backup", "restore"), "integrity"),
+    **dict.fromkeys(("copy", "db"), "registers"),
     "completion": "completion",
 }
 

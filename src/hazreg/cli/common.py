@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from typing import Any
@@ -25,21 +26,27 @@ class Session:
         self.missing: str | None = None  # a register this command read that does not exist yet
 
     def register(self, write: bool = False, quiet: bool = False) -> Any:
-        from hazreg.paths import register_path
+        from hazreg.paths import register_address
         from hazreg.register import open_register
+        from hazreg.register.access import refuse_password
 
-        path = register_path(self.db)
-        reg = open_register(path, write=write, operator=self.operator)
+        refuse_password(self.db or os.environ.get("HAZREG_DB"))
+        address = register_address(self.db)
+        reg = open_register(address, write=write, operator=self.operator)
         self.opened.append(reg)
         if not write and not quiet and not reg.store.on_disk:
-            self.missing = str(path)
+            self.missing = address.display
         return reg
 
     def path(self) -> str:
-        """The register file this command works on, for a message."""
-        from hazreg.paths import register_path
+        """The register this command works on (a file, or a database without its password), for a message."""
+        from hazreg.errors import HazregError
+        from hazreg.paths import register_address
 
-        return str(register_path(self.db))
+        try:
+            return str(register_address(self.db).display)
+        except HazregError:
+            return "?"
 
     def wrote(self) -> bool:
         """Whether this command line saved anything (or was saving it) so far."""
@@ -66,6 +73,14 @@ def register(write: bool = False, quiet: bool = False) -> Any:
     Reading one that does not exist yet, a command says so (unless `quiet`: it says so itself).
     """
     return _session.register(write, quiet)
+
+
+def address() -> str:
+    """The address of the register this command works on (--db, HAZREG_DB, or the default file)."""
+    from hazreg.paths import register_address
+
+    where = register_address(_session.db)
+    return str(where.target)
 
 
 def say(text: str, err: bool = False) -> None:
@@ -199,6 +214,13 @@ class HazregGroup(TyperGroup):
                 reason = error.strerror or str(error)
                 say(f"{t('error')}: {t('err.cannot_write', path=error.filename or _session.path(), reason=reason)}",
                     err=True)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            if not type(error).__module__.startswith("psycopg"):
+                raise
+            # The server of a shared register failed the command (its write was rolled back).
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            say(f"{t('error')}: {t('err.server', path=_session.path(), reason=reason)}", err=True)
             raise typer.Exit(1) from None
         finally:
             _session.close()

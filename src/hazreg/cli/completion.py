@@ -93,14 +93,18 @@ def _ids(kinds: str) -> Callable[[Any, Any, str], list[Any]]:
     """Hazard (H) and/or unit (U) ids from the register, if there is one; a completion never creates it."""
 
     def ids(ctx: Any, param: Any, incomplete: str) -> list[Any]:
-        from hazreg.paths import register_path
+        from hazreg.errors import HazregError
+        from hazreg.paths import register_address
         from hazreg.register import open_register
         from hazreg.storage import HazardFilter, UnitFilter
 
-        path = register_path(ctx.find_root().params.get("db"))
-        if not path.is_file():
+        try:
+            where = register_address(ctx.find_root().params.get("db"))
+            if where.engine == "sqlite" and not where.target.is_file():
+                return []
+            reg = open_register(where, write=False)  # a server that cannot be reached: no ids
+        except HazregError:
             return []
-        reg = open_register(path, write=False)
         try:
             if not reg.store.on_disk:
                 return []

@@ -104,7 +104,15 @@ def restore(source: Path = typer.Argument(..., help=t("help.arg.restore_source")
     """Replace the register with a checked copy; the current one is kept aside."""
     from hazreg.register.integrity import restore as put_back
 
-    aside = put_back(register(write=True), source)
+    reg = register(write=True)
+    if reg.store.engine == "postgresql":  # into an empty database, through `copy`
+        from hazreg.register.copying import restore_from_file
+
+        result = restore_from_file(reg, source)
+        say(t("msg.restored_server", path=str(source), dest=reg.store.address, entries=result["entries"],
+              head=result["head"]))
+        return
+    aside = put_back(reg, source)
     say(t("msg.restore_done", path=str(source), aside=str(aside)))
 
 

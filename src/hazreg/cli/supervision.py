@@ -215,13 +215,13 @@ def attachment_export(
     output: Path | None = _opt("--output", "-o", key="help.opt.attachment_output"),
 ) -> None:
     """Copy an attached file out (checked against its SHA-256 first)."""
-    from hazreg.paths import private_copy
 
-    item, path = register().attachment_file(attachment)
+    reg = register()
+    item = reg.attachment(attachment)
     target = output or Path.cwd() / _safe_name(item)
     if target.is_dir():
         target = target / _safe_name(item)
-    private_copy(path, target)  # evidence stays private (0600), like every export
+    reg.copy_attachment(item, target)  # checked first; evidence stays private (0600), like every export
     say(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
 
 
@@ -235,15 +235,15 @@ def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attac
     import tempfile
     import time
 
-    from hazreg.paths import private_copy
 
-    item, path = register().attachment_file(attachment)
+    reg = register()
+    item = reg.attachment(attachment)
     # A private copy (0600 in a 0700 folder) under its own name, so the viewer knows the type;
     # the stored file stays untouched, and the copy is removed on every way out, Ctrl-C included.
     folder = Path(tempfile.mkdtemp(prefix="hazreg-"))
     try:
         view = folder / _safe_name(item)
-        private_copy(path, view)
+        reg.copy_attachment(item, view)
         _view(view)
         if interactive():
             say(t("msg.attachment_viewing", path=str(view)), err=True)

@@ -17,8 +17,7 @@ from hazreg.register.imports import ImportOps
 from hazreg.register.lifecycle import plan_complete
 from hazreg.register.reports import ReportOps
 from hazreg.register.supervision import SupervisionOps
-from hazreg.storage import SCHEMA_VERSION, HazardFilter, UnitFilter
-from hazreg.storage.sqlite.store import Store
+from hazreg.storage import SCHEMA_VERSION, Address, HazardFilter, UnitFilter, open_store
 
 __all__ = [
     "HazardFilter", "Register", "UnitFilter", "open_register",
@@ -89,7 +88,7 @@ class Register(ImportOps, ReportOps, SupervisionOps):
     def info(self) -> dict[str, Any]:
         counts = self.store.hazard_counts()
         return {
-            "path": str(self.store.path) if self.store.path else None,
+            "path": self.store.address,
             "exists": self.store.on_disk,
             "schema_version": SCHEMA_VERSION,
             "timezone": self.timezone,
@@ -113,6 +112,14 @@ def default_operator() -> str:
         return "unknown"
 
 
-def open_register(path: Path | None, *, write: bool, operator: str | None = None) -> Register:
-    """The register at `path`; created (with its folder) only when `write` is true."""
-    return Register(Store(path, create=write), operator or default_operator())
+def open_register(address: str | Path | Address | None, *, write: bool, operator: str | None = None) -> Register:
+    """The register at `address` (a file path, or a PostgreSQL database: see hazreg.storage);
+    created (a file with its folder, or the schema) only when `write` is true."""
+    from hazreg.register.access import acting_operator
+
+    store = open_store(address, create=write)
+    try:
+        return Register(store, acting_operator(store, operator, write))
+    except BaseException:
+        store.close()
+        raise

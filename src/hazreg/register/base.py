@@ -15,7 +15,7 @@ from typing import Any
 
 from hazreg import dates
 from hazreg.errors import InvalidInput
-from hazreg.storage.sqlite.store import Store
+from hazreg.storage.base import Store
 
 _ID = re.compile(r"([a-z]?)(\d{1,12})", re.ASCII)
 Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
@@ -46,6 +46,15 @@ def new_uid() -> str:
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 4122 variant
     return str(uuid.UUID(int=value))
+
+
+def no_nul(**typed: str | list[str] | None) -> None:
+    """Refuse a typed filter text holding the NUL character: no register can hold one (a
+    PostgreSQL text never can), so it would match nothing, or fail, depending on the engine."""
+    for field, value in typed.items():
+        for text in value if isinstance(value, list) else [value]:
+            if text and "\x00" in text:
+                raise InvalidInput("err.nul_character", field)
 
 
 def plain(value: Any) -> Any:

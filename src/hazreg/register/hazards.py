@@ -9,7 +9,7 @@ from typing import Any
 from hazreg import dates
 from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import Edit, diff, edit_options, new_uid, parse_id, plain
+from hazreg.register.base import Edit, diff, edit_options, new_uid, no_nul, parse_id, plain
 from hazreg.register.campaigns import CampaignOps
 from hazreg.register.lifecycle import (
     allowed_moves,
@@ -215,6 +215,7 @@ class HazardOps(CampaignOps):
         supervised: bool = False,
     ) -> HazardFilter:
         """A listing's filter from what the user typed; by default the hazards still to deal with."""
+        no_nul(owner=owner, search=search, locality=localities)
         status_keys = [Status.parse(s, "status").value for s in statuses or []]
         if not status_keys and not include_all:
             status_keys = [s.value for s in ACTIVE]

@@ -318,7 +318,7 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
     elif stale:
         problems.append({"problem": "index_stale", "count": stale, "first": f"H{first}"})
     if reg.store.migrations_applied() != [m.name for m in migrations._migrations]:
-        problems.append({"problem": "migrations", "path": str(reg.store.path)})
+        problems.append({"problem": "migrations", "path": str(reg.store.address)})
     return problems
 
 
@@ -361,7 +361,7 @@ def require_register(reg: Register) -> None:
     from hazreg.errors import NotFound
 
     if not reg.store.on_disk:
-        raise NotFound("err.no_register", path=str(reg.store.path))
+        raise NotFound("err.no_register", path=str(reg.store.address))
 
 
 def _stamp() -> str:
@@ -409,6 +409,10 @@ def backup(reg: Register, dest: str | Path, force: bool = False) -> tuple[Path, 
     from hazreg.register import open_register
 
     require_register(reg)
+    if reg.store.engine == "postgresql":  # a snapshot file, through `copy`
+        from hazreg.register.copying import backup_to_file
+
+        return backup_to_file(reg, dest, force)
     source = reg.store.path
     assert source is not None
     text = str(dest)

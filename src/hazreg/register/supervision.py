@@ -6,8 +6,9 @@
 - The escalation ladder says which step is due how many days after the deadline:
   by default 整改通知书 notice (0), 督办函 letter (7), 约谈 interview (15), 通报
   public notice (30). A step is recorded once per hazard; nothing repeats it.
-- Attached files are kept beside the register under their SHA-256, so a file is
-  stored once however often it is attached, and a changed or missing file is found.
+- Attached files are kept under their SHA-256 (beside an SQLite register, in the database of a
+  PostgreSQL one), so a file is stored once however often it is attached, and a changed or
+  missing file is found.
   The name a user gave a file is kept as text and never used as a path.
 """
 
@@ -17,7 +18,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hazreg import dates
 from hazreg.enums import ActionType, Level, Stage, Status, Step, SupervisionLevel
@@ -27,6 +28,7 @@ from hazreg.paths import private_copy
 from hazreg.register.base import new_uid, parse_id
 from hazreg.register.hazards import HazardOps
 from hazreg.storage import ActionFilter
+from hazreg.storage.base import BlobStore
 
 DEFAULT_LADDER = (("notice", 0), ("letter", 7), ("interview", 15), ("public_notice", 30))
 _CHUNK = 1 << 20
@@ -253,6 +255,10 @@ class SupervisionOps(HazardOps):
 
     # -- evidence ----------------------------------------------------------------------------
 
+    def _blobs(self) -> BlobStore | None:
+        """The store itself when it keeps attached files in its database (PostgreSQL)."""
+        return cast(BlobStore, self.store) if self.store.engine == "postgresql" else None
+
     def _files(self) -> Path:
         folder = self.store.files_dir
         if folder is None:
@@ -277,9 +283,16 @@ class SupervisionOps(HazardOps):
         try:
             with self.store.transaction():
                 for path in files:
-                    digest = sha256_of(path)
-                    target = self.blob_path(digest)
-                    if not target.exists():
+                    blobs = self._blobs()
+                    if blobs is not None:  # kept in the database, in this same write
+                        data = path.read_bytes()
+                        digest, size = hashlib.sha256(data).hexdigest(), len(data)
+                        blobs.put_blob(digest, data)
+                        target = None
+                    else:
+                        digest, size = sha256_of(path), path.stat().st_size
+                        target = self.blob_path(digest)
+                    if target is not None and not target.exists():
                         target.parent.parent.mkdir(mode=0o700, exist_ok=True)
                         target.parent.mkdir(mode=0o700, exist_ok=True)
                         part = target.with_suffix(".part")
@@ -292,7 +305,7 @@ class SupervisionOps(HazardOps):
                             part.unlink(missing_ok=True)
                             raise
                         copied.append(target)
-                    record = {"hazard_id": hazard["id"], "sha256": digest, "size": path.stat().st_size,
+                    record = {"hazard_id": hazard["id"], "sha256": digest, "size": size,
                               "name": path.name, "stage": kind.value, "note": note}
                     uid = new_uid()
                     attachment_id = self.store.insert_into("attachments", {"uid": uid, **record,
@@ -324,6 +337,25 @@ class SupervisionOps(HazardOps):
             raise Refused(f"err.attachment_{problem}", id=f"A{item['id']}")
         return item, path
 
+    def copy_attachment(self, item: dict[str, Any], target: Path) -> None:
+        """An attachment's stored file written to `target` (private, 0600), refused if the stored
+        file is missing or altered (or, beside a register file, not a plain file inside its folder)."""
+        blobs = self._blobs()
+        if blobs is None:
+            _, path = self.attachment_file(str(item["id"]))
+            private_copy(path, target)
+            return
+        data = blobs.blob(item["sha256"])
+        if data is None:
+            raise Refused("err.attachment_missing", id=f"A{item['id']}")
+        if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
+            raise Refused("err.attachment_altered", id=f"A{item['id']}")
+        import os
+
+        target.unlink(missing_ok=True)
+        with os.fdopen(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
+            out.write(data)
+
     def blob_problem(self, digest: str, size: int) -> str | None:
         """Why the stored file of that hash cannot be trusted ("missing", "not_regular",
         "altered"), or None: it must be a plain file at its place in the register's folder,
@@ -350,6 +382,9 @@ class SupervisionOps(HazardOps):
 
     def check_files(self) -> list[dict[str, Any]]:
         """Every stored file that is missing, altered, or not a plain file in the register's folder."""
+        blobs = self._blobs()
+        if blobs is not None:
+            return [{"sha256": digest, "problem": problem} for digest, problem in blobs.blob_problems()]
         problems = []
         for digest, size in self.store.stored_files():
             problem = self.blob_problem(digest, size)

@@ -7,7 +7,16 @@ from typing import Any
 from hazreg import creditcode, dates
 from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import Edit, RegisterBase, diff, edit_options, new_uid, parse_id, plain
+from hazreg.register.base import (
+    Edit,
+    RegisterBase,
+    diff,
+    edit_options,
+    new_uid,
+    no_nul,
+    parse_id,
+    plain,
+)
 from hazreg.storage import UnitFilter
 
 
@@ -96,6 +105,7 @@ class UnitOps(RegisterBase):
         search: str | None = None,
         changed_between: tuple[str, str] | None = None,
     ) -> UnitFilter:
+        no_nul(search=search, locality=localities)
         return UnitFilter(
             industries=[Industry.parse(v, "industry").value for v in industries or []],
             localities=list(localities or []),

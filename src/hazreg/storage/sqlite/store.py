@@ -92,8 +92,11 @@ def _connect(target: str) -> sqlite3.Connection:
 class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
+    engine = "sqlite"
+
     def __init__(self, path: Path | None, *, create: bool) -> None:
         self.path = path
+        self.address = None if path is None else str(path)  # the register's address, for people
         self._tail: tuple[int, str] | None = None
         self.on_disk = False  # whether a register file is behind this store (not an empty stand-in)
         self.writes = 0  # transactions this process has committed (or was committing) here

@@ -1,0 +1,137 @@
+"""SQL for `hazreg check` beyond the chain on PostgreSQL (part of the Store): the twin of
+`hazreg.storage.sqlite.integrity`, with the checks PostgreSQL gives a meaning to.
+
+- The file's own integrity (`PRAGMA integrity_check`) and foreign keys (`foreign_key_check`) have
+  no counterpart to run: the server keeps its pages and enforces every key at COMMIT, so there is
+  nothing for hazreg to find; both report no problems.
+- Id counters: a PostgreSQL sequence moves on when a write that took an id is rolled back, so a
+  counter above the highest id is normal there (SQLite's rolls back with the write). A counter
+  below it is a fault (the next insert would collide): only that is reported.
+- The search index is `hazard_search` (id, text, words, pairs; see search.py): every row must be
+  what the hazard and its unit's name give, in all three columns.
+- The migrations applied are recorded in `hazreg_schema` (see schema.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from hazreg.search import index_text
+
+if TYPE_CHECKING:
+    import psycopg
+
+# The tables whose rows a creation entry in history names (uid and created_at), by record type.
+TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
+            "leader": "leaders", "inspector": "inspectors", "draw": "draws"}
+# Changes to a hazard that add a row to a table of their own.
+CHILD_ACTIONS = ("supervise", "delist", "extend", "escalate", "action", "attach", "import_supervision",
+                 "import_extension", "import_escalation", "import_action", "import_attachment")
+_HAZARD_TEXTS = ("SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id"
+                 " ORDER BY h.id")
+
+
+def search_row(hazard_id: int, text: str) -> tuple[Any, ...]:
+    """The `hazard_search` row (id, text, words, pairs) of a hazard whose index text is `text`."""
+    from hazreg.storage.postgres.search import index_row
+
+    return index_row(hazard_id, text)
+
+
+class IntegrityQueries:
+    conn: psycopg.Connection[Any]
+
+    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
+        raise NotImplementedError
+
+    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
+        raise NotImplementedError
+
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
+        raise NotImplementedError
+
+    def identity(self, record_type: str, record_id: int) -> dict[str, Any]:
+        """The uid and created_at a new record was given, for its creation entry in history."""
+        table = TABLE_OF.get(record_type)
+        if table is None:
+            return {}
+        row = next(self._tuples(f"SELECT uid, created_at FROM {table} WHERE id = %s", (record_id,)), None)
+        return {} if row is None else {"uid": row[0], "created_at": row[1]}
+
+    def child_entries(self) -> Iterator[tuple[Any, ...]]:
+        """(seq, hazard id, action, before, after, note) of every change that added or changed
+        a supervision, extension, escalation, enforcement action or attachment, hazard by
+        hazard and in order within each."""
+        return self._stream(
+            "SELECT seq, record_id, action, before, after, note FROM history"
+            " WHERE record_type = 'hazard' AND action = ANY(%s::text[]) ORDER BY record_id, seq", (list(CHILD_ACTIONS),))
+
+    def setting_entries(self) -> Iterator[tuple[Any, ...]]:
+        return self._tuples("SELECT seq, action, after FROM history WHERE record_type = 'settings' ORDER BY seq")
+
+    def settings_rows(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._tuples("SELECT key, value FROM settings")}
+
+    def sequences(self) -> list[tuple[str, int, int]]:
+        """(table, the id its sequence gave last, the highest id there now) of every table with
+        generated ids, where they say something is wrong: the counter is below the highest id
+        (ids taken by rolled-back writes leave it above, which is normal here)."""
+        tables = [r[0] for r in self._tuples(
+            "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+            " WHERE a.attname = 'id' AND a.attidentity <> '' AND c.relkind = 'r'"
+            " AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname")]
+        if not tables:
+            return []
+        sql = " UNION ALL ".join(
+            f"SELECT %s, coalesce(pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass), 0),"
+            f" (SELECT coalesce(max(id), 0) FROM {name})" for name in tables)
+        rows = self._tuples(sql, [value for name in tables for value in (name, name)])
+        return [(name, int(min(counter, top)), int(top)) for name, counter, top in rows]
+
+    def search_index_problems(self) -> tuple[bool, int, int | None]:
+        """(index present, how many hazards it does not match, the first of them). The index
+        and the hazards are read side by side in id order, a batch of each at a time (server-side cursors)."""
+        present = next(self._tuples("SELECT to_regclass('hazard_search') IS NOT NULL"))[0]
+        if not present:
+            return False, 0, None
+        indexed = self._stream("SELECT id, text, words, pairs FROM hazard_search ORDER BY id")
+        head = next(indexed, None)
+        count, first = 0, None
+        for hazard_id, description, unit_name in self._stream(_HAZARD_TEXTS):
+            while head is not None and head[0] < hazard_id:  # a row for a hazard that does not exist
+                count, first = count + 1, head[0] if first is None else min(first, head[0])
+                head = next(indexed, None)
+            row = None
+            if head is not None and head[0] == hazard_id:
+                row, head = (head[0], head[1], head[2], list(head[3])), next(indexed, None)
+            if row != search_row(hazard_id, index_text(description, unit_name)):
+                count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
+        while head is not None:
+            count, first = count + 1, head[0] if first is None else min(first, head[0])
+            head = next(indexed, None)
+        return True, count, first
+
+    def rebuild_search_index(self) -> int:
+        """The search index made afresh from the hazards and their units' names (in a write)."""
+        rows = [search_row(hazard_id, index_text(description, unit_name))
+                for hazard_id, description, unit_name in self._tuples(
+                    "SELECT h.id, h.description, u.name FROM hazards h JOIN units u ON u.id = h.unit_id ORDER BY h.id")]
+        self._execute("DELETE FROM hazard_search")
+        with self.conn.cursor() as cursor:
+            cursor.executemany("INSERT INTO hazard_search (id, text, words, pairs) VALUES (%s, %s, %s, %s)", rows)
+        return len(rows)
+
+    def migrations_applied(self) -> list[str] | None:
+        """The names of hazreg's migrations recorded as applied, in order; None if the record is gone."""
+        from hazreg.storage.postgres.schema import applied
+
+        return applied(self.conn)
+
+    def integrity_problems(self) -> list[str]:
+        """Nothing for hazreg to find: the server keeps its own pages (see the module's note)."""
+        return []
+
+    def foreign_key_problems(self) -> list[str]:
+        """Nothing to find: PostgreSQL enforces every foreign key, at the latest at COMMIT."""
+        return []
