@@ -36,6 +36,8 @@ def tamper(path: Path, sql: str, params: tuple = ()) -> None:
 def test_a_clean_register_passes_every_check(cli, filled):
     out = cli("check").stdout
     assert "All checks hold" in out
+    engine = "PostgreSQL" if os.environ["HAZREG_DB"].startswith("postgresql") else "SQLite"
+    assert f"All checks hold: {engine} intact," in out
     report = json.loads(cli("check", "-f", "json").stdout)
     assert report["ok"] and report["chain"]["entries"] > 100 and report["records"]["mismatched"] == 0
 

@@ -495,8 +495,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有可打开文件的程序（找不到 {program}）；请用 hazreg attachment export 导出",
     ),
     "msg.check_ok": (
-        "All checks hold: SQLite, {entries} history entries chained (head {head}), records match their history, attached files unchanged.",
-        "检查全部通过：SQLite 完好，{entries} 条变更记录链完整（链头 {head}），记录与变更记录一致，附件未被改动。",
+        "All checks hold: {engine} intact, {entries} history entries chained (head {head}), records match their history, attached files unchanged.",
+        "检查全部通过：{engine} 完好，{entries} 条变更记录链完整（链头 {head}），记录与变更记录一致，附件未被改动。",
     ),
     "msg.check_sqlite": ("SQLite: {problem}", "SQLite：{problem}"),
     "msg.check_record": ("{record}.{field} is {register!r} but its history says {history!r}", "{record} 的 {field} 为“{register}”，但变更记录为“{history}”"),

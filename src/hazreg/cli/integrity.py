@@ -83,7 +83,8 @@ def check(
             say(t("msg.check_closed_incomplete", count=len(report["closed_incomplete"]),
                          ids=", ".join(report["closed_incomplete"])), err=True)
         if report["ok"]:
-            say(t("msg.check_ok", entries=chain["entries"], head=chain["head"]))
+            say(t("msg.check_ok", entries=chain["entries"], head=chain["head"],
+                  engine="PostgreSQL" if reg.store.engine == "postgresql" else "SQLite"))
     if not report["ok"]:
         raise typer.Exit(1)
 
