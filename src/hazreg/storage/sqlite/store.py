@@ -8,7 +8,6 @@ synchronous=FULL makes a reported write survive a power cut. Writes run in
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import GENESIS, entry_hash
-from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
@@ -29,6 +27,7 @@ from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
 from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
+from hazreg.storage.sqlite.reports import _ACTIVE_SQL, _OVERDUE_SQL, ReportQueries
 from hazreg.storage.sqlite.supervision import SupervisionQueries
 
 if TYPE_CHECKING:
@@ -36,12 +35,6 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 15_000
 
-_OVERDUE_SQL = (
-    "(h.status IN ({}) AND h.deadline IS NOT NULL AND h.deadline < :today)".format(
-        ", ".join(f"'{s.value}'" for s in CAN_BE_OVERDUE)
-    )
-)
-_ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in ACTIVE)
 _HAZARD_SELECT = f"""SELECT h.*, u.name AS unit_name, {_OVERDUE_SQL} AS overdue
     FROM hazards h JOIN units u ON u.id = h.unit_id"""
 
@@ -89,7 +82,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
-class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
     engine = "sqlite"
@@ -611,191 +604,6 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries
     def foreign_key_problems(self) -> list[str]:
         return [f"{r[0]} row {r[1]} -> {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
 
-    def hazard_events_since(self, since: str) -> Iterator[tuple[Any, ...]]:
-        """(effective_at, hazard id, action, before, after as JSON text) of every hazard change that
-        took effect at or after `since`, latest first: what a report undoes to see the register as
-        it was. Raw text, decoded only where needed."""
-        return self._tuples(
-            "SELECT effective_at, record_id, action, before, after FROM history"
-            " WHERE record_type = 'hazard' AND effective_at >= ? ORDER BY effective_at DESC, seq DESC",
-            (since,),
-        )
-
-    def hazard_chains(self, since: str, changed_only: bool = False,
-                      ) -> Iterator[tuple[int, tuple[Any, ...] | None, bool, list[tuple[Any, ...]]]]:
-        """Hazard by hazard (by id): (id, the fields reports count by as they are now, or None if
-        there is no such row; whether it is listed for supervision now; its changes that took
-        effect at or after `since` as (effective_at, action, before), latest first). Streamed: one
-        hazard's chain in memory (SQLite sorts the changes since `since` in its own bounded store).
-        `changed_only`: only the hazards with such changes (the others are as they are now)."""
-        only = f" WHERE id IN ({_CHANGED_SINCE})" if changed_only else ""
-        rows = self._tuples(
-            f"SELECT {', '.join(_REPORT_FIELDS)},"
-            " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            f" FROM hazards h{only} ORDER BY id", {"since": since}
-        )
-        changes = self._tuples(
-            "SELECT record_id, effective_at, action, before FROM history WHERE record_type = 'hazard'"
-            " AND effective_at >= ? ORDER BY record_id, effective_at DESC, seq DESC", (since,)
-        )
-        row, change = next(rows, None), next(changes, None)
-        while row is not None or change is not None:
-            hazard_id = min(x[0] for x in (row, change) if x is not None)
-            fields: tuple[Any, ...] | None = None
-            supervised = False
-            if row is not None and row[0] == hazard_id:
-                fields, supervised, row = row[:-1], bool(row[-1]), next(rows, None)
-            entries = []
-            while change is not None and change[0] == hazard_id:
-                entries.append(change[1:])
-                change = next(changes, None)
-            yield hazard_id, fields, supervised, entries
-
-    # -- the weekly report's figures of the hazards unchanged since a moment, in SQL ------------
-    # Each sum is the rule of register/weekly.py's _Figures and _Breakdown for a hazard as it is
-    # now; tests hold the two equal (test_scale: the split replay against the full one).
-
-    def weekly_unchanged_groups(self, since: str, weeks: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
-        """The hazards with no change taking effect at or after `since`, not void, with a date
-        found, counted by (industry, locality): (industry, locality, open, major_open,
-        major_supervised, timed_all, on_time_all, then for each week (first, last): found_all,
-        fixed_all, major_found_all, major_fixed_all, found_week, fixed_week, major_found_week,
-        major_fixed_week, overdue). One scan of the hazards, whatever the number of weeks."""
-        params: dict[str, Any] = {"since": since}
-        sums = []
-        for n, (first, last) in enumerate(weeks):
-            params[f"f{n}"], params[f"l{n}"] = first, last
-            upto, within = f"found_on <= :l{n}", f"found_on <= :l{n} AND found_on >= :f{n}"
-            sums += [f"sum({upto})", f"sum({upto} AND fixed)", f"sum({upto} AND major)",
-                     f"sum({upto} AND major AND fixed)", f"sum({within})", f"sum({within} AND fixed)",
-                     f"sum({within} AND major)", f"sum({within} AND major AND fixed)",
-                     f"sum(late AND deadline <= :l{n})"]
-        return list(self._tuples(
-            f"""SELECT industry, locality, sum(active), sum(active AND major),
-                   sum(active AND major AND EXISTS (SELECT 1 FROM supervisions s
-                                                    WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)),
-                   sum(fixed AND timed), sum(fixed AND timed AND rectified_on <= deadline), {', '.join(sums)}
-                FROM (SELECT id, coalesce(industry, '') AS industry, coalesce(locality, '') AS locality, found_on,
-                             deadline, rectified_on, status IN ('rectified', 'closed') AS fixed,
-                             level = 'major' AS major, status IN ('open', 'rectifying', 'rectified') AS active,
-                             status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != '' AS late,
-                             rectified_on IS NOT NULL AND rectified_on != '' AND deadline IS NOT NULL
-                             AND deadline != '' AS timed
-                      FROM hazards
-                      WHERE status IS NOT 'void' AND found_on IS NOT NULL AND found_on != ''
-                        AND id NOT IN ({_CHANGED_SINCE})) h
-                GROUP BY industry, locality""", params))
-
-    def weekly_unchanged_found(self, since: str, first: str, last: str) -> list[tuple[str, int]]:
-        """(date found, how many) of the hazards unchanged since `since`, not void, found first..last."""
-        return list(self._tuples(
-            f"SELECT found_on, count(*) FROM hazards WHERE found_on >= :first AND found_on <= :last"
-            f" AND status IS NOT 'void' AND id NOT IN ({_CHANGED_SINCE}) GROUP BY found_on",
-            {"since": since, "first": first, "last": last}))
-
-    def weekly_unchanged_listed(self, since: str, last: str) -> Iterator[tuple[Any, ...]]:
-        """The hazards unchanged since `since` a weekly report may list at a week ending `last` or
-        before: open or rectifying with a deadline by then, and the majors not void, as
-        (the report's fields, whether listed for supervision now)."""
-        return self._tuples(
-            f"SELECT {', '.join(_REPORT_FIELDS)},"
-            " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            " FROM hazards h WHERE found_on IS NOT NULL AND found_on != ''"
-            " AND ((status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != ''"
-            "       AND deadline <= :last)"
-            "      OR (level = 'major' AND status IN ('open', 'rectifying', 'rectified', 'closed')))"
-            f" AND id NOT IN ({_CHANGED_SINCE}) ORDER BY id", {"since": since, "last": last})
-
-    def hazard_action_counts(self, action: str, bounds: Sequence[str]) -> list[int]:
-        """How many hazard entries of `action` took effect in each span bounds[n]..bounds[n + 1]."""
-        return [self.conn.execute(
-            "SELECT count(*) FROM history WHERE record_type = 'hazard' AND effective_at >= ? AND effective_at < ?"
-            " AND action = ?", (start, end, action)).fetchone()[0] for start, end in itertools.pairwise(bounds)]
-
-    def history_head(self) -> tuple[int, str]:
-        """The last entry's seq and hash (0 and the genesis hash for an empty history)."""
-        row = self.conn.execute("SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1").fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
-
-    # -- the weekly reports' store of computed weeks (derived data, checked by `check`) --------
-
-    def weekly_stored(self, week: str, timezone: str) -> tuple[int, str, str] | None:
-        """(head seq and hash when computed, the data as JSON text) of a stored week, if any."""
-        row = self.conn.execute(
-            "SELECT seq, hash, data FROM weekly_computed WHERE week = ? AND timezone = ?", (week, timezone)
-        ).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
-
-    def weekly_stored_all(self) -> Iterator[tuple[Any, ...]]:
-        """(week, timezone, seq, hash, data) of every stored week, oldest first."""
-        return self._tuples("SELECT week, timezone, seq, hash, data FROM weekly_computed ORDER BY week, timezone")
-
-    def weekly_still_current(self, seq: int, digest: str, until: str) -> bool:
-        """Whether figures computed at history entry `seq` (of hash `digest`) still hold for a week
-        ending at `until`: that entry is still there, and no hazard change written since took
-        effect before `until`. Read from the entries since `seq` alone (by seq, not the index on
-        effective_at, which would scan the whole past)."""
-        if seq:
-            row = self.conn.execute("SELECT hash FROM history WHERE seq = ?", (seq,)).fetchone()
-            if row is None or row[0] != digest:
-                return False
-        elif digest != GENESIS:
-            return False
-        late = self.conn.execute(
-            "SELECT 1 FROM history WHERE seq > ? AND +record_type = 'hazard' AND +effective_at < ? LIMIT 1", (seq, until)
-        ).fetchone()
-        return late is None
-
-    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str) -> bool:
-        """Keep a computed week, if the register can be written now without waiting (a report
-        never waits for a writer, and a read-only file is fine: the week is computed again)."""
-        if not self.on_disk or self.path is None:
-            return False
-        self.conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            with self.transaction():
-                self.conn.execute(
-                    "INSERT INTO weekly_computed (week, timezone, seq, hash, data) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (week, timezone) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
-                    " data = excluded.data", (week, timezone, seq, digest, data))
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-    def hazard_stats(self, by: str, since: date | None, until: date | None, today: date) -> list[tuple[Any, ...]]:
-        """(group, found, open, overdue, closed, void) by industry, locality, level, status or day found."""
-        column = {"industry": "h.industry", "locality": "h.locality", "level": "h.level", "status": "h.status",
-                  "day": "h.found_on"}[by]
-        where, params = ["1"], {"today": today.isoformat()}
-        if since:
-            where.append("h.found_on >= :since")
-            params["since"] = since.isoformat()
-        if until:
-            where.append("h.found_on <= :until")
-            params["until"] = until.isoformat()
-        sql = f"""SELECT {column}, count(*), sum(h.status IN ({_ACTIVE_SQL})), sum({_OVERDUE_SQL}),
-                  sum(h.status = 'closed'), sum(h.status = 'void')
-                  FROM hazards h WHERE {' AND '.join(where)} GROUP BY {column} ORDER BY count(*) DESC, {column}"""
-        return list(self._tuples(sql, params))
-
-    def activity(self, first: date, last: date) -> dict[str, Any]:
-        """Inspections (all, led by a leader, unannounced) and enforcement actions dated first..last."""
-        days = (first.isoformat(), last.isoformat())
-        inspections, led, unannounced = self.conn.execute(
-            "SELECT count(*), count(leader), count(CASE WHEN mode = 'unannounced' THEN 1 END)"
-            " FROM inspections WHERE inspected_on BETWEEN ? AND ?",
-            days,
-        ).fetchone()
-        actions = {
-            kind: (n, from_fen(fen) if fen is not None else None)
-            for kind, n, fen in self.conn.execute(
-                "SELECT type, count(*), sum(amount_fen) FROM actions WHERE taken_on BETWEEN ? AND ? GROUP BY type", days
-            )
-        }
-        return {"inspections": inspections, "leader_checks": led, "unannounced": unannounced, "actions": actions}
-
     def history(
         self,
         record_type: str | None = None,
@@ -828,10 +636,6 @@ class Store(CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries
             yield entry
 
 
-# The fields of a hazard the weekly reports count by (weekly._SNAPSHOT, funds as stored).
-_REPORT_FIELDS = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
-                  "measures", "funds_fen", "contingency", "unit_id", "description", "verified_by")
-_CHANGED_SINCE = "SELECT record_id FROM history WHERE record_type = 'hazard' AND effective_at >= :since"
 _HISTORY_INSERT = (
     "INSERT INTO history (seq, at, operator, record_type, record_id, action, before, after, note, effective_at,"
     " prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
