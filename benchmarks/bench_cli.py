@@ -382,7 +382,7 @@ def describe(industry: str, rng: random.Random) -> str:
 def make_hazard(
     unit_index: int, unit: dict[str, Any], today: date, rng: random.Random
 ) -> dict[str, Any]:
-    """One hazard as add_hazard takes it (but `unit` is an index into the generated units),
+    """One hazard as reg.hazards.add takes it (but `unit` is an index into the generated units),
     with its status's dates; `_moves` are the lifecycle steps that led to its status."""
     status = rng.choice(STATUSES)
     major = rng.random() < MAJOR_SHARE

@@ -106,7 +106,7 @@ NOTES = [
 
 
 def make_units(n: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Units as add_unit takes them, over the nine industries and ten localities."""
+    """Units as reg.units.add takes them, over the nine industries and ten localities."""
     industries = list(bench_cli.UNIT_KINDS)
     weights = [bench_cli.UNIT_KINDS[i][0] for i in industries]
     places, place_weights = list(LOCALITIES), list(LOCALITIES.values())

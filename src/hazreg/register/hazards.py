@@ -130,7 +130,7 @@ class Hazards:
         return self.correct(ref, changes).record
 
     def correct(self, ref: str | int, changes: dict[str, Any]) -> Edit:
-        """`edit_hazard`, saying what changed: nothing given is refused, nothing different writes nothing.
+        """`edit`, saying what changed: nothing given is refused, nothing different writes nothing.
 
         The gates of `check_edit` apply: a set deadline moves only through `extend`, and a
         closed or void hazard takes only typo corrections in its free text."""
