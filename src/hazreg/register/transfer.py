@@ -51,7 +51,7 @@ _ACTION = {"supervisions": "import_supervision", "extensions": "import_extension
 _PREFIX = {"inspections": "I", "attachments": "A", "actions": "E"}
 
 
-def inspection_of_hazard(reg: Any, text: str, unit_id: int) -> int:
+def inspection_of_hazard(reg: Imports, text: str, unit_id: int) -> int:
     """The inspection a hazard row names (I12), which must be of the hazard's own unit."""
     inspection_id = parse_id(text, "I", "inspection_id")
     found = reg.ctx.store.inspection(inspection_id)
