@@ -382,7 +382,7 @@ def test_a_writer_waits_for_another_then_says_busy_on_postgresql() -> None:
             assert busy.value.key == "err.busy"
             with second.transaction():  # once the first has committed, the second may write
                 _unit(second, "乙厂")
-            assert sorted(u["name"] for u in second.units.query(UnitFilter())[0]) == ["乙厂", "甲厂"]
+            assert sorted(u["name"] for u in second.units(UnitFilter())[0]) == ["乙厂", "甲厂"]
         finally:
             first.close()
             second.close()
