@@ -382,7 +382,7 @@ def describe(industry: str, rng: random.Random) -> str:
 def make_hazard(
     unit_index: int, unit: dict[str, Any], today: date, rng: random.Random
 ) -> dict[str, Any]:
-    """One hazard as add_hazard takes it (but `unit` is an index into the generated units),
+    """One hazard as reg.hazards.add takes it (but `unit` is an index into the generated units),
     with its status's dates; `_moves` are the lifecycle steps that led to its status."""
     status = rng.choice(STATUSES)
     major = rng.random() < MAJOR_SHARE
@@ -487,7 +487,7 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
         with reg.store.transaction():
             os.environ["HAZREG_NOW"] = stamp(now - timedelta(days=760))
             unit_ids = [
-                reg.add_unit({k: v for k, v in u.items() if v is not None})["id"] for u in units
+                reg.units.add({k: v for k, v in u.items() if v is not None})["id"] for u in units
             ]
             for h in hazards:
                 moves = h.pop("_moves")
@@ -496,7 +496,7 @@ def build(path: Path, n_hazards: int, n_units: int, seed: int, now: datetime) ->
                 # Recorded open, as an officer would on the day it was found (a date of something
                 # that happened is never in the future); its later state is written with its moves.
                 final = {k: h.pop(k) for k in _LIFECYCLE if k in h}
-                hazard_id = reg.add_hazard({**h, "status": "open", "unit": unit_ids[h["unit"]]})["id"]
+                hazard_id = reg.hazards.add({**h, "status": "open", "unit": unit_ids[h["unit"]]})["id"]
                 if final["status"] != "open":
                     reg.store.update_hazard(hazard_id, final, now.date())
                 for move, day in moves:

@@ -10,7 +10,7 @@
 2. Times each report as a subprocess (output captured, not a terminal), as the
    wall-clock median of --runs interleaved rounds after one warm-up round, beside the
    bare Typer floor. Then times the register calls behind them in-process
-   (`reg.coverage(...)`, `reg.leader_weeks(...)`), without the start-up, so the cost of
+   (`reg.reports.coverage(...)`, `reg.reports.leader_weeks(...)`), without the start-up, so the cost of
    the queries is visible on its own.
 3. Prints a Markdown table and whether the aim is met: each report under one second.
    Exits 0 either way: this is a measurement, not a test (but 1 if a command fails,
@@ -106,7 +106,7 @@ NOTES = [
 
 
 def make_units(n: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Units as add_unit takes them, over the nine industries and ten localities."""
+    """Units as reg.units.add takes them, over the nine industries and ten localities."""
     industries = list(bench_cli.UNIT_KINDS)
     weights = [bench_cli.UNIT_KINDS[i][0] for i in industries]
     places, place_weights = list(LOCALITIES), list(LOCALITIES.values())
@@ -238,11 +238,11 @@ def build(path: Path, n_units: int, n_inspections: int, seed: int, now: datetime
         with reg.store.transaction():
             # HAZREG_NOW is hazreg's own clock hook: each record is created at a plausible moment.
             os.environ["HAZREG_NOW"] = bench_cli.stamp(now - timedelta(days=760))
-            unit_ids = [reg.add_unit(u)["id"] for u in units]
+            unit_ids = [reg.units.add(u)["id"] for u in units]
             for name, industries, localities in LEADERS:
-                reg.add_leader({"name": name, "industries": industries, "localities": localities})
+                reg.campaigns.add_leader({"name": name, "industries": industries, "localities": localities})
             os.environ["HAZREG_NOW"] = bench_cli.stamp(now - timedelta(days=CAMPAIGN_DAYS + 7))
-            campaign_id = reg.add_campaign({"name": CAMPAIGN_NAME, "start": start, "end": end})[
+            campaign_id = reg.campaigns.add({"name": CAMPAIGN_NAME, "start": start, "end": end})[
                 "id"
             ]
 
@@ -429,11 +429,11 @@ def calls(meta: dict[str, Any]) -> list[tuple[str, Callable[[Any], Any]]]:
     """The register calls behind the reports, as the CLI makes them."""
     two_years, one_year = windows(meta)
     return [
-        ('reg.coverage("C1")', lambda reg: reg.coverage("C1")),
-        (f'reg.coverage(since="{two_years}")', lambda reg: reg.coverage(since=two_years)),
-        ('reg.coverage("C1", gaps=True)', lambda reg: reg.coverage("C1", gaps=True)),
-        ('reg.leader_weeks("C1")', lambda reg: reg.leader_weeks("C1")),
-        (f'reg.leader_weeks(since="{one_year}")', lambda reg: reg.leader_weeks(since=one_year)),
+        ('reg.reports.coverage("C1")', lambda reg: reg.reports.coverage("C1")),
+        (f'reg.reports.coverage(since="{two_years}")', lambda reg: reg.reports.coverage(since=two_years)),
+        ('reg.reports.coverage("C1", gaps=True)', lambda reg: reg.reports.coverage("C1", gaps=True)),
+        ('reg.reports.leader_weeks("C1")', lambda reg: reg.reports.leader_weeks("C1")),
+        (f'reg.reports.leader_weeks(since="{one_year}")', lambda reg: reg.reports.leader_weeks(since=one_year)),
     ]
 
 
@@ -517,8 +517,8 @@ def measure(register: Path, meta: dict[str, Any], args: argparse.Namespace) -> N
     def lines(label: str) -> int:
         return len(last[label].stdout.decode(errors="replace").splitlines())
 
-    gaps = results['reg.coverage("C1", gaps=True)']
-    c1 = results['reg.coverage("C1")']
+    gaps = results['reg.reports.coverage("C1", gaps=True)']
+    c1 = results['reg.reports.coverage("C1")']
     print()
     print(
         f"Medians of {args.runs} interleaved rounds after 1 warm-up; output captured (not a terminal). "

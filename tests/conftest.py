@@ -114,7 +114,7 @@ def reg(isolated: Path | str) -> Iterator[Register]:
 
 @pytest.fixture
 def unit(reg: Register) -> dict:
-    return reg.add_unit(
+    return reg.units.add(
         {"name": "临江市宏达化工有限公司", "industry": "hazardous_chemicals", "locality": "青山镇",
          "credit_code": VALID_CODES[0], "risk": "red", "phone": "13957162318"}
     )

@@ -223,8 +223,8 @@ def _env(path: Path) -> dict[str, str]:
 def test_ctrl_c_during_a_long_import_prints_one_line_and_changes_nothing(tmp_path):
     path = tmp_path / "r.db"
     reg = open_register(path, write=True)
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
-    reg.add_hazard({"unit": 1, "description": "导入前已有的隐患"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.hazards.add({"unit": 1, "description": "导入前已有的隐患"})
     reg.store.close()
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8", newline="") as f:
@@ -255,7 +255,7 @@ def big_register(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("pipe")
     path = folder / "r.db"
     reg = open_register(path, write=True)
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
     reg.store.close()
     ledger = folder / "h.csv"
     with ledger.open("w", encoding="utf-8", newline="") as f:

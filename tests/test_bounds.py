@@ -47,7 +47,7 @@ def row_lines(stderr: str) -> list[str]:
 def test_an_import_keeps_the_first_rejections_and_counts_the_rest(reg, tmp_path):
     seen = []
     with sheets.open_sheet(bad_roster(tmp_path / "u.csv")) as table:
-        report = reg.import_units(table.headers, table.rows, skip_invalid=True, on_reject=seen.append)
+        report = reg.imports.units(table.headers, table.rows, skip_invalid=True, on_reject=seen.append)
     assert imports.REJECTIONS_KEPT == 1000
     assert len(report.rejected) == imports.REJECTIONS_KEPT and report.rejected_count == BAD and report.rows == BAD
     assert [r.row for r in report.rejected] == list(range(2, 2 + imports.REJECTIONS_KEPT))

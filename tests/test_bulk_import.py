@@ -55,9 +55,9 @@ def _ledger(path: Path, rows: int, duplicate_of: dict[int, int] | None = None) -
 def _register(path: Path, hazards: int = 0) -> None:
     reg = open_register(path, write=True, operator="tester")
     for name in UNITS:
-        reg.add_unit({"name": name, "industry": "fire", "locality": "临江街道"})
+        reg.units.add({"name": name, "industry": "fire", "locality": "临江街道"})
     for n in range(hazards):
-        reg.add_hazard({"unit": 1, "description": f"导入前已有的隐患{n}"})
+        reg.hazards.add({"unit": 1, "description": f"导入前已有的隐患{n}"})
     reg.store.close()
 
 

@@ -21,13 +21,13 @@ def district(reg: Register) -> Register:
     risks = iter(["red", "blue", "orange", "yellow", "red", None])
     for locality in LOCALITIES:
         for industry in ("fire", "construction"):
-            reg.add_unit({"name": f"{locality}{industry}单位", "industry": industry, "locality": locality,
+            reg.units.add({"name": f"{locality}{industry}单位", "industry": industry, "locality": locality,
                           "risk": next(risks)})
     return reg
 
 
 def inspect(reg: Register, unit: int, on: str, **extra) -> dict:
-    return reg.add_inspection({"unit": unit, "on": on, "inspectors": "王建国,李明", **extra})
+    return reg.campaigns.add_inspection({"unit": unit, "on": on, "inspectors": "王建国,李明", **extra})
 
 
 # -- inspections -------------------------------------------------------------------------------
@@ -35,26 +35,26 @@ def inspect(reg: Register, unit: int, on: str, **extra) -> dict:
 
 def test_inspection_is_validated(district):
     with pytest.raises(InvalidInput) as err:
-        district.add_inspection({"unit": 1, "on": "tomorrow", "inspectors": "王建国"})
+        district.campaigns.add_inspection({"unit": 1, "on": "tomorrow", "inspectors": "王建国"})
     assert err.value.field == "on"
     with pytest.raises(InvalidInput) as err:
-        district.add_inspection({"unit": 1, "inspectors": " , "})
+        district.campaigns.add_inspection({"unit": 1, "inspectors": " , "})
     assert err.value.field == "inspectors"
     with pytest.raises(InvalidInput):
-        district.add_inspection({"unit": 1, "inspectors": "王建国", "mode": "secret"})
-    item = district.add_inspection({"unit": 1, "inspectors": "王建国、李明", "mode": "暗访"})
+        district.campaigns.add_inspection({"unit": 1, "inspectors": "王建国", "mode": "secret"})
+    item = district.campaigns.add_inspection({"unit": 1, "inspectors": "王建国、李明", "mode": "暗访"})
     assert item["inspectors"] == ["王建国", "李明"] and item["mode"] == "unannounced" and item["on"] == "2026-11-29"
 
 
 def test_hazard_found_in_an_inspection_takes_its_unit_date_and_source(district):
     led = inspect(district, 2, "2026-11-20", leader="张副区长")
     plain = inspect(district, 3, "2026-11-21")
-    h = district.add_hazard({"description": "灭火器过期", "inspection": f"I{led['id']}"})
+    h = district.hazards.add({"description": "灭火器过期", "inspection": f"I{led['id']}"})
     assert (h["unit_id"], h["found_on"], h["source"], h["found_by"]) == (2, "2026-11-20", "leader_check", "王建国、李明")
     assert h["inspection_id"] == led["id"]
-    assert district.add_hazard({"description": "x", "inspection": str(plain["id"])})["source"] == "inspection"
+    assert district.hazards.add({"description": "x", "inspection": str(plain["id"])})["source"] == "inspection"
     with pytest.raises(Refused):
-        district.add_hazard({"description": "x", "inspection": f"I{led['id']}", "unit": 5})
+        district.hazards.add({"description": "x", "inspection": f"I{led['id']}", "unit": 5})
 
 
 # -- coverage ----------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def test_coverage_counts_units_inspected_in_the_window(district):
     inspect(district, 1, "2026-11-06")  # the same unit twice counts once
     inspect(district, 4, "2026-11-10")
     inspect(district, 5, "2026-10-01")  # before the window: a gap still
-    report = district.coverage(since="2026-11-01", until="2026-11-30", gaps=True)
+    report = district.reports.coverage(since="2026-11-01", until="2026-11-30", gaps=True)
     cells = {(c["locality"], c["industry"]): (c["inspected"], c["units"]) for c in report["cells"]}
     assert cells[("临江街道", "fire")] == (1, 1)
     assert cells[("青山镇", "construction")] == (1, 1)
@@ -80,23 +80,23 @@ def test_coverage_counts_units_inspected_in_the_window(district):
 
 
 def test_campaign_scope_and_window(district):
-    district.add_campaign({"name": "消防专项", "start": "2026-11-01", "end": "2027-01-31", "industries": "消防",
+    district.campaigns.add({"name": "消防专项", "start": "2026-11-01", "end": "2027-01-31", "industries": "消防",
                            "localities": "临江街道,青山镇"})
     inspect(district, 1, "2026-11-05")
     inspect(district, 2, "2026-11-05")  # construction: outside the campaign's scope
-    report = district.coverage(campaign="消防专项")
+    report = district.reports.coverage(campaign="消防专项")
     assert report["total"] == {"units": 2, "inspected": 1, "percent": 50.0}
     assert report["since"] == "2026-11-01" and report["until"] == "2027-01-31"
     # Without arguments the campaign running today is the one reported.
-    assert district.coverage()["campaign"] == "消防专项"
+    assert district.reports.coverage()["campaign"] == "消防专项"
 
 
 def test_campaign_rules(district):
     with pytest.raises(InvalidInput):
-        district.add_campaign({"name": "x", "start": "2026-12-01", "end": "2026-11-01"})
-    district.add_campaign({"name": "大检查", "start": "2026-11-01", "end": "2026-12-31"})
+        district.campaigns.add({"name": "x", "start": "2026-12-01", "end": "2026-11-01"})
+    district.campaigns.add({"name": "大检查", "start": "2026-11-01", "end": "2026-12-31"})
     with pytest.raises(Refused):
-        district.add_campaign({"name": "大检查", "start": "2026-11-01", "end": "2026-12-31"})
+        district.campaigns.add({"name": "大检查", "start": "2026-11-01", "end": "2026-12-31"})
 
 
 # -- leaders' weeks ------------------------------------------------------------------------------
@@ -104,19 +104,19 @@ def test_campaign_rules(district):
 
 def test_leader_weeks_split_at_monday_midnight_in_shanghai(district, monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
-    district.add_leader({"name": "张副区长", "industries": "消防"})
-    district.add_leader({"name": "李副区长", "industries": "建筑施工", "localities": "青山镇"})
+    district.campaigns.add_leader({"name": "张副区长", "industries": "消防"})
+    district.campaigns.add_leader({"name": "李副区长", "industries": "建筑施工", "localities": "青山镇"})
     # Sunday 22 November 23:30 in Shanghai is 15:30 UTC: still week 47 there.
     monkeypatch.setenv("HAZREG_NOW", "2026-11-22T15:30:00+00:00")
-    district.add_inspection({"unit": 1, "inspectors": "王建国", "leader": "张副区长"})
+    district.campaigns.add_inspection({"unit": 1, "inspectors": "王建国", "leader": "张副区长"})
     # Monday 23 November 00:30 in Shanghai is 16:30 UTC on Sunday: week 48 there.
     monkeypatch.setenv("HAZREG_NOW", "2026-11-22T16:30:00+00:00")
-    district.add_inspection({"unit": 3, "inspectors": "王建国", "leader": "张副区长", "mode": "unannounced"})
-    district.add_inspection({"unit": 2, "inspectors": "王建国", "leader": "张副区长"})  # not a fire unit: not their field
-    district.add_inspection({"unit": 4, "inspectors": "李明", "leader": "李副区长"})  # 青山镇 construction: theirs
-    district.add_inspection({"unit": 6, "inspectors": "李明", "leader": "李副区长"})  # 桃源镇: outside their localities
+    district.campaigns.add_inspection({"unit": 3, "inspectors": "王建国", "leader": "张副区长", "mode": "unannounced"})
+    district.campaigns.add_inspection({"unit": 2, "inspectors": "王建国", "leader": "张副区长"})  # not a fire unit: not their field
+    district.campaigns.add_inspection({"unit": 4, "inspectors": "李明", "leader": "李副区长"})  # 青山镇 construction: theirs
+    district.campaigns.add_inspection({"unit": 6, "inspectors": "李明", "leader": "李副区长"})  # 桃源镇: outside their localities
     monkeypatch.setenv("HAZREG_NOW", "2026-12-08T04:00:00+00:00")
-    report = district.leader_weeks(since="2026-11-16", until="2026-12-08")
+    report = district.reports.leader_weeks(since="2026-11-16", until="2026-12-08")
     cells = {(r["leader"], r["week"]): (r["announced"], r["unannounced"]) for r in report["rows"]}
     assert report["weeks"] == ["2026-W47", "2026-W48", "2026-W49", "2026-W50"]
     assert cells[("张副区长", "2026-W47")] == (1, 0)
@@ -149,14 +149,14 @@ def test_draw_distribution_follows_risk_weights_over_many_seeds():
 
 def test_draw_is_reproducible_and_stored(district):
     for name in ("王建国", "李明", "赵磊", "刘志刚"):
-        district.add_inspector({"name": name})
-    a = district.draw(count=3, seed=7)
-    b = district.draw(count=3, seed=7)
+        district.campaigns.add_inspector({"name": name})
+    a = district.draws.run(count=3, seed=7)
+    b = district.draws.run(count=3, seed=7)
     assert a["result"] == b["result"] and a["id"] != b["id"]
     assert a["seed"] == 7 and a["params"]["count"] == 3
-    c = district.draw(count=3)
+    c = district.draws.run(count=3)
     assert isinstance(c["seed"], int)  # generated and recorded
-    assert district.verify_draw(f"D{c['id']}")[0]
+    assert district.draws.verify(f"D{c['id']}")[0]
 
 
 def test_avoidance_and_even_load():
@@ -176,49 +176,49 @@ def test_avoidance_and_even_load():
 
 
 def test_too_few_inspectors_outside_the_locality_is_refused(district):
-    district.add_inspector({"name": "王建国", "localities": "临江街道"})
-    district.add_inspector({"name": "李明"})
+    district.campaigns.add_inspector({"name": "王建国", "localities": "临江街道"})
+    district.campaigns.add_inspector({"name": "李明"})
     with pytest.raises(Refused) as err:
-        district.draw(count=2, localities=["临江街道"], inspectors=2)
+        district.draws.run(count=2, localities=["临江街道"], inspectors=2)
     assert err.value.key == "err.too_few_inspectors"
-    assert district.draws() == []  # nothing stored
+    assert district.draws.all() == []  # nothing stored
 
 
 def test_draw_filters_and_ratio(district):
     inspect(district, 1, "2026-11-20")
-    d = district.draw(ratio="50%", industries=["消防"], not_inspected_within="30d", inspectors=0, seed=1)
+    d = district.draws.run(ratio="50%", industries=["消防"], not_inspected_within="30d", inspectors=0, seed=1)
     units = {e["unit_id"] for e in d["result"]}
     assert len(units) == 1 and units <= {3, 5}  # fire units not inspected in 30 days: U3, U5 -> 50% is one
     with pytest.raises(InvalidInput):
-        district.draw(count=2, ratio="5%")
+        district.draws.run(count=2, ratio="5%")
     with pytest.raises(InvalidInput):
-        district.draw(ratio="150%")
+        district.draws.run(ratio="150%")
 
 
 @pytest.mark.sqlite_only  # tampers through the file's connection
 def test_verify_detects_a_tampered_draw(district):
-    district.add_inspector({"name": "王建国"})
-    district.add_inspector({"name": "李明"})
-    d = district.draw(count=2, seed=11)
-    assert district.verify_draw(f"D{d['id']}")[0]
+    district.campaigns.add_inspector({"name": "王建国"})
+    district.campaigns.add_inspector({"name": "李明"})
+    d = district.draws.run(count=2, seed=11)
+    assert district.draws.verify(f"D{d['id']}")[0]
     tampered = [dict(e) for e in d["result"]]
     tampered[0]["unit_id"] = next(u for u in range(1, 7) if u not in {e["unit_id"] for e in d["result"]})
     district.store.conn.execute("UPDATE draws SET result = ? WHERE id = ?", (json.dumps(tampered), d["id"]))
-    assert not district.verify_draw(f"D{d['id']}")[0]
+    assert not district.draws.verify(f"D{d['id']}")[0]
     district.store.conn.execute("UPDATE draws SET seed = seed + 1, result = ? WHERE id = ?",
                                 (json.dumps(d["result"]), d["id"]))
-    assert not district.verify_draw(f"D{d['id']}")[0]
+    assert not district.draws.verify(f"D{d['id']}")[0]
 
 
 def test_inspections_from_a_draw_are_tracked(district):
-    district.add_inspector({"name": "王建国"})
-    d = district.draw(count=2, seed=5, inspectors=1)
+    district.campaigns.add_inspector({"name": "王建国"})
+    d = district.draws.run(count=2, seed=5, inspectors=1)
     drawn = [e["unit_id"] for e in d["result"]]
     other = next(u for u in range(1, 7) if u not in drawn)
     with pytest.raises(Refused):
-        district.add_inspection({"unit": other, "inspectors": "王建国", "draw": f"D{d['id']}"})
-    district.add_inspection({"unit": drawn[0], "inspectors": "王建国", "draw": f"D{d['id']}"})
-    rows = district.draw_details(f"D{d['id']}")["rows"]
+        district.campaigns.add_inspection({"unit": other, "inspectors": "王建国", "draw": f"D{d['id']}"})
+    district.campaigns.add_inspection({"unit": drawn[0], "inspectors": "王建国", "draw": f"D{d['id']}"})
+    rows = district.draws.details(f"D{d['id']}")["rows"]
     assert [r["inspected"] for r in rows] == [True, False]
 
 

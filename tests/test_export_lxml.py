@@ -42,7 +42,7 @@ def _cells(path: Path) -> list[tuple[object, ...]]:
 
 def test_the_workbook_is_the_same_with_and_without_lxml(reg, unit, isolated, tmp_path):
     for n, text in enumerate(AWKWARD):
-        reg.add_hazard({"unit": unit["id"], "description": f"隐患{n}", "owner": text, "funds": "12000.5",
+        reg.hazards.add({"unit": unit["id"], "description": f"隐患{n}", "owner": text, "funds": "12000.5",
                         "deadline": "2026-12-31", "found_on": "2026-11-01"})
     reg.store.close()
     fast, plain = tmp_path / "lxml.xlsx", tmp_path / "plain.xlsx"

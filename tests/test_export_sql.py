@@ -147,11 +147,11 @@ def test_any_cell_is_formatted_as_the_python_formatter_does(awkward, tmp_path, d
         set_lang(lang)
         sql, python = io.StringIO(), io.StringIO()
         write_cells(hazard_cells(reg, HazardFilter(ids=[3])), HAZARD_COLUMNS, sql)
-        write_csv((hazard_record(r) for r in reg.iter_hazards(HazardFilter(ids=[3]))), HAZARD_COLUMNS, python)
+        write_csv((hazard_record(r) for r in reg.hazards.iter(HazardFilter(ids=[3]))), HAZARD_COLUMNS, python)
         assert sql.getvalue() == python.getvalue()
         sql, python = io.StringIO(), io.StringIO()
         write_cells(unit_cells(reg, UnitFilter()), UNIT_COLUMNS, sql)
-        write_csv((unit_record(r) for r in reg.iter_units(UnitFilter())), UNIT_COLUMNS, python)
+        write_csv((unit_record(r) for r in reg.units.iter(UnitFilter())), UNIT_COLUMNS, python)
         assert sql.getvalue() == python.getvalue()
     finally:
         set_lang("en")

@@ -181,14 +181,14 @@ from hazreg.register import open_register
 path, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 reg = open_register(path, write=True, operator=f"officer{worker}")
 for n in range(count):
-    reg.add_hazard({"unit": 1, "description": f"进程{worker}登记的第{n}条隐患"})
+    reg.hazards.add({"unit": 1, "description": f"进程{worker}登记的第{n}条隐患"})
 """
 
 
 def test_four_processes_adding_at_once_lose_nothing(tmp_path):
     path = tmp_path / "shared.db"
     reg = open_register(path, write=True)
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
     reg.store.close()
     workers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(w), "250"],
                                 stderr=subprocess.PIPE) for w in range(4)]
@@ -209,8 +209,8 @@ def test_four_processes_adding_at_once_lose_nothing(tmp_path):
 def test_a_killed_import_leaves_the_register_as_it_was(tmp_path):
     path = tmp_path / "r.db"
     reg = open_register(path, write=True)
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
-    reg.add_hazard({"unit": 1, "description": "导入前已有的隐患"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.hazards.add({"unit": 1, "description": "导入前已有的隐患"})
     reg.store.close()
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8", newline="") as f:

@@ -37,53 +37,53 @@ def fill(reg: Register, tmp_path: Path) -> None:
     units = []
     for locality in LOCALITIES:
         for industry in ("fire", "construction"):
-            units.append(reg.add_unit({"name": f"{locality}{industry}单位", "industry": industry,
+            units.append(reg.units.add({"name": f"{locality}{industry}单位", "industry": industry,
                                        "locality": locality, "risk": next(risks)}))
-    reg.add_leader({"name": "张副区长", "industries": "fire,construction", "localities": "临江街道"})
-    reg.add_leader({"name": "李局长", "industries": "fire"})
+    reg.campaigns.add_leader({"name": "张副区长", "industries": "fire,construction", "localities": "临江街道"})
+    reg.campaigns.add_leader({"name": "李局长", "industries": "fire"})
     for name, places in (("王建国", "临江街道"), ("李明", "青山镇"), ("赵敏", ""), ("陈刚", "桃源镇")):
-        reg.add_inspector({"name": name, "localities": places})
-    campaign = reg.add_campaign({"name": "2026年冬季安全生产大检查", "start": "2026-11-01", "end": "2027-01-31",
+        reg.campaigns.add_inspector({"name": name, "localities": places})
+    campaign = reg.campaigns.add({"name": "2026年冬季安全生产大检查", "start": "2026-11-01", "end": "2027-01-31",
                                  "industries": "fire,construction"})
-    reg.add_campaign({"name": "消防专项", "start": "2026-10-01", "end": "2026-10-31", "industries": "fire"})
-    draw = reg.draw(count=3, seed=20261129, campaign=campaign["name"])
-    voided = reg.draw(count=2, seed=7, localities=["青山镇"])
-    reg.void_draw(voided["id"], "抽取范围错误")
+    reg.campaigns.add({"name": "消防专项", "start": "2026-10-01", "end": "2026-10-31", "industries": "fire"})
+    draw = reg.draws.run(count=3, seed=20261129, campaign=campaign["name"])
+    voided = reg.draws.run(count=2, seed=7, localities=["青山镇"])
+    reg.draws.void(voided["id"], "抽取范围错误")
     drawn = draw["rows"][0]["unit_id"]
-    reg.add_inspection({"unit": drawn, "on": "2026-11-20", "inspectors": "赵敏,陈刚", "draw": f"D{draw['id']}"})
-    led = reg.add_inspection({"unit": units[0]["id"], "on": "2026-11-23", "inspectors": "王建国,李明",
+    reg.campaigns.add_inspection({"unit": drawn, "on": "2026-11-20", "inspectors": "赵敏,陈刚", "draw": f"D{draw['id']}"})
+    led = reg.campaigns.add_inspection({"unit": units[0]["id"], "on": "2026-11-23", "inspectors": "王建国,李明",
                               "leader": "张副区长", "mode": "暗访", "campaign": campaign["name"]})
-    reg.add_inspection({"unit": units[1]["id"], "on": "2026-11-23", "inspectors": "王建国", "leader": "张副区长"})
-    reg.add_inspection({"unit": units[2]["id"], "on": "2026-10-15", "inspectors": "李明"})
-    reg.add_inspection({"unit": units[0]["id"], "on": "2026-11-25", "inspectors": "王建国,李明", "note": "复查"})
-    major = reg.add_hazard({"unit": units[0]["id"], "description": "消防通道被占用，灭火器过期", "level": "major",
+    reg.campaigns.add_inspection({"unit": units[1]["id"], "on": "2026-11-23", "inspectors": "王建国", "leader": "张副区长"})
+    reg.campaigns.add_inspection({"unit": units[2]["id"], "on": "2026-10-15", "inspectors": "李明"})
+    reg.campaigns.add_inspection({"unit": units[0]["id"], "on": "2026-11-25", "inspectors": "王建国,李明", "note": "复查"})
+    major = reg.hazards.add({"unit": units[0]["id"], "description": "消防通道被占用，灭火器过期", "level": "major",
                             "found_on": "2026-11-01", "deadline": "2026-11-20", "owner": "郑晓峰",
                             "inspection": f"I{led['id']}"})
-    other = reg.add_hazard({"unit": units[3]["id"], "description": "脚手架未设置防护网", "level": "major",
+    other = reg.hazards.add({"unit": units[3]["id"], "description": "脚手架未设置防护网", "level": "major",
                             "found_on": "2026-11-02", "deadline": "2026-12-20", "owner": "王芳"})
-    reg.add_hazard({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
-    general = reg.add_hazard({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
+    reg.hazards.add({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
+    general = reg.hazards.add({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
                               "deadline": "2026-11-10"})
-    reg.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
-    reg.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05")
-    reg.extend(f"H{other['id']}", "2026-12-31", "设备到货延迟", approved_by="区应急局")
-    reg.escalate(f"H{major['id']}", "notice", "已送达", on="2026-11-21")
-    reg.escalate(f"H{major['id']}", "letter", on="2026-11-27")
-    reg.escalate(f"H{general['id']}", "notice")
-    reg.take_action(f"H{major['id']}", "罚款", "5万", units[0]["name"], note="从重处罚", on="2026-11-22")
-    reg.take_action(f"H{major['id']}", "suspend", on="2026-11-22")
-    reg.take_action(f"H{other['id']}", "fine", "1234.56", on="2026-11-28")
-    reg.set_ladder("notice:0,letter:7,interview:15")
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
+    reg.supervision.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05")
+    reg.supervision.extend(f"H{other['id']}", "2026-12-31", "设备到货延迟", approved_by="区应急局")
+    reg.supervision.escalate(f"H{major['id']}", "notice", "已送达", on="2026-11-21")
+    reg.supervision.escalate(f"H{major['id']}", "letter", on="2026-11-27")
+    reg.supervision.escalate(f"H{general['id']}", "notice")
+    reg.supervision.take_action(f"H{major['id']}", "罚款", "5万", units[0]["name"], note="从重处罚", on="2026-11-22")
+    reg.supervision.take_action(f"H{major['id']}", "suspend", on="2026-11-22")
+    reg.supervision.take_action(f"H{other['id']}", "fine", "1234.56", on="2026-11-28")
+    reg.supervision.set_ladder("notice:0,letter:7,interview:15")
     photo = tmp_path / "现场照片.jpg"
     photo.write_bytes(b"\xff\xd8\xff jpeg bytes")
     notice = tmp_path / "整改通知书.pdf"
     notice.write_bytes(b"%PDF-1.4 notice")
-    reg.attach(f"H{major['id']}", [photo, notice, photo], stage="整改前", note="现场")
-    reg.plan(major["id"], {"measures": "清理通道，更换灭火器", "funds": "12000", "contingency": "火灾应急预案"})
-    reg.start(major["id"])
-    reg.done(major["id"])
-    reg.verify(major["id"], "李明", "复查合格")
-    reg.delist(f"H{major['id']}", "验收合格，予以摘牌")
+    reg.supervision.attach(f"H{major['id']}", [photo, notice, photo], stage="整改前", note="现场")
+    reg.hazards.plan(major["id"], {"measures": "清理通道，更换灭火器", "funds": "12000", "contingency": "火灾应急预案"})
+    reg.hazards.start(major["id"])
+    reg.hazards.done(major["id"])
+    reg.hazards.verify(major["id"], "李明", "复查合格")
+    reg.supervision.delist(f"H{major['id']}", "验收合格，予以摘牌")
 
 
 def copy_rows(source: sqlite3.Connection, target: Any, files: Path | None) -> None:
@@ -288,8 +288,8 @@ def test_a_register_written_through_the_register_layer_reads_alike(twins):
     for what, call in calls(reg.store):
         assert typed(call(server)) == typed(call(reg.store)), what
     for digest, _ in reg.store.stored_files():  # the files themselves, kept in the database
-        assert server.blob(digest) == reg.blob_path(digest).read_bytes()
-    assert shared.check_files() == reg.check_files() == []
+        assert server.blob(digest) == reg.supervision.blob_path(digest).read_bytes()
+    assert shared.supervision.check_files() == reg.supervision.check_files() == []
     checked = check_register(shared)
     assert checked == check_register(reg) and checked["ok"]  # `check` passes, finding the same
 
@@ -326,7 +326,7 @@ def test_draws_take_turns_under_the_write_lock_and_stay_reproducible():
     with pg.pg_database() as url:
         first = Register(open_pg(url), "王建国")
         for n, locality in enumerate(LOCALITIES):
-            first.add_unit({"name": f"{locality}企业{n}", "industry": "fire", "locality": locality, "risk": "red"})
+            first.units.add({"name": f"{locality}企业{n}", "industry": "fire", "locality": locality, "risk": "red"})
         second = Register(open_pg(url), "李明")  # another officer's command, started now
         try:
             done: list[dict[str, Any]] = []
@@ -334,16 +334,16 @@ def test_draws_take_turns_under_the_write_lock_and_stay_reproducible():
                 held = first.store.insert_draw({"uid": "held", "seed": 1, "params": {}, "pool": {}, "result": [],
                                                 "campaign_id": None, "created_at": "2026-11-29T04:00:00Z",
                                                 "operator": "王建国"})
-                first.log("draw", held, "create", None, {"seed": 1})
-                waiting = threading.Thread(target=lambda: done.append(second.draw(count=2, seed=99, inspectors=0)))
+                first.ctx.log("draw", held, "create", None, {"seed": 1})
+                waiting = threading.Thread(target=lambda: done.append(second.draws.run(count=2, seed=99, inspectors=0)))
                 waiting.start()
                 time.sleep(0.5)
                 assert waiting.is_alive() and not done  # waiting for the lock
             waiting.join(10)
             assert done and done[0]["id"] == held + 1
-            assert [d["id"] for d in second.draws()] == [held + 1, held]
-            assert second.verify_draw(done[0]["id"])[0]
-            again = first.draw_details(done[0]["id"])
+            assert [d["id"] for d in second.draws.all()] == [held + 1, held]
+            assert second.draws.verify(done[0]["id"])[0]
+            again = first.draws.details(done[0]["id"])
             assert [r["unit_id"] for r in again["rows"]] == [r["unit_id"] for r in done[0]["rows"]]
             assert verify_chain(second)["ok"]
         finally:
@@ -420,13 +420,13 @@ def test_verify_detects_a_tampered_draw_on_postgresql(twins):
     import json
 
     _, shared = twins
-    draw = shared.draw_record(1)
-    assert shared.verify_draw("D1")[0]
+    draw = shared.campaigns.draw_record(1)
+    assert shared.draws.verify("D1")[0]
     tampered = [dict(e) for e in draw["result"]]
     tampered[0]["unit_id"] = next(u for u in range(1, 9) if u not in {e["unit_id"] for e in draw["result"]})
     write(shared.store, ("UPDATE draws SET result = %s WHERE id = 1", (json.dumps(tampered),)))
-    assert not shared.verify_draw("D1")[0]
+    assert not shared.draws.verify("D1")[0]
     write(shared.store, ("UPDATE draws SET seed = seed + 1, result = %s WHERE id = 1", (json.dumps(draw["result"]),)))
-    assert not shared.verify_draw("D1")[0]
+    assert not shared.draws.verify("D1")[0]
     write(shared.store, "UPDATE draws SET seed = seed - 1 WHERE id = 1")
-    assert shared.verify_draw("D1")[0]
+    assert shared.draws.verify("D1")[0]

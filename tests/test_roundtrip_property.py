@@ -64,11 +64,11 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
         data = {k: u[k] for k in ("name", "industry", "locality", "address", "contact", "risk")}
         if u["coded"] and n < len(VALID_CODES):
             data["credit_code"] = VALID_CODES[n]
-        units.append(reg.add_unit(data, force=True)["id"])
+        units.append(reg.units.add(data, force=True)["id"])
     inspections = []
     for i in spec["inspections"]:
         unit = units[i["unit"] % len(units)]
-        found = reg.add_inspection({"unit": unit, "on": i["on"], "inspectors": i["inspectors"], "leader": i["leader"],
+        found = reg.campaigns.add_inspection({"unit": unit, "on": i["on"], "inspectors": i["inspectors"], "leader": i["leader"],
                                     "mode": i["mode"], "note": i["note"]})
         inspections.append(found["id"])
     for n, h in enumerate(spec["hazards"]):
@@ -78,42 +78,42 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
         else:
             data["unit"] = units[h["unit"] % len(units)]
             data["found_on"] = TODAY - timedelta(days=h["found_ago"])
-        hazard = reg.add_hazard(data)
+        hazard = reg.hazards.add(data)
         ref = hazard["id"]
         found_on = date.fromisoformat(hazard["found_on"])
         if h["deadline_in"] is not None:
-            reg.edit_hazard(ref, {"deadline": max(found_on, TODAY + timedelta(days=h["deadline_in"]))})
+            reg.hazards.edit(ref, {"deadline": max(found_on, TODAY + timedelta(days=h["deadline_in"]))})
         if h["plan"] or (h["level"] == "major" and h["end"] == "closed"):
-            reg.plan(ref, {"owner": h["owner"], "measures": h["measures"], "funds": h["funds"],
+            reg.hazards.plan(ref, {"owner": h["owner"], "measures": h["measures"], "funds": h["funds"],
                            # a deadline already set moves only by extension: the plan keeps it
                            "deadline": None if h["deadline_in"] is not None else max(found_on, TODAY + timedelta(days=5)),
                            "contingency": h["measures"]})
         listed = h["supervise"] and h["level"] == "major" and h["end"] != "void"
         if listed:
-            reg.supervise(ref, "区安委办", "district", on=found_on.isoformat(), note=h["note"])
-        if h["extend"] and reg.hazard(ref)["deadline"]:
-            new = date.fromisoformat(reg.hazard(ref)["deadline"]) + timedelta(days=h["extend"])
-            reg.extend(ref, new.isoformat(), "配件", approved_by=h["note"])
-        if h["escalate"] and reg.hazard(ref)["overdue"]:
-            reg.escalate(ref, "notice", note=h["note"])
+            reg.supervision.supervise(ref, "区安委办", "district", on=found_on.isoformat(), note=h["note"])
+        if h["extend"] and reg.hazards.get(ref)["deadline"]:
+            new = date.fromisoformat(reg.hazards.get(ref)["deadline"]) + timedelta(days=h["extend"])
+            reg.supervision.extend(ref, new.isoformat(), "配件", approved_by=h["note"])
+        if h["escalate"] and reg.hazards.get(ref)["overdue"]:
+            reg.supervision.escalate(ref, "notice", note=h["note"])
         if h["fine"] is not None:
-            reg.take_action(ref, "fine", amount=str(h["fine"]), against=h["note"], on=found_on.isoformat())
+            reg.supervision.take_action(ref, "fine", amount=str(h["fine"]), against=h["note"], on=found_on.isoformat())
         for k, content in enumerate(h["attach"]):
             path = files / f"证据{n}-{k}.jpg"
             path.write_bytes(content)
-            reg.attach(ref, [path], stage=["before", "after"][k % 2], note=h["note"])
+            reg.supervision.attach(ref, [path], stage=["before", "after"][k % 2], note=h["note"])
         if h["end"] != "open" and h["end"] != "void":
-            reg.start(ref)
+            reg.hazards.start(ref)
             if h["end"] != "rectifying":
-                reg.done(ref)
+                reg.hazards.done(ref)
                 if h["end"] == "closed":
-                    reg.verify(ref, "孙工", note=h["note"])
+                    reg.hazards.verify(ref, "孙工", note=h["note"])
                     if listed:
-                        reg.delist(ref, "已销号")
+                        reg.supervision.delist(ref, "已销号")
                 elif h["end"] == "failed":
-                    reg.verify(ref, "孙工", note="不合格", fail=True)
+                    reg.hazards.verify(ref, "孙工", note="不合格", fail=True)
         elif h["end"] == "void":
-            reg.void(ref, h["note"] or "重复")
+            reg.hazards.void(ref, h["note"] or "重复")
 
 
 def snapshot(reg: Register) -> dict[str, Any]:
@@ -123,9 +123,9 @@ def snapshot(reg: Register) -> dict[str, Any]:
     def strip(record: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in record.items() if k not in ("created_at", "updated_at")}
 
-    units = [strip(unit_record(r)) for r in reg.iter_units(reg.unit_filter())]
-    hazards = [strip(hazard_record(r)) for r in reg.iter_hazards(reg.hazard_filter(include_all=True))]
-    inspections = [strip(inspection_record(r)) for r in reg.store.iter_inspections(reg.inspection_filter())]
+    units = [strip(unit_record(r)) for r in reg.units.iter(reg.units.filter())]
+    hazards = [strip(hazard_record(r)) for r in reg.hazards.iter(reg.hazards.filter(include_all=True))]
+    inspections = [strip(inspection_record(r)) for r in reg.store.iter_inspections(reg.campaigns.inspection_filter())]
     evidence = {kind: [evidence_record(kind, r) for r in reg.store.iter_evidence(kind)] for kind in KINDS[3:]}
     return {"units": units, "inspections": inspections, "hazards": hazards, **evidence}
 

@@ -14,16 +14,16 @@ from hazreg.register import Register
 
 
 def add(reg: Register, unit: dict, **fields) -> dict:
-    return reg.add_hazard({"unit": f"U{unit['id']}", "description": "灭火器过期未更换", **fields})
+    return reg.hazards.add({"unit": f"U{unit['id']}", "description": "灭火器过期未更换", **fields})
 
 
 def closed_major(reg: Register, unit: dict, listed_on: str | None = None) -> dict:
     h = add(reg, unit, level="major", found_on="2026-11-01", deadline="2026-11-20", owner="郑晓峰")
     if listed_on:
-        reg.supervise(f"H{h['id']}", "区安委办", "district", on=listed_on)
-    reg.plan(h["id"], {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
-    reg.start(h["id"]), reg.done(h["id"]), reg.verify(h["id"], "李明", "复查合格")
-    return reg.hazard(h["id"])
+        reg.supervision.supervise(f"H{h['id']}", "区安委办", "district", on=listed_on)
+    reg.hazards.plan(h["id"], {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
+    reg.hazards.start(h["id"]), reg.hazards.done(h["id"]), reg.hazards.verify(h["id"], "李明", "复查合格")
+    return reg.hazards.get(h["id"])
 
 
 def records(result) -> list | dict:
@@ -42,13 +42,13 @@ def records(result) -> list | dict:
     ],
 )
 def test_a_closed_major_hazard_keeps_its_five_guarantees_and_its_facts(reg, unit, changes):
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
     h = closed_major(reg, unit)
     entries = len(reg.history(f"H{h['id']}"))
     with pytest.raises(Refused) as err:
-        reg.edit_hazard(h["id"], changes)
+        reg.hazards.edit(h["id"], changes)
     assert f"H{h['id']} is Closed" in err.value.message()
-    after = reg.hazard(h["id"])
+    after = reg.hazards.get(h["id"])
     assert after["plan_complete"] is True and after["level"] == "major" and after == h
     assert len(reg.history(f"H{h['id']}")) == entries  # nothing written
 
@@ -64,17 +64,17 @@ def test_a_closed_general_hazard_cannot_become_major(cli, unit):
 
 def test_typos_in_free_text_of_a_finished_hazard_are_corrected_and_recorded(reg, unit):
     h = closed_major(reg, unit)
-    fixed = reg.edit_hazard(h["id"], {"description": "危化品仓库未设置可燃气体报警装置", "measures": "加装可燃气体报警器"})
+    fixed = reg.hazards.edit(h["id"], {"description": "危化品仓库未设置可燃气体报警装置", "measures": "加装可燃气体报警器"})
     assert fixed["description"] == "危化品仓库未设置可燃气体报警装置" and fixed["status"] == "closed"
     last = reg.history(f"H{h['id']}")[-1]
     assert last["action"] == "edit" and last["before"] == {"description": "灭火器过期未更换", "measures": "加装报警器"}
     v = add(reg, unit, basis="GB 35181")
-    reg.void(v["id"], "重复录入")
-    assert reg.edit_hazard(v["id"], {"basis": "GB 35181-2025 5.1"})["basis"] == "GB 35181-2025 5.1"
+    reg.hazards.void(v["id"], "重复录入")
+    assert reg.hazards.edit(v["id"], {"basis": "GB 35181-2025 5.1"})["basis"] == "GB 35181-2025 5.1"
     with pytest.raises(Refused):
-        reg.edit_hazard(v["id"], {"level": "major"})
+        reg.hazards.edit(v["id"], {"level": "major"})
     with pytest.raises(Refused) as err:  # a typo is corrected; a missing text is not filled in afterwards
-        reg.edit_hazard(v["id"], {"found_by": "王建国"})
+        reg.hazards.edit(v["id"], {"found_by": "王建国"})
     assert "cannot be emptied or filled in" in err.value.message()
 
 
@@ -96,10 +96,10 @@ def test_edit_and_plan_cannot_move_a_deadline(cli, unit):
 
 def test_a_first_deadline_may_still_be_set_by_edit_or_plan(reg, unit):
     a, b = add(reg, unit), add(reg, unit)
-    assert reg.edit_hazard(a["id"], {"deadline": "2026-12-10"})["deadline"] == "2026-12-10"
-    assert reg.plan(b["id"], {"deadline": "+10d"})["deadline"] == "2026-12-09"
+    assert reg.hazards.edit(a["id"], {"deadline": "2026-12-10"})["deadline"] == "2026-12-10"
+    assert reg.hazards.plan(b["id"], {"deadline": "+10d"})["deadline"] == "2026-12-09"
     with pytest.raises(Refused) as err:
-        reg.plan(b["id"], {"deadline": "+20d"})
+        reg.hazards.plan(b["id"], {"deadline": "+20d"})
     assert err.value.key == "err.deadline_by_extension"
 
 
@@ -145,9 +145,9 @@ def test_no_date_of_something_that_happened_is_in_the_future(hazards, args, fiel
 def test_delist_on_a_future_date_is_refused(reg, unit):
     h = closed_major(reg, unit, listed_on="2026-11-02")
     with pytest.raises(InvalidInput) as err:
-        reg.delist(f"H{h['id']}", "验收合格", on="2026-12-01")
+        reg.supervision.delist(f"H{h['id']}", "验收合格", on="2026-12-01")
     assert err.value.key == "err.future"
-    reg.delist(f"H{h['id']}", "验收合格", on="today")
+    reg.supervision.delist(f"H{h['id']}", "验收合格", on="today")
 
 
 def test_import_refuses_a_future_date_found_by_the_same_rule(cli, unit, tmp_path):
@@ -195,7 +195,7 @@ def test_a_second_unit_of_the_same_name_is_asked_about_on_a_terminal(cli, unit, 
 
 
 def test_interactive_add_asks_again_for_an_ambiguous_unit(cli, reg, unit, monkeypatch):
-    reg.add_unit({"name": unit["name"], "industry": "fire", "locality": "临江街道"}, force=True)
+    reg.units.add({"name": unit["name"], "industry": "fire", "locality": "临江街道"}, force=True)
     monkeypatch.setattr("hazreg.cli.hazards.interactive", lambda: True)
     result = cli("add", input=f"消防水泵无法启动\n{unit['name']}\nU2\n\n")
     assert "names several units (U1, U2)" in result.stdout + result.stderr

@@ -14,16 +14,16 @@ def fill(reg: Register, n: int) -> None:
     """`n` general hazards over a few units, each started, many rectified and some verified."""
     with reg.store.transaction():
         first = reg.store.count("units")
-        units = [reg.add_unit({"name": f"宏达{first + i}号厂", "industry": "fire", "locality": "青山镇"})["id"]
+        units = [reg.units.add({"name": f"宏达{first + i}号厂", "industry": "fire", "locality": "青山镇"})["id"]
                  for i in range(5)]
         for i in range(n):
-            h = reg.add_hazard({"unit": units[i % 5], "description": f"灭火器过期 {i}", "found_on": "2026-10-01",
+            h = reg.hazards.add({"unit": units[i % 5], "description": f"灭火器过期 {i}", "found_on": "2026-10-01",
                                 "deadline": "2026-11-20"})
-            reg.start(h["id"])
+            reg.hazards.start(h["id"])
             if i % 2:
-                reg.done(h["id"], on="2026-11-10")
+                reg.hazards.done(h["id"], on="2026-11-10")
             if i % 4 == 1:
-                reg.verify(h["id"], by="张三")
+                reg.hazards.verify(h["id"], by="张三")
 
 
 def peak(call: Callable[[], Any]) -> int:
@@ -96,20 +96,20 @@ def apply(reg: Register, unit: int, step: tuple[int, str, int, int]) -> None:
     try:
         if kind == "add" or target is None:
             found = DAYS[min(a, b)]
-            reg.add_hazard({"unit": unit, "description": f"隐患 {n}", "found_on": found, "deadline": DAYS[max(a, b)],
+            reg.hazards.add({"unit": unit, "description": f"隐患 {n}", "found_on": found, "deadline": DAYS[max(a, b)],
                             "level": "general"})
         elif kind == "start":
-            reg.start(target)
+            reg.hazards.start(target)
         elif kind == "done":
-            reg.done(target, on=DAYS[b])  # a date in the past changes past weeks' figures
+            reg.hazards.done(target, on=DAYS[b])  # a date in the past changes past weeks' figures
         elif kind == "verify":
-            reg.verify(target, by="张三", on=DAYS[b])
+            reg.hazards.verify(target, by="张三", on=DAYS[b])
         elif kind == "fail":
-            reg.verify(target, by="张三", fail=True, on=DAYS[b])
+            reg.hazards.verify(target, by="张三", fail=True, on=DAYS[b])
         elif kind == "void":
-            reg.void(target, "录入错误")
+            reg.hazards.void(target, "录入错误")
         elif kind == "edit":
-            reg.edit_hazard(target, {"deadline": DAYS[b]})
+            reg.hazards.edit(target, {"deadline": DAYS[b]})
         else:
             weekly_report(reg, WEEKS[a % len(WEEKS)])  # computes the week and stores it
     except HazregError:
@@ -130,7 +130,7 @@ def test_stored_weeks_equal_the_replay(steps, asked):
         path = Path(folder) / "r.db"
         reg = open_register(path, write=True, operator="tester")
         try:
-            unit = reg.add_unit({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+            unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
             try:
                 for step in steps:
                     apply(reg, unit, step)
@@ -157,9 +157,9 @@ def test_a_stored_week_is_read_not_replayed_until_a_change_reaches_back_into_it(
     monkeypatch.setattr(weekly, "replayed_weeks", lambda *a: replays.append(a) or real(*a))
     assert weekly.weekly_report(reg, "2026-W46") == first
     assert replays == []  # read from the stored week
-    reg.start(reg.add_hazard({"unit": 1, "description": "今天发现的隐患"})["id"])  # took effect after the week
+    reg.hazards.start(reg.hazards.add({"unit": 1, "description": "今天发现的隐患"})["id"])  # took effect after the week
     assert weekly.weekly_report(reg, "2026-W46") == first and replays == []
-    reg.done(1, on="2026-11-12")  # recorded today, took effect in week 46: reaches back into it
+    reg.hazards.done(1, on="2026-11-12")  # recorded today, took effect in week 46: reaches back into it
     again = weekly.weekly_report(reg, "2026-W46")
     assert len(replays) == 1
     assert again["figures"]["rectified"] == first["figures"]["rectified"] + 1
@@ -215,20 +215,20 @@ def apply_more(reg: Register, unit: int, step: tuple[int, str, int, int]) -> Non
         if kind == "major" or target is None:
             plan = {"owner": "李四", "measures": "停产整改", "funds": "12000", "contingency": "专项预案"}
             found = DAYS[min(a, b)] if b % 2 else _eve(DAYS[max(min(a, b), 1)])
-            reg.add_hazard({"unit": unit, "description": f"重大隐患 {n}", "found_on": found, "level": "major",
+            reg.hazards.add({"unit": unit, "description": f"重大隐患 {n}", "found_on": found, "level": "major",
                             "deadline": later if a % 3 else None,
                             **{k: v for i, (k, v) in enumerate(plan.items()) if (a + i) % 4}})
         elif kind == "edit":
-            reg.edit_hazard(target, {"deadline": later})
+            reg.hazards.edit(target, {"deadline": later})
         elif kind == "done":
-            reg.done(target, on=_eve(DAYS[max(b, 1)]))
+            reg.hazards.done(target, on=_eve(DAYS[max(b, 1)]))
         elif kind == "plan":
-            reg.plan(target, {"owner": "王五", "measures": "更换设备", "funds": "0" if b % 2 else "800",
+            reg.hazards.plan(target, {"owner": "王五", "measures": "更换设备", "funds": "0" if b % 2 else "800",
                               "contingency": "应急预案"})
         elif kind == "supervise":
-            reg.supervise(f"H{target}", "区安委办", "district", on=DAYS[b])
+            reg.supervision.supervise(f"H{target}", "区安委办", "district", on=DAYS[b])
         else:
-            reg.delist(f"H{target}", "已销号", on=DAYS[when])
+            reg.supervision.delist(f"H{target}", "已销号", on=DAYS[when])
     except HazregError:
         pass
 
@@ -251,8 +251,8 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
     with tempfile.TemporaryDirectory() as folder:
         reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
         try:
-            unit = reg.add_unit({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
-            other = reg.add_unit({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
+            unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+            other = reg.units.add({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
             try:
                 for n, step in enumerate(steps):
                     apply_more(reg, other if n % 3 == 2 else unit, step)
@@ -281,8 +281,8 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
     monkeypatch.setenv("HAZREG_NOW", "2026-11-11T04:00:00+00:00")
     fill(reg, 30)  # written in week 46, untouched since
     monkeypatch.setenv("HAZREG_NOW", NOW)
-    reg.add_hazard({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-16"})  # H31, added since
-    reg.verify(4, by="张三", on="2026-11-18")  # H4 (rectified in week 46) verified in week 47
+    reg.hazards.add({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-16"})  # H31, added since
+    reg.hazards.verify(4, by="张三", on="2026-11-18")  # H4 (rectified in week 46) verified in week 47
     walked: list[int] = []
     real = reg.store.hazard_chains
 

@@ -355,16 +355,16 @@ def test_an_attached_file_is_kept_and_given_back_unchanged(address: str, tmp_pat
     photo.write_bytes(b"\xff\xd8 photo of the blocked exit " * 100)
     reg = open_register(address, write=True, operator="tester")
     try:
-        unit = reg.add_unit({"name": "甲厂", "industry": "fire", "locality": "青山镇"})
-        hazard = reg.add_hazard({"unit": f"U{unit['id']}", "description": "安全出口堵塞"})
-        first, again = reg.attach(f"H{hazard['id']}", [photo, photo], stage="before")
+        unit = reg.units.add({"name": "甲厂", "industry": "fire", "locality": "青山镇"})
+        hazard = reg.hazards.add({"unit": f"U{unit['id']}", "description": "安全出口堵塞"})
+        first, again = reg.supervision.attach(f"H{hazard['id']}", [photo, photo], stage="before")
         assert first["sha256"] == again["sha256"] and first["size"] == photo.stat().st_size
         photo.write_bytes(b"changed after attaching")  # the register kept its own copy
         out = tmp_path / "out.jpg"
-        reg.copy_attachment(reg.attachment(f"A{first['id']}"), out)
+        reg.supervision.copy_attachment(reg.supervision.attachment(f"A{first['id']}"), out)
         assert out.read_bytes() == b"\xff\xd8 photo of the blocked exit " * 100
         assert out.stat().st_mode & 0o777 == 0o600
-        assert reg.check_files() == []
+        assert reg.supervision.check_files() == []
     finally:
         reg.store.close()
 

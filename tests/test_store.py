@@ -31,7 +31,7 @@ def test_register_is_created_on_first_write_with_its_folder(tmp_path):
     reader.store.close()
     assert not path.exists()  # reading never creates a file
     writer = open_register(path, write=True)
-    writer.add_unit({"name": "x", "industry": "fire", "locality": "y"})
+    writer.units.add({"name": "x", "industry": "fire", "locality": "y"})
     writer.store.close()
     assert path.exists()
 
@@ -67,7 +67,7 @@ def test_a_file_that_is_not_a_register_is_refused(tmp_path):
 
 @pytest.mark.sqlite_only  # the SQLite store's own connection and SQL
 def test_ids_are_never_reused(reg, unit):
-    first = reg.add_hazard({"unit": unit["id"], "description": "a"})
+    first = reg.hazards.add({"unit": unit["id"], "description": "a"})
     # A hazard whose write is rolled back still uses up its id (AUTOINCREMENT).
     with pytest.raises(RuntimeError), reg.store.transaction():
         reg.store.conn.execute(
@@ -80,7 +80,7 @@ def test_ids_are_never_reused(reg, unit):
         reg.store.conn.execute("COMMIT")
         reg.store.conn.execute("BEGIN IMMEDIATE")
         raise RuntimeError
-    second = reg.add_hazard({"unit": unit["id"], "description": "c"})
+    second = reg.hazards.add({"unit": unit["id"], "description": "c"})
     assert second["id"] == first["id"] + 2
     assert first["uid"] != second["uid"] and len(second["uid"]) == 36
 
@@ -92,7 +92,7 @@ def test_a_failure_inside_a_write_leaves_nothing_behind(reg, unit, monkeypatch):
 
     monkeypatch.setattr(reg.store, "add_history", broken)
     with pytest.raises(OSError):
-        reg.add_hazard({"unit": unit["id"], "description": "灭火器过期"})
+        reg.hazards.add({"unit": unit["id"], "description": "灭火器过期"})
     assert reg.store.count("hazards") == 0
     assert reg.store.conn.execute("SELECT count(*) FROM hazard_search").fetchone()[0] == 0
     assert not reg.store.conn.in_transaction
@@ -112,7 +112,7 @@ def test_two_writers_wait_for_each_other(isolated, reg, unit):
     thread.start()
     started = time.monotonic()
     second = open_register(isolated, write=True, operator="李明")
-    hazard = second.add_hazard({"unit": unit["id"], "description": "疏散通道堵塞"})
+    hazard = second.hazards.add({"unit": unit["id"], "description": "疏散通道堵塞"})
     waited = time.monotonic() - started
     thread.join()
     other.close()

@@ -17,51 +17,51 @@ from hazreg.register.supervision import DEFAULT_LADDER, parse_ladder
 
 @pytest.fixture
 def major(reg: Register, unit: dict) -> dict:
-    return reg.add_hazard({"unit": unit["id"], "description": "危化品仓库未设置可燃气体报警装置", "level": "major",
+    return reg.hazards.add({"unit": unit["id"], "description": "危化品仓库未设置可燃气体报警装置", "level": "major",
                            "found_on": "2026-11-01", "deadline": "2026-11-20", "owner": "郑晓峰"})
 
 
 def close(reg: Register, hazard_id: int) -> None:
-    reg.plan(hazard_id, {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
-    reg.start(hazard_id)
-    reg.done(hazard_id)
-    reg.verify(hazard_id, "李明", "复查合格")
+    reg.hazards.plan(hazard_id, {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
+    reg.hazards.start(hazard_id)
+    reg.hazards.done(hazard_id)
+    reg.hazards.verify(hazard_id, "李明", "复查合格")
 
 
 # -- listing supervision -------------------------------------------------------------------------
 
 
 def test_supervise_and_delist(reg, major):
-    reg.supervise(f"H{major['id']}", "区安委办", "区级", due="2026-12-31", note="重大隐患挂牌")
-    rows, _ = reg.hazards(reg.hazard_filter(supervised=True))
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", due="2026-12-31", note="重大隐患挂牌")
+    rows, _ = reg.hazards.query(reg.hazards.filter(supervised=True))
     assert [r["id"] for r in rows] == [major["id"]]
-    evidence = reg.evidence(major["id"])
+    evidence = reg.supervision.evidence(major["id"])
     assert evidence["supervisions"][0]["level"] == "district" and evidence["supervisions"][0]["body"] == "区安委办"
     with pytest.raises(Refused) as err:
-        reg.delist(f"H{major['id']}", "已整改")
+        reg.supervision.delist(f"H{major['id']}", "已整改")
     assert err.value.key == "err.delist_open"
     close(reg, major["id"])
-    reg.delist(f"H{major['id']}", "验收合格，予以摘牌")
-    assert reg.hazards(reg.hazard_filter(supervised=True, include_all=True))[0] == []
-    assert reg.evidence(major["id"])["supervisions"][0]["delisted_on"] == "2026-11-29"
+    reg.supervision.delist(f"H{major['id']}", "验收合格，予以摘牌")
+    assert reg.hazards.query(reg.hazards.filter(supervised=True, include_all=True))[0] == []
+    assert reg.supervision.evidence(major["id"])["supervisions"][0]["delisted_on"] == "2026-11-29"
     assert [e["action"] for e in reg.history(f"H{major['id']}")][-1] == "delist"
 
 
 def test_supervision_refusals(reg, unit, major):
-    general = reg.add_hazard({"unit": unit["id"], "description": "灭火器过期"})
+    general = reg.hazards.add({"unit": unit["id"], "description": "灭火器过期"})
     with pytest.raises(Refused) as err:
-        reg.supervise(f"H{general['id']}", "区安委办", "district")
+        reg.supervision.supervise(f"H{general['id']}", "区安委办", "district")
     assert err.value.key == "err.supervise_not_major"
-    reg.supervise(f"H{major['id']}", "区安委办", "district")
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "district")
     with pytest.raises(Refused) as err:
-        reg.supervise(f"H{major['id']}", "市安委办", "city")
+        reg.supervision.supervise(f"H{major['id']}", "市安委办", "city")
     assert err.value.key == "err.supervise_twice"
-    other = reg.add_hazard({"unit": unit["id"], "description": "储罐区防雷检测过期", "level": "major"})
+    other = reg.hazards.add({"unit": unit["id"], "description": "储罐区防雷检测过期", "level": "major"})
     with pytest.raises(InvalidInput) as err:
-        reg.supervise(f"H{other['id']}", "区安委办", "county")
+        reg.supervision.supervise(f"H{other['id']}", "区安委办", "county")
     assert "district" in err.value.message()
     with pytest.raises(Refused) as err:
-        reg.delist(f"H{general['id']}", "x")
+        reg.supervision.delist(f"H{general['id']}", "x")
     assert err.value.key == "err.delist_not_listed"
 
 
@@ -69,24 +69,24 @@ def test_supervision_refusals(reg, unit, major):
 
 
 def test_extension_keeps_the_original_deadline(reg, major):
-    reg.extend(f"H{major['id']}", "2026-12-20", "配件到货延迟", "张副区长")
-    reg.extend(f"H{major['id']}", "2026-12-31", "施工单位停工")
-    chain = reg.evidence(major["id"])["extensions"]
+    reg.supervision.extend(f"H{major['id']}", "2026-12-20", "配件到货延迟", "张副区长")
+    reg.supervision.extend(f"H{major['id']}", "2026-12-31", "施工单位停工")
+    chain = reg.supervision.evidence(major["id"])["extensions"]
     assert [(e["from_deadline"], e["to_deadline"]) for e in chain] == [("2026-11-20", "2026-12-20"), ("2026-12-20", "2026-12-31")]
     assert chain[0]["approved_by"] == "张副区长"
     entry = reg.history(f"H{major['id']}")[-1]
     assert entry["action"] == "extend" and entry["before"] == {"deadline": "2026-12-20"} and entry["note"] == "施工单位停工"
     with pytest.raises(Refused) as err:
-        reg.extend(f"H{major['id']}", "2026-12-01", "x")
+        reg.supervision.extend(f"H{major['id']}", "2026-12-01", "x")
     assert err.value.key == "err.extend_earlier"
     with pytest.raises(InvalidInput):
-        reg.extend(f"H{major['id']}", "2027-01-10", "  ")
+        reg.supervision.extend(f"H{major['id']}", "2027-01-10", "  ")
 
 
 def test_a_finished_hazard_is_not_extended(reg, major):
     close(reg, major["id"])
     with pytest.raises(Refused) as err:
-        reg.extend(f"H{major['id']}", "2027-01-10", "x")
+        reg.supervision.extend(f"H{major['id']}", "2027-01-10", "x")
     assert err.value.key == "err.extend_status"
 
 
@@ -122,33 +122,33 @@ def test_extend_in_working_days_through_the_cli(cli, major):
 
 def test_the_ladder_over_time(reg, major, monkeypatch):
     def due_steps():
-        return [d["step"] for d in reg.escalations()]
+        return [d["step"] for d in reg.supervision.escalations()]
 
     monkeypatch.setenv("HAZREG_NOW", "2026-11-20T04:00:00+00:00")  # the deadline itself: not overdue
     assert due_steps() == []
     monkeypatch.setenv("HAZREG_NOW", "2026-11-21T04:00:00+00:00")  # one day overdue
     assert due_steps() == ["notice"]
-    reg.escalate(f"H{major['id']}", "整改通知书", "已送达")
+    reg.supervision.escalate(f"H{major['id']}", "整改通知书", "已送达")
     assert due_steps() == []
     monkeypatch.setenv("HAZREG_NOW", "2026-11-27T04:00:00+00:00")  # 7 days overdue
     assert due_steps() == ["letter"]
     monkeypatch.setenv("HAZREG_NOW", "2026-12-21T04:00:00+00:00")  # 31 days: all the rest are due
     assert due_steps() == ["letter", "interview", "public_notice"]
-    reg.escalate(f"H{major['id']}", "letter")
+    reg.supervision.escalate(f"H{major['id']}", "letter")
     with pytest.raises(Refused) as err:
-        reg.escalate(f"H{major['id']}", "督办函")
+        reg.supervision.escalate(f"H{major['id']}", "督办函")
     assert err.value.key == "err.escalated_twice"
     assert due_steps() == ["interview", "public_notice"]
-    assert [e["step"] for e in reg.evidence(major["id"])["escalations"]] == ["notice", "letter"]
+    assert [e["step"] for e in reg.supervision.evidence(major["id"])["escalations"]] == ["notice", "letter"]
 
 
 def test_a_hazard_not_overdue_is_not_escalated(reg, unit):
-    h = reg.add_hazard({"unit": unit["id"], "description": "x", "deadline": "+10d"})
+    h = reg.hazards.add({"unit": unit["id"], "description": "x", "deadline": "+10d"})
     with pytest.raises(Refused) as err:
-        reg.escalate(f"H{h['id']}", "notice")
+        reg.supervision.escalate(f"H{h['id']}", "notice")
     assert err.value.key == "err.escalate_not_overdue"
     with pytest.raises(InvalidInput):
-        reg.escalate(f"H{h['id']}", "lunch")
+        reg.supervision.escalate(f"H{h['id']}", "lunch")
 
 
 def test_a_configured_ladder(reg, major, cli):
@@ -165,9 +165,9 @@ def test_a_configured_ladder(reg, major, cli):
 
 
 def test_due_is_the_morning_view(reg, unit, cli):
-    late = reg.add_hazard({"unit": unit["id"], "description": "逾期的", "found_on": "2026-11-01", "deadline": "2026-11-25", "owner": "王芳"})
-    soon = reg.add_hazard({"unit": unit["id"], "description": "三天后到期", "deadline": "+3d", "owner": "张伟"})
-    reg.add_hazard({"unit": unit["id"], "description": "一个月后", "deadline": "+30d"})
+    late = reg.hazards.add({"unit": unit["id"], "description": "逾期的", "found_on": "2026-11-01", "deadline": "2026-11-25", "owner": "王芳"})
+    soon = reg.hazards.add({"unit": unit["id"], "description": "三天后到期", "deadline": "+3d", "owner": "张伟"})
+    reg.hazards.add({"unit": unit["id"], "description": "一个月后", "deadline": "+30d"})
     rows = json.loads(cli("due", "-f", "json").stdout)
     assert [r["id"] for r in rows] == [f"H{late['id']}", f"H{soon['id']}"]
     mine = json.loads(cli("due", "--owner", "张伟", "-f", "json").stdout)
@@ -178,18 +178,18 @@ def test_due_is_the_morning_view(reg, unit, cli):
 
 
 def test_enforcement_actions(reg, major, cli):
-    reg.take_action(f"H{major['id']}", "罚款", "5万", "临江市宏达化工有限公司", note="从重处罚")
-    reg.take_action(f"H{major['id']}", "suspend")
+    reg.supervision.take_action(f"H{major['id']}", "罚款", "5万", "临江市宏达化工有限公司", note="从重处罚")
+    reg.supervision.take_action(f"H{major['id']}", "suspend")
     with pytest.raises(InvalidInput) as err:
-        reg.take_action(f"H{major['id']}", "fine")
+        reg.supervision.take_action(f"H{major['id']}", "fine")
     assert err.value.key == "err.fine_amount"
     with pytest.raises(InvalidInput):
-        reg.take_action(f"H{major['id']}", "close", "100")
+        reg.supervision.take_action(f"H{major['id']}", "close", "100")
     with pytest.raises(InvalidInput):
-        reg.take_action(f"H{major['id']}", "fine", "0.001")
+        reg.supervision.take_action(f"H{major['id']}", "fine", "0.001")
     with pytest.raises(InvalidInput):
-        reg.take_action(f"H{major['id']}", "scold")
-    actions = reg.actions(reg.action_filter())
+        reg.supervision.take_action(f"H{major['id']}", "scold")
+    actions = reg.supervision.actions(reg.supervision.action_filter())
     assert [a["type"] for a in actions] == ["suspend", "fine"]
     assert actions[1]["amount"] == Decimal("50000.00")
     assert "Fine recorded" in cli("action", f"H{major['id']}", "--type", "fine", "--amount", "1234.56").stdout
@@ -236,5 +236,5 @@ def test_attaching_a_missing_file_changes_nothing(reg, major, cli, tmp_path):
     photo = tmp_path / "a.jpg"
     photo.write_bytes(b"x")
     cli("attach", f"H{major['id']}", str(photo), str(tmp_path / "nope.jpg"), code=2)
-    assert reg.evidence(major["id"])["attachments"] == []
+    assert reg.supervision.evidence(major["id"])["attachments"] == []
     assert "no attachment A1" in cli("attachment", "export", "A1", code=1).stderr

@@ -116,7 +116,7 @@ def test_listings_stay_readable_at_any_width(demo, lang, columns):
                     [h["description"] for h in due])
 
     reg = open_register(demo, write=False)
-    report = reg.coverage(None, None, None, [], [], False)
+    report = reg.reports.coverage(None, None, None, [], [], False)
     reg.store.close()
     out = on_terminal(*db, "report", "coverage", columns=columns)
     localities = [row["locality"] for row in report["by_locality"]]

@@ -22,38 +22,38 @@ def history(reg: Register, monkeypatch) -> Register:
     """
     monkeypatch.setenv("TZ", "UTC")
     at(monkeypatch, "2026-11-16T02:00:00+00:00")
-    reg.add_unit({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
-    reg.add_unit({"name": "桃源安置房项目部", "industry": "construction", "locality": "青山镇"})
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    reg.units.add({"name": "桃源安置房项目部", "industry": "construction", "locality": "青山镇"})
     at(monkeypatch, "2026-11-17T02:00:00+00:00")
-    reg.add_hazard({"unit": 1, "description": "后厨灭火器过期", "found_on": "2026-11-17", "deadline": "2026-11-20"})  # H1
-    reg.add_hazard({"unit": 2, "description": "塔吊力矩限制器失效", "level": "major", "found_on": "2026-11-17",
+    reg.hazards.add({"unit": 1, "description": "后厨灭火器过期", "found_on": "2026-11-17", "deadline": "2026-11-20"})  # H1
+    reg.hazards.add({"unit": 2, "description": "塔吊力矩限制器失效", "level": "major", "found_on": "2026-11-17",
                     "deadline": "2026-11-30", "owner": "黄立新"})  # H2
-    reg.add_hazard({"unit": 1, "description": "疏散通道堆放杂物", "found_on": "2026-11-16", "deadline": "2026-11-25"})  # H3
+    reg.hazards.add({"unit": 1, "description": "疏散通道堆放杂物", "found_on": "2026-11-16", "deadline": "2026-11-25"})  # H3
     at(monkeypatch, "2026-11-19T02:00:00+00:00")
-    reg.start(3)
-    reg.done(3, on="2026-11-19")
+    reg.hazards.start(3)
+    reg.hazards.done(3, on="2026-11-19")
     # Week 48.
     at(monkeypatch, "2026-11-23T01:00:00+00:00")
-    reg.verify(3, "李明", "仍有杂物", fail=True)  # reopened
+    reg.hazards.verify(3, "李明", "仍有杂物", fail=True)  # reopened
     at(monkeypatch, "2026-11-24T02:00:00+00:00")
-    reg.add_hazard({"unit": 2, "description": "重复录入的隐患", "found_on": "2026-11-24", "deadline": "2026-12-10"})  # H4
-    reg.void(4, "重复录入")
-    reg.add_inspection({"unit": 2, "on": "2026-11-24", "inspectors": "王建国", "leader": "张副区长"})
+    reg.hazards.add({"unit": 2, "description": "重复录入的隐患", "found_on": "2026-11-24", "deadline": "2026-12-10"})  # H4
+    reg.hazards.void(4, "重复录入")
+    reg.campaigns.add_inspection({"unit": 2, "on": "2026-11-24", "inspectors": "王建国", "leader": "张副区长"})
     at(monkeypatch, "2026-11-25T02:00:00+00:00")
-    reg.start(1)
-    reg.done(1, on="2026-11-25")  # after its deadline of 20 November: late
-    reg.verify(1, "李明", "复查合格")
+    reg.hazards.start(1)
+    reg.hazards.done(1, on="2026-11-25")  # after its deadline of 20 November: late
+    reg.hazards.verify(1, "李明", "复查合格")
     at(monkeypatch, "2026-11-26T02:00:00+00:00")
-    reg.add_hazard({"unit": 1, "description": "安全出口指示灯损坏", "found_on": "2026-11-26", "deadline": "2026-11-28"})  # H5
-    reg.supervise("H2", "区安委办", "district")
-    reg.take_action("H2", "fine", "1000")
+    reg.hazards.add({"unit": 1, "description": "安全出口指示灯损坏", "found_on": "2026-11-26", "deadline": "2026-11-28"})  # H5
+    reg.supervision.supervise("H2", "区安委办", "district")
+    reg.supervision.take_action("H2", "fine", "1000")
     # Sunday 29 November 23:59 in Shanghai (15:59 UTC): still week 48 …
     at(monkeypatch, "2026-11-29T15:59:00+00:00")
-    reg.add_hazard({"unit": 1, "description": "配电箱未上锁", "found_on": "2026-11-29", "deadline": "2026-12-05"})  # H6
-    reg.start(6)
+    reg.hazards.add({"unit": 1, "description": "配电箱未上锁", "found_on": "2026-11-29", "deadline": "2026-12-05"})  # H6
+    reg.hazards.start(6)
     # … Monday 30 November 00:00 in Shanghai (16:00 UTC): week 49.
     at(monkeypatch, "2026-11-29T16:00:00+00:00")
-    reg.done(6, on="2026-11-30")
+    reg.hazards.done(6, on="2026-11-30")
     at(monkeypatch, "2026-12-01T04:00:00+00:00")
     return reg
 
@@ -111,11 +111,11 @@ def test_breakdowns_lists_and_activity(history):
 def test_a_past_week_is_unchanged_by_later_edits(history, monkeypatch):
     before = weekly_report(history, "2026-W48")
     at(monkeypatch, "2026-12-02T04:00:00+00:00")
-    history.extend("H5", "2026-12-20", "配件到货延迟")  # a deadline moves only by extension (issue 10)
-    history.edit_hazard(5, {"level": "major"})
-    history.void(2, "判定有误")
-    history.verify(6, "李明")
-    history.edit_unit(1, {"industry": "gas"})
+    history.supervision.extend("H5", "2026-12-20", "配件到货延迟")  # a deadline moves only by extension (issue 10)
+    history.hazards.edit(5, {"level": "major"})
+    history.hazards.void(2, "判定有误")
+    history.hazards.verify(6, "李明")
+    history.units.edit(1, {"industry": "gas"})
     after = weekly_report(history, "2026-W48")
     for key in ("figures", "change", "rates", "by_industry", "by_locality", "trend"):
         assert after[key] == before[key], key

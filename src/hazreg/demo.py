@@ -35,7 +35,7 @@ def build_demo(path: Path, operator: str) -> Register:
         with _at(reg, start):
             for unit in data["units"]:
                 fields = {k: v for k, v in unit.items() if k != "key" and v is not None}
-                unit_ids[unit["key"]] = reg.add_unit(fields)["id"]
+                unit_ids[unit["key"]] = reg.units.add(fields)["id"]
         # Each step is recorded on the day it happened, so reports over past weeks have a past.
         for h in sorted(data["hazards"], key=lambda h: -h["found_days_ago"]):
             found = today - timedelta(days=h["found_days_ago"])
@@ -47,7 +47,7 @@ def build_demo(path: Path, operator: str) -> Register:
                 "measures": h.get("measures"), "funds": h.get("funds"), "contingency": h.get("contingency"),
             }
             with _at(reg, found):
-                hazard = reg.add_hazard(fields)
+                hazard = reg.hazards.add(fields)
             _follow(reg, hazard["id"], h, found, deadline or found + timedelta(days=30))
     return reg
 
@@ -67,14 +67,14 @@ def _follow(reg: Register, hazard_id: int, h: dict[str, Any], found: date, deadl
     for move in _MOVES.get(h["status"], []):
         if move == "start":
             with _at(reg, started):
-                reg.start(hazard_id)
+                reg.hazards.start(hazard_id)
         elif move == "done":
             with _at(reg, done_on):
-                reg.done(hazard_id, h.get("note") if h["status"] == "rectified" else None, done_on)
+                reg.hazards.done(hazard_id, h.get("note") if h["status"] == "rectified" else None, done_on)
         else:
             inspector = (h.get("found_by") or "王建国").split("、")[0]
             with _at(reg, verified):
-                reg.verify(hazard_id, inspector, h.get("note"), on=verified)
+                reg.hazards.verify(hazard_id, inspector, h.get("note"), on=verified)
     if h["status"] == "void":
         with _at(reg, started):
-            reg.void(hazard_id, h.get("note") or "录入错误")
+            reg.hazards.void(hazard_id, h.get("note") or "录入错误")

@@ -57,7 +57,7 @@ def inspect_add(
     note: str | None = _opt("--note", key="help.opt.inspection_note"),
 ) -> None:
     """Record an inspection of a unit."""
-    item = register(write=True).add_inspection(
+    item = register(write=True).campaigns.add_inspection(
         {"unit": unit, "on": on, "inspectors": by, "leader": leader, "mode": mode, "campaign": campaign,
          "draw": draw, "note": note}
     )
@@ -83,11 +83,11 @@ def inspect_list(
 
     fmt = check_format(fmt)
     reg = register()
-    query = reg.inspection_filter(unit, since, until, campaign, draw, leader, split_list(mode),
+    query = reg.campaigns.inspection_filter(unit, since, until, campaign, draw, leader, split_list(mode),
                                   split_list(industry), split_list(locality))
     if limit is None and fmt == "table":
         limit = 50
-    rows, total = reg.inspections(query, limit or None)
+    rows, total = reg.campaigns.inspections(query, limit or None)
     if fmt != "table":
         _machine(fmt, [inspection_record(r) for r in rows], list(INSPECTION_COLUMNS))
         return
@@ -115,8 +115,8 @@ def inspect_show(
 
     fmt = check_format(fmt)
     reg = register()
-    item = reg.inspection(inspection)
-    hazards, _ = reg.hazards(reg.hazard_filter(include_all=True)._replace(inspection_ids=[item["id"]]))
+    item = reg.campaigns.inspection(inspection)
+    hazards, _ = reg.hazards.query(reg.hazards.filter(include_all=True)._replace(inspection_ids=[item["id"]]))
     if fmt == "table":
         from hazreg.render.table import console, inspection_view
 
@@ -142,7 +142,7 @@ def campaign_add(
     localities: list[str] | None = _opt("--localities", key="help.opt.localities"),
 ) -> None:
     """Start a campaign over a window of dates and the fields it must cover."""
-    item = register(write=True).add_campaign(
+    item = register(write=True).campaigns.add(
         {"name": name, "start": start, "end": end, "industries": split_list(industries),
          "localities": split_list(localities)}
     )
@@ -155,8 +155,8 @@ def campaign_list(fmt: str = format_option()) -> None:
     fmt = check_format(fmt)
     reg = register()
     rows = []
-    for c in reg.campaigns():
-        total = reg.coverage(campaign=f"C{c['id']}")["total"]
+    for c in reg.campaigns.all():
+        total = reg.reports.coverage(campaign=f"C{c['id']}")["total"]
         rows.append({**c, "id": f"C{c['id']}", "units": total["units"], "inspected": total["inspected"],
                      "percent": total["percent"]})
     columns = ["id", "uid", "name", "start", "end", "industries", "localities", "units", "inspected", "percent"]
@@ -179,11 +179,11 @@ def campaign_show(
     """Show a campaign's progress at a glance."""
     fmt = check_format(fmt)
     reg = register()
-    item = reg.campaign(campaign)
-    coverage = reg.coverage(campaign=f"C{item['id']}")
-    _, count = reg.inspections(reg.inspection_filter(campaign=f"C{item['id']}"), 0)
-    _, in_window_count = reg.inspections(
-        reg.inspection_filter(since=item["start"], until=item["end"]), 0
+    item = reg.campaigns.get(campaign)
+    coverage = reg.reports.coverage(campaign=f"C{item['id']}")
+    _, count = reg.campaigns.inspections(reg.campaigns.inspection_filter(campaign=f"C{item['id']}"), 0)
+    _, in_window_count = reg.campaigns.inspections(
+        reg.campaigns.inspection_filter(since=item["start"], until=item["end"]), 0
     )
     data = {**item, "id": f"C{item['id']}", "coverage": coverage, "inspections_tagged": count,
             "inspections_in_window": in_window_count, "today": reg.today().isoformat()}
@@ -202,7 +202,7 @@ def leader_add(
     localities: list[str] | None = _opt("--localities", key="help.opt.leader_localities"),
 ) -> None:
     """Record a district leader and their assigned fields (分管领域)."""
-    item = register(write=True).add_leader(
+    item = register(write=True).campaigns.add_leader(
         {"name": name, "industries": split_list(industries), "localities": split_list(localities)}
     )
     say(t("msg.leader_added", name=item["name"]))
@@ -211,7 +211,7 @@ def leader_add(
 @leader_app.command("list", help=t("help.cmd.leader_list"))
 def leader_list(fmt: str = format_option()) -> None:
     """List leaders and their fields."""
-    _people(register().leaders(), ["name", "industries", "localities"], check_format(fmt))
+    _people(register().campaigns.leaders(), ["name", "industries", "localities"], check_format(fmt))
 
 
 @inspector_app.command("add", help=t("help.cmd.inspector_add"))
@@ -221,14 +221,14 @@ def inspector_add(
     localities: list[str] | None = _opt("--localities", key="help.opt.inspector_localities"),
 ) -> None:
     """Add an inspector to the pool for random draws."""
-    item = register(write=True).add_inspector({"name": name, "cert": cert, "localities": split_list(localities)})
+    item = register(write=True).campaigns.add_inspector({"name": name, "cert": cert, "localities": split_list(localities)})
     say(t("msg.inspector_added", name=item["name"]))
 
 
 @inspector_app.command("list", help=t("help.cmd.inspector_list"))
 def inspector_list(fmt: str = format_option()) -> None:
     """List the inspector pool."""
-    _people(register().inspectors(), ["name", "cert", "localities"], check_format(fmt))
+    _people(register().campaigns.inspectors(), ["name", "cert", "localities"], check_format(fmt))
 
 
 def _people(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> None:
@@ -267,7 +267,7 @@ def draw(
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
     reg = register(write=True)
-    result = reg.draw(count, ratio, split_list(industry), split_list(locality), not_inspected_within,
+    result = reg.draws.run(count, ratio, split_list(industry), split_list(locality), not_inspected_within,
                       inspectors, seed, campaign, all_)
     _show_draw(result, check_format(fmt), reg.timezone)
 
@@ -277,7 +277,7 @@ def draw_list(fmt: str = format_option()) -> None:
     """List stored draws."""
     fmt = check_format(fmt)
     reg = register()
-    rows = [{**d, "id": f"D{d['id']}"} for d in reg.draws()]
+    rows = [{**d, "id": f"D{d['id']}"} for d in reg.draws.all()]
     columns = ["id", "uid", "created_at", "operator", "seed", "campaign", "drawn", "inspected", "params", "void_reason"]
     if fmt != "table":
         _machine(fmt, rows, columns)
@@ -297,7 +297,7 @@ def draw_show(
 ) -> None:
     """Show a draw: its units, their inspectors, and which have been inspected."""
     reg = register()
-    _show_draw(reg.draw_details(draw_ref), check_format(fmt), reg.timezone)
+    _show_draw(reg.draws.details(draw_ref), check_format(fmt), reg.timezone)
 
 
 @draw_app.command("void", help=t("help.cmd.draw_void"))
@@ -308,14 +308,14 @@ def draw_void(
     """Void a mistaken draw, with a reason; it is kept and shown as void."""
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
-    item = register(write=True).void_draw(draw_ref, reason)
+    item = register(write=True).draws.void(draw_ref, reason)
     say(t("msg.draw_voided", id=f"D{item['id']}"))
 
 
 @draw_app.command("verify", help=t("help.cmd.draw_verify"))
 def draw_verify(draw_ref: str = typer.Argument(..., metavar="DRAW", help=t("help.arg.draw"))) -> None:
     """Re-run a stored draw from its seed and say whether the stored result matches."""
-    matches, item = register().verify_draw(draw_ref)
+    matches, item = register().draws.verify(draw_ref)
     if matches:
         say(t("msg.draw_verified", id=f"D{item['id']}", seed=item["seed"]))
         return
@@ -362,7 +362,7 @@ def report_coverage(
     fmt = check_format(fmt)
     if campaign and (since or until):
         raise InvalidInput("err.campaign_or_dates", "campaign")
-    report = register().coverage(campaign, since, until, split_list(industry), split_list(locality), gaps)
+    report = register().reports.coverage(campaign, since, until, split_list(industry), split_list(locality), gaps)
     if fmt == "json":
         _machine(fmt, [], [], one=report)
         return
@@ -398,7 +398,7 @@ def report_leaders(
     fmt = check_format(fmt)
     if campaign and (since or until):
         raise InvalidInput("err.campaign_or_dates", "campaign")
-    report = register().leader_weeks(campaign, since, until)
+    report = register().reports.leader_weeks(campaign, since, until)
     if fmt == "json":
         _machine(fmt, [], [], one=report)
         return

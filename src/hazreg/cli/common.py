@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,6 +16,9 @@ from hazreg.i18n import t
 FORMATS = ("table", "csv", "json", "jsonl")
 
 
+if TYPE_CHECKING:
+    from hazreg.register import Register
+
 class Session:
     """Global options of one command line, and the register it opened."""
 
@@ -25,7 +28,7 @@ class Session:
         self.opened: list[Any] = []
         self.missing: str | None = None  # a register this command read that does not exist yet
 
-    def register(self, write: bool = False, quiet: bool = False) -> Any:
+    def register(self, write: bool = False, quiet: bool = False) -> Register:
         from hazreg.paths import register_address
         from hazreg.register import open_register
         from hazreg.register.access import refuse_password
@@ -67,7 +70,7 @@ def begin(db: str | None, operator: str | None) -> None:
     _session = Session(db=db, operator=operator)
 
 
-def register(write: bool = False, quiet: bool = False) -> Any:
+def register(write: bool = False, quiet: bool = False) -> Register:
     """The register this command works on; created on first write.
 
     Reading one that does not exist yet, a command says so (unless `quiet`: it says so itself).

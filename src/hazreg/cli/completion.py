@@ -112,10 +112,10 @@ def _ids(kinds: str) -> Callable[[Any, Any, str], list[Any]]:
             if "H" in kinds:
                 from hazreg.enums import Status
 
-                rows, _ = reg.hazards(HazardFilter(statuses=[s.value for s in Status]), limit=500)
+                rows, _ = reg.hazards.query(HazardFilter(statuses=[s.value for s in Status]), limit=500)
                 pairs += [(f"H{r['id']}", _short(r["description"])) for r in rows]
             if "U" in kinds:
-                rows, _ = reg.units(UnitFilter(), limit=500)
+                rows, _ = reg.units.query(UnitFilter(), limit=500)
                 pairs += [(f"U{r['id']}", _short(r["name"])) for r in rows]
         finally:
             reg.store.close()

@@ -97,7 +97,7 @@ def hazards(
 
     fmt = _format(fmt, output)
     reg = register()
-    query = reg.hazard_filter(
+    query = reg.hazards.filter(
         statuses=split_list(status), include_all=True, overdue=overdue, due_within=due_within,
         levels=split_list(level), industries=split_list(industry), localities=split_list(locality),
         unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
@@ -106,7 +106,7 @@ def hazards(
     if fmt == "csv" and hasattr(reg.store, "hazard_cells"):  # cells made by the engine
         _write_cells(hazard_cells(reg, query), HAZARD_COLUMNS, output, bom)
         return
-    records = (hazard_record(r) for r in reg.iter_hazards(query))
+    records = (hazard_record(r) for r in reg.hazards.iter(query))
     _write(fmt, records, HAZARD_COLUMNS, output, t("kind.hazards"), bom)
 
 
@@ -128,13 +128,13 @@ def units(
 
     fmt = _format(fmt, output)
     reg = register()
-    query = reg.unit_filter(
+    query = reg.units.filter(
         split_list(industry), split_list(locality), split_list(risk), search, reg.window(week, since, until)
     )
     if fmt == "csv" and hasattr(reg.store, "unit_cells"):  # cells made by the engine
         _write_cells(unit_cells(reg, query), UNIT_COLUMNS, output, bom)
         return
-    records = (unit_record(r) for r in reg.iter_units(query))
+    records = (unit_record(r) for r in reg.units.iter(query))
     _write(fmt, records, UNIT_COLUMNS, output, t("kind.units"), bom)
 
 
@@ -159,7 +159,7 @@ def inspections(
 
     fmt = _format(fmt, output)
     reg = register()
-    query = reg.inspection_filter(
+    query = reg.campaigns.inspection_filter(
         unit, None, None, campaign, draw, leader, split_list(mode), split_list(industry), split_list(locality),
         reg.window(week, since, until),
     )

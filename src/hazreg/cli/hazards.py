@@ -66,7 +66,7 @@ def add(
         unit = _ask_unit(reg, typer.prompt(t("prompt.unit")))
     if level is None and interactive() and missing:
         level = typer.prompt(t("prompt.level", choices=Level.choices()), default=Level.GENERAL.value)
-    hazard = reg.add_hazard(
+    hazard = reg.hazards.add(
         {
             "unit": unit, "description": description, "level": level, "found_on": found,
             "deadline": deadline, "owner": owner, "source": source, "found_by": found_by,
@@ -83,7 +83,7 @@ def _ask_unit(reg: Any, answer: str) -> str:
 
     while True:
         try:
-            return f"U{reg.find_unit(answer)['id']}"
+            return f"U{reg.units.find(answer)['id']}"
         except (InvalidInput, NotFound) as error:
             say(f"{t('error')}: {error.message()}", err=True)
             answer = typer.prompt(t("prompt.unit"))
@@ -126,7 +126,7 @@ def list_hazards(
     """List hazards: by default those still to deal with, most urgent first."""
     fmt = check_format(fmt)
     reg = register()
-    query = reg.hazard_filter(
+    query = reg.hazards.filter(
         statuses=split_list(status), include_all=all_, overdue=overdue, due_within=due_within,
         levels=split_list(level), industries=split_list(industry), localities=split_list(locality),
         unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
@@ -134,7 +134,7 @@ def list_hazards(
     )
     if limit is None and fmt == "table":
         limit = DEFAULT_TABLE_LIMIT
-    rows, total = reg.hazards(query, limit=limit or None)
+    rows, total = reg.hazards.query(query, limit=limit or None)
     if fmt != "table":
         from hazreg.render.formats import write
         from hazreg.render.records import HAZARD_COLUMNS, hazard_record
@@ -157,9 +157,9 @@ def show(
     """Show a hazard: the whole record, its plan (五落实) and its history."""
     fmt = check_format(fmt)
     reg = register()
-    row = reg.hazard(hazard)
+    row = reg.hazards.get(hazard)
     history = reg.history(f"H{row['id']}")
-    evidence = reg.evidence(row["id"])
+    evidence = reg.supervision.evidence(row["id"])
     if fmt == "table":
         from hazreg.render.table import hazard_view
 
@@ -202,7 +202,7 @@ def edit(
 ) -> None:
     """Correct a hazard's fields; the correction is kept in its history."""
     reg = register(write=True)
-    edit = reg.correct_hazard(
+    edit = reg.hazards.correct(
         hazard,
         {
             "description": description, "unit": unit, "level": level, "found_on": found,
@@ -229,7 +229,7 @@ def plan(
     from hazreg.register.lifecycle import missing_plan
 
     reg = register(write=True)
-    row = reg.plan(
+    row = reg.hazards.plan(
         hazard,
         {"owner": owner, "measures": measures, "funds": funds, "deadline": deadline, "contingency": contingency},
     )
@@ -254,7 +254,7 @@ def start(
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
     """Rectification has started (待整改 → 整改中)."""
-    _moved(register(write=True).start(hazard, note))
+    _moved(register(write=True).hazards.start(hazard, note))
 
 
 def done(
@@ -263,7 +263,7 @@ def done(
     on: str | None = _opt("--on", key="help.opt.on_done"),
 ) -> None:
     """Rectification is finished and awaits verification (整改中 → 已整改)."""
-    _moved(register(write=True).done(hazard, note, on))
+    _moved(register(write=True).hazards.done(hazard, note, on))
 
 
 def verify(
@@ -276,7 +276,7 @@ def verify(
     """Verify a rectification: close the hazard (销号), or send it back with --fail."""
     if not by:
         raise InvalidInput("err.missing_options", options="--by")
-    _moved(register(write=True).verify(hazard, by, note, fail_, on))
+    _moved(register(write=True).hazards.verify(hazard, by, note, fail_, on))
 
 
 def void(
@@ -286,7 +286,7 @@ def void(
     """Void a wrong record (作废); it stays visible in history and exports."""
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
-    _moved(register(write=True).void(hazard, reason))
+    _moved(register(write=True).hazards.void(hazard, reason))
 
 
 def install(app: typer.Typer) -> None:

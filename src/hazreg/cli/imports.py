@@ -34,11 +34,11 @@ def _run(kind: str, file: Path, sheet: str | None, encoding: str | None, maps: l
             _report(ImportReport(kind, [], [], dry_run, skip_invalid), errors, empty=True)  # an empty export
             return
         if kind in ("units", "hazards"):
-            operation = partial(reg.import_units if kind == "units" else reg.import_hazards, blank_clears=blank_clears)
+            operation = partial(reg.imports.units if kind == "units" else reg.imports.hazards, blank_clears=blank_clears)
         else:
             from hazreg.register.transfer import RecordImports
 
-            operation = partial(RecordImports(reg).run, kind)
+            operation = partial(RecordImports(reg.imports).run, kind)
         with _progress(table, file) as progress:
             report = operation(table.headers, table.rows, overrides, skip_invalid, dry_run, progress,
                                on_reject=on_reject, **lifecycle)

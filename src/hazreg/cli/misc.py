@@ -35,7 +35,7 @@ def history(
     from hazreg.render.grid import history_grid
 
     one_hazard = record is not None and entries[0]["record_type"] == "hazard"
-    level = reg.hazard(entries[0]["record_id"])["level"] if one_hazard else None  # 复查 or 验收
+    level = reg.hazards.get(entries[0]["record_id"])["level"] if one_hazard else None  # 复查 or 验收
     print_grid(history_grid(entries, reg.timezone, with_record=record is None, level=level))
 
 
@@ -61,19 +61,19 @@ def config(
     if key is None:
         reg = register()
         typer.echo(f"timezone = {reg.timezone}")
-        typer.echo(f"escalation = {_ladder(reg.ladder())}")
+        typer.echo(f"escalation = {_ladder(reg.supervision.ladder())}")
         return
     if key not in ("timezone", "escalation"):
         raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation")
     if value is None:
         reg = register()
-        typer.echo(reg.timezone if key == "timezone" else _ladder(reg.ladder()))
+        typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
         return
     reg = register(write=True)
     if key == "timezone":
         reg.set_timezone(value)
     else:
-        value = _ladder(reg.set_ladder(value))
+        value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))
 
 
@@ -94,7 +94,7 @@ def demo(
     reg = build_demo(target, default_operator())
     reg.store.close()
     reg = open_register(target, write=False)
-    rows, total = reg.hazards(reg.hazard_filter(), limit=None)
+    rows, total = reg.hazards.query(reg.hazards.filter(), limit=None)
     print_grid(hazard_grid(rows, reg.today()))
     typer.echo("")
     say(t("msg.demo", path=str(target), total=total))

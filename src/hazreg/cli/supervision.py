@@ -56,7 +56,7 @@ def supervise(
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
     """List a major hazard for supervision (挂牌督办)."""
-    row = register(write=True).supervise(hazard, by, level, on, due, note)
+    row = register(write=True).supervision.supervise(hazard, by, level, on, due, note)
     say(t("msg.supervised", id=f"H{row['id']}", body=by))
 
 
@@ -70,7 +70,7 @@ def delist(
 
     if not note:
         raise InvalidInput("err.missing_options", options="--note")
-    row = register(write=True).delist(hazard, note, on)
+    row = register(write=True).supervision.delist(hazard, note, on)
     say(t("msg.delisted", id=f"H{row['id']}"))
 
 
@@ -85,7 +85,7 @@ def extend(
 
     if not reason:
         raise InvalidInput("err.missing_options", options="--reason")
-    row = register(write=True).extend(hazard, to, reason, approved_by)
+    row = register(write=True).supervision.extend(hazard, to, reason, approved_by)
     say(t("msg.extended", id=f"H{row['id']}", deadline=row["deadline"]))
 
 
@@ -95,7 +95,7 @@ def escalations(fmt: str = format_option()) -> None:
 
     fmt = check_format(fmt)
     reg = register()
-    due = reg.escalations()
+    due = reg.supervision.escalations()
     rows = [{"hazard_id": f"H{d['hazard']['id']}", "unit_name": d["hazard"]["unit_name"],
              "description": d["hazard"]["description"], "deadline": d["hazard"]["deadline"],
              "days_overdue": d["days_overdue"], "step": d["step"], "step_label": step_label(d["step"])} for d in due]
@@ -121,7 +121,7 @@ def escalate(
     """Record that an escalation step was taken for an overdue hazard."""
     from hazreg.register.supervision import step_label
 
-    row = register(write=True).escalate(hazard, step, note, on)
+    row = register(write=True).supervision.escalate(hazard, step, note, on)
     say(t("msg.escalated", id=f"H{row['id']}", step=step_label(step)))
 
 
@@ -133,7 +133,7 @@ def due(
     """The morning view: overdue hazards, then those due within 7 days."""
     fmt = check_format(fmt)
     reg = register()
-    rows = reg.due(owner, within)
+    rows = reg.supervision.due(owner, within)
     if fmt != "table":
         from hazreg.render.formats import write
         from hazreg.render.records import HAZARD_COLUMNS, hazard_record
@@ -160,7 +160,7 @@ def action_add(
     """Record an enforcement action on a hazard."""
     from hazreg.enums import ActionType
 
-    item = register(write=True).take_action(hazard, kind, amount, against, on, note)
+    item = register(write=True).supervision.take_action(hazard, kind, amount, against, on, note)
     say(t("msg.action_added", id=f"H{item['hazard_id']}", type=ActionType.parse(item["type"]).label()))
 
 
@@ -179,7 +179,7 @@ def action_list(
 
     fmt = check_format(fmt)
     reg = register()
-    rows = reg.actions(reg.action_filter(split_list(kind), since, until, unit, hazard), limit or None)
+    rows = reg.supervision.actions(reg.supervision.action_filter(split_list(kind), since, until, unit, hazard), limit or None)
     records = [{"id": f"E{r['id']}", "uid": r["uid"], "hazard_id": f"H{r['hazard_id']}", "unit_id": f"U{r['unit_id']}",
                 "unit_name": r["unit_name"], "type": r["type"], "amount": plain(r["amount"]), "against": r["against"],
                 "on": r["on"], "note": r["note"]} for r in rows]
@@ -205,7 +205,7 @@ def attach(
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
     """Keep a copy of photos, scanned notices or PDFs as evidence for a hazard."""
-    for item in register(write=True).attach(hazard, files, stage, note):
+    for item in register(write=True).supervision.attach(hazard, files, stage, note):
         say(t("msg.attached", id=f"A{item['id']}", name=item["name"], sha=item["sha256"][:12]))
 
 
@@ -217,11 +217,11 @@ def attachment_export(
     """Copy an attached file out (checked against its SHA-256 first)."""
 
     reg = register()
-    item = reg.attachment(attachment)
+    item = reg.supervision.attachment(attachment)
     target = output or Path.cwd() / _safe_name(item)
     if target.is_dir():
         target = target / _safe_name(item)
-    reg.copy_attachment(item, target)  # checked first; evidence stays private (0600), like every export
+    reg.supervision.copy_attachment(item, target)  # checked first; evidence stays private (0600), like every export
     say(t("msg.attachment_exported", id=f"A{item['id']}", path=str(target)))
 
 
@@ -237,13 +237,13 @@ def attachment_open(attachment: str = typer.Argument(..., help=t("help.arg.attac
 
 
     reg = register()
-    item = reg.attachment(attachment)
+    item = reg.supervision.attachment(attachment)
     # A private copy (0600 in a 0700 folder) under its own name, so the viewer knows the type;
     # the stored file stays untouched, and the copy is removed on every way out, Ctrl-C included.
     folder = Path(tempfile.mkdtemp(prefix="hazreg-"))
     try:
         view = folder / _safe_name(item)
-        reg.copy_attachment(item, view)
+        reg.supervision.copy_attachment(item, view)
         _view(view)
         if interactive():
             say(t("msg.attachment_viewing", path=str(view)), err=True)

@@ -55,7 +55,7 @@ def add(
     data = _fields(name=name, industry=industry, locality=locality, credit_code=code, address=address,
                    contact=contact, phone=phone, risk=risk)
     try:
-        unit = reg.add_unit(data, force=force)
+        unit = reg.units.add(data, force=force)
     except Refused as refusal:
         if refusal.key != "err.unit_name_exists" or not interactive():
             raise
@@ -64,7 +64,7 @@ def add(
         if not typer.confirm(t("prompt.add_namesake"), default=False):
             say(t("msg.not_added"), err=True)
             raise typer.Exit(1) from None
-        unit = reg.add_unit(data, force=True)
+        unit = reg.units.add(data, force=True)
     say(t("msg.unit_added", id=f"U{unit['id']}", name=unit["name"]))
 
 
@@ -80,8 +80,8 @@ def list_units(
     """List units, highest risk first."""
     fmt = check_format(fmt)
     reg = register()
-    query = reg.unit_filter(split_list(industry), split_list(locality), split_list(risk), search)
-    rows, total = reg.units(query, limit or None)
+    query = reg.units.filter(split_list(industry), split_list(locality), split_list(risk), search)
+    rows, total = reg.units.query(query, limit or None)
     if fmt != "table":
         from hazreg.render.formats import write
         from hazreg.render.records import UNIT_COLUMNS, unit_record
@@ -105,8 +105,8 @@ def show(
     """Show a unit and the hazards still open there."""
     fmt = check_format(fmt)
     reg = register()
-    row = reg.find_unit(unit)
-    hazards, total = reg.hazards(reg.hazard_filter(unit=f"U{row['id']}"))
+    row = reg.units.find(unit)
+    hazards, total = reg.hazards.query(reg.hazards.filter(unit=f"U{row['id']}"))
     if fmt == "table":
         from hazreg.render.table import console, unit_view
 
@@ -136,7 +136,7 @@ def edit(
     risk: str | None = _opt("--risk", key="help.opt.risk"),
 ) -> None:
     """Correct a unit's fields; the change is kept in its history."""
-    edit = register(write=True).correct_unit(
+    edit = register(write=True).units.correct(
         unit,
         _fields(name=name, credit_code=code, industry=industry, locality=locality, address=address,
                 contact=contact, phone=phone, risk=risk),

@@ -1,6 +1,10 @@
 """The register: every operation on units and hazards, with its rules, one transaction each.
 
-No printing, no Typer, no Rich here: the CLI calls these and renders the results.
+One service per domain (`reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
+`reg.supervision`, `reg.imports`, `reg.reports`), all sharing one `Context` (store, operator,
+clock, time zone, history log); history and settings live here. No service inherits another: each
+is given the context and the services it uses. No printing, no Typer, no Rich here: the CLI calls
+these and renders the results.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from hazreg import dates
-from hazreg.register.base import parse_id, short_id
-from hazreg.register.imports import ImportOps
-from hazreg.register.lifecycle import plan_complete
-from hazreg.register.reports import ReportOps
-from hazreg.register.supervision import SupervisionOps
+from hazreg.register.base import Context, parse_id, short_id
+from hazreg.register.campaigns import Campaigns
+from hazreg.register.draws import Draws
+from hazreg.register.hazards import Hazards
+from hazreg.register.imports import Imports
+from hazreg.register.reports import Reports
+from hazreg.register.supervision import Supervision
+from hazreg.register.units import Units
 from hazreg.storage import SCHEMA_VERSION, Address, HazardFilter, UnitFilter, open_store
+from hazreg.storage.base import Store
 
 __all__ = [
     "HazardFilter", "Register", "UnitFilter", "open_register",
@@ -25,8 +33,37 @@ __all__ = [
 ]
 
 
-class Register(ImportOps, ReportOps, SupervisionOps):
-    """All register operations (units, hazards, history, settings) on one open file."""
+class Register:
+    """One open register: its services, composed over one shared context; history and settings."""
+
+    def __init__(self, store: Store, operator: str) -> None:
+        self.ctx = Context(store, operator)
+        self.units = Units(self.ctx)
+        self.campaigns = Campaigns(self.ctx, self.units)
+        self.hazards = Hazards(self.ctx, self.units, self.campaigns)
+        self.draws = Draws(self.ctx, self.campaigns)
+        self.supervision = Supervision(self.ctx, self.units, self.hazards)
+        self.imports = Imports(self.ctx, self.campaigns)
+        self.reports = Reports(self.ctx, self.campaigns)
+
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
+
+    @property
+    def operator(self) -> str:
+        return self.ctx.operator
+
+    @property
+    def timezone(self) -> str:
+        return self.ctx.timezone
+
+    @timezone.setter
+    def timezone(self, name: str) -> None:
+        self.ctx.timezone = name
+
+    def today(self) -> date:
+        return self.ctx.today()
 
     def history(
         self,
@@ -41,14 +78,14 @@ class Register(ImportOps, ReportOps, SupervisionOps):
         if ref:
             text = ref.strip().upper()
             if text.startswith("U"):
-                record_type, record_id = "unit", self.find_unit(text)["id"]
+                record_type, record_id = "unit", self.units.find(text)["id"]
             else:
-                record_type, record_id = "hazard", self.hazard(text)["id"]
+                record_type, record_id = "hazard", self.hazards.get(text)["id"]
         start = end = None
         if since:
-            start = dates.local_day_bounds(self.date(since, "since"), self.timezone)[0]  # type: ignore[arg-type]
+            start = dates.local_day_bounds(self.ctx.date(since, "since"), self.timezone)[0]  # type: ignore[arg-type]
         if until:
-            end = dates.local_day_bounds(self.date(until, "until"), self.timezone)[1]  # type: ignore[arg-type]
+            end = dates.local_day_bounds(self.ctx.date(until, "until"), self.timezone)[1]  # type: ignore[arg-type]
         return list(self.store.history(record_type, record_id, start, end, operator, limit))
 
     def window(self, week: str | None = None, since: str | None = None, until: str | None = None) -> tuple[str, str] | None:
@@ -58,20 +95,12 @@ class Register(ImportOps, ReportOps, SupervisionOps):
         if week is not None:
             start_day, end_day = dates.parse_week(week, self.today())
         else:
-            start_day = self.date(since, "since") or date(1970, 1, 1)
-            end_day = self.date(until, "until") or date(9999, 12, 30)
+            start_day = self.ctx.date(since, "since") or date(1970, 1, 1)
+            end_day = self.ctx.date(until, "until") or date(9999, 12, 30)
         return (
             dates.local_day_bounds(start_day, self.timezone)[0],
             dates.local_day_bounds(end_day, self.timezone)[1],
         )
-
-    def iter_hazards(self, f: HazardFilter) -> Iterator[dict[str, Any]]:
-        for row in self.store.iter_hazards(f, self.today()):
-            row["plan_complete"] = plan_complete(row)
-            yield row
-
-    def iter_units(self, f: UnitFilter) -> Iterator[dict[str, Any]]:
-        return self.store.iter_units(f)
 
     def iter_history(self, window: tuple[str, str] | None, operator: str | None = None) -> Iterator[dict[str, Any]]:
         since, until = window or (None, None)
@@ -82,7 +111,7 @@ class Register(ImportOps, ReportOps, SupervisionOps):
         with self.store.transaction():
             old = self.store.setting("timezone")
             self.store.set_setting("timezone", name)
-            self.log("settings", 0, "timezone", {"timezone": old}, {"timezone": name})
+            self.ctx.log("settings", 0, "timezone", {"timezone": old}, {"timezone": name})
         self.timezone = name
 
     def info(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from hazreg.errors import InvalidInput
 from hazreg.storage.base import Store
 
 _ID = re.compile(r"([a-z]?)(\d{1,12})", re.ASCII)
-Day = date  # for annotations inside RegisterBase, whose `date` method hides the class
+Day = date  # for annotations inside Context, whose `date` method hides the class
 
 
 def parse_id(text: str | int, prefix: str, field: str = "id") -> int:
@@ -91,8 +91,9 @@ class Edit:
     changed: tuple[str, ...]
 
 
-class RegisterBase:
-    """A register file opened for one command, by one operator."""
+class Context:
+    """What every service of a register shares: the store opened for one command, the operator,
+    the clock and time zone (today, dates typed by the user) and the history log."""
 
     def __init__(self, store: Store, operator: str) -> None:
         self.store = store

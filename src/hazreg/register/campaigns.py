@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import Industry, Mode
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import new_uid, parse_id
-from hazreg.register.units import UnitOps
+from hazreg.register.base import Context, new_uid, parse_id
 from hazreg.storage import InspectionFilter
 
+if TYPE_CHECKING:
+    from hazreg.register.units import Units
 
-class CampaignOps(UnitOps):
+
+class Campaigns:
+    """The register's campaigns, leaders, inspectors and inspections."""
+
+    def __init__(self, ctx: Context, units: Units) -> None:
+        self.ctx = ctx
+        self.units = units
+
     # -- campaigns, leaders, inspectors ----------------------------------------------------
 
     def _add_listed(self, table: str, record_type: str, model: Any, data: dict[str, Any]) -> dict[str, Any]:
         from hazreg.models import validate
 
-        item = validate(model, data, self.today())
-        if self.store.listed(table, name=item.name):
+        item = validate(model, data, self.ctx.today())
+        if self.ctx.store.listed(table, name=item.name):
             raise Refused("err.name_taken", name=item.name)
         record = item.model_dump(mode="json")
         now = dates.timestamp()
-        with self.store.transaction():
-            record_id = self.store.insert_listed(table, {"uid": new_uid(), **record, "created_at": now, "updated_at": now})
-            self.log(record_type, record_id, "create", None, record)
-        found = self.store.listed(table, record_id)
+        with self.ctx.store.transaction():
+            record_id = self.ctx.store.insert_listed(table, {"uid": new_uid(), **record, "created_at": now, "updated_at": now})
+            self.ctx.log(record_type, record_id, "create", None, record)
+        found = self.ctx.store.listed(table, record_id)
         assert found is not None
         return found
 
-    def add_campaign(self, data: dict[str, Any]) -> dict[str, Any]:
+    def add(self, data: dict[str, Any]) -> dict[str, Any]:
         from hazreg.models import CampaignData
 
         return self._add_listed("campaigns", "campaign", CampaignData, data)
@@ -45,27 +53,27 @@ class CampaignOps(UnitOps):
 
         return self._add_listed("inspectors", "inspector", InspectorData, data)
 
-    def campaign(self, ref: str | int) -> dict[str, Any]:
+    def get(self, ref: str | int) -> dict[str, Any]:
         """A campaign by id (C2, 2) or exact name."""
         text = str(ref).strip()
         found = None
         try:
-            found = self.store.listed("campaigns", parse_id(text, "C", "campaign"))
+            found = self.ctx.store.listed("campaigns", parse_id(text, "C", "campaign"))
         except InvalidInput:
             pass
-        found = found or self.store.listed("campaigns", name=text)
+        found = found or self.ctx.store.listed("campaigns", name=text)
         if found is None:
             raise NotFound("err.campaign_not_found", ref=text)
         return found
 
-    def campaigns(self) -> list[dict[str, Any]]:
-        return self.store.all_listed("campaigns")
+    def all(self) -> list[dict[str, Any]]:
+        return self.ctx.store.all_listed("campaigns")
 
     def leaders(self) -> list[dict[str, Any]]:
-        return self.store.all_listed("leaders")
+        return self.ctx.store.all_listed("leaders")
 
     def inspectors(self) -> list[dict[str, Any]]:
-        return self.store.all_listed("inspectors")
+        return self.ctx.store.all_listed("inspectors")
 
     # -- inspections ----------------------------------------------------------------------
 
@@ -74,8 +82,8 @@ class CampaignOps(UnitOps):
         from hazreg.models import InspectionData, validate
 
         data = {k: v for k, v in data.items() if v is not None}
-        unit = self.find_unit(data.pop("unit"))
-        campaign = self.campaign(data.pop("campaign")) if data.get("campaign") else None
+        unit = self.units.find(data.pop("unit"))
+        campaign = self.get(data.pop("campaign")) if data.get("campaign") else None
         data.pop("campaign", None)
         draw_ref = data.pop("draw", None)
         draw = self.draw_record(draw_ref) if draw_ref else None
@@ -84,24 +92,24 @@ class CampaignOps(UnitOps):
         if draw and unit["id"] not in {entry["unit_id"] for entry in draw["result"]}:
             raise Refused("err.not_drawn", unit=f"U{unit['id']}", draw=f"D{draw['id']}")
         if draw and campaign is None and draw.get("campaign_id"):
-            campaign = self.store.listed("campaigns", draw["campaign_id"])
+            campaign = self.ctx.store.listed("campaigns", draw["campaign_id"])
         fields = {
-            "on": self.today(), **data, "unit_id": unit["id"],
+            "on": self.ctx.today(), **data, "unit_id": unit["id"],
             "campaign_id": campaign["id"] if campaign else None, "draw_id": draw["id"] if draw else None,
         }
-        item = validate(InspectionData, fields, self.today())
+        item = validate(InspectionData, fields, self.ctx.today())
         record = item.model_dump(mode="json")
         now = dates.timestamp()
-        with self.store.transaction():
-            inspection_id = self.store.insert_inspection({"uid": new_uid(), **record, "created_at": now, "updated_at": now})
+        with self.ctx.store.transaction():
+            inspection_id = self.ctx.store.insert_inspection({"uid": new_uid(), **record, "created_at": now, "updated_at": now})
             # Dated the day it took place, so a week's export has the inspections of that week.
-            self.log("inspection", inspection_id, "create", None, {k: v for k, v in record.items() if v is not None},
+            self.ctx.log("inspection", inspection_id, "create", None, {k: v for k, v in record.items() if v is not None},
                      on=item.on)
         return self.inspection(inspection_id)
 
     def inspection(self, ref: str | int) -> dict[str, Any]:
         inspection_id = parse_id(ref, "I", "inspection")
-        found = self.store.inspection(inspection_id)
+        found = self.ctx.store.inspection(inspection_id)
         if found is None:
             raise NotFound("err.inspection_not_found", ref=f"I{inspection_id}")
         return found
@@ -120,10 +128,10 @@ class CampaignOps(UnitOps):
         changed_between: tuple[str, str] | None = None,
     ) -> InspectionFilter:
         return InspectionFilter(
-            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
-            since=self.date(since, "since"),
-            until=self.date(until, "until"),
-            campaign_id=self.campaign(campaign)["id"] if campaign else None,
+            unit_ids=[self.units.find(unit)["id"]] if unit else [],
+            since=self.ctx.date(since, "since"),
+            until=self.ctx.date(until, "until"),
+            campaign_id=self.get(campaign)["id"] if campaign else None,
             draw_id=parse_id(draw, "D", "draw") if draw else None,
             leader=leader,
             modes=[Mode.parse(m, "mode").value for m in modes or []],
@@ -133,7 +141,7 @@ class CampaignOps(UnitOps):
         )
 
     def inspections(self, f: InspectionFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        return self.store.inspections(f, limit)
+        return self.ctx.store.inspections(f, limit)
 
     def inspection_link(self, ref: str) -> dict[str, Any]:
         """What a hazard found in inspection `ref` takes from it (DESIGN.md: source, unit, date)."""
@@ -148,7 +156,7 @@ class CampaignOps(UnitOps):
 
     def draw_record(self, ref: str | int) -> dict[str, Any]:
         draw_id = parse_id(ref, "D", "draw")
-        found = self.store.draw(draw_id)
+        found = self.ctx.store.draw(draw_id)
         if found is None:
             raise NotFound("err.draw_not_found", ref=f"D{draw_id}")
         return found

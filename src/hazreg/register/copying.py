@@ -55,7 +55,7 @@ def _blob(reg: Register, digest: str) -> bytes:
         if data is None:
             raise Refused("err.attachment_missing", id=digest[:12])
         return bytes(data)
-    return reg.blob_path(digest).read_bytes()
+    return reg.supervision.blob_path(digest).read_bytes()
 
 
 def _put_blob(reg: Register, digest: str, data: bytes) -> None:
@@ -65,7 +65,7 @@ def _put_blob(reg: Register, digest: str, data: bytes) -> None:
         return
     from hazreg.paths import private_folders
 
-    target = reg.blob_path(digest)
+    target = reg.supervision.blob_path(digest)
     if target.is_file() and target.stat().st_size == len(data):
         from hazreg.register.supervision import sha256_of
 

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 from hazreg import dates
 from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, Refused
-from hazreg.register.base import new_uid
-from hazreg.register.hazards import HazardOps
+from hazreg.register.base import Context, new_uid
 from hazreg.storage import Scope
 
 if TYPE_CHECKING:
     import random
+
+    from hazreg.register.campaigns import Campaigns
 
 WEIGHTS = {"red": 8, "orange": 4, "yellow": 2, "blue": 1, None: 1}
 
@@ -84,8 +85,14 @@ def parse_ratio(text: str) -> float:
     return ratio
 
 
-class DrawOps(HazardOps):
-    def draw(
+class Draws:
+    """The register's random draws (双随机): run, show, verify, void."""
+
+    def __init__(self, ctx: Context, campaigns: Campaigns) -> None:
+        self.ctx = ctx
+        self.campaigns = campaigns
+
+    def run(
         self,
         count: int | None = None,
         ratio: str | None = None,
@@ -107,7 +114,7 @@ class DrawOps(HazardOps):
             raise InvalidInput("err.count", "count", value=count)
         if inspectors < 0:
             raise InvalidInput("err.count", "inspectors", value=inspectors)
-        chosen_campaign = self.campaign(campaign) if campaign else None
+        chosen_campaign = self.campaigns.get(campaign) if campaign else None
         scope = Scope(
             [Industry.parse(v, "industry").value for v in industries or []]
             or (chosen_campaign["industries"] if chosen_campaign else []),
@@ -115,8 +122,8 @@ class DrawOps(HazardOps):
         )
         recent = None
         if not_inspected_within:
-            recent = self.today() - timedelta(days=dates.parse_days(not_inspected_within, "not_inspected_within"))
-        units = [list(row) for row in self.store.draw_candidates(scope, recent)]
+            recent = self.ctx.today() - timedelta(days=dates.parse_days(not_inspected_within, "not_inspected_within"))
+        units = [list(row) for row in self.ctx.store.draw_candidates(scope, recent)]
         if not units:
             raise Refused("err.nothing_to_draw")
         if count is not None and count > len(units) and not all_:
@@ -126,32 +133,32 @@ class DrawOps(HazardOps):
         else:
             wanted = len(units) if count is None else count
         wanted = min(wanted, len(units))
-        pool_inspectors = [[p["name"], p["localities"]] for p in self.inspectors()] if inspectors else []
+        pool_inspectors = [[p["name"], p["localities"]] for p in self.campaigns.inspectors()] if inspectors else []
         pool = {"units": units, "inspectors": pool_inspectors}
         params = {
             "count": wanted, "requested": count if count is not None else ratio or "all", "inspectors": inspectors,
             "industries": list(scope.industries), "localities": list(scope.localities),
-            "not_inspected_within": not_inspected_within, "today": self.today().isoformat(),
+            "not_inspected_within": not_inspected_within, "today": self.ctx.today().isoformat(),
         }
         if seed is None:
             import secrets
 
             seed = secrets.randbelow(2**31)  # recorded, so the draw can be checked later
         result = run_draw(seed, params, pool)
-        with self.store.transaction():
-            draw_id = self.store.insert_draw(
+        with self.ctx.store.transaction():
+            draw_id = self.ctx.store.insert_draw(
                 {"uid": new_uid(), "seed": seed, "params": params, "pool": pool, "result": result,
                  "campaign_id": chosen_campaign["id"] if chosen_campaign else None,
-                 "created_at": dates.timestamp(), "operator": self.operator}
+                 "created_at": dates.timestamp(), "operator": self.ctx.operator}
             )
-            self.log("draw", draw_id, "create", None, {"seed": seed, "params": params, "result": result})
-        return self.draw_details(draw_id)
+            self.ctx.log("draw", draw_id, "create", None, {"seed": seed, "params": params, "result": result})
+        return self.details(draw_id)
 
-    def draw_details(self, ref: str | int) -> dict[str, Any]:
+    def details(self, ref: str | int) -> dict[str, Any]:
         """A stored draw with its units, their inspectors and whether each has been inspected."""
-        draw = self.draw_record(ref)
-        units = self.store.units_by_ids([entry["unit_id"] for entry in draw["result"]])
-        inspected = self.store.units_inspected_in_draw(draw["id"])
+        draw = self.campaigns.draw_record(ref)
+        units = self.ctx.store.units_by_ids([entry["unit_id"] for entry in draw["result"]])
+        inspected = self.ctx.store.units_inspected_in_draw(draw["id"])
         draw["rows"] = [
             {"order": n, **{k: units[e["unit_id"]].get(k) for k in ("name", "credit_code", "industry", "locality", "risk")},
              "unit_id": e["unit_id"], "inspectors": e["inspectors"], "inspected": e["unit_id"] in inspected}
@@ -159,30 +166,30 @@ class DrawOps(HazardOps):
         ]
         return draw
 
-    def verify_draw(self, ref: str | int) -> tuple[bool, dict[str, Any]]:
+    def verify(self, ref: str | int) -> tuple[bool, dict[str, Any]]:
         """Whether the stored result is what the stored seed gives on the stored snapshot."""
-        draw = self.draw_record(ref)
+        draw = self.campaigns.draw_record(ref)
         try:
             again = run_draw(draw["seed"], draw["params"], draw["pool"])
         except (Refused, KeyError, TypeError, ValueError):
             return False, draw
         return again == draw["result"], draw
 
-    def draws(self) -> list[dict[str, Any]]:
-        return self.store.draws()
+    def all(self) -> list[dict[str, Any]]:
+        return self.ctx.store.draws()
 
-    def void_draw(self, ref: str | int, reason: str) -> dict[str, Any]:
+    def void(self, ref: str | int, reason: str) -> dict[str, Any]:
         """Void a mistaken draw: it is kept (and still verifiable), shown as void, and no
         inspection is recorded against it any more."""
         if not (reason or "").strip():
             raise InvalidInput("err.required", "reason")
-        draw = self.draw_record(ref)
+        draw = self.campaigns.draw_record(ref)
         if draw.get("void_reason"):
             raise Refused("err.draw_void_twice", id=f"D{draw['id']}")
-        with self.store.transaction():
-            self.store.void_draw(draw["id"], reason.strip(), dates.timestamp())
-            self.log("draw", draw["id"], "void", {"void_reason": None}, {"void_reason": reason.strip()}, reason.strip())
-        return self.draw_details(draw["id"])
+        with self.ctx.store.transaction():
+            self.ctx.store.void_draw(draw["id"], reason.strip(), dates.timestamp())
+            self.ctx.log("draw", draw["id"], "void", {"void_reason": None}, {"void_reason": reason.strip()}, reason.strip())
+        return self.details(draw["id"])
 
 
-__all__ = ["WEIGHTS", "DrawOps", "Risk", "assign_inspectors", "draw_units", "run_draw"]
+__all__ = ["WEIGHTS", "Draws", "Risk", "assign_inspectors", "draw_units", "run_draw"]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import ACTIVE, Industry, Level, Status
 from hazreg.errors import InvalidInput, NotFound, Refused
-from hazreg.register.base import Edit, diff, edit_options, new_uid, no_nul, parse_id, plain
-from hazreg.register.campaigns import CampaignOps
+from hazreg.register.base import Context, Edit, diff, edit_options, new_uid, no_nul, parse_id, plain
 from hazreg.register.lifecycle import (
     allowed_moves,
     check_edit,
@@ -20,6 +19,10 @@ from hazreg.register.lifecycle import (
     target,
 )
 from hazreg.storage import HazardFilter
+
+if TYPE_CHECKING:
+    from hazreg.register.campaigns import Campaigns
+    from hazreg.register.units import Units
 
 # Fields `edit` may correct; status and the verification record change only through moves.
 # Once a hazard is closed or void, only lifecycle.CORRECTABLE_WHEN_FINISHED, and a deadline
@@ -31,35 +34,42 @@ EDITABLE = (
 PLAN = ("owner", "measures", "funds", "deadline", "contingency")
 
 
-class HazardOps(CampaignOps):
-    def hazard(self, ref: str | int) -> dict[str, Any]:
+class Hazards:
+    """The register's hazards: record, plan, move through their lifecycle, edit, void."""
+
+    def __init__(self, ctx: Context, units: Units, campaigns: Campaigns) -> None:
+        self.ctx = ctx
+        self.units = units
+        self.campaigns = campaigns
+
+    def get(self, ref: str | int) -> dict[str, Any]:
         """The hazard H12 (or 12), with its unit's name and derived fields."""
         hazard_id = parse_id(ref, "H", "hazard")
-        row = self.store.hazard(hazard_id, self.today())
+        row = self.ctx.store.hazard(hazard_id, self.ctx.today())
         if row is None:
             raise NotFound("err.hazard_not_found", ref=f"H{hazard_id}")
         row["plan_complete"] = plan_complete(row)
         return row
 
-    def hazards(self, f: HazardFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        rows, total = self.store.hazards(f, self.today(), limit)
+    def query(self, f: HazardFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        rows, total = self.ctx.store.hazards(f, self.ctx.today(), limit)
         for row in rows:
             row["plan_complete"] = plan_complete(row)
         return rows, total
 
-    def add_hazard(self, data: dict[str, Any]) -> dict[str, Any]:
+    def add(self, data: dict[str, Any]) -> dict[str, Any]:
         """Record a hazard; industry and locality default from its unit, found_on to today."""
         data = {k: v for k, v in data.items() if v is not None}
         if "inspection" in data:
             # Found in an inspection: its unit, date, inspectors and kind, unless given.
-            link = self.inspection_link(data.pop("inspection"))
-            if "unit" in data and self.find_unit(data["unit"])["id"] != link["unit_id"]:
+            link = self.campaigns.inspection_link(data.pop("inspection"))
+            if "unit" in data and self.units.find(data["unit"])["id"] != link["unit_id"]:
                 raise Refused("err.inspection_unit", inspection=f"I{link['inspection_id']}", unit=f"U{link['unit_id']}")
             data = {"unit": link.pop("unit_id"), **link, **data}
         if not data.get("unit"):
             raise InvalidInput("err.required", "unit")
-        unit = self.find_unit(data.pop("unit"))
-        today = self.today()
+        unit = self.units.find(data.pop("unit"))
+        today = self.ctx.today()
         fields = {
             "industry": unit["industry"],
             "locality": unit["locality"],
@@ -73,12 +83,12 @@ class HazardOps(CampaignOps):
         hazard = validate(HazardData, fields, today)
         record = {k: plain(v) for k, v in hazard.model_dump().items()}
         now = dates.timestamp()
-        with self.store.transaction():
-            hazard_id = self.store.insert_hazard(
+        with self.ctx.store.transaction():
+            hazard_id = self.ctx.store.insert_hazard(
                 {"uid": new_uid(), **hazard.model_dump(), "created_at": now, "updated_at": now}, unit["name"]
             )
-            self.log("hazard", hazard_id, "create", None, {k: v for k, v in record.items() if v is not None})
-        return self.hazard(hazard_id)
+            self.ctx.log("hazard", hazard_id, "create", None, {k: v for k, v in record.items() if v is not None})
+        return self.get(hazard_id)
 
     def _change(
         self, current: dict[str, Any], changes: dict[str, Any], action: str, note: str | None = None,
@@ -103,28 +113,28 @@ class HazardOps(CampaignOps):
         )
 
         old = {k: current[k] for k in HazardData.model_fields}
-        hazard = validate(HazardData, {**old, **changes}, self.today())
+        hazard = validate(HazardData, {**old, **changes}, self.ctx.today())
         before, after = diff(validate(HazardData, old).model_dump(), hazard.model_dump())
         if check is not None:
             check(current, before, after)
         if not after and note is None:
             return Edit(current, ())
-        with self.store.transaction():
+        with self.ctx.store.transaction():
             changed = {k: getattr(hazard, k) for k in after}
-            self.store.update_hazard(current["id"], {**changed, "updated_at": dates.timestamp()}, self.today())
-            self.log("hazard", current["id"], action, before, after, note, on)
-        return Edit(self.hazard(current["id"]), tuple(after))
+            self.ctx.store.update_hazard(current["id"], {**changed, "updated_at": dates.timestamp()}, self.ctx.today())
+            self.ctx.log("hazard", current["id"], action, before, after, note, on)
+        return Edit(self.get(current["id"]), tuple(after))
 
-    def edit_hazard(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
+    def edit(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         """Correct a hazard's fields; every correction is kept in its history."""
-        return self.correct_hazard(ref, changes).record
+        return self.correct(ref, changes).record
 
-    def correct_hazard(self, ref: str | int, changes: dict[str, Any]) -> Edit:
-        """`edit_hazard`, saying what changed: nothing given is refused, nothing different writes nothing.
+    def correct(self, ref: str | int, changes: dict[str, Any]) -> Edit:
+        """`edit`, saying what changed: nothing given is refused, nothing different writes nothing.
 
         The gates of `check_edit` apply: a set deadline moves only through `extend`, and a
         closed or void hazard takes only typo corrections in its free text."""
-        current = self.hazard(ref)
+        current = self.get(ref)
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             raise InvalidInput("err.nothing_to_edit", allowed=edit_options(EDITABLE))
@@ -132,12 +142,12 @@ class HazardOps(CampaignOps):
         if unknown:
             raise InvalidInput("err.not_editable", sorted(unknown)[0], allowed=", ".join(EDITABLE))
         if "unit" in changes:
-            changes["unit_id"] = self.find_unit(changes.pop("unit"))["id"]
+            changes["unit_id"] = self.units.find(changes.pop("unit"))["id"]
         return self._apply(current, changes, "edit", check=check_edit)
 
     def plan(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency."""
-        current = self.hazard(ref)
+        current = self.get(ref)
         if current["status"] in (Status.CLOSED, Status.VOID):
             raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status.parse(current["status"]).label())
         changes = {k: v for k, v in changes.items() if v is not None and k in PLAN}
@@ -146,7 +156,7 @@ class HazardOps(CampaignOps):
     # -- lifecycle (DESIGN.md rule 3) -----------------------------------------------------
 
     def _move(self, ref: str | int, move: str) -> tuple[dict[str, Any], Status]:
-        current = self.hazard(ref)
+        current = self.get(ref)
         status = Status.parse(current["status"])
         to = target(move, status)
         if to is None:
@@ -163,7 +173,7 @@ class HazardOps(CampaignOps):
 
     def done(self, ref: str | int, note: str | None = None, on: str | date | None = None) -> dict[str, Any]:
         current, to = self._move(ref, "done")
-        day = self.happened(on, "rectified_on")
+        day = self.ctx.happened(on, "rectified_on")
         return self._change(current, {"status": to, "rectified_on": day}, "done", note, day)
 
     def verify(
@@ -178,7 +188,7 @@ class HazardOps(CampaignOps):
         current, to = self._move(ref, "verify --fail" if fail else "verify")
         if not (by or "").strip():
             raise InvalidInput("err.required", "verified_by")
-        day = self.happened(on, "verified_on")
+        day = self.ctx.happened(on, "verified_on")
         missing = gate("verify --fail" if fail else "verify", {**current, "verified_by": by})
         if missing:
             # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
@@ -197,7 +207,12 @@ class HazardOps(CampaignOps):
         current, to = self._move(ref, "void")
         return self._change(current, {"status": to, "void_reason": reason}, "void", reason)
 
-    def hazard_filter(
+    def iter(self, f: HazardFilter) -> Iterator[dict[str, Any]]:
+        for row in self.ctx.store.iter_hazards(f, self.ctx.today()):
+            row["plan_complete"] = plan_complete(row)
+            yield row
+
+    def filter(
         self,
         statuses: list[str] | None = None,
         include_all: bool = False,
@@ -221,7 +236,7 @@ class HazardOps(CampaignOps):
             status_keys = [s.value for s in ACTIVE]
         due_by = None
         if due_within is not None:
-            due_by = self.today() + timedelta(days=dates.parse_days(due_within, "due_within"))
+            due_by = self.ctx.today() + timedelta(days=dates.parse_days(due_within, "due_within"))
         return HazardFilter(
             statuses=status_keys,
             overdue=overdue,
@@ -229,10 +244,10 @@ class HazardOps(CampaignOps):
             levels=[Level.parse(v, "level").value for v in levels or []],
             industries=[Industry.parse(v, "industry").value for v in industries or []],
             localities=list(localities or []),
-            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
+            unit_ids=[self.units.find(unit)["id"]] if unit else [],
             owner=owner,
-            found_since=self.date(found_since, "found_since"),
-            found_until=self.date(found_until, "found_until"),
+            found_since=self.ctx.date(found_since, "found_since"),
+            found_until=self.ctx.date(found_until, "found_until"),
             search=search,
             changed_between=changed_between,
             supervised=supervised,

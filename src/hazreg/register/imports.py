@@ -21,7 +21,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hazreg import dates
 from hazreg.columns import (
@@ -34,8 +34,7 @@ from hazreg.columns import (
 from hazreg.enums import Level, Status
 from hazreg.errors import InvalidInput
 from hazreg.money import as_wan
-from hazreg.register.base import diff, new_uid, parse_id, plain
-from hazreg.register.hazards import HazardOps
+from hazreg.register.base import Context, diff, new_uid, parse_id, plain
 from hazreg.register.lifecycle import (
     HISTORY_ACTION,
     MOVE_FIELDS,
@@ -49,6 +48,9 @@ from hazreg.register.lifecycle import (
 )
 from hazreg.register.transfer import inspection_of_hazard
 from hazreg.search import nfc
+
+if TYPE_CHECKING:
+    from hazreg.register.campaigns import Campaigns
 
 Progress = Callable[[int], None]
 # The rejected rows an import keeps for its report; the rest are counted, and every one goes
@@ -175,7 +177,13 @@ def present_changes(
     return changes
 
 
-class ImportOps(HazardOps):
+class Imports:
+    """The register's spreadsheet and record imports."""
+
+    def __init__(self, ctx: Context, campaigns: Campaigns) -> None:
+        self.ctx = ctx
+        self.campaigns = campaigns
+
     def _run_import(
         self,
         report: ImportReport,
@@ -190,7 +198,7 @@ class ImportOps(HazardOps):
         field_column = {field: report.headers[i] for i, field in columns.items()}
         index_of = {field: i for i, field in columns.items()}
         items = list(columns.items())
-        self.store.tune_for_bulk()
+        self.ctx.store.tune_for_bulk()
         # What is in memory before the import (the unit maps, the modules) is set aside from the
         # cycle collector, so it is not rescanned again and again. The collector stays on: a
         # rejected row leaves cycles (an exception, its traceback, their frames) that only it
@@ -198,7 +206,7 @@ class ImportOps(HazardOps):
         gc.freeze()
         big = bulk is not None and not report.dry_run and getattr(rows, "expected", 0) >= EXCLUSIVE_FROM
         try:
-            with self.store.bulk_journal() if big else nullcontext(False), self.store.transaction():
+            with self.ctx.store.bulk_journal() if big else nullcontext(False), self.ctx.store.transaction():
                 for count, (number, cells) in enumerate(rows, start=1):
                     if progress and count % 2000 == 0:
                         progress(count)
@@ -231,7 +239,7 @@ class ImportOps(HazardOps):
 
     # -- units ----------------------------------------------------------------------------
 
-    def import_units(
+    def units(
         self,
         headers: list[str],
         rows: Iterator[tuple[int, list[str]]],
@@ -248,11 +256,11 @@ class ImportOps(HazardOps):
         columns, ignored = map_headers(headers, UNIT_FIELDS, overrides)
         _require(columns, REQUIRED_UNIT)
         report = ImportReport("units", headers, ignored, dry_run, skip_invalid)
-        today = self.today()
+        today = self.ctx.today()
         by_uid: dict[str, int] = {}
         by_code: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
-        for unit_id, uid, name, code, _industry, _locality in self.store.unit_keys():
+        for unit_id, uid, name, code, _industry, _locality in self.ctx.store.unit_keys():
             by_uid[uid] = unit_id
             if code:
                 by_code[code] = unit_id
@@ -281,7 +289,7 @@ class ImportOps(HazardOps):
                 existing = same[0] if same else None
             record = {k: plain(v) for k, v in unit.model_dump().items()}
             if existing is not None:
-                current = self.store.unit(existing)
+                current = self.ctx.store.unit(existing)
                 assert current is not None
                 # A blank credit code never erases one: it is how the unit is known.
                 before, after = diff(current, present_changes(record, data, blank_clears, _UNIT_CLEARABLE))
@@ -290,8 +298,8 @@ class ImportOps(HazardOps):
                 else:
                     if "credit_code" in after and by_code.get(record["credit_code"], existing) != existing:
                         raise _Bad("credit_code", _t("err.code_taken_short", code=record["credit_code"]))
-                    self.store.update_unit(existing, {**after, "updated_at": dates.timestamp()})
-                    self.log("unit", existing, "import", before, after)
+                    self.ctx.store.update_unit(existing, {**after, "updated_at": dates.timestamp()})
+                    self.ctx.log("unit", existing, "import", before, after)
                     outcome = "updated"
                 unit_id = existing
             else:
@@ -300,10 +308,10 @@ class ImportOps(HazardOps):
                 now = dates.timestamp()
                 row = {"uid": uid or new_uid(), **record, "created_at": now, "updated_at": now}
                 wanted = _wanted_id(given_id, "U")
-                if wanted and not self.store.id_taken("units", wanted):
+                if wanted and not self.ctx.store.id_taken("units", wanted):
                     row["id"] = wanted
-                unit_id = self.store.insert_unit(row)
-                self.log("unit", unit_id, "import", None, {k: v for k, v in record.items() if v is not None},
+                unit_id = self.ctx.store.insert_unit(row)
+                self.ctx.log("unit", unit_id, "import", None, {k: v for k, v in record.items() if v is not None},
                          on=registered)
                 outcome = "created"
                 by_uid[row["uid"]] = unit_id
@@ -322,7 +330,7 @@ class ImportOps(HazardOps):
 
     # -- hazards --------------------------------------------------------------------------
 
-    def import_hazards(
+    def hazards(
         self,
         headers: list[str],
         rows: Iterator[tuple[int, list[str]]],
@@ -356,22 +364,22 @@ class ImportOps(HazardOps):
         by_name: dict[str, list[int]] = {}
         names: dict[int, str] = {}
         places: dict[int, tuple[str, str]] = {}
-        for unit_id, _uid, name, code, industry, locality in self.store.unit_keys():
+        for unit_id, _uid, name, code, industry, locality in self.ctx.store.unit_keys():
             if code:
                 by_code[code] = unit_id
             by_name.setdefault(name, []).append(unit_id)
             names[unit_id] = name
             places[unit_id] = (industry, locality)
-        today = self.today()
+        today = self.ctx.today()
         now = dates.timestamp()  # one moment for the whole import: when it was saved
         day_starts: dict[date, str] = {}
 
         def moment(day: date | None, not_before: str | None = None) -> str:
-            """RegisterBase.moment with this import's clock, each day's start worked out once."""
+            """Context.moment with this import's clock, each day's start worked out once."""
             if day is None or day >= today:
                 at = now
             else:
-                at = day_starts.get(day) or day_starts.setdefault(day, dates.local_day_bounds(day, self.timezone)[0])
+                at = day_starts.get(day) or day_starts.setdefault(day, dates.local_day_bounds(day, self.ctx.timezone)[0])
             if not_before is not None and not_before > at:
                 at = not_before
             return min(at, now)
@@ -404,7 +412,7 @@ class ImportOps(HazardOps):
 
         # New hazards are written in batches; a row may match one already in the register
         # or one earlier in this file (written first if it is still in the batch).
-        bulk = self.store.bulk_hazards(self.operator)
+        bulk = self.ctx.store.bulk_hazards(self.ctx.operator)
         fast_hazard = FastModel(HazardData, today)
 
         def existing_hazard(key: Any, uid: str, unit_id: int, found_on: Any, description: str) -> dict[str, Any] | None:
@@ -413,9 +421,9 @@ class ImportOps(HazardOps):
             if key in bulk.pending_keys:
                 bulk.flush()
             if uid:
-                hazard_id = self.store.hazard_id_by_uid(uid)
-                return self.store.hazard(hazard_id, today) if hazard_id else None
-            return self.store.hazard_by_key(unit_id, found_on, description, today)
+                hazard_id = self.ctx.store.hazard_id_by_uid(uid)
+                return self.ctx.store.hazard(hazard_id, today) if hazard_id else None
+            return self.ctx.store.hazard_by_key(unit_id, found_on, description, today)
 
         def other_problems(data: dict[str, str]) -> Exception | None:
             """The rest of a row whose unit is not known, checked for its own problems."""
@@ -472,19 +480,19 @@ class ImportOps(HazardOps):
                 current = Status.parse(existing["status"])
                 entries = _lifecycle_entries(current, existing, record, moves,
                                              self._move_days(merged, existing, moves, report), moment,
-                                             self.store.last_effective("hazard", existing["id"]))
+                                             self.ctx.store.last_effective("hazard", existing["id"]))
                 update = {k: record[k] for k in after}
                 if "verify --fail" in moves:
                     update["rectified_on"] = None  # sent back to rectifying, as `verify --fail` does
-                self.store.update_hazard(existing["id"], update | {"updated_at": now}, today)
+                self.ctx.store.update_hazard(existing["id"], update | {"updated_at": now}, today)
                 moved = set().union(*(e[2] for e in entries)) if entries else set()
                 rest = [k for k in after if k not in moved]
                 for action, entry_before, entry_after, note, effective in entries:
-                    self.store.add_history({"at": now, "effective_at": effective, "operator": self.operator,
+                    self.ctx.store.add_history({"at": now, "effective_at": effective, "operator": self.ctx.operator,
                                             "record_type": "hazard", "record_id": existing["id"], "action": action,
                                             "before": entry_before, "after": entry_after, "note": note})
                 if rest:
-                    self.log("hazard", existing["id"], "import", {k: before[k] for k in rest},
+                    self.ctx.log("hazard", existing["id"], "import", {k: before[k] for k in rest},
                              {k: after[k] for k in rest})
                 return "updated"
             moves = self._import_moves(f"row {number}", Status.OPEN, hazard, legacy)
@@ -524,7 +532,7 @@ class ImportOps(HazardOps):
     def _move_days(self, hazard: Any, existing: dict[str, Any] | None, moves: list[str],
                    report: ImportReport) -> dict[str, date]:
         """The day each move took effect, from the row's own dates: the best it has."""
-        later = self.today() if existing else hazard.found_on  # a move the row gives no date for
+        later = self.ctx.today() if existing else hazard.found_on  # a move the row gives no date for
         closing = hazard.closed_on or hazard.verified_on
         if "verify" in moves and closing is None:
             report.undated["closed"] += 1
@@ -553,7 +561,7 @@ class ImportOps(HazardOps):
         from hazreg.errors import Refused
         from hazreg.models import HazardData, validate
 
-        merged = validate(HazardData, {**{k: existing[k] for k in HazardData.model_fields}, **changes}, self.today())
+        merged = validate(HazardData, {**{k: existing[k] for k in HazardData.model_fields}, **changes}, self.ctx.today())
         if existing["status"] == Status.CLOSED and merged.level == Level.MAJOR and not legacy:
             missing = missing_plan(merged.model_dump())
             if missing:
@@ -613,4 +621,4 @@ def _wanted_id(text: str, prefix: str) -> int | None:
         return None
 
 
-__all__ = ["ImportOps", "ImportReport", "Problem", "Rejection", "present_changes"]
+__all__ = ["ImportReport", "Imports", "Problem", "Rejection", "present_changes"]

@@ -335,7 +335,7 @@ def check_register(reg: Register) -> dict[str, Any]:
     from hazreg.register.weekly import stored_weeks_problems
 
     problems = rows + structure_problems(reg) + stored_weeks_problems(reg)
-    files = reg.check_files()
+    files = reg.supervision.check_files()
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
@@ -352,7 +352,7 @@ def repair_index(reg: Register) -> int:
     require_register(reg)
     with reg.store.transaction():
         count = reg.store.rebuild_search_index()
-        reg.log("register", 0, "repair_index", None, {"hazards": count})
+        reg.ctx.log("register", 0, "repair_index", None, {"hazards": count})
     return count
 
 
@@ -513,7 +513,7 @@ def restore(reg: Register, source: Path) -> Path:
             report = check_register(copy)
             if not report["ok"]:
                 raise Refused("err.restore_refused", path=str(source))
-            blobs = [(digest, copy.blob_path(digest)) for digest, _ in copy.store.stored_files()]
+            blobs = [(digest, copy.supervision.blob_path(digest)) for digest, _ in copy.store.stored_files()]
             copy.store.backup_to(staged)  # at this schema, as the file the register is refilled from
         finally:
             copy.store.close()

@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg.enums import Industry
-from hazreg.register.draws import DrawOps
 from hazreg.storage import Scope
+
+if TYPE_CHECKING:
+    from hazreg.register.base import Context
+    from hazreg.register.campaigns import Campaigns
 
 DEFAULT_WINDOW_DAYS = 90
 
 
-class ReportOps(DrawOps):
-    def report_window(
+class Reports:
+    """The register's coverage and leaders' weeks."""
+
+    def __init__(self, ctx: Context, campaigns: Campaigns) -> None:
+        self.ctx = ctx
+        self.campaigns = campaigns
+
+    def window(
         self, campaign: str | None, since: str | None, until: str | None
     ) -> tuple[date, date, dict[str, Any] | None]:
         """The dates a report covers: the campaign's, the given ones, or the campaign running
         today (the latest to start), else the last 90 days."""
-        today = self.today()
-        chosen = self.campaign(campaign) if campaign else None
+        today = self.ctx.today()
+        chosen = self.campaigns.get(campaign) if campaign else None
         if chosen is None and since is None and until is None:
-            running = [c for c in self.campaigns() if c["start"] <= today.isoformat() <= c["end"]]
+            running = [c for c in self.campaigns.all() if c["start"] <= today.isoformat() <= c["end"]]
             chosen = max(running, key=lambda c: c["start"]) if running else None
         if chosen is not None:
             start, end = date.fromisoformat(chosen["start"]), date.fromisoformat(chosen["end"])
         else:
-            end = self.date(until, "until") or today
-            start = self.date(since, "since") or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+            end = self.ctx.date(until, "until") or today
+            start = self.ctx.date(since, "since") or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
         return start, end, chosen
 
     def coverage(
@@ -40,14 +49,14 @@ class ReportOps(DrawOps):
         gaps: bool = False,
     ) -> dict[str, Any]:
         """Units inspected / units in scope, by locality × industry, with totals (and the gaps)."""
-        start, end, chosen = self.report_window(campaign, since, until)
+        start, end, chosen = self.window(campaign, since, until)
         scope = Scope(
             [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
             list(localities or []) or (chosen or {}).get("localities", []),
         )
         cells: list[dict[str, Any]] = [
             {"locality": loc, "industry": ind, "units": n, "inspected": seen}
-            for loc, ind, n, seen in self.store.coverage_counts(scope, start, end)
+            for loc, ind, n, seen in self.ctx.store.coverage_counts(scope, start, end)
         ]
 
         def totals(key: str) -> list[dict[str, Any]]:
@@ -71,15 +80,15 @@ class ReportOps(DrawOps):
             "total": {"units": all_units, "inspected": all_seen, "percent": _percent(all_seen, all_units)},
         }
         if gaps:
-            report["gaps"] = self.store.coverage_gaps(scope, start, end)
+            report["gaps"] = self.ctx.store.coverage_gaps(scope, start, end)
         return report
 
     def leader_weeks(
         self, campaign: str | None = None, since: str | None = None, until: str | None = None
     ) -> dict[str, Any]:
         """For each ISO week and leader: checks they led in their own fields, announced / unannounced."""
-        start, end, chosen = self.report_window(campaign, since, until)
-        today = self.today()
+        start, end, chosen = self.window(campaign, since, until)
+        today = self.ctx.today()
         last = min(end, today)  # weeks still to come are not missed weeks
         monday = start - timedelta(days=start.weekday())
         weeks: list[dict[str, Any]] = []
@@ -89,12 +98,12 @@ class ReportOps(DrawOps):
             weeks.append({"week": f"{year}-W{number:02d}", "monday": monday.isoformat(), "sunday": sunday.isoformat(),
                           "complete": sunday < today})
             monday += timedelta(days=7)
-        leaders = self.leaders()
+        leaders = self.campaigns.leaders()
         fields = {
             leader["name"]: (set(leader["industries"]), set(leader["localities"])) for leader in leaders
         }
         counts: dict[tuple[str, str], dict[str, int]] = {}
-        for name, day, mode, industry, locality, n in self.store.leader_days(start, end):
+        for name, day, mode, industry, locality, n in self.ctx.store.leader_days(start, end):
             if name not in fields:
                 continue
             own_industries, own_localities = fields[name]

@@ -18,17 +18,20 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from hazreg import dates
 from hazreg.enums import ActionType, Level, Stage, Status, Step, SupervisionLevel
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.money import parse_yuan, to_fen
 from hazreg.paths import private_copy
-from hazreg.register.base import new_uid, parse_id
-from hazreg.register.hazards import HazardOps
+from hazreg.register.base import Context, new_uid, parse_id
 from hazreg.storage import ActionFilter
 from hazreg.storage.base import BlobStore
+
+if TYPE_CHECKING:
+    from hazreg.register.hazards import Hazards
+    from hazreg.register.units import Units
 
 DEFAULT_LADDER = (("notice", 0), ("letter", 7), ("interview", 15), ("public_notice", 30))
 _CHUNK = 1 << 20
@@ -64,7 +67,14 @@ def sha256_of(path: Path, follow: bool = True) -> str:
     return digest.hexdigest()
 
 
-class SupervisionOps(HazardOps):
+class Supervision:
+    """The register's listed supervision, escalation, enforcement actions and evidence files."""
+
+    def __init__(self, ctx: Context, units: Units, hazards: Hazards) -> None:
+        self.ctx = ctx
+        self.units = units
+        self.hazards = hazards
+
     # -- listing supervision -------------------------------------------------------------
 
     def supervise(self, ref: str, body: str, level: str, on: str | None = None, due: str | None = None,
@@ -72,18 +82,18 @@ class SupervisionOps(HazardOps):
         from hazreg.models import clean_text  # text kept as an import would keep it
 
         note = clean_text(note)
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         hid = f"H{hazard['id']}"
         if hazard["level"] != Level.MAJOR:
             raise Refused("err.supervise_not_major", id=hid)
         if hazard["status"] in (Status.CLOSED, Status.VOID):
             raise Refused("err.supervise_finished", id=hid, status=Status.parse(hazard["status"]).label())
-        if self.store.supervision_in_force(hazard["id"]):
+        if self.ctx.store.supervision_in_force(hazard["id"]):
             raise Refused("err.supervise_twice", id=hid)
         if not (body or "").strip():
             raise InvalidInput("err.required", "body")
-        listed_on = self.happened(on, "on")
-        due_on = self.date(due, "due")
+        listed_on = self.ctx.happened(on, "on")
+        due_on = self.ctx.date(due, "due")
         if listed_on.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "on", value=listed_on, found=hazard["found_on"])
         if due_on is not None and due_on < listed_on:
@@ -92,35 +102,35 @@ class SupervisionOps(HazardOps):
                   "listed_on": listed_on.isoformat(), "due": due_on.isoformat() if due_on else None, "note": note}
         now = dates.timestamp()
         uid = new_uid()
-        with self.store.transaction():
-            self.store.insert_into("supervisions", {"uid": uid, "hazard_id": hazard["id"], **record,
+        with self.ctx.store.transaction():
+            self.ctx.store.insert_into("supervisions", {"uid": uid, "hazard_id": hazard["id"], **record,
                                                      "created_at": now, "updated_at": now})
             listing = {"supervised_by": record["body"], "supervision_level": record["level"],
                        "listed_on": record["listed_on"], "due": record["due"], "uid": uid}
-            self.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in listing.items() if v}, note)
-        return self.hazard(hazard["id"])
+            self.ctx.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in listing.items() if v}, note)
+        return self.hazards.get(hazard["id"])
 
     def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:
         from hazreg.models import clean_text
 
         note = clean_text(note) or ""
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         hid = f"H{hazard['id']}"
-        listing = self.store.supervision_in_force(hazard["id"])
+        listing = self.ctx.store.supervision_in_force(hazard["id"])
         if listing is None:
             raise Refused("err.delist_not_listed", id=hid)
         if hazard["status"] != Status.CLOSED:
             raise Refused("err.delist_open", id=hid, status=Status.parse(hazard["status"]).label())
         if not (note or "").strip():
             raise InvalidInput("err.required", "note")
-        day = self.happened(on, "on")
+        day = self.ctx.happened(on, "on")
         if day.isoformat() < listing["listed_on"]:
             raise InvalidInput("err.end_before_start", "on", end=day, start=listing["listed_on"])
-        with self.store.transaction():
-            self.store.delist(listing["id"], day, note, dates.timestamp())
-            self.log("hazard", hazard["id"], "delist", {"supervised_by": listing["body"]},
+        with self.ctx.store.transaction():
+            self.ctx.store.delist(listing["id"], day, note, dates.timestamp())
+            self.ctx.log("hazard", hazard["id"], "delist", {"supervised_by": listing["body"]},
                      {"delisted_on": day.isoformat()}, note)
-        return self.hazard(hazard["id"])
+        return self.hazards.get(hazard["id"])
 
     # -- deadlines -----------------------------------------------------------------------
 
@@ -129,44 +139,44 @@ class SupervisionOps(HazardOps):
         from hazreg.models import clean_text
 
         reason, approved_by = clean_text(reason) or "", clean_text(approved_by)
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         hid = f"H{hazard['id']}"
         if hazard["status"] not in (Status.OPEN, Status.RECTIFYING):
             raise Refused("err.extend_status", id=hid, status=Status.parse(hazard["status"]).label())
         if not (reason or "").strip():
             raise InvalidInput("err.required", "reason")
-        new = self.date(to, "to")
+        new = self.ctx.date(to, "to")
         assert new is not None
         if hazard["deadline"] and new.isoformat() <= hazard["deadline"]:
             raise Refused("err.extend_earlier", id=hid, to=new, deadline=hazard["deadline"])
-        with self.store.transaction():
-            self.store.insert_into("extensions", {
+        with self.ctx.store.transaction():
+            self.ctx.store.insert_into("extensions", {
                 "uid": new_uid(), "hazard_id": hazard["id"], "from_deadline": hazard["deadline"],
                 "to_deadline": new.isoformat(), "reason": reason.strip(), "approved_by": approved_by,
                 "created_at": dates.timestamp(),
             })
-            changed = self._change(hazard, {"deadline": new}, "extend", reason.strip())
+            changed = self.hazards._change(hazard, {"deadline": new}, "extend", reason.strip())
         return changed
 
     # -- escalation ------------------------------------------------------------------------
 
     def ladder(self) -> list[tuple[str, int]]:
-        stored = self.store.setting("escalation")
+        stored = self.ctx.store.setting("escalation")
         return [tuple(s) for s in json.loads(stored)] if stored else list(DEFAULT_LADDER)  # type: ignore[misc]
 
     def set_ladder(self, text: str) -> list[tuple[str, int]]:
         steps = parse_ladder(text)
-        with self.store.transaction():
-            old = self.store.setting("escalation")
-            self.store.set_setting("escalation", json.dumps(steps))
-            self.log("settings", 0, "escalation", {"escalation": old}, {"escalation": json.dumps(steps)})
+        with self.ctx.store.transaction():
+            old = self.ctx.store.setting("escalation")
+            self.ctx.store.set_setting("escalation", json.dumps(steps))
+            self.ctx.log("settings", 0, "escalation", {"escalation": old}, {"escalation": json.dumps(steps)})
         return steps
 
     def escalations(self) -> list[dict[str, Any]]:
         """The steps due today and not yet recorded, for every overdue hazard, most overdue first."""
-        overdue, _ = self.hazards(self.hazard_filter(overdue=True))
-        done = self.store.escalations_done([h["id"] for h in overdue])
-        today = self.today()
+        overdue, _ = self.hazards.query(self.hazards.filter(overdue=True))
+        done = self.ctx.store.escalations_done([h["id"] for h in overdue])
+        today = self.ctx.today()
         due: list[dict[str, Any]] = []
         for hazard in overdue:
             days = (today - date.fromisoformat(hazard["deadline"])).days
@@ -180,7 +190,7 @@ class SupervisionOps(HazardOps):
         from hazreg.models import clean_text
 
         note = clean_text(note)
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         hid = f"H{hazard['id']}"
         steps = dict(self.ladder())
         key = step.strip().lower()
@@ -190,23 +200,23 @@ class SupervisionOps(HazardOps):
             pass
         if key not in steps:
             raise InvalidInput("err.choice", "step", value=step, allowed=", ".join(steps))
-        if key in self.store.escalations_done([hazard["id"]]).get(hazard["id"], set()):
+        if key in self.ctx.store.escalations_done([hazard["id"]]).get(hazard["id"], set()):
             raise Refused("err.escalated_twice", id=hid, step=step_label(key))
         if not hazard["overdue"]:
             raise Refused("err.escalate_not_overdue", id=hid)
-        day = self.happened(on, "on")
+        day = self.ctx.happened(on, "on")
         uid = new_uid()
-        with self.store.transaction():
-            self.store.insert_into("escalations", {"uid": uid, "hazard_id": hazard["id"], "step": key,
+        with self.ctx.store.transaction():
+            self.ctx.store.insert_into("escalations", {"uid": uid, "hazard_id": hazard["id"], "step": key,
                                                     "done_on": day.isoformat(), "note": note,
                                                     "created_at": dates.timestamp()})
-            self.log("hazard", hazard["id"], "escalate", None, {"step": key, "done_on": day.isoformat(), "uid": uid},
+            self.ctx.log("hazard", hazard["id"], "escalate", None, {"step": key, "done_on": day.isoformat(), "uid": uid},
                      note)
         return hazard
 
     def due(self, owner: str | None = None, within: str = "7d") -> list[dict[str, Any]]:
         """The morning view: overdue, then due within `within`; the owner's own first."""
-        rows, _ = self.hazards(self.hazard_filter(statuses=["open", "rectifying"], due_within=within))
+        rows, _ = self.hazards.query(self.hazards.filter(statuses=["open", "rectifying"], due_within=within))
         if owner:
             rows.sort(key=lambda r: r.get("owner") != owner)  # stable: urgency order kept within each part
         return rows
@@ -218,7 +228,7 @@ class SupervisionOps(HazardOps):
         from hazreg.models import clean_text
 
         against, note = clean_text(against), clean_text(note)
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         action = ActionType.parse(kind, "type")
         if action == ActionType.FINE and amount is None:
             raise InvalidInput("err.fine_amount", "amount")
@@ -227,40 +237,40 @@ class SupervisionOps(HazardOps):
         yuan = parse_yuan(amount, "amount") if amount is not None else None
         if yuan is not None and yuan <= 0:
             raise InvalidInput("err.money", "amount", value=amount)
-        day = self.happened(on, "on")
+        day = self.ctx.happened(on, "on")
         if day.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "on", value=day, found=hazard["found_on"])
         record = {"type": action.value, "amount_fen": to_fen(yuan) if yuan is not None else None,
                   "against": against, "taken_on": day.isoformat(), "note": note}
         uid = new_uid()
-        with self.store.transaction():
-            action_id = self.store.insert_into("actions", {"uid": uid, "hazard_id": hazard["id"], **record,
+        with self.ctx.store.transaction():
+            action_id = self.ctx.store.insert_into("actions", {"uid": uid, "hazard_id": hazard["id"], **record,
                                                             "created_at": dates.timestamp()})
             after = {"type": action.value, "amount": f"{yuan:.2f}" if yuan is not None else None,
                      "against": against, "on": day.isoformat(), "uid": uid}
-            self.log("hazard", hazard["id"], "action", None, {k: v for k, v in after.items() if v}, note)
+            self.ctx.log("hazard", hazard["id"], "action", None, {k: v for k, v in after.items() if v}, note)
         return {"id": action_id, "hazard_id": hazard["id"], **record, "amount": yuan}
 
     def action_filter(self, types: list[str] | None = None, since: str | None = None, until: str | None = None,
                       unit: str | None = None, hazard: str | None = None) -> ActionFilter:
         return ActionFilter(
             types=[ActionType.parse(t, "type").value for t in types or []],
-            since=self.date(since, "since"), until=self.date(until, "until"),
-            unit_ids=[self.find_unit(unit)["id"]] if unit else [],
-            hazard_ids=[self.hazard(hazard)["id"]] if hazard else [],
+            since=self.ctx.date(since, "since"), until=self.ctx.date(until, "until"),
+            unit_ids=[self.units.find(unit)["id"]] if unit else [],
+            hazard_ids=[self.hazards.get(hazard)["id"]] if hazard else [],
         )
 
     def actions(self, f: ActionFilter, limit: int | None = None) -> list[dict[str, Any]]:
-        return self.store.actions(f, limit)
+        return self.ctx.store.actions(f, limit)
 
     # -- evidence ----------------------------------------------------------------------------
 
     def _blobs(self) -> BlobStore | None:
         """The store itself when it keeps attached files in its database (PostgreSQL)."""
-        return cast(BlobStore, self.store) if self.store.engine == "postgresql" else None
+        return cast(BlobStore, self.ctx.store) if self.ctx.store.engine == "postgresql" else None
 
     def _files(self) -> Path:
-        folder = self.store.files_dir
+        folder = self.ctx.store.files_dir
         if folder is None:
             raise Refused("err.no_register_file")
         return folder
@@ -273,7 +283,7 @@ class SupervisionOps(HazardOps):
         from hazreg.models import clean_text
 
         note = clean_text(note)
-        hazard = self.hazard(ref)
+        hazard = self.hazards.get(ref)
         kind = Stage.parse(stage, "stage")
         for path in files:
             if not path.is_file():
@@ -281,7 +291,7 @@ class SupervisionOps(HazardOps):
         stored: list[dict[str, Any]] = []
         copied: list[Path] = []
         try:
-            with self.store.transaction():
+            with self.ctx.store.transaction():
                 for path in files:
                     blobs = self._blobs()
                     if blobs is not None:  # kept in the database, in this same write
@@ -308,9 +318,9 @@ class SupervisionOps(HazardOps):
                     record = {"hazard_id": hazard["id"], "sha256": digest, "size": size,
                               "name": path.name, "stage": kind.value, "note": note}
                     uid = new_uid()
-                    attachment_id = self.store.insert_into("attachments", {"uid": uid, **record,
+                    attachment_id = self.ctx.store.insert_into("attachments", {"uid": uid, **record,
                                                                            "created_at": dates.timestamp()})
-                    self.log("hazard", hazard["id"], "attach", None,
+                    self.ctx.log("hazard", hazard["id"], "attach", None,
                              {"attachment": f"A{attachment_id}", "file": path.name, "sha256": digest,
                               "size": record["size"], "stage": kind.value, "uid": uid}, note)
                     stored.append({"id": attachment_id, **record})
@@ -322,7 +332,7 @@ class SupervisionOps(HazardOps):
 
     def attachment(self, ref: str) -> dict[str, Any]:
         attachment_id = parse_id(ref, "A", "attachment")
-        found = self.store.attachment(attachment_id)
+        found = self.ctx.store.attachment(attachment_id)
         if found is None:
             raise NotFound("err.attachment_not_found", ref=f"A{attachment_id}")
         return found
@@ -386,14 +396,14 @@ class SupervisionOps(HazardOps):
         if blobs is not None:
             return [{"sha256": digest, "problem": problem} for digest, problem in blobs.blob_problems()]
         problems = []
-        for digest, size in self.store.stored_files():
+        for digest, size in self.ctx.store.stored_files():
             problem = self.blob_problem(digest, size)
             if problem is not None:
                 problems.append({"sha256": digest, "problem": problem})
         return problems
 
     def evidence(self, hazard_id: int) -> dict[str, list[dict[str, Any]]]:
-        return self.store.evidence(hazard_id)
+        return self.ctx.store.evidence(hazard_id)
 
 
 def step_label(key: str) -> str:

@@ -31,7 +31,7 @@ from hazreg.money import to_fen
 from hazreg.register.base import new_uid, parse_id, plain
 
 if TYPE_CHECKING:
-    from hazreg.register.imports import ImportOps, ImportReport, Rejection
+    from hazreg.register.imports import ImportReport, Imports, Rejection
 
 Progress = Callable[[int], None]
 KINDS = ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions")
@@ -51,10 +51,10 @@ _ACTION = {"supervisions": "import_supervision", "extensions": "import_extension
 _PREFIX = {"inspections": "I", "attachments": "A", "actions": "E"}
 
 
-def inspection_of_hazard(reg: Any, text: str, unit_id: int) -> int:
+def inspection_of_hazard(reg: Imports, text: str, unit_id: int) -> int:
     """The inspection a hazard row names (I12), which must be of the hazard's own unit."""
     inspection_id = parse_id(text, "I", "inspection_id")
-    found = reg.store.inspection(inspection_id)
+    found = reg.ctx.store.inspection(inspection_id)
     if found is None:
         raise InvalidInput("err.inspection_not_found", "inspection_id", ref=f"I{inspection_id}")
     if found["unit_id"] != unit_id:
@@ -89,9 +89,9 @@ def _row(kind: str, item: Any) -> dict[str, Any]:
 class RecordImports:
     """Imports of inspections and of the records kept about hazards, on one register."""
 
-    def __init__(self, reg: ImportOps) -> None:
+    def __init__(self, reg: Imports) -> None:
         self.reg = reg
-        self.store = reg.store
+        self.store = reg.ctx.store
 
     def run(
         self,
@@ -156,7 +156,7 @@ class RecordImports:
             hazard_id = int(found["id"])
         else:
             hazard_id = parse_id(given, "H", "hazard_id") if given else 0
-        hazard = self.store.hazard(hazard_id, self.reg.today()) if hazard_id else None
+        hazard = self.store.hazard(hazard_id, self.reg.ctx.today()) if hazard_id else None
         if hazard is None:
             raise InvalidInput("err.hazard_not_found" if given else "err.required", "hazard_id", ref=f"H{hazard_id}")
         return hazard
@@ -187,7 +187,7 @@ class RecordImports:
         campaign = fields.pop("campaign", None)
         if campaign:
             try:
-                fields["campaign_id"] = self.reg.campaign(campaign)["id"]
+                fields["campaign_id"] = self.reg.campaigns.get(campaign)["id"]
             except NotFound:
                 raise InvalidInput("err.campaign_not_found", "campaign", ref=campaign) from None
         draw = fields.pop("draw_id", None)
@@ -198,7 +198,7 @@ class RecordImports:
             if unit_id not in {entry["unit_id"] for entry in found["result"]}:
                 raise InvalidInput("err.not_drawn", "draw_id", unit=f"U{unit_id}", draw=f"D{found['id']}")
             fields["draw_id"] = found["id"]
-        item = validate(InspectionData, fields, self.reg.today())
+        item = validate(InspectionData, fields, self.reg.ctx.today())
         record = item.model_dump(mode="json")
         known = self.store.row_by_uid("inspections", uid) if uid else None
         if self._same_as_recorded(known and self.store.inspection(known["id"]), record, "I"):
@@ -209,7 +209,7 @@ class RecordImports:
         new = {**self._new_id("inspections", given_id, "inspections"), "uid": uid or new_uid(), **record,
                "created_at": now, "updated_at": now}
         inspection_id = self.store.insert_inspection(new)
-        self.reg.log("inspection", inspection_id, "import", None, {k: v for k, v in record.items() if v is not None})
+        self.reg.ctx.log("inspection", inspection_id, "import", None, {k: v for k, v in record.items() if v is not None})
         return "created"
 
     # -- records about a hazard ----------------------------------------------------------------
@@ -219,7 +219,7 @@ class RecordImports:
 
         model = _model(kind)
         check = getattr(self, f"_check_{kind}")
-        today = self.reg.today()
+        today = self.reg.ctx.today()
 
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
@@ -241,7 +241,7 @@ class RecordImports:
                      if v is not None}
             if kind in _PREFIX:
                 after = {"id": f"{_PREFIX[kind]}{record_id}", **after}
-            self.reg.log("hazard", hazard["id"], _ACTION[kind], None, after)
+            self.reg.ctx.log("hazard", hazard["id"], _ACTION[kind], None, after)
             return "created"
 
         return handle

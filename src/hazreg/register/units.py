@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from hazreg import creditcode, dates
 from hazreg.enums import Industry, Risk
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import (
+    Context,
     Edit,
-    RegisterBase,
     diff,
     edit_options,
     new_uid,
@@ -20,23 +21,28 @@ from hazreg.register.base import (
 from hazreg.storage import UnitFilter
 
 
-class UnitOps(RegisterBase):
-    def find_unit(self, ref: str | int) -> dict[str, Any]:
+class Units:
+    """The register's units (生产经营单位): find, add, edit, list."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def find(self, ref: str | int) -> dict[str, Any]:
         """The unit named by its id (U12 or 12), its credit code, or its exact name."""
         text = str(ref).strip()
         if not text:
             raise InvalidInput("err.required", "unit")
         try:
-            unit = self.store.unit(parse_id(text, "U", "unit"))
+            unit = self.ctx.store.unit(parse_id(text, "U", "unit"))
             if unit:
                 return unit
         except InvalidInput:
             pass
         if len(creditcode.normalise(text)) == 18:
-            unit = self.store.unit_by_code(creditcode.normalise(text))
+            unit = self.ctx.store.unit_by_code(creditcode.normalise(text))
             if unit:
                 return unit
-        matches = self.store.units_by_name(text)
+        matches = self.ctx.store.units_by_name(text)
         if len(matches) > 1:
             ids = ", ".join(f"U{u['id']}" for u in matches)
             raise InvalidInput("err.unit_ambiguous", "unit", value=text, ids=ids)
@@ -47,11 +53,11 @@ class UnitOps(RegisterBase):
     def _check_code_free(self, code: str | None, unit_id: int | None = None) -> None:
         if code is None:
             return
-        holder = self.store.unit_by_code(code)
+        holder = self.ctx.store.unit_by_code(code)
         if holder and holder["id"] != unit_id:
             raise Refused("err.code_taken", code=code, id=f"U{holder['id']}", name=holder["name"])
 
-    def add_unit(self, data: dict[str, Any], force: bool = False) -> dict[str, Any]:
+    def add(self, data: dict[str, Any], force: bool = False) -> dict[str, Any]:
         """Record a unit. A name already in the register is refused unless `force`: two units
         of one name are allowed (branches, sites) but never by accident."""
         from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
@@ -59,25 +65,25 @@ class UnitOps(RegisterBase):
         unit = validate(UnitData, data)
         self._check_code_free(unit.credit_code)
         if not force:
-            namesakes = self.store.units_by_name(unit.name)
+            namesakes = self.ctx.store.units_by_name(unit.name)
             if namesakes:
                 ids = ", ".join(f"U{u['id']}" for u in namesakes)
                 raise Refused("err.unit_name_exists", name=unit.name, ids=ids)
         now = dates.timestamp()
         record = {k: plain(v) for k, v in unit.model_dump().items()}
-        with self.store.transaction():
-            unit_id = self.store.insert_unit(
+        with self.ctx.store.transaction():
+            unit_id = self.ctx.store.insert_unit(
                 {"uid": new_uid(), **record, "created_at": now, "updated_at": now}
             )
-            self.log("unit", unit_id, "create", None, record)
-        return self.find_unit(unit_id)
+            self.ctx.log("unit", unit_id, "create", None, record)
+        return self.find(unit_id)
 
-    def edit_unit(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
-        return self.correct_unit(ref, changes).record
+    def edit(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
+        return self.correct(ref, changes).record
 
-    def correct_unit(self, ref: str | int, changes: dict[str, Any]) -> Edit:
+    def correct(self, ref: str | int, changes: dict[str, Any]) -> Edit:
         """Correct a unit's fields, saying what changed: nothing given is refused, nothing different writes nothing."""
-        current = self.find_unit(ref)
+        current = self.find(ref)
         from hazreg.models import UnitData, validate
 
         changes = {k: v for k, v in changes.items() if v is not None}
@@ -89,15 +95,18 @@ class UnitOps(RegisterBase):
         if not after:
             return Edit(current, ())
         self._check_code_free(unit.credit_code, current["id"])
-        with self.store.transaction():
-            self.store.update_unit(current["id"], {**after, "updated_at": dates.timestamp()})
-            self.log("unit", current["id"], "edit", before, after)
-        return Edit(self.find_unit(current["id"]), tuple(after))
+        with self.ctx.store.transaction():
+            self.ctx.store.update_unit(current["id"], {**after, "updated_at": dates.timestamp()})
+            self.ctx.log("unit", current["id"], "edit", before, after)
+        return Edit(self.find(current["id"]), tuple(after))
 
-    def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        return self.store.units(f, limit)
+    def query(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        return self.ctx.store.units(f, limit)
 
-    def unit_filter(
+    def iter(self, f: UnitFilter) -> Iterator[dict[str, Any]]:
+        return self.ctx.store.iter_units(f)
+
+    def filter(
         self,
         industries: list[str] | None = None,
         localities: list[str] | None = None,

@@ -409,10 +409,10 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
         h["unit_name"] = units.get(h.get("unit_id") or 0, {}).get("name", "")
     activity = reg.store.activity(monday, sunday)
     coverage = None
-    running = [c for c in reg.campaigns() if c["start"] <= last and c["end"] >= first]
+    running = [c for c in reg.campaigns.all() if c["start"] <= last and c["end"] >= first]
     if running:
         campaign = max(running, key=lambda c: c["start"])
-        cov = reg.coverage(since=campaign["start"], until=min(last, campaign["end"]),
+        cov = reg.reports.coverage(since=campaign["start"], until=min(last, campaign["end"]),
                            industries=campaign["industries"], localities=campaign["localities"])
         coverage = {"campaign": campaign["name"], **cov["total"]}
     return {
@@ -462,7 +462,7 @@ def stats(reg: Register, by: str = "industry", since: str | None = None, until: 
 
     if by not in STATS_BY:
         raise InvalidInput("err.choice", "by", value=by, allowed=", ".join(STATS_BY))
-    first, last = reg.date(since, "since"), reg.date(until, "until")
+    first, last = reg.ctx.date(since, "since"), reg.ctx.date(until, "until")
     rows = reg.store.hazard_stats("day" if by in ("month", "week") else by, first, last, reg.today())
     if by in ("month", "week"):
         folded: dict[str, list[int]] = {}
