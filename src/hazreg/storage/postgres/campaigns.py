@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.search import nfc
 from hazreg.storage.base import InspectionFilter, Scope
+from hazreg.storage.postgres.queries import Queries
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 _LISTS = ("industries", "localities", "inspectors")
 _DRAW_JSON = ("params", "pool", "result")
@@ -62,27 +63,7 @@ _INSPECTION_SELECT = """SELECT i.*, i.inspected_on AS "on", u.name AS unit_name,
 _ORDER_OF = {"campaigns": "start DESC, id", "leaders": f"name {_C}, id", "inspectors": f"name {_C}, id"}
 
 
-class CampaignQueries:
-    conn: psycopg.Connection[Any]
-
-    def _insert(self, table: str, record: dict[str, Any]) -> int:  # provided by Store
-        raise NotImplementedError
-
-    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:  # provided by Store
-        raise NotImplementedError
-
-    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:  # provided by Store
-        raise NotImplementedError
-
-    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
-        raise NotImplementedError
-
-    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
-        raise NotImplementedError
-
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
-        raise NotImplementedError
-
+class CampaignQueries(Queries):
     # -- people and campaigns -------------------------------------------------------------
 
     def insert_listed(self, table: str, record: dict[str, Any]) -> int:

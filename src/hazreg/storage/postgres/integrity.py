@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hazreg.search import index_text
+from hazreg.storage.postgres.queries import Queries
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 # The tables whose rows a creation entry in history names (uid and created_at), by record type.
 TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
@@ -39,18 +40,7 @@ def search_row(hazard_id: int, text: str) -> tuple[Any, ...]:
     return index_row(hazard_id, text)
 
 
-class IntegrityQueries:
-    conn: psycopg.Connection[Any]
-
-    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
-        raise NotImplementedError
-
-    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
-        raise NotImplementedError
-
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
-        raise NotImplementedError
-
+class IntegrityQueries(Queries):
     def identity(self, record_type: str, record_id: int) -> dict[str, Any]:
         """The uid and created_at a new record was given, for its creation entry in history."""
         table = TABLE_OF.get(record_type)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ import psycopg
 from hazreg.chain import GENESIS
 from hazreg.enums import ACTIVE, CAN_BE_OVERDUE
 from hazreg.money import from_fen
+from hazreg.storage.postgres.queries import Queries
 
 _OVERDUE_SQL = "(h.status IN ({}) AND h.deadline IS NOT NULL AND h.deadline < %(today)s)".format(
     ", ".join(f"'{s.value}'" for s in CAN_BE_OVERDUE)
@@ -21,24 +21,7 @@ _OVERDUE_SQL = "(h.status IN ({}) AND h.deadline IS NOT NULL AND h.deadline < %(
 _ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in ACTIVE)
 
 
-class ReportQueries:
-    conn: psycopg.Connection[Any]
-
-    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:  # provided by Store
-        raise NotImplementedError
-
-    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
-        raise NotImplementedError
-
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
-        raise NotImplementedError
-
-    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
-        raise NotImplementedError
-
-    def transaction(self, wait: bool = True) -> AbstractContextManager[None]:  # provided by Store
-        raise NotImplementedError
-
+class ReportQueries(Queries):
     def hazard_events_since(self, since: str) -> Iterator[tuple[Any, ...]]:
         """(effective_at, hazard id, action, before, after as JSON text) of every hazard change that
         took effect at or after `since`, latest first."""

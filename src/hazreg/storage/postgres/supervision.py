@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.money import from_fen
 from hazreg.storage.base import ActionFilter
+from hazreg.storage.postgres.queries import Queries
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 EVIDENCE_TABLES = ("supervisions", "extensions", "attachments", "escalations", "actions")
 BLOBS = "files"  # (sha256 text primary key, size bigint, data bytea): see schema.py
@@ -30,27 +31,7 @@ def _action(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-class SupervisionQueries:
-    conn: psycopg.Connection[Any]
-
-    def _insert(self, table: str, record: dict[str, Any]) -> int:  # provided by Store
-        raise NotImplementedError
-
-    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:  # provided by Store
-        raise NotImplementedError
-
-    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:  # provided by Store
-        raise NotImplementedError
-
-    def _tuples(self, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:  # provided by Store
-        raise NotImplementedError
-
-    def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
-        raise NotImplementedError
-
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
-        raise NotImplementedError
-
+class SupervisionQueries(Queries):
     def insert_into(self, table: str, record: dict[str, Any]) -> int:
         assert table in EVIDENCE_TABLES
         return self._insert(table, record)
