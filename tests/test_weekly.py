@@ -173,3 +173,85 @@ def test_html_report_renders_in_chromium(tmp_path):
     subprocess.run([sys.executable, str(script), "-o", str(png)], check=True, capture_output=True, timeout=180)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a real page, not a blank one
+
+
+# -- the lists capped: the first N, most urgent first, and how many more -----------------
+
+def _late_register(reg: Register, monkeypatch, n: int) -> Register:
+    """`n` hazards overdue at the end of week 48 (deadlines 1–n November), and two open majors."""
+    monkeypatch.setenv("TZ", "UTC")
+    at(monkeypatch, "2026-11-16T02:00:00+00:00")
+    reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
+    for i in range(n, 0, -1):  # entered latest deadline first, so the order is the report's own
+        reg.hazards.add({"unit": 1, "description": f"逾期隐患{i}", "found_on": "2026-10-01",
+                         "deadline": f"2026-11-{i:02d}"})
+    for day in ("2026-12-20", "2026-12-10"):
+        reg.hazards.add({"unit": 1, "description": "重大隐患", "level": "major", "found_on": "2026-11-16",
+                         "deadline": day})
+    at(monkeypatch, "2026-12-01T04:00:00+00:00")
+    return reg
+
+
+def test_the_lists_show_the_first_n_most_urgent_first_and_how_many_more(reg, monkeypatch):
+    from hazreg.register import weekly
+
+    monkeypatch.setattr(weekly, "LIST_LIMIT", 3)
+    _late_register(reg, monkeypatch, 7)
+    r = weekly_report(reg, "2026-W48")
+    assert r["figures"]["overdue"] == 7 and r["figures"]["major_open"] == 2  # the totals are unchanged
+    assert [h["deadline"] for h in r["overdue"]] == ["2026-11-01", "2026-11-02", "2026-11-03"]  # most overdue first
+    assert [h["days_overdue"] for h in r["overdue"]] == [28, 27, 26]
+    assert [h["deadline"] for h in r["majors"]] == ["2026-12-10", "2026-12-20"]
+    assert r["lists"] == {"limit": 3, "capped": True, "totals": {"overdue": 7, "majors": 2, "closed_incomplete": 0}}
+    everything = weekly_report(reg, "2026-W48", everything=True)
+    assert [h["deadline"] for h in everything["overdue"]] == [f"2026-11-{i:02d}" for i in range(1, 8)]
+    assert everything["lists"] == {"limit": None, "capped": False,
+                                   "totals": {"overdue": 7, "majors": 2, "closed_incomplete": 0}}
+    assert {k: v for k, v in everything.items() if k not in ("overdue", "lists")} == \
+        {k: v for k, v in r.items() if k not in ("overdue", "lists")}
+    # A week read back from the store says the same as the week computed.
+    assert weekly_report(reg, "2026-W48") == r
+
+
+def test_the_lists_are_capped_in_every_format_and_all_shows_everything(reg, cli, monkeypatch, tmp_path):
+    from hazreg.register import weekly
+
+    monkeypatch.setattr(weekly, "LIST_LIMIT", 3)
+    _late_register(reg, monkeypatch, 7)
+    md = cli("report", "weekly", "--week", "2026-W48").stdout
+    assert "| Overdue at Sunday | 7 |" in md
+    assert "逾期隐患1 " in md and "逾期隐患3 " in md and "逾期隐患4 " not in md
+    assert "… and 4 more; `report weekly --all` lists them all." in md
+    md_all = cli("report", "weekly", "--week", "2026-W48", "--all").stdout
+    assert "逾期隐患7 " in md_all and "more;" not in md_all
+    zh = cli("--lang", "zh", "report", "weekly", "--week", "2026-W48").stdout
+    assert "……另有 4 条未列出，`report weekly --all` 列出全部。" in zh
+    out = tmp_path / "w.html"
+    cli("report", "weekly", "--week", "2026-W48", "-f", "html", "-o", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "逾期隐患3<" in html and "逾期隐患4<" not in html and "… and 4 more;" in html
+    data = json.loads(cli("report", "weekly", "--week", "2026-W48", "-f", "json").stdout)
+    assert len(data["overdue"]) == 3 and data["figures"]["overdue"] == 7
+    assert data["lists"] == {"limit": 3, "capped": True, "totals": {"overdue": 7, "majors": 2, "closed_incomplete": 0}}
+    data = json.loads(cli("report", "weekly", "--week", "2026-W48", "-f", "json", "--all").stdout)
+    assert len(data["overdue"]) == 7 and data["lists"]["capped"] is False
+
+
+def test_a_week_stored_before_the_lists_were_capped_is_computed_again(reg, monkeypatch):
+    """A stored week written by an earlier hazreg (whole lists, no `lists`) is not read: the
+    report computes the week again and stores it; `check` passes before and after."""
+    from hazreg.register import weekly
+    from hazreg.register.integrity import check_register
+
+    monkeypatch.setattr(weekly, "LIST_LIMIT", 3)
+    _late_register(reg, monkeypatch, 5)
+    r = weekly_report(reg, "2026-W48")
+    seq, digest, text = reg.store.weekly_stored("2026-11-23", reg.timezone)
+    old = json.loads(text)
+    old.pop("lists")
+    old.pop("list_limit", None)
+    old["overdue"] = weekly.replayed_weeks(reg, [weekly.week_of("2026-W48", reg.today())], everything=True)["2026-11-23"]["overdue"]
+    assert reg.store.store_weekly("2026-11-23", reg.timezone, seq, digest, json.dumps(old, ensure_ascii=False))
+    assert check_register(reg)["ok"]
+    assert weekly_report(reg, "2026-W48") == r
+    assert "lists" in json.loads(reg.store.weekly_stored("2026-11-23", reg.timezone)[2])

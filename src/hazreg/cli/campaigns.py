@@ -419,6 +419,7 @@ def report_weekly(
     week: str | None = _opt("--week", key="help.opt.report_week"),
     fmt: str = _opt("--format", "-f", key="help.opt.weekly_format", default="md"),
     output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+    everything: bool = _opt("--all", key="help.opt.weekly_all", default=False),
 ) -> None:
     """The weekly report: found, fixed, late, majors, campaign; in Markdown, HTML or JSON."""
     import json
@@ -430,7 +431,7 @@ def report_weekly(
     kind = fmt.strip().lower()
     if kind not in ("md", "html", "json"):
         raise InvalidInput("err.choice", "format", value=fmt, allowed="md, html, json")
-    report = weekly_report(register(), week)
+    report = weekly_report(register(), week, everything)
     if kind == "json":
         text = json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
     else:

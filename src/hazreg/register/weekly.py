@@ -48,6 +48,9 @@ _loads = json.loads
 _SNAPSHOT = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
              "measures", "funds", "contingency", "unit_id", "description", "verified_by")
 TREND_WEEKS = 12
+# The report lists (overdue hazards, open majors, majors closed incomplete) show their first
+# LIST_LIMIT entries, most urgent first, and how many more there are; `--all` lists them all.
+LIST_LIMIT = 50
 HEADLINE = ("found", "rectified", "closed", "voided", "reopened", "open", "overdue", "major_open",
             "major_supervised", "major_incomplete_plan")
 RATES = ("rectification_week", "rectification_cumulative", "rectification_major_week",
@@ -196,19 +199,52 @@ def headline(state: dict[str, Any], events: dict[str, int]) -> dict[str, Any]:
     return {"figures": {k: figures[k] for k in HEADLINE}, "rates": {k: rates[k] for k in RATES}}
 
 
+class _Capped:
+    """A report list: its first `limit` entries in the order of their keys (all of them if
+    `limit` is None), and how many there were. Memory is about twice the limit, whatever the
+    size of the register."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.total = 0
+        self.items: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        self.worst: tuple[Any, ...] | None = None  # no entry after this one can be among the first
+
+    def wants(self, key: tuple[Any, ...]) -> bool:
+        """Count an entry; whether it may be among the first (else it need not be built)."""
+        self.total += 1
+        return self.worst is None or key < self.worst
+
+    def add(self, key: tuple[Any, ...], item: dict[str, Any]) -> None:
+        self.items.append((key, item))
+        if self.limit is not None and len(self.items) >= 2 * self.limit + 64:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.items.sort(key=lambda pair: pair[0])  # keys end with the hazard's id: never equal
+        if self.limit is not None and len(self.items) > self.limit:
+            del self.items[self.limit:]
+            self.worst = self.items[-1][0] if self.items else None
+
+    def first(self) -> list[dict[str, Any]]:
+        self._trim()
+        return [item for _, item in self.items]
+
+
 class _Breakdown:
     """The report's own week, hazard by hazard: found per week of the trend, by industry and
-    locality, and the lists of overdue hazards, open majors and majors closed incomplete."""
+    locality, and the lists of overdue hazards, open majors and majors closed incomplete (their
+    first `limit` entries, most urgent first, and their totals)."""
 
-    def __init__(self, mondays: list[date]) -> None:
+    def __init__(self, mondays: list[date], limit: int | None = None) -> None:
         self.monday = mondays[-1]
         self.sunday = self.monday + timedelta(days=6)
         self.first, self.last = self.monday.isoformat(), self.sunday.isoformat()
         self.found_by_week = {m.isoformat(): 0 for m in mondays}
         self.groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
-        self.overdue: list[dict[str, Any]] = []
-        self.majors: list[dict[str, Any]] = []
-        self.incomplete: list[dict[str, Any]] = []  # closed without full plan (taken in with --legacy)
+        self.overdue = _Capped(limit)  # deadline passed longest ago first
+        self.majors = _Capped(limit)  # nearest deadline first, those without one last
+        self.incomplete = _Capped(limit)  # closed without full plan (taken in with --legacy), by id
 
     def add(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
         status = s.get("status")
@@ -241,13 +277,18 @@ class _Breakdown:
     def _list(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
         status = s.get("status")
         if late:
-            days = (self.sunday - date.fromisoformat(s["deadline"])).days
-            self.overdue.append({**_listed(s), "id": hazard_id, "days_overdue": days})
+            key: tuple[Any, ...] = (s["deadline"], hazard_id)
+            if self.overdue.wants(key):
+                days = (self.sunday - date.fromisoformat(s["deadline"])).days
+                self.overdue.add(key, {**_listed(s), "id": hazard_id, "days_overdue": days})
         if s.get("level") == _MAJOR and status in _ACTIVE:
-            self.majors.append({**_listed(s), "id": hazard_id, "supervised": supervised, "missing": missing_plan(s)})
-        if closed_incomplete(s):
-            self.incomplete.append({**_listed(s), "id": hazard_id,
-                                    "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
+            key = (s.get("deadline") or "9999", hazard_id)
+            if self.majors.wants(key):
+                self.majors.add(key, {**_listed(s), "id": hazard_id, "supervised": supervised,
+                                      "missing": missing_plan(s)})
+        if closed_incomplete(s) and self.incomplete.wants((hazard_id,)):
+            self.incomplete.add((hazard_id,), {**_listed(s), "id": hazard_id,
+                                               "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
 
 
 _LISTED = tuple(k for k in _SNAPSHOT if k != "funds")
@@ -264,9 +305,11 @@ def _windows(monday: date) -> list[date]:
     return [monday - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]  # oldest first
 
 
-def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True) -> dict[str, dict[str, Any]]:
+def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True,
+                   everything: bool = False) -> dict[str, dict[str, Any]]:
     """The part of each asked week's report that comes from replaying the history (figures,
-    change, rates, breakdowns, lists, trend), by the week's Monday, in one walk.
+    change, rates, breakdowns, lists, trend), by the week's Monday, in one walk. The lists hold
+    their first LIST_LIMIT entries, most urgent first, and their totals (`everything`: all).
 
     Only the hazards changed since the week before the earliest asked week began are taken
     back one by one (`split`); every other hazard stood then as it stands now, and is counted
@@ -278,12 +321,13 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     first = min(report_mondays) - timedelta(weeks=TREND_WEEKS - 1)
     mondays = [first + timedelta(weeks=i) for i in range((max(report_mondays) - first).days // 7 + 1)]
     at = {m: i for i, m in enumerate(mondays)}
+    limit = None if everything else LIST_LIMIT
     figures: dict[int, _Figures] = {}
     breakdowns: dict[int, _Breakdown] = {}
     for m in report_mondays:
         i = at[m]
         figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
-        breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1])
+        breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1], limit)
     start = min(figures) if split else 0  # the walk's first week
 
     def visit(j: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
@@ -302,15 +346,16 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         current = headline(figures[i].result(), events[i])
         previous = headline(figures[i - 1].result(), events[i - 1])
         b = breakdowns[i]
-        b.overdue.sort(key=lambda h: (h["deadline"], h["id"]))
-        b.majors.sort(key=lambda h: (h.get("deadline") or "9999", h["id"]))
+        lists = {"overdue": b.overdue.first(), "majors": b.majors.first(), "closed_incomplete": b.incomplete.first()}
+        totals = {"overdue": b.overdue.total, "majors": b.majors.total, "closed_incomplete": b.incomplete.total}
         result[m.isoformat()] = {
             "figures": current["figures"],
             "change": {k: current["figures"][k] - previous["figures"][k] for k in HEADLINE},
             "rates": current["rates"],
             "by_industry": [{"industry": k, **v} for k, v in sorted(b.groups["industry"].items())],
             "by_locality": [{"locality": k, **v} for k, v in sorted(b.groups["locality"].items())],
-            "overdue": b.overdue, "majors": b.majors, "closed_incomplete": sorted(b.incomplete, key=lambda h: h["id"]),
+            **lists,
+            "lists": {"limit": limit, "capped": any(totals[k] > len(lists[k]) for k in lists), "totals": totals},
             "trend": [{"week": _label(w), "found": b.found_by_week[w.isoformat()],
                        "closed": events[i - TREND_WEEKS + 1 + n].get("closed", 0)}
                       for n, w in enumerate(mondays[i - TREND_WEEKS + 1: i + 1])],
@@ -358,15 +403,26 @@ def _week_end(reg: Register, monday: date) -> str:
     return dates.local_day_bounds(monday + timedelta(days=7), reg.timezone)[0]
 
 
-def replayed_week(reg: Register, monday: date) -> dict[str, Any]:
+def _in_use(data: dict[str, Any]) -> bool:
+    """Whether a stored week's lists are cut where this hazreg cuts them (a week stored by an
+    earlier hazreg, with whole lists, is computed again and replaced)."""
+    lists = data.get("lists")
+    return isinstance(lists, dict) and lists.get("limit") == LIST_LIMIT
+
+
+def replayed_week(reg: Register, monday: date, everything: bool = False) -> dict[str, Any]:
     """The replayed part of a week's report: read from the stored weeks while it still holds
     (no hazard change written since it was computed took effect before the week's end), else
-    computed and stored. A report never waits to store it; `check` recomputes what is stored."""
+    computed and stored. A report never waits to store it; `check` recomputes what is stored.
+    With `everything` (whole lists), computed each time and not stored."""
     week, tz = monday.isoformat(), reg.timezone
+    if everything:
+        return replayed_weeks(reg, [monday], everything=True)[week]
     stored = reg.store.weekly_stored(week, tz)
     if stored is not None and reg.store.weekly_still_current(stored[0], stored[1], _week_end(reg, monday)):
         data: dict[str, Any] = _loads(stored[2])
-        return data
+        if _in_use(data):
+            return data
     seq, digest = reg.store.history_head()
     data = replayed_weeks(reg, [monday])[week]
     reg.store.store_weekly(week, tz, seq, digest, _dumps(data))
@@ -390,19 +446,24 @@ def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
     for week in current:
         stored = reg.store.weekly_stored(week, reg.timezone)
         assert stored is not None
+        data = _loads(stored[2])
+        if not _in_use(data):  # never read: computed again when asked
+            continue
         fresh = _dumps(replayed_weeks(reg, [date.fromisoformat(week)])[week])
         # The text hazreg wrote is the same text again; other text may still say the same.
-        if stored[2] != fresh and _loads(stored[2]) != _loads(fresh):
+        if stored[2] != fresh and data != _loads(fresh):
             problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
     return problems
 
 
-def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
-    """Everything the weekly report says about the week `week` (default: the last complete one)."""
+def weekly_report(reg: Register, week: str | None = None, everything: bool = False) -> dict[str, Any]:
+    """Everything the weekly report says about the week `week` (default: the last complete one).
+    Its lists hold their first LIST_LIMIT entries, most urgent first, with their totals in
+    `lists` (`everything`: all their entries)."""
     monday = week_of(week, reg.today())
     sunday = monday + timedelta(days=6)
     first, last = monday.isoformat(), sunday.isoformat()
-    replayed = replayed_week(reg, monday)
+    replayed = replayed_week(reg, monday, everything)
     listed = replayed["overdue"] + replayed["majors"] + replayed["closed_incomplete"]
     units = reg.store.units_by_ids(sorted({h["unit_id"] for h in listed if h.get("unit_id")}))
     for h in listed:
@@ -420,6 +481,7 @@ def weekly_report(reg: Register, week: str | None = None) -> dict[str, Any]:
         "figures": replayed["figures"], "change": replayed["change"], "rates": replayed["rates"],
         "by_industry": replayed["by_industry"], "by_locality": replayed["by_locality"],
         "overdue": replayed["overdue"], "majors": replayed["majors"], "closed_incomplete": replayed["closed_incomplete"],
+        "lists": replayed["lists"],
         "activity": {**activity, "actions": {k: {"count": n, "fines": None if f is None else f"{f:.2f}"}
                                              for k, (n, f) in activity["actions"].items()}},
         "coverage": coverage,

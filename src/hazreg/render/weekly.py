@@ -34,32 +34,39 @@ def _plan(h: dict[str, Any]) -> str:
     return "✓" if not h["missing"] else "✗ " + "、".join(t("plan." + m) for m in h["missing"])
 
 
-def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The report's tables: (title, header, rows), shared by Markdown and HTML."""
-    out = []
+def _more(r: dict[str, Any], key: str) -> int:
+    """How many entries of a report list are left out (the lists show their first N)."""
+    totals = (r.get("lists") or {}).get("totals") or {}
+    return max(0, totals.get(key, len(r[key])) - len(r[key]))
+
+
+def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], int]]:
+    """The report's tables: (title, header, rows, how many rows left out), shared by Markdown
+    and HTML."""
+    out: list[tuple[str, list[str], list[list[str]], int]] = []
     out.append((t("weekly.headline"), [t("weekly.figure"), r["week"], t("weekly.change")],
-                [[t("weekly.f." + k), str(r["figures"][k]), _change(r["change"][k])] for k in _FIGURES]))
+                [[t("weekly.f." + k), str(r["figures"][k]), _change(r["change"][k])] for k in _FIGURES], 0))
     out.append((t("weekly.rates"), [t("weekly.rate"), t("weekly.value")],
-                [[t("weekly.r." + k), _pct(r["rates"][k])] for k in _RATES]))
+                [[t("weekly.r." + k), _pct(r["rates"][k])] for k in _RATES], 0))
     for key in ("industry", "locality"):
         rows = [[label(key, g[key]) or "—", str(g["found"]), str(g["open"]), str(g["overdue"])] for g in r[f"by_{key}"]]
         out.append((t(f"weekly.by_{key}"), [t(f"field.{key}"), t("weekly.f.found"), t("weekly.f.open"),
-                                           t("weekly.f.overdue")], rows))
+                                           t("weekly.f.overdue")], rows, 0))
     out.append((t("weekly.overdue_list"),
                 [t("field.id"), t("field.unit_name"), t("field.description"), t("field.deadline"),
                  t("col.days_overdue"), t("field.owner")],
                 [[f"H{h['id']}", h["unit_name"], h["description"], h["deadline"], str(h["days_overdue"]),
-                  h.get("owner") or ""] for h in r["overdue"]]))
+                  h.get("owner") or ""] for h in r["overdue"]], _more(r, "overdue")))
     out.append((t("weekly.majors"),
                 [t("field.id"), t("field.unit_name"), t("field.description"), t("heading.plan"),
                  t("heading.supervision"), t("field.deadline"), t("field.status")],
                 [[f"H{h['id']}", h["unit_name"], h["description"], _plan(h), t("yes") if h["supervised"] else t("no"),
-                  h.get("deadline") or "", label("status", h["status"])] for h in r["majors"]]))
+                  h.get("deadline") or "", label("status", h["status"])] for h in r["majors"]], _more(r, "majors")))
     if r.get("closed_incomplete"):  # shown only where there are some, so nobody takes them for properly closed
         out.append((t("weekly.closed_incomplete"),
                      [t("field.id"), t("field.unit_name"), t("field.description"), t("weekly.missing")],
                      [[f"H{h['id']}", h["unit_name"], h["description"], "、".join(t("plan." + m, default=t("field." + m)) for m in h["missing"])]
-                      for h in r["closed_incomplete"]]))
+                      for h in r["closed_incomplete"]], _more(r, "closed_incomplete")))
     activity = r["activity"]
     rows = [[t("weekly.a.inspections"), str(activity["inspections"])],
             [t("weekly.a.leader_checks"), str(activity["leader_checks"])],
@@ -69,7 +76,7 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]
     if r["coverage"]:
         c = r["coverage"]
         rows.append([t("weekly.a.coverage", campaign=c["campaign"]), f"{c['inspected']}/{c['units']} ({_pct(c['percent'])})"])
-    out.append((t("weekly.activity"), [t("weekly.item"), t("weekly.value")], rows))
+    out.append((t("weekly.activity"), [t("weekly.item"), t("weekly.value")], rows, 0))
     return out
 
 
@@ -95,7 +102,7 @@ def _html(text: str) -> str:
 
 def to_markdown(r: dict[str, Any]) -> str:
     lines = [f"# {t('weekly.title', week=r['week'], monday=r['monday'], sunday=r['sunday'])}", ""]
-    for title, header, rows in _sections(r):
+    for title, header, rows, more in _sections(r):
         lines += [f"## {title}", ""]
         if not rows:
             lines += [t("weekly.none"), ""]
@@ -104,6 +111,8 @@ def to_markdown(r: dict[str, Any]) -> str:
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
         lines.append("")
+        if more:
+            lines += [t("weekly.more", n=more), ""]
     lines += [f"## {t('weekly.trend')}", "", f"| {t('col.week')} | {t('weekly.f.found')} | {t('weekly.f.closed')} |",
               "|---|---|---|"]
     lines += [f"| {w['week']} | {w['found']} | {w['closed']} |" for w in r["trend"]]
@@ -174,12 +183,14 @@ def to_html(r: dict[str, Any]) -> str:
             _svg_bars([(g["locality"], g["overdue"]) for g in r["by_locality"]], "#c92a2a",
                       t("weekly.chart_overdue_locality"))),
     }
-    for n, (heading, header, rows) in enumerate(sections):
+    for n, (heading, header, rows, more) in enumerate(sections):
         body.append(f"<section><h2>{escape(heading)}</h2>")
         if rows:
             body.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr></thead><tbody>")
             body += ["<tr>" + "".join(f"<td>{_html(c)}</td>" for c in row) + "</tr>" for row in rows]
             body.append("</tbody></table>")
+            if more:
+                body.append(f'<p class="more">{escape(t("weekly.more", n=more))}</p>')
         else:
             body.append(f"<p>{escape(t('weekly.none'))}</p>")
         if n in charts:
