@@ -124,7 +124,7 @@ def test_stored_weeks_equal_the_replay(steps, asked):
     from conftest import NOW
     from hazreg.register import open_register
     from hazreg.register.integrity import check_register
-    from hazreg.register.weekly import weekly_report
+    from hazreg.register.weekly import replayed_weeks, week_of, weekly_report
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "r.db"
@@ -138,6 +138,10 @@ def test_stored_weeks_equal_the_replay(steps, asked):
                 os.environ["HAZREG_NOW"] = NOW
             report = weekly_report(reg, asked)  # from the stored week, if one still holds
             assert check_register(reg)["ok"]  # every stored week equals the replay
+            # Weeks replayed together in one walk (as `check` does) are each the week replayed alone.
+            mondays = [week_of(w, reg.today()) for w in WEEKS]
+            together = replayed_weeks(reg, mondays)
+            assert together == {m.isoformat(): replayed_weeks(reg, [m])[m.isoformat()] for m in mondays}
             reg.store.conn.execute("DELETE FROM weekly_computed")
             assert weekly_report(reg, asked) == report  # computed afresh from the history
         finally:
@@ -179,6 +183,32 @@ def test_a_tampered_stored_week_is_caught_by_check(cli, isolated):
     conn.close()
     result = cli("check", code=1)
     assert f"The stored figures of week {before['week']} differ from what the history replays to" in result.stderr
+
+
+def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
+    """`check` recomputes the stored weeks in one walk where they are close together (and
+    separately where they are far apart); it names the week that differs, and no other."""
+    import json
+
+    from hazreg.register import weekly
+    from hazreg.register.integrity import check_register
+
+    unit = reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})["id"]
+    for n in range(6):
+        reg.hazards.add({"unit": unit, "description": f"隐患{n}", "found_on": f"2026-0{n + 4}-1{n}",
+                         "deadline": f"2026-0{n + 4}-2{n}"})
+    weeks = ["2026-W20", "2026-W22", "2026-W24", "2026-W45", "2026-W46"]  # W20 is far from W45
+    for week in weeks:
+        weekly.weekly_report(reg, week)
+    assert check_register(reg)["ok"]
+    for tampered in ("2026-W22", "2026-W46"):
+        monday = weekly.week_of(tampered, reg.today()).isoformat()
+        seq, digest, text = reg.store.weekly_stored(monday, reg.timezone)
+        data = json.loads(text)
+        data["figures"]["open"] += 1
+        assert reg.store.store_weekly(monday, reg.timezone, seq, digest, json.dumps(data))
+        assert check_register(reg)["tables"] == [{"problem": "weekly_stored", "week": tampered}]
+        assert reg.store.store_weekly(monday, reg.timezone, seq, digest, text)
 
 
 # -- the weekly replay split: hazards unchanged since the replay's start counted in SQL -----

@@ -433,26 +433,49 @@ def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+# Stored weeks `check` recomputes in one walk: up to this many, within this span (a walk goes
+# back from now to TREND_WEEKS before its earliest week, so weeks close together cost about
+# what the earliest alone costs; memory is a few capped lists per week).
+_BATCH_WEEKS, _BATCH_SPAN = 8, timedelta(weeks=TREND_WEEKS)
+
+
+def _batches(mondays: list[date]) -> list[list[date]]:
+    batches: list[list[date]] = []
+    for monday in sorted(mondays):
+        if batches and len(batches[-1]) < _BATCH_WEEKS and monday - batches[-1][0] <= _BATCH_SPAN:
+            batches[-1].append(monday)
+        else:
+            batches.append([monday])
+    return batches
+
+
 def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
     """Every stored week still in use, recomputed from the history: those that differ (changed
-    behind hazreg's back). Week by week, so one week's lists are in memory at a time. Stored
-    weeks no longer in use are never read; they are left."""
-    current: list[str] = []
+    behind hazreg's back). Weeks close together are recomputed in one walk (each the same as
+    alone: a test holds them equal); memory is a few capped lists per week. Stored weeks no
+    longer in use are never read; they are left."""
+    current: list[date] = []
     for week, tz, seq, digest, _data in reg.store.weekly_stored_all():
         monday = date.fromisoformat(week)
         if tz == reg.timezone and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday)):
-            current.append(week)
+            current.append(monday)
     problems = []
-    for week in current:
-        stored = reg.store.weekly_stored(week, reg.timezone)
-        assert stored is not None
-        data = _loads(stored[2])
-        if not _in_use(data):  # never read: computed again when asked
+    for batch in _batches(current):
+        stored: dict[str, tuple[str, dict[str, Any]]] = {}
+        for monday in batch:
+            row = reg.store.weekly_stored(monday.isoformat(), reg.timezone)
+            assert row is not None
+            data = _loads(row[2])
+            if _in_use(data):  # else never read: computed again when asked
+                stored[monday.isoformat()] = (row[2], data)
+        if not stored:
             continue
-        fresh = _dumps(replayed_weeks(reg, [date.fromisoformat(week)])[week])
-        # The text hazreg wrote is the same text again; other text may still say the same.
-        if stored[2] != fresh and data != _loads(fresh):
-            problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
+        replayed = replayed_weeks(reg, [date.fromisoformat(w) for w in stored])
+        for week, (text, data) in stored.items():
+            fresh = _dumps(replayed[week])
+            # The text hazreg wrote is the same text again; other text may still say the same.
+            if text != fresh and data != _loads(fresh):
+                problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
     return problems
 
 
