@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hazreg.register import open_register
 
@@ -250,3 +252,21 @@ def test_inspections_and_campaign_records_are_checked_too(cli, filled):
     tamper(filled, "UPDATE inspections SET leader = '张副区长' WHERE id = 1")
     tamper(filled, "UPDATE leaders SET industries = '[\"fire\", \"gas\"]' WHERE id = 1")
     assert "L1.industries" in cli("check", code=1).stderr
+
+
+# -- the chain's JSON text: the fast writer is the encoder, byte for byte -----------------
+
+_VALUE = st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=0x40)), st.integers(), st.none(),
+                    st.booleans(), st.floats(), st.lists(st.text(), max_size=3),
+                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(_VALUE, max_size=12))
+def test_the_chain_json_is_the_encoders_text(values):
+    """`check` hashes every entry: its JSON text, written without the encoder's per-call cost,
+    is the encoder's text for any values (quotes, backslashes, control characters, U+2028,
+    lone surrogates, big numbers, booleans, floats, nested values)."""
+    from hazreg.chain import _encode, _json_list
+
+    assert _json_list(values) == _encode(values)

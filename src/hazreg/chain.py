@@ -20,6 +20,14 @@ FIELDS = ("seq", "at", "operator", "record_type", "record_id", "action", "before
 # the same text, byte for byte (`check` hashes every entry of the history).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _sha256 = hashlib.sha256
+_string = json.encoder.encode_basestring  # what that encoder writes a str as (the C function)
+
+
+def _json_list(values: Sequence[Any]) -> str:
+    """_encode(list(values)), byte for byte, faster for what history rows hold (str, int, None):
+    each str written by the encoder's own string function, anything else by the encoder."""
+    return "[" + ",".join([_string(v) if v.__class__ is str else "null" if v is None
+                           else int.__repr__(v) if v.__class__ is int else _encode(v) for v in values]) + "]"
 
 
 def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None) -> str:
@@ -30,4 +38,4 @@ def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None
     entries written before it existed, and ordinary ones since, hash as they always
     did, while changing it on any entry changes that entry's hash."""
     extra = [effective_at] if effective_at is not None and effective_at != values[1] else []
-    return _sha256(_encode([prev, *values, *extra]).encode("utf-8")).hexdigest()
+    return _sha256(_json_list([prev, *values, *extra]).encode("utf-8")).hexdigest()
