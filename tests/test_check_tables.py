@@ -52,6 +52,9 @@ CASES = {
     "unit created_at": (["UPDATE units SET created_at = '2020-01-01T00:00:00.000000Z' WHERE id = 2"],
                         "U2.created_at is '2020-01-01T00:00:00.000000Z'"),
     "unit field": (["UPDATE units SET phone = '110' WHERE id = 4"], "U4.phone is '110'"),
+    # funds are fen in the row and yuan in history: compared as history writes them
+    "hazard funds": (["UPDATE hazards SET funds_fen = 8600001 WHERE id = 4"], "H4.funds is '86000.01' but its history says '86000.00'"),
+    "hazard funds removed": (["UPDATE hazards SET funds_fen = NULL WHERE id = 4"], "H4.funds is None but its history says '86000.00'"),
     "search index emptied": (["DELETE FROM hazard_search"], "The search index does not match 70 hazards"),
     "search index row": (["UPDATE hazard_search SET text = 'x' WHERE rowid = 7"], "does not match 1 hazards (first H7)"),
     "search index dropped": (["DROP TABLE hazard_search"], "The search index is missing"),
