@@ -72,9 +72,6 @@ class IntegrityQueries:
         # index_text(description, name) is the two parts' texts joined by a space (an empty one
         # left out); a unit's name is indexed once for all its hazards (bounded: a few MB).
         names: dict[str | None, str] = {}
-        # A register repeats descriptions (a checklist's wording): each distinct one indexed once,
-        # while it is among the last 50,000 met (a few MB).
-        texts: dict[str | None, str] = {}
         for hazard_id, description, unit_name in self._tuples(
             "SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id ORDER BY h.id"
         ):
@@ -89,11 +86,7 @@ class IntegrityQueries:
                 if len(names) > 100_000:
                     names.clear()
                 name_text = names[unit_name] = index_text(unit_name)
-            own = texts.get(description)
-            if own is None:
-                if len(texts) > 50_000:
-                    texts.clear()
-                own = texts[description] = index_text(description)
+            own = index_text(description)
             if text != (f"{own} {name_text}" if own and name_text else own or name_text):
                 count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
         while head is not None:
