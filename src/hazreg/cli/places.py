@@ -54,7 +54,7 @@ def _show(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> None:
     from hazreg.render.grid import Grid
 
     shown = [c for c in columns if c != "uid"]
-    grid = Grid([t("field.place_" + c) for c in shown], ratios=dict.fromkeys(range(len(shown)), 1))
+    grid = Grid([t("place." + c) for c in shown], ratios=dict.fromkeys(range(len(shown)), 1))
     for r in rows:
         cells = []
         for c in shown:

@@ -200,7 +200,7 @@ def coverage_grid(report: dict[str, Any]) -> Grid:
 
 def department_grid(rows: list[dict[str, Any]]) -> Grid:
     """Per department: its industries, their units inspected/in scope, and its own inspections."""
-    grid = Grid([t("field.department"), t("field.place_industries"), t("col.total"), t("col.inspections_by"),
+    grid = Grid([t("field.department"), t("place.industries"), t("col.total"), t("col.inspections_by"),
                  t("col.units_checked")], keep_whole=(2, 3, 4), ratios={0: 1, 1: 2})
     for r in rows:
         grid.rows.append([safe_text(r["department"]), "、".join(label("industry", i) for i in r["industries"]),

@@ -47,7 +47,7 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]
                                            t("weekly.f.overdue")], rows))
     if r.get("by_department"):
         out.append((t("weekly.by_department"),
-                    [t("field.department"), t("field.place_industries"), t("weekly.f.found"), t("weekly.f.open"),
+                    [t("field.department"), t("place.industries"), t("weekly.f.found"), t("weekly.f.open"),
                      t("weekly.f.overdue"), t("col.inspections_by"), t("col.units_checked")],
                     [[safe_text(g["department"]), "、".join(label("industry", i) for i in g["industries"]),
                       str(g["found"]), str(g["open"]), str(g["overdue"]), str(g["inspections"]),
