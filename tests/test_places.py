@@ -260,3 +260,33 @@ def test_list_imports_from_csv(cli, tmp_path: Path) -> None:
     r = cli("locality", "import", str(bad), code=2)
     assert "row 3" in r.stderr
     assert "桃源镇" not in cli("locality", "list", "--format", "csv").stdout  # all or nothing
+
+
+@pytest.mark.own_addresses
+def test_migration_of_an_older_server_register(cli, monkeypatch) -> None:
+    """PostgreSQL: a register at schema 7 with 青山 and 青山镇 in use gets its list on first open."""
+    import psycopg
+    from tests.pg import pg_database
+
+    from hazreg.storage.postgres import schema
+
+    with pg_database(schema=False) as server:
+        with psycopg.connect(server, autocommit=True) as conn:
+            monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:7])
+            schema.init_schema(conn)
+            monkeypatch.undo()
+            now = "2026-11-01T00:00:00+00:00"
+            for i, place in enumerate(("青山", "青山镇", "临江街道"), start=1):
+                conn.execute("INSERT INTO units (uid, name, industry, locality, created_at, updated_at)"
+                             " VALUES (%s, %s, 'fire', %s, %s, %s)", (f"u{i}", f"厂{i}", place, now, now))
+            conn.execute("INSERT INTO leaders (uid, name, industries, localities, created_at, updated_at)"
+                         " VALUES ('l1', '张副区长', '[\"fire\"]', '[\"桃源镇\"]', %s, %s)", (now, now))
+        monkeypatch.setenv("HAZREG_DB", server)
+        r = cli("locality", "list", "--format", "csv")
+        assert "may be one place: 青山 / 青山镇" in r.stderr
+        names = [line.split(",")[0] for line in r.stdout.strip().splitlines()[1:]]
+        assert names == ["临江街道", "桃源镇", "青山", "青山镇"]
+        cli("locality", "merge", "青山", "--into", "青山镇")
+        assert "青山镇" in cli("unit", "show", "U1").stdout
+        merges = json.loads(cli("history", "U1", "-f", "json").stdout)
+        assert merges[-1]["action"] == "merge_locality" and merges[-1]["after"] == {"locality": "青山镇"}
