@@ -290,3 +290,25 @@ def test_migration_of_an_older_server_register(cli, monkeypatch) -> None:
         assert "青山镇" in cli("unit", "show", "U1").stdout
         merges = json.loads(cli("history", "U1", "-f", "json").stdout)
         assert merges[-1]["action"] == "merge_locality" and merges[-1]["after"] == {"locality": "青山镇"}
+
+
+def test_merge_keeps_past_weeks_as_they_stood(reg: Register, monkeypatch) -> None:
+    """A week reported (and stored) before a merge still says the old name; the week after says
+    the new one; `check` recomputes the stored week from history and agrees."""
+    from hazreg.register.weekly import weekly_report
+
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-18T04:00:00+00:00")
+    reg.places.add_locality("青山", kind="town")
+    reg.places.add_locality("青山镇")
+    reg.units.add({"name": "甲厂", "industry": "fire", "locality": "青山"})
+    reg.hazards.add({"unit": "U1", "description": "灭火器过期", "found_on": "2026-11-17", "deadline": "2026-11-20"})
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-29T04:00:00+00:00")
+    before = weekly_report(reg, "2026-W47")
+    assert [g["locality"] for g in before["by_locality"]] == ["青山"]
+    monkeypatch.setenv("HAZREG_NOW", "2026-12-01T04:00:00+00:00")  # the merge, in W49
+    reg.places.merge("青山", "青山镇")
+    monkeypatch.setenv("HAZREG_NOW", "2026-12-08T04:00:00+00:00")
+    assert [g["locality"] for g in weekly_report(reg, "2026-W47")["by_locality"]] == ["青山"]
+    assert [g["locality"] for g in weekly_report(reg, "2026-W49")["by_locality"]] == ["青山镇"]
+    result = check_register(reg)
+    assert result["ok"], result

@@ -607,6 +607,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.action": ("enforcement", "执法措施"),
     "action.attach": ("attached", "附件"),
     "action.escalation": ("escalation ladder", "升级规则"),
+    "action.merge_locality": ("locality merged", "属地合并"),
+    "action.merge": ("merged", "合并"),
+    "action.retire": ("retired", "停用"),
     # -- field names (table headers, Chinese CSV headers, error messages) ------------------
     "field.id": ("ID", "编号"),
     "field.uid": ("Global id", "全局编号"),

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # History actions that change a hazard's own fields; the others (supervise, attach, …)
 # are about things kept beside it.
-_FIELD_ACTIONS = {"create", "import", "edit", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
+_FIELD_ACTIONS = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
 _EVENTS = {"done": "rectified", "verify": "closed", "void": "voided", "verify_fail": "reopened"}
 # Plain strings: these loops run once per hazard per report, and an Enum member's
 # `.value` is a descriptor call each time.
