@@ -14,7 +14,6 @@ is 0.83, paired): the list is a list to look at, and only `locality merge` chang
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
 
@@ -52,6 +51,8 @@ def kind_of(name: str) -> str:
 
 def alike(a: str, b: str) -> bool:
     """Whether two different names may be one place (the rule in this module's docstring)."""
+    import difflib  # only when names are compared: not on every command's start
+
     if a == b:
         return False
     return core(a) == core(b) or difflib.SequenceMatcher(None, a, b).ratio() >= RATIO
@@ -65,6 +66,8 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
 
 def closest(name: str, names: Iterable[str], n: int = 3) -> list[str]:
     """The names on a list closest to one typed: those of the same core first, then by likeness."""
+    import difflib
+
     typed = norm(name)
     listed = sorted(set(names))
     same = [x for x in listed if core(x) == core(typed) or x.startswith(typed)]
