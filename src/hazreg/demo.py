@@ -33,6 +33,11 @@ def build_demo(path: Path, operator: str) -> Register:
     start = today - timedelta(days=max(h["found_days_ago"] for h in data["hazards"]) + 7)
     with reg.store.transaction():  # one write: a demo is built whole or not at all
         with _at(reg, start):
+            # The district's lists first: every unit names a locality on the list.
+            for place in data.get("localities", []):
+                reg.places.add_locality(place["name"], place.get("kind"), place.get("parent"))
+            for department in data.get("departments", []):
+                reg.places.add_department(department["name"], department["industries"])
             for unit in data["units"]:
                 fields = {k: v for k, v in unit.items() if k != "key" and v is not None}
                 unit_ids[unit["key"]] = reg.units.add(fields)["id"]

@@ -169,8 +169,18 @@ class Step(LabeledEnum):
                      "Public notice")
 
 
+class LocalityKind(LabeledEnum):
+    TOWN = ("town", "Town", "镇", "乡", "乡镇")
+    SUBDISTRICT = ("subdistrict", "Sub-district", "街道", "街道办事处")
+    ZONE = ("zone", "Management committee / park", "管委会/园区", "管委会", "园区", "开发区", "管理委员会")
+    VILLAGE = ("village", "Village", "村")
+    COMMUNITY = ("community", "Community", "社区")
+    GRID = ("grid", "Grid", "网格")
+
+
 ENUMS: tuple[type[LabeledEnum], ...] = (
     Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step,
+    LocalityKind,
 )
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).

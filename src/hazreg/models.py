@@ -277,6 +277,7 @@ class InspectionData(_Record):
     campaign_id: int | None = None
     draw_id: int | None = None
     note: str | None = Field(default=None, max_length=TEXT_MAX)
+    department_id: int | None = None
 
     @field_validator("inspectors", mode="before")
     @classmethod

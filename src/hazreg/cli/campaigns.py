@@ -55,11 +55,12 @@ def inspect_add(
     campaign: str | None = _opt("--campaign", key="help.opt.campaign"),
     draw: str | None = _opt("--draw", key="help.opt.draw"),
     note: str | None = _opt("--note", key="help.opt.inspection_note"),
+    department: str | None = _opt("--department", key="help.opt.department"),
 ) -> None:
     """Record an inspection of a unit."""
     item = register(write=True).campaigns.add_inspection(
         {"unit": unit, "on": on, "inspectors": by, "leader": leader, "mode": mode, "campaign": campaign,
-         "draw": draw, "note": note}
+         "draw": draw, "note": note, "department": department}
     )
     say(t("msg.inspection_added", id=f"I{item['id']}", unit=item["unit_name"], on=item["on"]))
 
@@ -356,12 +357,30 @@ def report_coverage(
     industry: list[str] | None = _opt("--industry", key="help.opt.industry_filter"),
     locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
     gaps: bool = _opt("--gaps", key="help.opt.gaps", default=False),
+    by: str = _opt("--by", key="help.opt.coverage_by", default="locality"),
     fmt: str = format_option(),
 ) -> None:
     """Units inspected / units in scope, by locality × industry: where nobody has been."""
     fmt = check_format(fmt)
     if campaign and (since or until):
         raise InvalidInput("err.campaign_or_dates", "campaign")
+    if by.strip().lower() not in ("locality", "department"):
+        raise InvalidInput("err.choice", "by", value=by, allowed="locality, department")
+    if by.strip().lower() == "department":
+        by_dep = register().reports.coverage_by_department(campaign, since, until, split_list(industry),
+                                                           split_list(locality))
+        if fmt == "json":
+            _machine(fmt, [], [], one=by_dep)
+            return
+        dep_columns = ["department", "industries", "units", "inspected", "percent", "inspections", "units_checked"]
+        if fmt in ("csv", "jsonl"):
+            _machine(fmt, by_dep["by_department"], dep_columns)
+            return
+        from hazreg.render.grid import department_grid
+
+        say(t("msg.coverage_header", since=by_dep["since"], until=by_dep["until"], campaign=by_dep["campaign"] or "—"))
+        print_grid(department_grid(by_dep["by_department"]))
+        return
     report = register().reports.coverage(campaign, since, until, split_list(industry), split_list(locality), gaps)
     if fmt == "json":
         _machine(fmt, [], [], one=report)

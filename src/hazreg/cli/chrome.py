@@ -54,6 +54,8 @@ PLACEHOLDERS = {
     "inspection": "inspection", "key": "setting", "name": "name", "record": "record",
     "shell": "shell", "source": "file", "unit": "unit", "value": "value",
     # where one command means something else by the same name
+    "--department": "department", "--kind": "locality_kind", "--parent": "locality", "--into": "locality",
+    "path": "file", "report coverage --by": "group",
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
 }
 

@@ -37,6 +37,10 @@ class Session:
         address = register_address(self.db)
         reg = open_register(address, write=write, operator=self.operator)
         self.opened.append(reg)
+        if "m008_localities_departments" in reg.store.applied_now:
+            # The locality names in use became the list: say which may be one place written twice.
+            for a, b in reg.places.near_duplicates():
+                say(t("msg.near_duplicate", a=a, b=b), err=True)
         if not write and not quiet and not reg.store.on_disk:
             self.missing = address.display
         return reg

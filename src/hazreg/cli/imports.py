@@ -126,9 +126,11 @@ def units(
     file: Path = _o["file"], sheet: str | None = _o["sheet"], encoding: str | None = _o["encoding"],
     maps: list[str] | None = _o["maps"], skip_invalid: bool = _o["skip_invalid"], dry_run: bool = _o["dry_run"],
     errors: Path | None = _o["errors"], blank_clears: bool = _o["blank_clears"],
+    add_localities: bool = typer.Option(False, "--add-localities", help=t("help.opt.add_localities")),
 ) -> None:
     """Import a roster of units."""
-    _run("units", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears)
+    _run("units", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears,
+         add_localities=add_localities)
 
 
 @app.command("hazards", help=t("help.cmd.import_hazards"))
@@ -138,10 +140,11 @@ def hazards(
     errors: Path | None = _o["errors"], blank_clears: bool = _o["blank_clears"],
     legacy: bool = typer.Option(False, "--legacy", help=t("help.opt.legacy")),
     verified_as_closed: bool = typer.Option(False, "--verified-as-closed", help=t("help.opt.verified_as_closed")),
+    add_localities: bool = typer.Option(False, "--add-localities", help=t("help.opt.add_localities")),
 ) -> None:
     """Import a hazard ledger."""
     _run("hazards", file, sheet, encoding, maps, skip_invalid, dry_run, errors, blank_clears, legacy=legacy,
-         verified_as_closed=verified_as_closed)
+         verified_as_closed=verified_as_closed, add_localities=add_localities)
 
 
 def _record_command(kind: str) -> None:

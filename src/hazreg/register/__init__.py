@@ -1,6 +1,6 @@
 """The register: every operation on units and hazards, with its rules, one transaction each.
 
-One service per domain (`reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
+One service per domain (`reg.places`, `reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
 `reg.supervision`, `reg.imports`, `reg.reports`), all sharing one `Context` (store, operator,
 clock, time zone, history log); history and settings live here. No service inherits another: each
 is given the context and the services it uses. No printing, no Typer, no Rich here: the CLI calls
@@ -21,6 +21,7 @@ from hazreg.register.campaigns import Campaigns
 from hazreg.register.draws import Draws
 from hazreg.register.hazards import Hazards
 from hazreg.register.imports import Imports
+from hazreg.register.places import Places
 from hazreg.register.reports import Reports
 from hazreg.register.supervision import Supervision
 from hazreg.register.units import Units
@@ -38,13 +39,14 @@ class Register:
 
     def __init__(self, store: Store, operator: str) -> None:
         self.ctx = Context(store, operator)
-        self.units = Units(self.ctx)
-        self.campaigns = Campaigns(self.ctx, self.units)
+        self.places = Places(self.ctx)
+        self.units = Units(self.ctx, self.places)
+        self.campaigns = Campaigns(self.ctx, self.units, self.places)
         self.hazards = Hazards(self.ctx, self.units, self.campaigns)
         self.draws = Draws(self.ctx, self.campaigns)
         self.supervision = Supervision(self.ctx, self.units, self.hazards)
-        self.imports = Imports(self.ctx, self.campaigns)
-        self.reports = Reports(self.ctx, self.campaigns)
+        self.imports = Imports(self.ctx, self.campaigns, self.places)
+        self.reports = Reports(self.ctx, self.campaigns, self.places)
 
     @property
     def store(self) -> Store:

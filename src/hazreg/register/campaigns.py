@@ -11,15 +11,17 @@ from hazreg.register.base import Context, new_uid, parse_id
 from hazreg.storage import InspectionFilter
 
 if TYPE_CHECKING:
+    from hazreg.register.places import Places
     from hazreg.register.units import Units
 
 
 class Campaigns:
     """The register's campaigns, leaders, inspectors and inspections."""
 
-    def __init__(self, ctx: Context, units: Units) -> None:
+    def __init__(self, ctx: Context, units: Units, places: Places) -> None:
         self.ctx = ctx
         self.units = units
+        self.places = places
 
     # -- campaigns, leaders, inspectors ----------------------------------------------------
 
@@ -27,6 +29,8 @@ class Campaigns:
         from hazreg.models import validate
 
         item = validate(model, data, self.ctx.today())
+        if hasattr(item, "localities"):
+            item = item.model_copy(update={"localities": self.places.localities_for(item.localities)})
         if self.ctx.store.listed(table, name=item.name):
             raise Refused("err.name_taken", name=item.name)
         record = item.model_dump(mode="json")
@@ -85,6 +89,7 @@ class Campaigns:
         unit = self.units.find(data.pop("unit"))
         campaign = self.get(data.pop("campaign")) if data.get("campaign") else None
         data.pop("campaign", None)
+        department = self.places.department(data.pop("department")) if data.get("department") else None
         draw_ref = data.pop("draw", None)
         draw = self.draw_record(draw_ref) if draw_ref else None
         if draw and draw.get("void_reason"):
@@ -96,6 +101,7 @@ class Campaigns:
         fields = {
             "on": self.ctx.today(), **data, "unit_id": unit["id"],
             "campaign_id": campaign["id"] if campaign else None, "draw_id": draw["id"] if draw else None,
+            "department_id": department["id"] if department else None,
         }
         item = validate(InspectionData, fields, self.ctx.today())
         record = item.model_dump(mode="json")
@@ -136,7 +142,7 @@ class Campaigns:
             leader=leader,
             modes=[Mode.parse(m, "mode").value for m in modes or []],
             industries=[Industry.parse(v, "industry").value for v in industries or []],
-            localities=list(localities or []),
+            localities=self.places.filter_localities(localities),
             changed_between=changed_between,
         )
 

@@ -118,7 +118,7 @@ class Draws:
         scope = Scope(
             [Industry.parse(v, "industry").value for v in industries or []]
             or (chosen_campaign["industries"] if chosen_campaign else []),
-            list(localities or []) or (chosen_campaign["localities"] if chosen_campaign else []),
+            self.campaigns.places.filter_localities(localities) or (chosen_campaign["localities"] if chosen_campaign else []),
         )
         recent = None
         if not_inspected_within:

@@ -69,6 +69,8 @@ class Hazards:
         if not data.get("unit"):
             raise InvalidInput("err.required", "unit")
         unit = self.units.find(data.pop("unit"))
+        if data.get("locality"):
+            data["locality"] = self.units.places.locality(data["locality"])
         today = self.ctx.today()
         fields = {
             "industry": unit["industry"],
@@ -117,6 +119,8 @@ class Hazards:
         before, after = diff(validate(HazardData, old).model_dump(), hazard.model_dump())
         if check is not None:
             check(current, before, after)
+        if "locality" in after:
+            self.units.places.locality(hazard.locality)
         if not after and note is None:
             return Edit(current, ())
         with self.ctx.store.transaction():
@@ -243,7 +247,7 @@ class Hazards:
             due_by=due_by,
             levels=[Level.parse(v, "level").value for v in levels or []],
             industries=[Industry.parse(v, "industry").value for v in industries or []],
-            localities=list(localities or []),
+            localities=self.units.places.filter_localities(localities),
             unit_ids=[self.units.find(unit)["id"]] if unit else [],
             owner=owner,
             found_since=self.ctx.date(found_since, "found_since"),

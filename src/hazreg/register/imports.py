@@ -51,6 +51,7 @@ from hazreg.search import nfc
 
 if TYPE_CHECKING:
     from hazreg.register.campaigns import Campaigns
+    from hazreg.register.places import Places
 
 Progress = Callable[[int], None]
 # The rejected rows an import keeps for its report; the rest are counted, and every one goes
@@ -180,9 +181,24 @@ def present_changes(
 class Imports:
     """The register's spreadsheet and record imports."""
 
-    def __init__(self, ctx: Context, campaigns: Campaigns) -> None:
+    def __init__(self, ctx: Context, campaigns: Campaigns, places: Places) -> None:
         self.ctx = ctx
         self.campaigns = campaigns
+        self.places = places
+
+    def _locality_check(self, add: bool) -> Callable[[str], str]:
+        """A row's locality: on the list (or added, with `add`), else the row is refused saying why."""
+        from hazreg.register.places import LocalityCheck
+
+        check = LocalityCheck(self.places, add)
+
+        def locality(name: str) -> str:
+            try:
+                return check(name)
+            except InvalidInput as error:
+                raise _Bad("locality", error.reason()) from None
+
+        return locality
 
     def _run_import(
         self,
@@ -249,6 +265,7 @@ class Imports:
         progress: Progress | None = None,
         blank_clears: bool = False,
         on_reject: Callable[[Rejection], None] | None = None,
+        add_localities: bool = False,
     ) -> ImportReport:
         """Import a roster: new units are added, known ones updated, every change in history."""
         from hazreg.models import UnitData, validate
@@ -267,12 +284,14 @@ class Imports:
             else:
                 by_name.setdefault(name, []).append(unit_id)
         seen: dict[Any, int] = {}  # uid, credit code or ("name", name) -> the file row that used it first
+        locality_of = self._locality_check(add_localities)
 
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             registered_text = data.pop("registered_on", "").strip()
             registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
             unit = validate(UnitData, data)
+            unit = unit.model_copy(update={"locality": locality_of(unit.locality)})
             # a uid says which unit a row is: namesakes with their own uids are two units
             name_key = None if unit.credit_code or uid else ("name", unit.name)
             for key, field in ((uid, "uid"), (unit.credit_code, "credit_code"), (name_key, "name")):
@@ -342,6 +361,7 @@ class Imports:
         verified_as_closed: bool = False,
         blank_clears: bool = False,
         on_reject: Callable[[Rejection], None] | None = None,
+        add_localities: bool = False,
     ) -> ImportReport:
         """Import a hazard ledger; each row names its unit by credit code or exact name.
 
@@ -435,6 +455,8 @@ class Imports:
                 return error
             return None
 
+        locality_of = self._locality_check(add_localities)
+
         def handle(number: int, data: dict[str, str]) -> str:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             for field in in_wan:
@@ -454,6 +476,8 @@ class Imports:
                 status_given = True
             fields: dict[str, Any] = {"industry": industry, "locality": locality, "status": Status.OPEN}
             fields.update((k, v) for k, v in data.items() if v.strip())
+            if data.get("locality", "").strip():
+                fields["locality"] = locality_of(data["locality"])
             fields["unit_id"] = unit_id
             if "inspection_id" in fields:
                 fields["inspection_id"] = inspection_of_hazard(self, fields["inspection_id"], unit_id)

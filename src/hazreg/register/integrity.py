@@ -27,15 +27,16 @@ HAZARD_FIELDS = (
 UNIT_FIELDS = ("name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk")
 # Records written once and never changed: (record type, table, prefix, fields as in history, columns).
 _WRITTEN_ONCE = (
-    ("inspection", "inspections", "I", ("unit_id", "on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note"),
-     ("unit_id", "inspected_on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note")),
+    ("inspection", "inspections", "I",
+     ("unit_id", "on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note", "department_id"),
+     ("unit_id", "inspected_on", "inspectors", "leader", "mode", "campaign_id", "draw_id", "note", "department_id")),
     ("campaign", "campaigns", "C", ("name", "start", "end", "industries", "localities"),
      ("name", "start", "end", "industries", "localities")),
     ("leader", "leaders", "L", ("name", "industries", "localities"), ("name", "industries", "localities")),
     ("inspector", "inspectors", "P", ("name", "cert", "localities"), ("name", "cert", "localities")),
 )
 _LIST_FIELDS = {"inspectors", "industries", "localities"}
-_CHANGES = {"create", "import", "edit", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
+_CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
 _SHOWN = 20  # record mismatches listed; the count says how many there are
 
 

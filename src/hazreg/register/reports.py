@@ -11,6 +11,7 @@ from hazreg.storage import Scope
 if TYPE_CHECKING:
     from hazreg.register.base import Context
     from hazreg.register.campaigns import Campaigns
+    from hazreg.register.places import Places
 
 DEFAULT_WINDOW_DAYS = 90
 
@@ -18,9 +19,10 @@ DEFAULT_WINDOW_DAYS = 90
 class Reports:
     """The register's coverage and leaders' weeks."""
 
-    def __init__(self, ctx: Context, campaigns: Campaigns) -> None:
+    def __init__(self, ctx: Context, campaigns: Campaigns, places: Places) -> None:
         self.ctx = ctx
         self.campaigns = campaigns
+        self.places = places
 
     def window(
         self, campaign: str | None, since: str | None, until: str | None
@@ -52,7 +54,7 @@ class Reports:
         start, end, chosen = self.window(campaign, since, until)
         scope = Scope(
             [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
-            list(localities or []) or (chosen or {}).get("localities", []),
+            self.places.filter_localities(localities) or (chosen or {}).get("localities", []),
         )
         cells: list[dict[str, Any]] = [
             {"locality": loc, "industry": ind, "units": n, "inspected": seen}
@@ -82,6 +84,33 @@ class Reports:
         if gaps:
             report["gaps"] = self.ctx.store.coverage_gaps(scope, start, end)
         return report
+
+    def coverage_by_department(
+        self,
+        campaign: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        industries: list[str] | None = None,
+        localities: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Per department (not retired): its industries' units in scope and those inspected (by
+        anyone) in the window, and the inspections it recorded itself (`inspect add --department`)
+        with the units they covered. Built on `coverage`'s cells: one count of a unit's industries."""
+        report = self.coverage(campaign, since, until, industries, localities)
+        start, end = date.fromisoformat(report["since"]), date.fromisoformat(report["until"])
+        own = {d: (n, u) for d, n, u in self.ctx.store.department_inspections(start, end)}
+        rows = []
+        for dep in self.places.departments(retired=False):
+            mine = set(dep["industries"])
+            cells = [c for c in report["cells"] if c["industry"] in mine]
+            units = sum(c["units"] for c in cells)
+            seen = sum(c["inspected"] for c in cells)
+            inspections, checked = own.get(dep["id"], (0, 0))
+            rows.append({"department": dep["name"], "industries": dep["industries"], "units": units,
+                         "inspected": seen, "percent": _percent(seen, units), "inspections": inspections,
+                         "units_checked": checked})
+        return {"since": report["since"], "until": report["until"], "campaign": report["campaign"],
+                "industries": report["industries"], "localities": report["localities"], "by_department": rows}
 
     def leader_weeks(
         self, campaign: str | None = None, since: str | None = None, until: str | None = None

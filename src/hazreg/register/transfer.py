@@ -190,6 +190,9 @@ class RecordImports:
                 fields["campaign_id"] = self.reg.campaigns.get(campaign)["id"]
             except NotFound:
                 raise InvalidInput("err.campaign_not_found", "campaign", ref=campaign) from None
+        department = fields.pop("department", None)
+        if department:  # a retired department is kept by the inspections it made
+            fields["department_id"] = self.reg.places.find_department(department)["id"]
         draw = fields.pop("draw_id", None)
         if draw:
             found = self.store.draw(parse_id(draw, "D", "draw_id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg import creditcode, dates
 from hazreg.enums import Industry, Risk
@@ -20,12 +20,16 @@ from hazreg.register.base import (
 )
 from hazreg.storage import UnitFilter
 
+if TYPE_CHECKING:
+    from hazreg.register.places import Places
+
 
 class Units:
     """The register's units (生产经营单位): find, add, edit, list."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, places: Places) -> None:
         self.ctx = ctx
+        self.places = places
 
     def find(self, ref: str | int) -> dict[str, Any]:
         """The unit named by its id (U12 or 12), its credit code, or its exact name."""
@@ -63,6 +67,7 @@ class Units:
         from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
 
         unit = validate(UnitData, data)
+        unit = unit.model_copy(update={"locality": self.places.locality(unit.locality)})
         self._check_code_free(unit.credit_code)
         if not force:
             namesakes = self.ctx.store.units_by_name(unit.name)
@@ -94,6 +99,8 @@ class Units:
         before, after = diff(old, unit.model_dump())
         if not after:
             return Edit(current, ())
+        if "locality" in after:
+            self.places.locality(unit.locality)
         self._check_code_free(unit.credit_code, current["id"])
         with self.ctx.store.transaction():
             self.ctx.store.update_unit(current["id"], {**after, "updated_at": dates.timestamp()})
@@ -117,7 +124,7 @@ class Units:
         no_nul(search=search, locality=localities)
         return UnitFilter(
             industries=[Industry.parse(v, "industry").value for v in industries or []],
-            localities=list(localities or []),
+            localities=self.places.filter_localities(localities),
             risks=[Risk.parse(v, "risk").value for v in risks or []],
             search=search,
             changed_between=changed_between,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # History actions that change a hazard's own fields; the others (supervise, attach, …)
 # are about things kept beside it.
-_FIELD_ACTIONS = {"create", "import", "edit", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
+_FIELD_ACTIONS = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
 _EVENTS = {"done": "rectified", "verify": "closed", "void": "voided", "verify_fail": "reopened"}
 # Plain strings: these loops run once per hazard per report, and an Enum member's
 # `.value` is a descriptor call each time.
@@ -503,6 +503,7 @@ def weekly_report(reg: Register, week: str | None = None, everything: bool = Fal
         "week": _label(monday), "monday": first, "sunday": last, "timezone": reg.timezone,
         "figures": replayed["figures"], "change": replayed["change"], "rates": replayed["rates"],
         "by_industry": replayed["by_industry"], "by_locality": replayed["by_locality"],
+        "by_department": by_department(reg, replayed["by_industry"], monday, sunday),
         "overdue": replayed["overdue"], "majors": replayed["majors"], "closed_incomplete": replayed["closed_incomplete"],
         "lists": replayed["lists"],
         "activity": {**activity, "actions": {k: {"count": n, "fines": None if f is None else f"{f:.2f}"}
@@ -510,6 +511,21 @@ def weekly_report(reg: Register, week: str | None = None, everything: bool = Fal
         "coverage": coverage,
         "trend": replayed["trend"],
     }
+
+
+def by_department(reg: Register, by_industry: list[dict[str, Any]], monday: date, sunday: date) -> list[dict[str, Any]]:
+    """Per department in use: the week's figures of the industries it supervises (found, open and
+    overdue, the sums of the by-industry table's rows) and the inspections it recorded that week."""
+    groups = {g["industry"]: g for g in by_industry}
+    own = {d: (n, u) for d, n, u in reg.store.department_inspections(monday, sunday)}
+    rows = []
+    for dep in reg.places.departments(retired=False):
+        mine = [groups[i] for i in dep["industries"] if i in groups]
+        inspections, units = own.get(dep["id"], (0, 0))
+        rows.append({"department": dep["name"], "industries": dep["industries"],
+                     **{k: sum(g[k] for g in mine) for k in ("found", "open", "overdue")},
+                     "inspections": inspections, "units_inspected": units})
+    return rows
 
 
 def trend(reg: Register, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from hazreg.enums import (
     Industry,
     LabeledEnum,
     Level,
+    LocalityKind,
     Mode,
     Risk,
     Source,
@@ -30,6 +31,7 @@ from hazreg.render.records import hazard_flags
 ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
     "supervision_level": SupervisionLevel, "action_type": ActionType, "stage": Stage,
+    "locality_kind": LocalityKind,
 }
 
 
@@ -193,6 +195,18 @@ def coverage_grid(report: dict[str, Any]) -> Grid:
     whole = report["total"]
     grid.rows.append(bottom + [_cover(whole["units"], whole["inspected"], whole["percent"])])
     grid.styles.append("")
+    return grid
+
+
+def department_grid(rows: list[dict[str, Any]]) -> Grid:
+    """Per department: its industries, their units inspected/in scope, and its own inspections."""
+    grid = Grid([t("field.department"), t("place.industries"), t("col.total"), t("col.inspections_by"),
+                 t("col.units_checked")], keep_whole=(2, 3, 4), ratios={0: 1, 1: 2})
+    for r in rows:
+        grid.rows.append([safe_text(r["department"]), "、".join(label("industry", i) for i in r["industries"]),
+                          _cover(r["units"], r["inspected"], r["percent"]), str(r["inspections"]),
+                          str(r["units_checked"])])
+        grid.styles.append("overdue" if r["units"] and r["inspected"] == 0 else "")
     return grid
 
 

@@ -27,7 +27,7 @@ HAZARD_COLUMNS = (
 )
 INSPECTION_COLUMNS = (
     "id", "uid", "unit_id", "unit_name", "on", "inspectors", "leader", "mode", "campaign", "draw_id", "note",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "department",
 )
 # Supervisions, extensions, attachments, escalations and actions: see hazreg.columns.
 _EVIDENCE_PREFIX = {"attachments": "A", "actions": "E"}

@@ -52,6 +52,13 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], 
         rows = [[label(key, g[key]) or "—", str(g["found"]), str(g["open"]), str(g["overdue"])] for g in r[f"by_{key}"]]
         out.append((t(f"weekly.by_{key}"), [t(f"field.{key}"), t("weekly.f.found"), t("weekly.f.open"),
                                            t("weekly.f.overdue")], rows, 0))
+    if r.get("by_department"):
+        out.append((t("weekly.by_department"),
+                    [t("field.department"), t("place.industries"), t("weekly.f.found"), t("weekly.f.open"),
+                     t("weekly.f.overdue"), t("col.inspections_by"), t("col.units_checked")],
+                    [[safe_text(g["department"]), "、".join(label("industry", i) for i in g["industries"]),
+                      str(g["found"]), str(g["open"]), str(g["overdue"]), str(g["inspections"]),
+                      str(g["units_inspected"])] for g in r["by_department"]], 0))
     out.append((t("weekly.overdue_list"),
                 [t("field.id"), t("field.unit_name"), t("field.description"), t("field.deadline"),
                  t("col.days_overdue"), t("field.owner")],

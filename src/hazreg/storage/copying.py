@@ -14,7 +14,7 @@ from typing import Any
 # Every table a register keeps, parents before children; derived tables (the search index)
 # are rebuilt by the destination, and each engine keeps its own record of migrations.
 TABLES = (
-    "settings", "units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards",
+    "settings", "localities", "departments", "units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards",
     "supervisions", "extensions", "escalations", "actions", "attachments", "history", "weekly_computed",
 )
 # The column that orders a table's rows (and whose counter follows them), by table.

@@ -58,9 +58,11 @@ def _limit(limit: int | None) -> str:
 
 
 _INSPECTION_SELECT = """SELECT i.*, i.inspected_on AS "on", u.name AS unit_name, u.industry AS industry,
-    u.locality AS locality, c.name AS campaign
-    FROM inspections i JOIN units u ON u.id = i.unit_id LEFT JOIN campaigns c ON c.id = i.campaign_id"""
-_ORDER_OF = {"campaigns": "start DESC, id", "leaders": f"name {_C}, id", "inspectors": f"name {_C}, id"}
+    u.locality AS locality, c.name AS campaign, d.name AS department
+    FROM inspections i JOIN units u ON u.id = i.unit_id LEFT JOIN campaigns c ON c.id = i.campaign_id
+    LEFT JOIN departments d ON d.id = i.department_id"""
+_ORDER_OF = {"campaigns": "start DESC, id", "leaders": f"name {_C}, id", "inspectors": f"name {_C}, id",
+             "localities": f"name {_C}, id", "departments": f"name {_C}, id"}
 
 
 class CampaignQueries(Queries):
@@ -80,6 +82,19 @@ class CampaignQueries(Queries):
         assert table in _ORDER_OF
         rows = self._all(f"SELECT * FROM {table} ORDER BY {_ORDER_OF[table]}")
         return [r for r in (_decode(row) for row in rows) if r]
+
+
+    def update_listed(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
+        """Change a campaign, leader, inspector, locality or department (lists as JSON)."""
+        assert table in _ORDER_OF
+        self._update(table, record_id, _encode(changes))
+
+    def department_inspections(self, since: date, until: date) -> list[tuple[int, int, int]]:
+        """(department id, inspections, units inspected) recorded with a department between two dates."""
+        return [(int(a), int(b), int(c)) for a, b, c in self._tuples(
+            "SELECT department_id, count(*), count(DISTINCT unit_id) FROM inspections"
+            " WHERE department_id IS NOT NULL AND inspected_on BETWEEN %s AND %s GROUP BY department_id",
+            (since.isoformat(), until.isoformat()))]
 
     # -- inspections ----------------------------------------------------------------------
 

@@ -55,14 +55,17 @@ def open_postgres(address: Address, *, create: bool) -> Store:
             blank = SQLiteStore(None, create=False)
             blank.address = address.display  # type: ignore[attr-defined]
             return blank
+        applied_now: list[str] = []
         if version is None or version < SCHEMA_VERSION:
-            init_schema(conn, address.display)
+            applied_now = init_schema(conn, address.display)
     except BaseException:
         conn.close()
         raise
     from hazreg.storage.postgres.store import Store as PostgresStore
 
-    return PostgresStore(conn, address.display)
+    store = PostgresStore(conn, address.display)
+    store.applied_now = applied_now if version is not None else []  # an old register brought up to date
+    return store
 
 
 def init_database(address: Address) -> list[str]:

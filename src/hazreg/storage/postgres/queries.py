@@ -31,6 +31,9 @@ class Queries:
     def _execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:  # provided by Store
         raise NotImplementedError
 
+    def _update(self, table: str, record_id: int, changes: dict[str, Any]) -> None:  # provided by Store
+        raise NotImplementedError
+
     def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
         raise NotImplementedError
 

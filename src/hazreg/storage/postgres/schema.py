@@ -273,8 +273,33 @@ M007 = [
     )"""),
 ]
 
+
+
+def _seed_localities(conn: Any) -> None:
+    """The locality names already in the register become its list (as SQLite's m008)."""
+    from hazreg.storage.seed import locality_rows
+
+    names = [r[0] for r in _rows(conn, "SELECT locality FROM units UNION SELECT locality FROM hazards")]
+    for table in ("inspectors", "leaders", "campaigns"):
+        names += [r[0] for r in _rows(conn, f"SELECT jsonb_array_elements_text({table}.localities::jsonb) FROM {table}")]
+    for row in locality_rows(names):
+        conn.execute("INSERT INTO localities (uid, name, kind, created_at, updated_at) VALUES (%s, %s, %s, %s, %s)", row)
+
+
+def _m008() -> list[Any]:
+    from hazreg.storage.seed import M008_TABLES
+
+    tables = [_t(sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "IDPK").replace("REFERENCES localities(id)",
+                                                                              f"REFERENCES localities(id) {_FK}"))
+              .replace("IDPK", _ID) for sql in M008_TABLES]
+    return [*tables, _t(f"ALTER TABLE inspections ADD COLUMN department_id INTEGER REFERENCES departments(id) {_FK}"),
+            _seed_localities]
+
+
+M008 = _m008()
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
-MIGRATIONS: list[tuple[str, list[str]]] = [
+MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
     ("m002_inspections_campaigns_draws", M002),
     ("m003_supervision_enforcement_evidence", M003),
@@ -282,6 +307,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m005_void_draws", M005),
     ("m006_history_effective_at", M006),
     ("m007_weekly_computed", M007),
+    ("m008_localities_departments", M008),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -343,7 +369,10 @@ def init_schema(conn: Any, where: str = "") -> list[str]:
         done = []
         for number, (name, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
             for sql in statements:
-                conn.execute(sql)
+                if callable(sql):  # a step in Python (m008's list of localities)
+                    sql(conn)
+                else:
+                    conn.execute(sql)
             conn.execute("INSERT INTO hazreg_schema (version, name, applied_at) VALUES (%s, %s, %s)",
                          (number, name, now))
             done.append(name)

@@ -70,6 +70,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
     path: Path | None = None  # no file: the register is on a server
     files_dir: Path | None = None  # attached files are kept in the database (table `files`)
     files_dir_override: Path | None = None
+    applied_now: list[str] = []  # migrations this open applied to an older register
     engine = "postgresql"
 
     def __init__(self, conn: psycopg.Connection[Any], address: str) -> None:

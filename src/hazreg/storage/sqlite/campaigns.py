@@ -48,8 +48,9 @@ def _scope_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
 
 
 _INSPECTION_SELECT = """SELECT i.*, i.inspected_on AS "on", u.name AS unit_name, u.industry AS industry,
-    u.locality AS locality, c.name AS campaign
-    FROM inspections i JOIN units u ON u.id = i.unit_id LEFT JOIN campaigns c ON c.id = i.campaign_id"""
+    u.locality AS locality, c.name AS campaign, d.name AS department
+    FROM inspections i JOIN units u ON u.id = i.unit_id LEFT JOIN campaigns c ON c.id = i.campaign_id
+    LEFT JOIN departments d ON d.id = i.department_id"""
 
 
 class CampaignQueries:
@@ -72,6 +73,19 @@ class CampaignQueries:
     def all_listed(self, table: str) -> list[dict[str, Any]]:
         order = "start DESC, id" if table == "campaigns" else "name"
         return [r for r in (_decode(row) for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}")) if r]
+
+    def update_listed(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
+        """Change a campaign, leader, inspector, locality or department (lists as JSON)."""
+        row = _encode(changes)
+        sets = ", ".join(f'"{c}" = :{c}' for c in row)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = :_id", {**row, "_id": record_id})
+
+    def department_inspections(self, since: date, until: date) -> list[tuple[int, int, int]]:
+        """(department id, inspections, units inspected) recorded with a department between two dates."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT department_id, count(*), count(DISTINCT unit_id) FROM inspections"
+            " WHERE department_id IS NOT NULL AND inspected_on BETWEEN ? AND ? GROUP BY department_id",
+            (since.isoformat(), until.isoformat()))]
 
     # -- inspections ----------------------------------------------------------------------
 

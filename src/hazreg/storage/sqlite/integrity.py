@@ -11,7 +11,8 @@ from hazreg.search import index_text
 
 # The tables whose rows a creation entry in history names (uid and created_at), by record type.
 TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
-            "leader": "leaders", "inspector": "inspectors", "draw": "draws"}
+            "leader": "leaders", "inspector": "inspectors", "draw": "draws",
+            "locality": "localities", "department": "departments"}
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "extend", "escalate", "action", "attach", "import_supervision",
                  "import_extension", "import_escalation", "import_action", "import_attachment")

@@ -308,3 +308,21 @@ def m007_weekly_computed(db: Database) -> None:
         )"""
     )
     db.execute("PRAGMA user_version = 7")
+
+
+@migrations()
+def m008_localities_departments(db: Database) -> None:
+    # Localities and departments as managed lists; the names already in the register become
+    # the list (see hazreg.places for the kind guessed from a name), and an inspection may name
+    # the member department (安委会成员单位) that did it.
+    from hazreg.storage.seed import M008_TABLES, locality_rows
+
+    for sql in M008_TABLES:
+        db.execute(sql)
+    db.execute("ALTER TABLE inspections ADD COLUMN department_id INTEGER REFERENCES departments(id)")
+    names = [r[0] for r in db.execute("SELECT locality FROM units UNION SELECT locality FROM hazards").fetchall()]
+    for table in ("inspectors", "leaders", "campaigns"):
+        names += [r[0] for r in db.execute(f"SELECT value FROM {table}, json_each({table}.localities)").fetchall()]
+    for row in locality_rows(names):
+        db.execute("INSERT INTO localities (uid, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", row)
+    db.execute("PRAGMA user_version = 8")

@@ -165,6 +165,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
                 # Without its record of what was applied, sqlite-utils would run every migration again.
                 raise Refused("err.migrations_broken", path=str(self.path))
             migrations.apply(db)
+            if version:  # an old register brought up to date (not a new one)
+                self.applied_now = [m.name for m in migrations._migrations[version:]]
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -174,6 +176,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
         self.conn.close()
 
     files_dir_override: Path | None = None  # a copy being checked keeps its files elsewhere
+    applied_now: list[str] = []  # migrations this open applied to an older register
 
     @property
     def files_dir(self) -> Path | None:
