@@ -153,8 +153,8 @@ def write_xlsx(report: dict[str, Any], out: IO[bytes]) -> None:
         row_no += 1
     last_row = row_no - 1
     for r in range(3, last_row + 1):
-        for c in range(1, width + 1):
-            target = ws.cell(r, c)
+        for j in range(1, width + 1):
+            target = ws.cell(r, j)
             target.border = box
             target.alignment = centre
             target.font = Font(name=font, size=10, bold=r < 5 or r == last_row)
@@ -170,13 +170,12 @@ def write_xlsx(report: dict[str, Any], out: IO[bytes]) -> None:
         ws.cell(foot, a, text).alignment = Alignment(horizontal="left", vertical="center")
         ws.cell(foot, a).font = Font(name=font, size=10)
         ws.merge_cells(start_row=foot, start_column=a, end_row=foot, end_column=b)
-    for r in (2,):
-        for c in (1, half + 1):
-            ws.cell(r, c).font = Font(name=font, size=10)
+    for j in (1, half + 1):
+        ws.cell(2, j).font = Font(name=font, size=10)
 
     ws.column_dimensions["A"].width = 16
-    for c in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 11
+    for j in range(2, width + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 11
 
     # One A4 landscape page, the header rows repeated if it ever runs over.
     ws.page_setup.orientation = "landscape"
