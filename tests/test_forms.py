@@ -315,3 +315,12 @@ def test_the_pictures_in_docs_are_there():
     docs = Path(__file__).parent.parent / "docs"
     for lang in ("zh", "en"):
         assert (docs / f"statistical-form-{lang}.png").stat().st_size > 10_000
+
+
+def test_form_settings_are_kept_and_recorded(reg, cli):
+    cli("config", "form.unit", "  宁江区应急管理局 ")
+    assert cli("config", "form.unit").stdout == "宁江区应急管理局\n"
+    assert "form.unit = 宁江区应急管理局" in cli("config").stdout
+    assert "form.head" in cli("config", "form.signature", "x", code=2).stderr
+    entries = list(reg.store.history(record_type="settings"))
+    assert entries[-1]["after"] == {"form.unit": "宁江区应急管理局"}

@@ -45,6 +45,9 @@ _PERIOD = {
     "quarterly": re.compile(r"(\d{4})-?[Qq]([1-4])"),
     "annual": re.compile(r"(\d{4})"),
 }
+# English month names whatever the process's locale (strftime's %B follows it).
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _EXAMPLE = {"monthly": "2026-11", "quarterly": "2026Q4", "annual": "2026"}
 
 
@@ -91,7 +94,7 @@ class Period:
         """The period as the form's header says it: 2026年11月 / 2026年第4季度 / 2026年度."""
         year = self.first.year
         if lang != "zh":
-            return {"monthly": f"{self.first:%B} {year}", "quarterly": f"Q{(self.first.month - 1) // 3 + 1} {year}",
+            return {"monthly": f"{_MONTHS[self.first.month - 1]} {year}", "quarterly": f"Q{(self.first.month - 1) // 3 + 1} {year}",
                     "annual": f"Year {year}"}[self.kind]
         if self.kind == "monthly":
             return f"{year}年{self.first.month}月"
