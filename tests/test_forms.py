@@ -324,3 +324,11 @@ def test_form_settings_are_kept_and_recorded(reg, cli):
     assert "form.head" in cli("config", "form.signature", "x", code=2).stderr
     entries = list(reg.store.history(record_type="settings"))
     assert entries[-1]["after"] == {"form.unit": "宁江区应急管理局"}
+
+
+def test_kinds_in_chinese():
+    from datetime import date
+
+    assert period_of("季报", "2026Q4", date(2026, 12, 2)).label == "2026Q4"
+    assert period_of("年报", None, date(2026, 12, 2)).label == "2025"
+    assert period_of("月报", "2026-1", date(2026, 12, 2)).label == "2026-01"

@@ -765,7 +765,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.cmd.void": ("Void a wrong record; it stays visible in history and exports.", "作废错误记录；记录仍保留在变更记录和导出中。"),
     "help.cmd.history": ("Show who changed what and when, for one record or the whole register.", "查看变更记录：谁、何时、改了什么。"),
     "help.cmd.info": ("Show the register file, its schema version, time zone and counts.", "查看台账文件、结构版本、时区和数量。"),
-    "help.cmd.config": ("Show or change the register's settings: timezone, escalation.", "查看或修改台账设置：timezone（时区）、escalation（升级规则）。"),
+    "help.cmd.config": ("Show or change the register's settings: timezone, escalation, and the statistical form's form.unit, form.head, form.reviewer, form.preparer, form.phone.",
+                        "查看或修改台账设置：timezone（时区）、escalation（升级规则），以及统计表的 form.unit（填报单位）、form.head（单位负责人）、form.reviewer（审核人）、form.preparer（填表人）、form.phone（联系电话）。"),
     "help.cmd.demo": (
         "Build a demo register with realistic data in its own file and list its hazards.",
         "生成一个演示台账（独立文件）并列出其中的隐患。",
@@ -960,7 +961,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.arg.unit": ("Unit: id (U12), credit code or exact name.", "单位：编号（U12）、信用代码或完整名称。"),
     "help.arg.unit_name": ("The unit's name.", "单位名称。"),
     "help.arg.record": ("A record (H12, U3); without it, the whole register.", "记录编号（H12、U3）；不填则为整个台账。"),
-    "help.arg.config_key": ("Setting: timezone or escalation.", "设置项：timezone 或 escalation。"),
+    "help.arg.config_key": ("Setting: timezone, escalation or form.unit, form.head, form.reviewer, form.preparer, form.phone.",
+                            "设置项：timezone、escalation 或 form.unit、form.head、form.reviewer、form.preparer、form.phone。"),
     "help.arg.config_value": ("New value, e.g. Asia/Shanghai.", "新值，如 Asia/Shanghai。"),
     "help.opt.db": ("Register file (default: HAZREG_DB, else your data folder).", "台账文件（默认：HAZREG_DB，否则为用户数据目录）。"),
     "help.opt.lang": ("Interface language: en or zh (default: HAZREG_LANG, else the locale).", "界面语言：en 或 zh（默认：HAZREG_LANG，否则按系统区域设置）。"),
@@ -1146,6 +1148,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meta.unit": ("UNIT", "单位"),
     "meta.value": ("VALUE", "值"),
     "meta.week": ("WEEK", "周"),
+    "meta.form_kind": ("KIND", "报表类型"),
+    "meta.period": ("PERIOD", "统计期间"),
     "meta.weeks": ("N", "周数"),
     "meta.words": ("WORDS", "关键词"),
     # -- why Pydantic refused a value, by its error type (hazreg.models.pydantic_reason) -----

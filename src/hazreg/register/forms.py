@@ -48,6 +48,7 @@ _PERIOD = {
 # English month names whatever the process's locale (strftime's %B follows it).
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
+_KIND_ALIASES = {"月报": "monthly", "季报": "quarterly", "年报": "annual"}
 _EXAMPLE = {"monthly": "2026-11", "quarterly": "2026Q4", "annual": "2026"}
 
 
@@ -115,7 +116,7 @@ class Period:
 
 def period_of(kind: str, spec: str | None, today: date) -> Period:
     """The period asked for (2026-11, 2026Q4, 2026), by default the last complete one."""
-    kind = (kind or "").strip().lower()
+    kind = _KIND_ALIASES.get((kind or "").strip(), (kind or "").strip().lower())
     if kind not in KINDS:
         raise InvalidInput("err.choice", "kind", value=kind, allowed=", ".join(KINDS))
     if spec is None:
