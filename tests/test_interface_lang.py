@@ -73,7 +73,10 @@ FIELD_KEYS = {key.removeprefix("field.") for key in MESSAGES if key.startswith("
 # date words (this, last, today …), encodings, and an IANA time zone.
 OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
               "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
-              "bash", "zsh", "fish"}  # `completion SHELL`: the shells' own names
+              "bash", "zsh", "fish",  # `completion SHELL`: the shells' own names
+              # `report form KIND` and the form's `config` settings
+              "monthly", "quarterly", "annual", "form.unit", "form.head", "form.reviewer", "form.preparer",
+              "form.phone"}
 # Products Chinese users know by these names only.
 PRODUCTS = {"Excel", "Windows", "PostgreSQL"}
 ASCII_ALLOWED = [

@@ -461,6 +461,42 @@ def report_weekly(
         say(t("msg.report_written", path=str(output)), err=True)
 
 
+@report_app.command("form", help=t("help.cmd.report_form"))
+def report_form(
+    kind: str = typer.Argument(..., metavar="monthly|quarterly|annual", help=t("help.arg.form_kind")),
+    period: str | None = _opt("--period", "-p", key="help.opt.form_period"),
+    fmt: str | None = _opt("--format", "-f", key="help.opt.form_format"),
+    output: Path | None = _opt("--output", "-o", key="help.opt.output"),
+) -> None:
+    """生产经营单位事故隐患排查治理情况统计表: the official form of a month, quarter or year."""
+    from hazreg.register.forms import form
+
+    kind_ = (fmt or ("xlsx" if output is not None else "table")).strip().lower()
+    if kind_ not in ("table", "xlsx", "json", "csv"):
+        raise InvalidInput("err.choice", "format", value=fmt, allowed="table, xlsx, json, csv")
+    if kind_ == "xlsx" and output is None:
+        raise InvalidInput("err.form_xlsx_stdout", "output")
+    report = form(register(), kind, period)
+    from hazreg.render import forms as render
+
+    if kind_ == "table":
+        for line in render.header_lines(report):
+            say(line)
+        print_grid(render.grid(report))
+        return
+    from hazreg.render.export import output as open_output
+
+    with open_output(output, binary=kind_ == "xlsx") as stream:
+        if kind_ == "xlsx":
+            render.write_xlsx(report, stream)
+        elif kind_ == "json":
+            render.to_json(report, stream)
+        else:
+            render.to_csv(report, stream)
+    if output is not None:
+        say(t("msg.report_written", path=str(output)), err=True)
+
+
 @report_app.command("stats", help=t("help.cmd.report_stats"))
 def report_stats(
     by: str = _opt("--by", key="help.opt.stats_by", default="industry"),

@@ -57,6 +57,7 @@ PLACEHOLDERS = {
     "--department": "department", "--kind": "locality_kind", "--parent": "locality", "--into": "locality",
     "path": "file", "report coverage --by": "group",
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
+    "report form kind": "form_kind", "report form --period": "period",
 }
 
 

@@ -58,13 +58,27 @@ def config(
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
 ) -> None:
     """Show or change the register's settings (timezone, escalation)."""
+    from hazreg.register.forms import SETTINGS as FORM_SETTINGS
+
+    form_keys = [f"form.{k}" for k in FORM_SETTINGS]
     if key is None:
         reg = register()
         typer.echo(f"timezone = {reg.timezone}")
         typer.echo(f"escalation = {_ladder(reg.supervision.ladder())}")
+        for name in form_keys:
+            typer.echo(f"{name} = {reg.store.setting(name) or ''}")
+        return
+    if key in form_keys:
+        if value is None:
+            typer.echo(register().store.setting(key) or "")
+            return
+        from hazreg.register.forms import set_setting
+
+        set_setting(register(write=True), key, value)
+        say(t("msg.config_set", key=key, value=value.strip()))
         return
     if key not in ("timezone", "escalation"):
-        raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation")
+        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join(["timezone", "escalation", *form_keys]))
     if value is None:
         reg = register()
         typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))

@@ -140,12 +140,18 @@ def due(
 
         write(fmt, [hazard_record(r) for r in rows], HAZARD_COLUMNS)
         return
+    from hazreg.register.forms import forms_due
+
+    pending = forms_due(reg.today())
     if not rows:
         note_empty()
-        return
-    from hazreg.render.grid import hazard_grid
+    else:
+        from hazreg.render.grid import hazard_grid
 
-    print_grid(hazard_grid(rows, reg.today()))
+        print_grid(hazard_grid(rows, reg.today()))
+    for item in pending:  # the statistical forms still to send up (总局16号令 第十四条)
+        say(t("form.due_line", period=item["period"], kind=item["kind"], kind_label=t(f"form.kind.{item['kind']}"),
+              due=item["due"]))
 
 
 @action_app.command("add", help=t("help.cmd.action_add"))

@@ -86,8 +86,16 @@ def _walk(reg: Register, mondays: list[date], wanted: set[int], visit: _Visit,
     tz = reg.timezone
     bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays]
     bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
-    weeks = len(mondays)
-    events: list[dict[str, int]] = [{} for _ in mondays]
+    return walk_between(reg, bounds, wanted, visit, changed_only)
+
+
+def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Visit,
+                 changed_only: bool = False) -> list[dict[str, int]]:
+    """The replay of `_walk` between any moments (UTC, ascending): period i runs from bounds[i]
+    to bounds[i + 1], and visit(i, …) sees each hazard as it stood at bounds[i + 1]. The weekly
+    report's periods are weeks; the statistical forms' are months, quarters and years."""
+    weeks = len(bounds) - 1
+    events: list[dict[str, int]] = [{} for _ in range(weeks)]
     for hazard_id, fields, supervised, changes in reg.store.hazard_chains(bounds[0], changed_only):
         state = None if fields is None else dict(zip(_SNAPSHOT, fields, strict=True))
         k = weeks  # bounds[k] is the next week end to stop at, going back
