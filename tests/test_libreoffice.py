@@ -194,5 +194,5 @@ def test_libreoffice_opens_the_xlsx_exports_as_a_user_would_check_them(workbooks
     h4 = next(row for row in records(zh) if row["编号"] == ("H4", True))
     assert h4["发现日期"] == (found, False)
     assert h4["治理资金（元）"] == ("12,000.00", False)
-    assert h4["整改措施"] == (FORMULA_MEASURES, True)
+    assert h4["治理措施"] == (FORMULA_MEASURES, True)
     assert h4["状态"] == ("待整改", True)
