@@ -57,21 +57,32 @@ def config(
     key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
 ) -> None:
-    """Show or change the register's settings (timezone, escalation)."""
+    """Show or change the register's settings (timezone, escalation, general_deadline_days,
+    acceptance_days)."""
+    from hazreg.register.base import DAY_SETTINGS
+
+    keys = ("timezone", "escalation", *DAY_SETTINGS)
     if key is None:
         reg = register()
         typer.echo(f"timezone = {reg.timezone}")
         typer.echo(f"escalation = {_ladder(reg.supervision.ladder())}")
+        for name in DAY_SETTINGS:
+            typer.echo(f"{name} = {reg.ctx.days_setting(name)}")
         return
-    if key not in ("timezone", "escalation"):
-        raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation")
+    if key not in keys:
+        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join(keys))
     if value is None:
         reg = register()
-        typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
+        if key in DAY_SETTINGS:
+            typer.echo(str(reg.ctx.days_setting(key)))
+        else:
+            typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
         return
     reg = register(write=True)
     if key == "timezone":
         reg.set_timezone(value)
+    elif key in DAY_SETTINGS:
+        value = str(reg.ctx.set_days_setting(key, value))
     else:
         value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))
