@@ -64,8 +64,9 @@ def fill(reg: Register, tmp_path: Path) -> None:
     reg.hazards.add({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
     general = reg.hazards.add({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
                               "deadline": "2026-11-10"})
-    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
-    reg.supervision.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05")
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办",
+                              notice="督1号")
+    reg.supervision.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05", due="2027-01-31", notice="市督2号")
     reg.supervision.extend(f"H{other['id']}", "2026-12-31", "设备到货延迟", approved_by="区应急局")
     reg.supervision.escalate(f"H{major['id']}", "notice", "已送达", on="2026-11-21")
     reg.supervision.escalate(f"H{major['id']}", "letter", on="2026-11-27")

@@ -245,7 +245,8 @@ def test_an_edit_keeps_an_open_hazard_with_a_deadline(reg, unit):
     with pytest.raises(Refused):
         reg.hazards.edit(general["id"], {"description": "x", "deadline": ""})
     # An older register's open hazard without a deadline: an edit gives it one.
-    reg.store.update_hazard(general["id"], {"deadline": None}, reg.today())
+    with reg.store.transaction():
+        reg.store.update_hazard(general["id"], {"deadline": None}, reg.today())
     with pytest.raises(InvalidInput) as err:
         reg.hazards.edit(general["id"], {"description": "灭火器压力不足"})
     assert err.value.key == "err.deadline_required_edit"

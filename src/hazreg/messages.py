@@ -731,6 +731,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.hazard_id": ("Hazard", "隐患编号"),
     "field.listed_on": ("listed on", "挂牌日期"),
     "field.supervised_by": ("Supervising body", "督办单位"),
+    "field.notice_no": ("notice no.", "督办文号"),
     "field.delisted_on": ("delisted on", "摘牌日期"),
     "field.done_on": ("Taken on", "采取日期"),
     "field.sha256": ("SHA-256", "SHA-256"),
