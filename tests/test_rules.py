@@ -104,6 +104,9 @@ def test_edit_and_plan_cannot_move_a_deadline(cli, unit):
 
 def test_a_first_deadline_may_still_be_set_by_edit_or_plan(reg, unit):
     a, b = add(reg, unit), add(reg, unit)
+    with reg.store.transaction():  # open without a deadline, as an older register may have them
+        for h in (a, b):
+            reg.store.update_hazard(h["id"], {"deadline": None}, reg.today())
     assert reg.hazards.edit(a["id"], {"deadline": "2026-12-10"})["deadline"] == "2026-12-10"
     assert reg.hazards.plan(b["id"], {"deadline": "+10d"})["deadline"] == "2026-12-09"
     with pytest.raises(Refused) as err:
@@ -121,7 +124,7 @@ def hazards(cli, unit):
     cli("start", "H1")
     cli("add", "储罐区无报警装置", "--unit", "U1", "--level", "major", "--found", "2026-11-01",
         "--deadline", "2026-11-20", "--owner", "郑晓峰")
-    cli("add", "仓库超量储存", "--unit", "U1", "--level", "major", "--found", "2026-11-01")
+    cli("add", "仓库超量储存", "--unit", "U1", "--level", "major", "--found", "2026-11-01", "--deadline", "2026-12-01")
     cli("plan", "H3", "--owner", "郑晓峰", "--measures", "清理", "--funds", "100", "--deadline", "2026-12-01",
         "--contingency", "预案")
     cli("start", "H3"), cli("done", "H3")

@@ -6,9 +6,9 @@ import json
 import warnings
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 from hazreg.dates import CalendarEstimate, add_working_days, parse_date
 from hazreg.errors import InvalidInput, Refused

@@ -252,3 +252,82 @@ def test_an_edit_keeps_an_open_hazard_with_a_deadline(reg, unit):
     assert err.value.key == "err.deadline_required_edit"
     assert reg.hazards.edit(general["id"], {"description": "灭火器压力不足", "deadline": "2026-12-15"})["deadline"] \
         == "2026-12-15"
+
+
+# -- a register made before this change ----------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def old_address(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A register at schema 7 (before m011), with a listing without notice number and an open
+    general hazard without a deadline, written as the older hazreg left them."""
+    from hazreg.storage import open_store
+    from hazreg.storage.postgres import schema
+    from hazreg.storage.sqlite.migrations import migrations
+
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-29T04:00:00+00:00")
+    monkeypatch.setenv("HAZREG_LANG", "en")
+
+    def fill(address: str) -> None:
+        with monkeypatch.context() as old:
+            old.setattr(migrations, "_migrations", [m for m in migrations._migrations if m.name < "m008"])
+            old.setattr(schema, "MIGRATIONS", [m for m in schema.MIGRATIONS if m[0] < "m008"])
+            store = open_store(address, create=True)
+            stamp = "2026-11-01T04:00:00.000000Z"
+            with store.transaction():
+                unit = store.insert_unit({"uid": "u1", "name": "临江市宏达化工有限公司", "industry": "fire",
+                                          "locality": "青山镇", "risk": "red", "created_at": stamp, "updated_at": stamp})
+                common = {"unit_id": unit, "industry": "fire", "locality": "青山镇", "status": "open",
+                          "source": "inspection", "found_on": "2026-11-01", "created_at": stamp, "updated_at": stamp}
+                store.insert_hazard({"uid": "h1", "description": "储罐区无报警装置", "level": "major",
+                                     "deadline": "2026-11-20", **common})
+                store.insert_hazard({"uid": "h2", "description": "灭火器过期", "level": "general", **common})
+                store.insert_into("supervisions", {"uid": "s1", "hazard_id": 1, "body": "区安委办", "level": "district",
+                                                   "listed_on": "2026-11-05", "due": None, "note": None,
+                                                   "created_at": stamp, "updated_at": stamp})
+            store.close()
+
+    if request.param == "sqlite":
+        address = str(tmp_path / "old.db")
+        fill(address)
+        yield address
+    else:
+        from pg import pg_database
+
+        with pg_database(schema=False) as url:
+            fill(url)
+            yield url
+
+
+def test_a_register_from_before_is_migrated_and_keeps_working(old_address, tmp_path):
+    from hazreg.register import open_register
+    from hazreg.storage.base import SCHEMA_VERSION
+
+    reg = open_register(old_address, write=True, operator="t")
+    try:
+        assert reg.info()["schema_version"] == SCHEMA_VERSION == 11
+        applied = reg.store.migrations_applied()
+        assert applied is not None and applied[-1] == "m011_supervision_closing"
+        # The open hazard without a deadline still lists, never overdue; an edit must give one.
+        rows, _ = reg.hazards.query(reg.hazards.filter())
+        assert [(r["id"], r["deadline"], r["overdue"]) for r in rows if r["id"] == 2] == [(2, None, False)]
+        with pytest.raises(InvalidInput):
+            reg.hazards.edit(2, {"owner": "王芳"})
+        # The older listing: no notice number, no supervision deadline; named as it is.
+        with pytest.raises(Refused) as err:
+            reg.supervision.supervise("H1", "市安委办", "city", due="2026-12-31", notice="x")
+        assert "by 区安委办 (notice —, since 2026-11-05)" in err.value.message()
+        assert reg.supervision.decorate([reg.hazards.get(1)])[0]["supervision_overdue"] is False
+        # … and it closes by the steps like any other.
+        report = tmp_path / "评估报告.pdf"
+        report.write_bytes(b"report")
+        reg.hazards.plan(1, {"owner": "郑晓峰", "measures": "加装", "funds": "100", "contingency": "预案"})
+        reg.hazards.start(1)
+        reg.hazards.done(1)
+        with pytest.raises(Refused):
+            reg.hazards.verify(1, "李明")
+        reg.supervision.apply_close("H1", "郑晓峰", report)
+        reg.supervision.accept("H1", "区安委办")
+        assert reg.hazards.verify(1, "李明")["status"] == "closed"
+    finally:
+        reg.store.close()

@@ -139,7 +139,12 @@ def list_hazards(
         rows = reg.supervision.decorate(rows)
     if fmt != "table":
         from hazreg.render.formats import write
-        from hazreg.render.records import HAZARD_COLUMNS, SUPERVISION_COLUMNS, hazard_record, supervised_record
+        from hazreg.render.records import (
+            HAZARD_COLUMNS,
+            SUPERVISION_COLUMNS,
+            hazard_record,
+            supervised_record,
+        )
 
         if supervised:
             write(fmt, [supervised_record(r) for r in rows], [*HAZARD_COLUMNS, *SUPERVISION_COLUMNS])

@@ -198,7 +198,7 @@ class Supervision:
                 "uid": uid, "hazard_id": hazard["id"], "supervision_id": state["listing"]["id"], "step": step,
                 "done_by": by, "done_on": day.isoformat(), "attachment_id": None, "note": note,
                 "created_at": dates.timestamp()})
-            after = {"step": step, "by": by, "on": day.isoformat(), "uid": uid}
+            after: dict[str, Any] = {"step": step, "by": by, "on": day.isoformat(), "uid": uid}
             if late:
                 after["late"] = True
             self.ctx.log("hazard", hazard["id"], step, None, after, note, day)
@@ -588,10 +588,10 @@ def supervision_fields(listing: dict[str, Any] | None, status: str, today: str) 
     if listing is None:
         return {"supervised_by": None, "supervision_level": None, "notice_no": None, "supervision_due": None,
                 "supervision_overdue": False}
-    due = listing.get("due")
+    due: str | None = listing.get("due")
     return {"supervised_by": listing["body"], "supervision_level": listing["level"],
             "notice_no": listing.get("notice_no"), "supervision_due": due,
-            "supervision_overdue": bool(due) and due < today and status not in (Status.CLOSED, Status.VOID)}
+            "supervision_overdue": due is not None and due < today and status not in (Status.CLOSED, Status.VOID)}
 
 
 def step_label(key: str) -> str:
