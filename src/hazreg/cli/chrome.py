@@ -55,6 +55,7 @@ PLACEHOLDERS = {
     "shell": "shell", "source": "file", "unit": "unit", "value": "value",
     # where one command means something else by the same name
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
+    "--notice": "notice", "--report": "file",
 }
 
 

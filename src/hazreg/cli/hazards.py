@@ -66,6 +66,8 @@ def add(
         unit = _ask_unit(reg, typer.prompt(t("prompt.unit")))
     if level is None and interactive() and missing:
         level = typer.prompt(t("prompt.level", choices=Level.choices()), default=Level.GENERAL.value)
+    if deadline is None and level is not None and interactive() and missing and Level.parse(level, "level") == Level.MAJOR:
+        deadline = typer.prompt(t("prompt.deadline"))  # a major hazard needs its own (治理时限)
     hazard = reg.hazards.add(
         {
             "unit": unit, "description": description, "level": level, "found_on": found,
