@@ -186,7 +186,7 @@ _CHILDREN: tuple[tuple[str, str, str | tuple[str, ...], tuple[tuple[str, str], .
      (("body", "after.supervised_by"), ("level", "after.supervision_level"), ("listed_on", "after.listed_on"),
       ("due", "after.due"), ("note", "note"), ("uid", "after.uid?"), ("notice_no", "after.notice_no?"))),
     ("supervision_steps", "supervision step", ("apply", "accept", "accept_fail"),
-     (("step", "after.step"), ("done_by", "after.by"), ("done_on", "after.on"), ("note", "note"),
+     (("step", "after.step"), ("done_by", "after.step_by"), ("done_on", "after.step_on"), ("note", "note"),
       ("attachment_id", "after.attachment?"), ("uid", "after.uid"))),
     ("extensions", "extension", "extend",
      (("from_deadline", "before.deadline"), ("to_deadline", "after.deadline"), ("reason", "note"))),

@@ -165,7 +165,7 @@ class Supervision:
                 "done_by": by, "done_on": day.isoformat(), "attachment_id": attached["id"], "note": note,
                 "created_at": dates.timestamp()})
             self.ctx.log("hazard", hazard["id"], "apply", None,
-                         {"step": "apply", "by": by, "on": day.isoformat(), "attachment": f"A{attached['id']}",
+                         {"step": "apply", "step_by": by, "step_on": day.isoformat(), "attachment": f"A{attached['id']}",
                           "uid": uid}, note, day)
         return self.hazards.get(hazard["id"])
 
@@ -198,7 +198,7 @@ class Supervision:
                 "uid": uid, "hazard_id": hazard["id"], "supervision_id": state["listing"]["id"], "step": step,
                 "done_by": by, "done_on": day.isoformat(), "attachment_id": None, "note": note,
                 "created_at": dates.timestamp()})
-            after: dict[str, Any] = {"step": step, "by": by, "on": day.isoformat(), "uid": uid}
+            after: dict[str, Any] = {"step": step, "step_by": by, "step_on": day.isoformat(), "uid": uid}
             if late:
                 after["late"] = True
             self.ctx.log("hazard", hazard["id"], step, None, after, note, day)

@@ -251,7 +251,7 @@ def evidence_lines(evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str,
         text = t("line.supervision", body=s["body"], level=label("supervision_level", s["level"]), on=s["listed_on"],
                  due=s["due"] or "—")
         if s.get("notice_no"):
-            text += ", " + t("line.notice_no", notice=s["notice_no"])
+            text += t("line.notice_no", notice=s["notice_no"])
         if s["delisted_on"]:
             text += " " + t("line.delisted", on=s["delisted_on"], note=s["delist_note"] or "")
         lines.append(text)
