@@ -331,3 +331,27 @@ def test_a_register_from_before_is_migrated_and_keeps_working(old_address, tmp_p
         assert reg.hazards.verify(1, "李明")["status"] == "closed"
     finally:
         reg.store.close()
+
+
+def tamper(reg: Register, sql: str) -> None:
+    """A change written behind the register's back (the same SQL on both engines)."""
+    with reg.store.transaction():
+        if reg.store.engine == "postgresql":
+            reg.store._execute(sql)
+        else:
+            reg.store.conn.execute(sql)
+
+
+def test_check_finds_a_closing_step_changed_or_removed_behind_its_back(reg, major, report):
+    hid = listed(reg, major)
+    rectified(reg, hid)
+    reg.supervision.apply_close(hid, "郑晓峰", report, on="2026-11-20")
+    reg.supervision.accept(hid, "区安委办 王强", on="2026-11-27")
+    assert check_register(reg)["ok"]
+    tamper(reg, "UPDATE supervision_steps SET done_by = 'x' WHERE step = 'accept'")
+    found = check_register(reg)
+    assert not found["ok"] and {"record": "supervision step 2", "field": "done_by", "register": "x",
+                                "history": "区安委办 王强"} in found["records"]["first"]
+    tamper(reg, "DELETE FROM supervision_steps WHERE step = 'accept'")
+    problems = check_register(reg)["tables"]
+    assert any(p.get("problem") == "row_missing" and p.get("record") == "supervision step 2" for p in problems)
