@@ -25,7 +25,7 @@ def tamper(path: Path, *statements: str) -> None:
 def full(cli, isolated, tmp_path):
     """The demo register with every kind of record: supervision, extension, escalation, fine, file."""
     cli("demo", "--path", str(isolated))
-    cli("supervise", "H50", "--by", "区安委办", "--level", "district", "--note", "挂牌")
+    cli("supervise", "H50", "--by", "区安委办", "--level", "district", "--due", "2026-12-31", "--notice", "督1号", "--note", "挂牌")
     cli("extend", "H58", "--to", "2026-12-20", "--reason", "配件到货延迟", "--approved-by", "张副区长")
     cli("escalate", "H50", "--step", "notice", "--note", "已发整改通知书")
     cli("action", "add", "H50", "--type", "fine", "--amount", "50000", "--against", "惠民液化气", "--note", "从重处罚")

@@ -86,10 +86,12 @@ def test_add_without_a_terminal_names_the_missing_options(cli, district):
 
 def test_add_on_a_terminal_asks_for_what_is_missing(cli, district, monkeypatch):
     monkeypatch.setattr("hazreg.cli.hazards.interactive", lambda: True)
-    result = cli("add", input="消防水泵无法启动\nU1\n重大\n")
+    result = cli("add", input="消防水泵无法启动\nU1\n重大\n2026-12-20\n")
     assert "Added H4: 消防水泵无法启动" in result.stdout
     assert "general (一般隐患), major (重大隐患)" in result.stdout  # the choices were shown
+    assert "Deadline" in result.stdout  # a major hazard's deadline is asked for
     assert records(cli("show", "H4", "-f", "json"))["level"] == "major"
+    assert records(cli("show", "H4", "-f", "json"))["deadline"] == "2026-12-20"
 
 
 def test_list_default_is_active_hazards_most_urgent_first(cli, district):

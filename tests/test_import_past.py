@@ -248,11 +248,12 @@ def test_a_closed_major_without_its_plan_or_verifier_is_refused_unless_legacy(cl
 )
 def test_a_status_column_cannot_move_a_hazard_past_the_lifecycle(cli, unit, tmp_path, first, then, refused):
     headers = ("单位名称", "隐患描述", "隐患级别", "发现日期", "状态", "整改完成日期", "复查人", "销号日期",
-               "整改责任人", "作废原因")
+               "整改责任人", "作废原因", "整改期限")
     def ledger(values):
         level, status, rectified, verifier, closed = values
         return _csv(tmp_path / "l.csv", headers, [
-            (PLANT, "储罐区静电接地线断开", level, "2026-11-02", status, rectified, verifier, closed, "郑晓峰", "重复录入")])
+            (PLANT, "储罐区静电接地线断开", level, "2026-11-02", status, rectified, verifier, closed, "郑晓峰", "重复录入",
+             "2026-11-30")])
     cli("import", "hazards", str(ledger(first)))
     before = json.loads(cli("show", "H1", "--format", "json").stdout)
     result = cli("import", "hazards", str(ledger(then)), code=2)

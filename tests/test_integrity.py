@@ -111,7 +111,7 @@ def test_every_write_path_extends_the_chain(cli, filled, tmp_path):
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo")
     grows_by_one("attach", "H1", str(photo))
-    grows_by_one("supervise", "H50", "--by", "区安委办", "--level", "district")
+    grows_by_one("supervise", "H50", "--by", "区安委办", "--level", "district", "--due", "2026-12-31", "--notice", "督1号")
     grows_by_one("action", "add", "H50", "--type", "fine", "--amount", "20000")
     grows_by_one("escalate", "H50", "--step", "notice")
     grows_by_one("extend", "H58", "--to", "2026-12-20", "--reason", "配件到货延迟")

@@ -71,7 +71,7 @@ ENUM_KEYS = {member.value for enum in ENUMS for member in enum}
 FIELD_KEYS = {key.removeprefix("field.") for key in MESSAGES if key.startswith("field.")}
 # Other keys typed as they are: `config` settings, `report stats --by` groupings, week and
 # date words (this, last, today …), encodings, and an IANA time zone.
-OTHER_KEYS = {"timezone", "escalation", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
+OTHER_KEYS = {"timezone", "escalation", "general_deadline_days", "acceptance_days", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
               "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
               "bash", "zsh", "fish",  # `completion SHELL`: the shells' own names
               # `report form KIND` and the form's `config` settings

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.own_addresses
 
 # Tables in an order their foreign keys allow, with the columns SQLite and PostgreSQL share.
 TABLES = ("units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards", "supervisions",
-          "extensions", "escalations", "actions", "attachments", "history", "settings", "weekly_computed")
+          "extensions", "escalations", "actions", "attachments", "supervision_steps", "history", "settings", "weekly_computed")
 LOCALITIES = ("临江街道", "青山镇", "桃源镇", "经开区管委会")
 
 
@@ -64,8 +64,9 @@ def fill(reg: Register, tmp_path: Path) -> None:
     reg.hazards.add({"unit": units[5]["id"], "description": "3号库房ＧＢ 35181未落实，消火栓被遮挡 Ⅱ级 é", "found_on": "2026-11-04"})
     general = reg.hazards.add({"unit": units[4]["id"], "description": "应急照明损坏", "found_on": "2026-11-03",
                               "deadline": "2026-11-10"})
-    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办")
-    reg.supervision.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05")
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", on="2026-11-03", due="2026-12-31", note="挂牌督办",
+                              notice="督1号")
+    reg.supervision.supervise(f"H{other['id']}", "市安委办", "市级", on="2026-11-05", due="2027-01-31", notice="市督2号")
     reg.supervision.extend(f"H{other['id']}", "2026-12-31", "设备到货延迟", approved_by="区应急局")
     reg.supervision.escalate(f"H{major['id']}", "notice", "已送达", on="2026-11-21")
     reg.supervision.escalate(f"H{major['id']}", "letter", on="2026-11-27")
@@ -82,6 +83,10 @@ def fill(reg: Register, tmp_path: Path) -> None:
     reg.hazards.plan(major["id"], {"measures": "清理通道，更换灭火器", "funds": "12000", "contingency": "火灾应急预案"})
     reg.hazards.start(major["id"])
     reg.hazards.done(major["id"])
+    report = tmp_path / "评估报告.pdf"
+    report.write_bytes(b"%PDF-1.4 evaluation report")
+    reg.supervision.apply_close(f"H{major['id']}", "郑晓峰", report)  # 销号申请 and 验收 before 销号
+    reg.supervision.accept(f"H{major['id']}", "区安委办")
     reg.hazards.verify(major["id"], "李明", "复查合格")
     reg.supervision.delist(f"H{major['id']}", "验收合格，予以摘牌")
 
@@ -357,7 +362,7 @@ def test_draws_take_turns_under_the_write_lock_and_stay_reproducible():
 def test_attached_files_are_kept_in_the_database_and_checked_there(both):
     lite, server = both
     assert server.blob_problems() == []
-    (photo, size), (notice, _) = sorted(lite.stored_files(), key=lambda f: -f[1])
+    (photo, size), (notice, _), *_ = sorted(lite.stored_files(), key=lambda f: -f[1])  # and the evaluation report
     assert server.blob(photo) == (lite.files_dir / photo[:2] / photo).read_bytes()
     assert server.blob("0" * 64) is None
     data = b"a new photo"

@@ -164,13 +164,13 @@ def test_general_hazard_closes_without_a_plan(reg, unit):
 
 
 def test_failed_verification_of_major_needs_no_plan(reg, unit):
-    h = add(reg, unit, level="major")
+    h = add(reg, unit, level="major", deadline="2026-12-20")
     reg.hazards.start(h["id"]), reg.hazards.done(h["id"])
     assert reg.hazards.verify(h["id"], "李明", fail=True)["status"] == "rectifying"
 
 
 def test_funds_are_exact(reg, unit):
-    h = add(reg, unit, level="major")
+    h = add(reg, unit, level="major", deadline="2026-12-20")
     for typed, exact in (("0.10", "0.10"), ("1.2万", "12000.00"), ("19999999.99", "19999999.99")):
         assert reg.hazards.plan(h["id"], {"funds": typed})["funds"] == Decimal(exact)
     with pytest.raises(InvalidInput) as err:
@@ -190,13 +190,14 @@ def test_plan_of_a_closed_hazard_is_refused(reg, unit):
 
 def test_every_change_is_in_history_with_before_and_after(reg, unit):
     h = add(reg, unit, basis="GB 35181")
-    reg.hazards.edit(h["id"], {"deadline": "2026-12-20", "owner": "王芳"})
+    reg.hazards.edit(h["id"], {"basis": "GB 35181-2017", "owner": "王芳"})
     reg.hazards.start(h["id"], "已安排采购")
     entries = reg.history(f"H{h['id']}")
     assert [e["action"] for e in entries] == ["create", "edit", "start"]
+    assert entries[0]["after"]["deadline"] == "2026-12-29"  # found today + general_deadline_days (30)
     edit = entries[1]
-    assert edit["before"] == {"deadline": None, "owner": None}
-    assert edit["after"] == {"deadline": "2026-12-20", "owner": "王芳"}
+    assert edit["before"] == {"basis": "GB 35181", "owner": None}
+    assert edit["after"] == {"basis": "GB 35181-2017", "owner": "王芳"}
     assert edit["operator"] == "tester" and edit["at"].endswith("Z")
     assert entries[2]["before"] == {"status": "open"} and entries[2]["note"] == "已安排采购"
 

@@ -138,9 +138,10 @@ def test_a_present_column_is_checked_against_the_stored_record(cli, tmp_path, ho
     early = write_csv(tmp_path / "h.csv", headers, [["消防通道堵塞", "临江大酒店", "2026-11-10", "2026-11-05"]])
     result = cli("import", "hazards", str(early), code=2)
     assert "before the date found (2026-11-10)" in rejected_lines(result.stderr, 2)[0]
-    later = write_csv(tmp_path / "h2.csv", headers, [["消防通道堵塞", "临江大酒店", "2026-11-10", "2026-12-01"]])
-    assert "1 updated" in cli("import", "hazards", str(later)).stdout
-    assert hazards(cli)["消防通道堵塞"]["deadline"] == "2026-12-01"
+    # `add` gave it the default deadline (found + 30 days): a file saying the same changes nothing.
+    later = write_csv(tmp_path / "h2.csv", headers, [["消防通道堵塞", "临江大酒店", "2026-11-10", "2026-12-10"]])
+    assert "1 unchanged" in cli("import", "hazards", str(later)).stdout
+    assert hazards(cli)["消防通道堵塞"]["deadline"] == "2026-12-10"
 
 
 def test_reimport_of_a_thin_roster_keeps_risk_contact_phone_and_address(cli, tmp_path, hotel):
@@ -168,11 +169,11 @@ def test_blank_clears_never_erases_a_credit_code(cli, tmp_path, hotel):
 
 
 def test_the_same_hazard_twice_in_a_file_is_a_duplicate_never_a_downgrade(cli, tmp_path, hotel):
-    headers = ["隐患描述", "单位名称", "发现日期", "隐患级别", "整改责任人"]
+    headers = ["隐患描述", "单位名称", "发现日期", "隐患级别", "整改责任人", "整改期限"]
     rows = [
-        ["消防通道堵塞", "临江大酒店", "2026-11-02", "重大", "陈伟"],
-        ["灭火器过期", "临江大酒店", "2026-11-02", "一般", ""],
-        ["消防通道堵塞", "临江大酒店", "2026年11月2日", "一般", "王芳"],
+        ["消防通道堵塞", "临江大酒店", "2026-11-02", "重大", "陈伟", "2026-12-02"],
+        ["灭火器过期", "临江大酒店", "2026-11-02", "一般", "", "2026-12-02"],
+        ["消防通道堵塞", "临江大酒店", "2026年11月2日", "一般", "王芳", "2026-12-02"],
     ]
     path = write_csv(tmp_path / "h.csv", headers, rows)
     result = cli("import", "hazards", str(path), code=2)

@@ -30,18 +30,17 @@ def _fill(cli, files: Path) -> None:
     cli("unit", "add", "临江建工集团有限公司", "--industry", "construction", "--locality", "临江街道", "--force")  # same name
     cli("inspect", "add", "-u", "U1", "--by", "王建国,李明", "--on", "2026-11-20", "--leader", "张副区长", "--mode", "暗访")
     cli("inspect", "add", "-u", "U3", "--by", "赵六", "--on", "2026-11-21", "--note", "+复查")
-    cli("add", "消防通道堵塞", "--inspection", "I1", "--level", "major", "--basis", "'=GB 50016")
-    cli("add", "塔吊基础积水", "--inspection", "I2", "--level", "major")
+    cli("add", "消防通道堵塞", "--inspection", "I1", "--level", "major", "--basis", "'=GB 50016", "--deadline", "2026-12-10")
+    cli("add", "塔吊基础积水", "--inspection", "I2", "--level", "major", "--deadline", "2026-12-10")
     cli("add", "安全帽未佩戴", "--unit", "U2", "--found", "2026-11-02", "--deadline", "2026-11-10")
     for ref in ("H1", "H2"):
         cli("plan", ref, "--owner", "陈伟", "--measures", "-清理\n再检查", "--funds", "1.2万", "--deadline", "2026-12-10",
             "--contingency", "预案")
-    cli("supervise", "H1", "--by", "区安委办", "--level", "district", "--due", "2026-12-20", "--note", "塔吊")
+    cli("supervise", "H1", "--by", "区安委办", "--level", "district", "--due", "2026-12-20", "--notice", "宁江安委办督〔2026〕3号",
+        "--note", "塔吊")
     cli("extend", "H1", "--to", "2026-12-15", "--reason", "配件到货延迟", "--approved-by", "张副区长")
-    cli("supervise", "H2", "--by", "市安委办", "--level", "city", "--on", "2026-11-22")
-    for move in (("start", "H2"), ("done", "H2"), ("verify", "H2", "--by", "孙工", "--note", "合格")):
-        cli(*move)
-    cli("delist", "H2", "--note", "已整改销号")
+    cli("supervise", "H2", "--by", "市安委办", "--level", "city", "--on", "2026-11-22", "--due", "2026-12-31",
+        "--notice", "市督〔2026〕1号")
     cli("escalate", "H3", "--step", "notice", "--note", "已送达")
     cli("action", "H3", "--type", "fine", "--amount", "5万", "--against", "临江建工集团有限公司")
     cli("action", "H3", "--type", "suspend", "--note", "停工")
@@ -49,6 +48,12 @@ def _fill(cli, files: Path) -> None:
     photo.write_bytes(b"\xff\xd8 a photo")
     cli("attach", "H1", str(photo), "--stage", "before", "--note", "东侧")
     cli("attach", "H2", str(photo), "--stage", "after")
+    report = files / "评估报告.pdf"
+    report.write_bytes(b"%PDF evaluation")
+    for move in (("start", "H2"), ("done", "H2"), ("apply", "H2", "--by", "陈伟", "--report", str(report)),
+                 ("accept", "H2", "--by", "市安委办"), ("verify", "H2", "--by", "孙工", "--note", "合格")):
+        cli(*move)
+    cli("delist", "H2", "--note", "已整改销号")
     cli("add", "重复录入", "--unit", "U2")
     cli("void", "H4", "--reason", "重复")
 
@@ -136,7 +141,7 @@ def test_inspectors_are_names_in_csv_and_xlsx_and_a_list_in_json(cli, full, tmp_
 def test_evidence_exports_carry_hazard_ids_uids_and_hashes(cli, full):
     hazard = out(cli("show", "H1", "-f", "json"))
     rows = list(csv.DictReader(io.StringIO(cli("export", "attachments").stdout)))
-    assert [r["hazard_id"] for r in rows] == ["H1", "H2"]
+    assert [r["hazard_id"] for r in rows] == ["H1", "H2", "H2"]  # H2's evaluation report (销号申请) last
     assert rows[0]["hazard_uid"] == hazard["uid"]
     assert rows[0]["file_name"] == "现场照片.jpg" and rows[0]["stage"] == "before"
     assert rows[0]["sha256"] == hazard["attachments"][0]["sha256"] and len(rows[0]["sha256"]) == 64

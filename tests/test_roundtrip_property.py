@@ -75,22 +75,25 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
         data: dict[str, Any] = {"description": h["description"], "level": h["level"], "basis": h["basis"]}
         if h["inspection"] is not None and inspections:
             data["inspection"] = f"I{inspections[h['inspection'] % len(inspections)]}"
+            found_day = date.fromisoformat(str(reg.campaigns.inspection_link(data["inspection"])["found_on"]))
         else:
             data["unit"] = units[h["unit"] % len(units)]
-            data["found_on"] = TODAY - timedelta(days=h["found_ago"])
+            data["found_on"] = found_day = TODAY - timedelta(days=h["found_ago"])
+        # An open hazard always has a deadline: given, else a general one's default, a major one's own.
+        if h["deadline_in"] is not None:
+            data["deadline"] = max(found_day, TODAY + timedelta(days=h["deadline_in"]))
+        elif h["level"] == "major":
+            data["deadline"] = max(found_day, TODAY + timedelta(days=5))
         hazard = reg.hazards.add(data)
         ref = hazard["id"]
         found_on = date.fromisoformat(hazard["found_on"])
-        if h["deadline_in"] is not None:
-            reg.hazards.edit(ref, {"deadline": max(found_on, TODAY + timedelta(days=h["deadline_in"]))})
         if h["plan"] or (h["level"] == "major" and h["end"] == "closed"):
             reg.hazards.plan(ref, {"owner": h["owner"], "measures": h["measures"], "funds": h["funds"],
-                           # a deadline already set moves only by extension: the plan keeps it
-                           "deadline": None if h["deadline_in"] is not None else max(found_on, TODAY + timedelta(days=5)),
                            "contingency": h["measures"]})
         listed = h["supervise"] and h["level"] == "major" and h["end"] != "void"
         if listed:
-            reg.supervision.supervise(ref, "区安委办", "district", on=found_on.isoformat(), note=h["note"])
+            reg.supervision.supervise(ref, "区安委办", "district", on=found_on.isoformat(), note=h["note"],
+                                      due=(TODAY + timedelta(days=400)).isoformat(), notice="督1号")
         if h["extend"] and reg.hazards.get(ref)["deadline"]:
             new = date.fromisoformat(reg.hazards.get(ref)["deadline"]) + timedelta(days=h["extend"])
             reg.supervision.extend(ref, new.isoformat(), "配件", approved_by=h["note"])
@@ -106,11 +109,17 @@ def build(reg: Register, spec: dict[str, Any], files: Path) -> None:
             reg.hazards.start(ref)
             if h["end"] != "rectifying":
                 reg.hazards.done(ref)
+                if listed and h["end"] in ("closed", "failed"):  # 销号申请 and 验收 first
+                    report = files / f"评估报告{n}.pdf"
+                    report.write_bytes(b"report")
+                    reg.supervision.apply_close(ref, "郑晓峰", report)
+                    reg.supervision.accept(ref, "区安委办", note="不合格" if h["end"] == "failed" else None,
+                                           fail=h["end"] == "failed")
                 if h["end"] == "closed":
                     reg.hazards.verify(ref, "孙工", note=h["note"])
                     if listed:
                         reg.supervision.delist(ref, "已销号")
-                elif h["end"] == "failed":
+                elif h["end"] == "failed" and not listed:
                     reg.hazards.verify(ref, "孙工", note="不合格", fail=True)
         elif h["end"] == "void":
             reg.hazards.void(ref, h["note"] or "重复")

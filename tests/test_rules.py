@@ -5,6 +5,8 @@ no duplicate unit names by accident, no draws bigger than their candidates (issu
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -20,9 +22,15 @@ def add(reg: Register, unit: dict, **fields) -> dict:
 def closed_major(reg: Register, unit: dict, listed_on: str | None = None) -> dict:
     h = add(reg, unit, level="major", found_on="2026-11-01", deadline="2026-11-20", owner="郑晓峰")
     if listed_on:
-        reg.supervision.supervise(f"H{h['id']}", "区安委办", "district", on=listed_on)
+        reg.supervision.supervise(f"H{h['id']}", "区安委办", "district", on=listed_on, due="2026-12-31", notice="督1号")
     reg.hazards.plan(h["id"], {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
-    reg.hazards.start(h["id"]), reg.hazards.done(h["id"]), reg.hazards.verify(h["id"], "李明", "复查合格")
+    reg.hazards.start(h["id"]), reg.hazards.done(h["id"])
+    if listed_on:  # 销号申请 and 验收 before 销号
+        report = Path(tempfile.mkdtemp()) / "评估报告.pdf"
+        report.write_bytes(b"report")
+        reg.supervision.apply_close(f"H{h['id']}", "郑晓峰", report)
+        reg.supervision.accept(f"H{h['id']}", "区安委办")
+    reg.hazards.verify(h["id"], "李明", "复查合格")
     return reg.hazards.get(h["id"])
 
 
@@ -96,6 +104,9 @@ def test_edit_and_plan_cannot_move_a_deadline(cli, unit):
 
 def test_a_first_deadline_may_still_be_set_by_edit_or_plan(reg, unit):
     a, b = add(reg, unit), add(reg, unit)
+    with reg.store.transaction():  # open without a deadline, as an older register may have them
+        for h in (a, b):
+            reg.store.update_hazard(h["id"], {"deadline": None}, reg.today())
     assert reg.hazards.edit(a["id"], {"deadline": "2026-12-10"})["deadline"] == "2026-12-10"
     assert reg.hazards.plan(b["id"], {"deadline": "+10d"})["deadline"] == "2026-12-09"
     with pytest.raises(Refused) as err:
@@ -113,7 +124,7 @@ def hazards(cli, unit):
     cli("start", "H1")
     cli("add", "储罐区无报警装置", "--unit", "U1", "--level", "major", "--found", "2026-11-01",
         "--deadline", "2026-11-20", "--owner", "郑晓峰")
-    cli("add", "仓库超量储存", "--unit", "U1", "--level", "major", "--found", "2026-11-01")
+    cli("add", "仓库超量储存", "--unit", "U1", "--level", "major", "--found", "2026-11-01", "--deadline", "2026-12-01")
     cli("plan", "H3", "--owner", "郑晓峰", "--measures", "清理", "--funds", "100", "--deadline", "2026-12-01",
         "--contingency", "预案")
     cli("start", "H3"), cli("done", "H3")
@@ -129,7 +140,8 @@ def hazards(cli, unit):
         (("verify", "H3", "--by", "李明", "--on", "2026-11-30"), "Verified"),
         (("escalate", "H2", "--step", "notice", "--on", "tomorrow"), "Date"),
         (("action", "H2", "--type", "order_rectify", "--on", "12月1日"), "Date"),
-        (("supervise", "H2", "--by", "区安委办", "--level", "district", "--on", "tomorrow"), "Date"),
+        (("supervise", "H2", "--by", "区安委办", "--level", "district", "--due", "2026-12-31", "--notice", "督1号", "--on",
+          "tomorrow"), "Date"),
         (("inspect", "add", "--unit", "U1", "--by", "王建国", "--on", "tomorrow"), "Date"),
     ],
 )

@@ -256,7 +256,7 @@ def apply_more(reg: Register, unit: int, step: tuple[int, str, int, int]) -> Non
             reg.hazards.plan(target, {"owner": "王五", "measures": "更换设备", "funds": "0" if b % 2 else "800",
                               "contingency": "应急预案"})
         elif kind == "supervise":
-            reg.supervision.supervise(f"H{target}", "区安委办", "district", on=DAYS[b])
+            reg.supervision.supervise(f"H{target}", "区安委办", "district", on=DAYS[b], due="2027-12-31", notice="督1号")
         else:
             reg.supervision.delist(f"H{target}", "已销号", on=DAYS[when])
     except HazregError:

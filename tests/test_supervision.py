@@ -6,6 +6,7 @@ import json
 import warnings
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -21,18 +22,23 @@ def major(reg: Register, unit: dict) -> dict:
                            "found_on": "2026-11-01", "deadline": "2026-11-20", "owner": "郑晓峰"})
 
 
-def close(reg: Register, hazard_id: int) -> None:
+def close(reg: Register, hazard_id: int, report: Path | None = None) -> None:
     reg.hazards.plan(hazard_id, {"measures": "加装报警器", "funds": "12000", "contingency": "泄漏应急预案"})
     reg.hazards.start(hazard_id)
     reg.hazards.done(hazard_id)
+    if reg.supervision.closing(hazard_id) is not None:  # listed: 销号申请 and 验收 before 销号
+        assert report is not None
+        reg.supervision.apply_close(f"H{hazard_id}", "郑晓峰", report)
+        reg.supervision.accept(f"H{hazard_id}", "区安委办")
     reg.hazards.verify(hazard_id, "李明", "复查合格")
 
 
 # -- listing supervision -------------------------------------------------------------------------
 
 
-def test_supervise_and_delist(reg, major):
-    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", due="2026-12-31", note="重大隐患挂牌")
+def test_supervise_and_delist(reg, major, tmp_path):
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "区级", due="2026-12-31", note="重大隐患挂牌",
+                              notice="宁江安委办督〔2026〕3号")
     rows, _ = reg.hazards.query(reg.hazards.filter(supervised=True))
     assert [r["id"] for r in rows] == [major["id"]]
     evidence = reg.supervision.evidence(major["id"])
@@ -40,7 +46,9 @@ def test_supervise_and_delist(reg, major):
     with pytest.raises(Refused) as err:
         reg.supervision.delist(f"H{major['id']}", "已整改")
     assert err.value.key == "err.delist_open"
-    close(reg, major["id"])
+    report = tmp_path / "评估报告.pdf"
+    report.write_bytes(b"report")
+    close(reg, major["id"], report)
     reg.supervision.delist(f"H{major['id']}", "验收合格，予以摘牌")
     assert reg.hazards.query(reg.hazards.filter(supervised=True, include_all=True))[0] == []
     assert reg.supervision.evidence(major["id"])["supervisions"][0]["delisted_on"] == "2026-11-29"
@@ -50,15 +58,16 @@ def test_supervise_and_delist(reg, major):
 def test_supervision_refusals(reg, unit, major):
     general = reg.hazards.add({"unit": unit["id"], "description": "灭火器过期"})
     with pytest.raises(Refused) as err:
-        reg.supervision.supervise(f"H{general['id']}", "区安委办", "district")
+        reg.supervision.supervise(f"H{general['id']}", "区安委办", "district", due="2026-12-31", notice="督1号")
     assert err.value.key == "err.supervise_not_major"
-    reg.supervision.supervise(f"H{major['id']}", "区安委办", "district")
+    reg.supervision.supervise(f"H{major['id']}", "区安委办", "district", due="2026-12-31", notice="督1号")
     with pytest.raises(Refused) as err:
-        reg.supervision.supervise(f"H{major['id']}", "市安委办", "city")
+        reg.supervision.supervise(f"H{major['id']}", "市安委办", "city", due="2026-12-31", notice="督2号")
     assert err.value.key == "err.supervise_twice"
-    other = reg.hazards.add({"unit": unit["id"], "description": "储罐区防雷检测过期", "level": "major"})
+    other = reg.hazards.add({"unit": unit["id"], "description": "储罐区防雷检测过期", "level": "major",
+                             "deadline": "2026-12-20"})
     with pytest.raises(InvalidInput) as err:
-        reg.supervision.supervise(f"H{other['id']}", "区安委办", "county")
+        reg.supervision.supervise(f"H{other['id']}", "区安委办", "county", due="2026-12-31", notice="督3号")
     assert "district" in err.value.message()
     with pytest.raises(Refused) as err:
         reg.supervision.delist(f"H{general['id']}", "x")

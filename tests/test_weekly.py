@@ -45,7 +45,7 @@ def history(reg: Register, monkeypatch) -> Register:
     reg.hazards.verify(1, "李明", "复查合格")
     at(monkeypatch, "2026-11-26T02:00:00+00:00")
     reg.hazards.add({"unit": 1, "description": "安全出口指示灯损坏", "found_on": "2026-11-26", "deadline": "2026-11-28"})  # H5
-    reg.supervision.supervise("H2", "区安委办", "district")
+    reg.supervision.supervise("H2", "区安委办", "district", due="2026-12-31", notice="督1号")
     reg.supervision.take_action("H2", "fine", "1000")
     # Sunday 29 November 23:59 in Shanghai (15:59 UTC): still week 48 …
     at(monkeypatch, "2026-11-29T15:59:00+00:00")

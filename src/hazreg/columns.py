@@ -32,7 +32,7 @@ INSPECTION_FIELDS = (
 _OF_HAZARD = ("id", "uid", "hazard_id", "hazard_uid")
 EVIDENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "supervisions": (*_OF_HAZARD, "body", "supervision_level", "listed_on", "due", "note", "delisted_on",
-                     "delist_note", "created_at"),
+                     "delist_note", "created_at", "notice_no"),
     "extensions": (*_OF_HAZARD, "from_deadline", "to_deadline", "reason", "approved_by", "created_at"),
     "attachments": (*_OF_HAZARD, "file_name", "stage", "sha256", "size", "note", "created_at"),
     "escalations": (*_OF_HAZARD, "step", "done_on", "note", "created_at"),

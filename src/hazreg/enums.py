@@ -156,6 +156,7 @@ class ActionType(LabeledEnum):
 class Stage(LabeledEnum):
     BEFORE = ("before", "Before", "整改前")
     AFTER = ("after", "After", "整改后")
+    REPORT = ("report", "Evaluation report", "评估报告")
     OTHER = ("other", "Other", "其他")
 
 

@@ -407,6 +407,7 @@ class SupervisionData(_OfHazard):
     note: str | None = Field(default=None, max_length=TEXT_MAX)
     delisted_on: date | None = None
     delist_note: str | None = Field(default=None, max_length=TEXT_MAX)
+    notice_no: str | None = Field(default=None, max_length=NAME_MAX)
 
     @field_validator("supervision_level", mode="before")
     @classmethod

@@ -22,7 +22,7 @@ COMMANDS = {
     "export": "exports",
     **dict.fromkeys(("inspect", "campaign", "leader", "inspector", "draw", "report"), "campaigns"),
     **dict.fromkeys(
-        ("supervise", "delist", "extend", "escalations", "escalate", "due", "action", "attach", "attachment"),
+        ("supervise", "apply", "accept", "delist", "extend", "escalations", "escalate", "due", "action", "attach", "attachment"),
         "supervision",
     ),
     **dict.fromkeys(("check", "backup", "restore"), "integrity"),

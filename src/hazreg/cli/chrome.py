@@ -58,6 +58,7 @@ PLACEHOLDERS = {
     "path": "file", "report coverage --by": "group",
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
     "report form kind": "form_kind", "report form --period": "period",
+    "--notice": "notice", "--report": "file",
 }
 
 

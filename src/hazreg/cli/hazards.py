@@ -66,6 +66,8 @@ def add(
         unit = _ask_unit(reg, typer.prompt(t("prompt.unit")))
     if level is None and interactive() and missing:
         level = typer.prompt(t("prompt.level", choices=Level.choices()), default=Level.GENERAL.value)
+    if deadline is None and level is not None and interactive() and missing and Level.parse(level, "level") == Level.MAJOR:
+        deadline = typer.prompt(t("prompt.deadline"))  # a major hazard needs its own (治理时限)
     hazard = reg.hazards.add(
         {
             "unit": unit, "description": description, "level": level, "found_on": found,
@@ -135,19 +137,31 @@ def list_hazards(
     if limit is None and fmt == "table":
         limit = DEFAULT_TABLE_LIMIT
     rows, total = reg.hazards.query(query, limit=limit or None)
+    if supervised:  # with their listing: body, level, notice number, supervision deadline (督办逾期)
+        rows = reg.supervision.decorate(rows)
     if fmt != "table":
         from hazreg.render.formats import write
-        from hazreg.render.records import HAZARD_COLUMNS, hazard_record
+        from hazreg.render.records import (
+            HAZARD_COLUMNS,
+            SUPERVISION_COLUMNS,
+            hazard_record,
+            supervised_record,
+        )
 
-        write(fmt, [hazard_record(r) for r in rows], HAZARD_COLUMNS)
+        if supervised:
+            write(fmt, [supervised_record(r) for r in rows], [*HAZARD_COLUMNS, *SUPERVISION_COLUMNS])
+        else:
+            write(fmt, [hazard_record(r) for r in rows], HAZARD_COLUMNS)
         return
     if not rows:
         note_empty()
         return
-    from hazreg.render.grid import hazard_grid
+    from hazreg.render.grid import hazard_grid, supervised_grid
 
-    print_grid(hazard_grid(rows, reg.today()))
+    print_grid(supervised_grid(rows, reg.today()) if supervised else hazard_grid(rows, reg.today()))
     note_more(len(rows), total)
+    if supervised:
+        say(t("msg.supervision_overdue_count", count=sum(bool(r["supervision_overdue"]) for r in rows)), err=True)
 
 
 def show(
@@ -157,7 +171,7 @@ def show(
     """Show a hazard: the whole record, its plan (五落实) and its history."""
     fmt = check_format(fmt)
     reg = register()
-    row = reg.hazards.get(hazard)
+    row = reg.supervision.decorate([reg.hazards.get(hazard)])[0]
     history = reg.history(f"H{row['id']}")
     evidence = reg.supervision.evidence(row["id"])
     if fmt == "table":
@@ -174,6 +188,10 @@ def show(
     )
 
     record = hazard_record(row)
+    if row.get("supervised_by"):
+        from hazreg.render.records import SUPERVISION_COLUMNS
+
+        record.update({k: row.get(k) for k in SUPERVISION_COLUMNS})
     if fmt == "csv":
         write("csv", [record], HAZARD_COLUMNS)
         return

@@ -57,14 +57,19 @@ def config(
     key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
 ) -> None:
-    """Show or change the register's settings (timezone, escalation)."""
+    """Show or change the register's settings (timezone, escalation, general_deadline_days,
+    acceptance_days, form.*)."""
+    from hazreg.register.base import DAY_SETTINGS
     from hazreg.register.forms import SETTINGS as FORM_SETTINGS
 
     form_keys = [f"form.{k}" for k in FORM_SETTINGS]
+    keys = ("timezone", "escalation", *DAY_SETTINGS)
     if key is None:
         reg = register()
         typer.echo(f"timezone = {reg.timezone}")
         typer.echo(f"escalation = {_ladder(reg.supervision.ladder())}")
+        for name in DAY_SETTINGS:
+            typer.echo(f"{name} = {reg.ctx.days_setting(name)}")
         for name in form_keys:
             typer.echo(f"{name} = {reg.store.setting(name) or ''}")
         return
@@ -77,15 +82,20 @@ def config(
         set_setting(register(write=True), key, value)
         say(t("msg.config_set", key=key, value=value.strip()))
         return
-    if key not in ("timezone", "escalation"):
-        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join(["timezone", "escalation", *form_keys]))
+    if key not in keys:
+        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join([*keys, *form_keys]))
     if value is None:
         reg = register()
-        typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
+        if key in DAY_SETTINGS:
+            typer.echo(str(reg.ctx.days_setting(key)))
+        else:
+            typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
         return
     reg = register(write=True)
     if key == "timezone":
         reg.set_timezone(value)
+    elif key in DAY_SETTINGS:
+        value = str(reg.ctx.set_days_setting(key, value))
     else:
         value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))

@@ -53,10 +53,16 @@ def supervise(
     level: str = _opt("--level", key="help.opt.supervise_level", default=...),
     on: str | None = _opt("--on", key="help.opt.on_supervise"),
     due: str | None = _opt("--due", key="help.opt.supervise_due"),
+    notice: str | None = _opt("--notice", key="help.opt.notice"),
     note: str | None = _opt("--note", key="help.opt.note"),
 ) -> None:
     """List a major hazard for supervision (挂牌督办)."""
-    row = register(write=True).supervision.supervise(hazard, by, level, on, due, note)
+    from hazreg.errors import InvalidInput
+
+    missing = [name for name, value in (("--due", due), ("--notice", notice)) if not value]
+    if missing:
+        raise InvalidInput("err.missing_options", options=", ".join(missing))
+    row = register(write=True).supervision.supervise(hazard, by, level, on, due, note, notice)
     say(t("msg.supervised", id=f"H{row['id']}", body=by))
 
 
@@ -72,6 +78,41 @@ def delist(
         raise InvalidInput("err.missing_options", options="--note")
     row = register(write=True).supervision.delist(hazard, note, on)
     say(t("msg.delisted", id=f"H{row['id']}"))
+
+
+def apply(
+    hazard: str = _hazard_arg(),
+    by: str = _opt("--by", key="help.opt.apply_by", default=...),
+    report: Path = _opt("--report", key="help.opt.report", default=...),
+    on: str | None = _opt("--on", key="help.opt.on_apply"),
+    note: str | None = _opt("--note", key="help.opt.note"),
+) -> None:
+    """A listed major hazard: the unit applies for closure (销号申请) with its evaluation report."""
+    reg = register(write=True)
+    row = reg.supervision.apply_close(hazard, by, report, on, note)
+    state = reg.supervision.closing(row["id"])
+    assert state is not None
+    attachment = next(s for s in reversed(state["steps"]) if s["step"] == "apply")["attachment_id"]
+    say(t("msg.applied", id=f"H{row['id']}", attachment=f"A{attachment}", by=state["accept_by"]))
+
+
+def accept(
+    hazard: str = _hazard_arg(),
+    by: str = _opt("--by", key="help.opt.accept_by", default=...),
+    fail: bool = typer.Option(False, "--fail", help=t("help.opt.accept_fail")),
+    on: str | None = _opt("--on", key="help.opt.on_accept"),
+    note: str | None = _opt("--note", key="help.opt.note"),
+) -> None:
+    """A listed major hazard: the supervising body's on-site acceptance check (验收)."""
+    reg = register(write=True)
+    row = reg.supervision.accept(hazard, by, on, note, fail)
+    hid = f"H{row['id']}"
+    if fail:
+        say(t("msg.accept_failed", id=hid))
+        return
+    state = reg.supervision.closing(row["id"])
+    assert state is not None
+    say(t("msg.accepted_late" if state["accept_late"] else "msg.accepted", id=hid, by=state["accept_by"]))
 
 
 def extend(
@@ -133,12 +174,12 @@ def due(
     """The morning view: overdue hazards, then those due within 7 days."""
     fmt = check_format(fmt)
     reg = register()
-    rows = reg.supervision.due(owner, within)
+    rows = reg.supervision.decorate(reg.supervision.due(owner, within))
     if fmt != "table":
         from hazreg.render.formats import write
-        from hazreg.render.records import HAZARD_COLUMNS, hazard_record
+        from hazreg.render.records import HAZARD_COLUMNS, SUPERVISION_COLUMNS, supervised_record
 
-        write(fmt, [hazard_record(r) for r in rows], HAZARD_COLUMNS)
+        write(fmt, [supervised_record(r) for r in rows], [*HAZARD_COLUMNS, *SUPERVISION_COLUMNS])
         return
     from hazreg.register.forms import forms_due
 
@@ -284,7 +325,8 @@ def _safe_name(item: dict[str, Any]) -> str:
 
 
 def install(app: typer.Typer) -> None:
-    for name, command in (("supervise", supervise), ("delist", delist), ("extend", extend),
+    for name, command in (("supervise", supervise), ("apply", apply), ("accept", accept), ("delist", delist),
+                          ("extend", extend),
                           ("escalations", escalations), ("escalate", escalate), ("due", due),
                           ("attach", attach)):
         app.command(name, help=t(f"help.cmd.{name}"))(command)

@@ -91,6 +91,12 @@ class Edit:
     changed: tuple[str, ...]
 
 
+# Register settings that are a number of days, with their defaults: the deadline a general
+# hazard gets when none is given (found date + N days), and the working days the supervising
+# body has to check a supervised major hazard on site after the unit applies for 销号.
+DAY_SETTINGS = {"general_deadline_days": 30, "acceptance_days": 10}
+
+
 class Context:
     """What every service of a register shares: the store opened for one command, the operator,
     the clock and time zone (today, dates typed by the user) and the history log."""
@@ -102,6 +108,25 @@ class Context:
 
     def today(self) -> date:
         return dates.today(self.timezone)
+
+    def days_setting(self, key: str) -> int:
+        """A setting that is a number of days (DAY_SETTINGS), its default if never set."""
+        stored = self.store.setting(key)
+        return int(stored) if stored else DAY_SETTINGS[key]
+
+    def set_days_setting(self, key: str, value: str) -> int:
+        """Change a number-of-days setting (a whole number from 1 to 365), recorded in history."""
+        from hazreg.errors import InvalidInput
+
+        text = (value or "").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 365:
+            raise InvalidInput("err.days_setting", key, value=value)
+        days = int(text)
+        with self.store.transaction():
+            old = self.store.setting(key)
+            self.store.set_setting(key, str(days))
+            self.log("settings", 0, key, {key: old}, {key: str(days)})
+        return days
 
     def happened(self, text: str | date | None, field: str) -> date:
         """The date something happened (default today), never after today (dates.not_future):

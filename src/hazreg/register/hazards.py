@@ -34,6 +34,18 @@ EDITABLE = (
 PLAN = ("owner", "measures", "funds", "deadline", "contingency")
 
 
+# Statuses in which a hazard must have a deadline when it is saved (added, edited, planned).
+UNFINISHED_TIMED = (Status.OPEN, Status.RECTIFYING)
+
+
+def check_saved(hazard: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> None:
+    """`check_edit`, and an open or rectifying hazard is not saved without a deadline: one that
+    has none (an older register's) takes an edit only with --deadline."""
+    check_edit(hazard, before, after)
+    if Status.parse(hazard["status"]) in UNFINISHED_TIMED and not hazard.get("deadline") and not after.get("deadline"):
+        raise InvalidInput("err.deadline_required_edit", "deadline", id=f"H{hazard['id']}")
+
+
 class Hazards:
     """The register's hazards: record, plan, move through their lifecycle, edit, void."""
 
@@ -83,6 +95,13 @@ class Hazards:
         from hazreg.models import HazardData, validate
 
         hazard = validate(HazardData, fields, today)
+        if hazard.deadline is None and hazard.status in UNFINISHED_TIMED:
+            # Never saved as open without a deadline: a major hazard's is required (治理时限),
+            # a general one's is the found date + general_deadline_days (config).
+            if hazard.level == Level.MAJOR:
+                raise InvalidInput("err.deadline_required_major", "deadline")
+            days = self.ctx.days_setting("general_deadline_days")
+            hazard = validate(HazardData, {**fields, "deadline": hazard.found_on + timedelta(days=days)}, today)
         record = {k: plain(v) for k, v in hazard.model_dump().items()}
         now = dates.timestamp()
         with self.ctx.store.transaction():
@@ -147,7 +166,7 @@ class Hazards:
             raise InvalidInput("err.not_editable", sorted(unknown)[0], allowed=", ".join(EDITABLE))
         if "unit" in changes:
             changes["unit_id"] = self.units.find(changes.pop("unit"))["id"]
-        return self._apply(current, changes, "edit", check=check_edit)
+        return self._apply(current, changes, "edit", check=check_saved)
 
     def plan(self, ref: str | int, changes: dict[str, Any]) -> dict[str, Any]:
         """Record the five guarantees (五落实): owner, measures, funds, deadline, contingency."""
@@ -155,7 +174,7 @@ class Hazards:
         if current["status"] in (Status.CLOSED, Status.VOID):
             raise Refused("err.plan_finished", id=f"H{current['id']}", status=Status.parse(current["status"]).label())
         changes = {k: v for k, v in changes.items() if v is not None and k in PLAN}
-        return self._apply(current, changes, "plan", check=check_edit).record
+        return self._apply(current, changes, "plan", check=check_saved).record
 
     # -- lifecycle (DESIGN.md rule 3) -----------------------------------------------------
 
@@ -193,6 +212,7 @@ class Hazards:
         if not (by or "").strip():
             raise InvalidInput("err.required", "verified_by")
         day = self.ctx.happened(on, "verified_on")
+        self._supervised_gate(current, fail, day)
         missing = gate("verify --fail" if fail else "verify", {**current, "verified_by": by})
         if missing:
             # DESIGN.md rule 4: a major hazard closes only with all five guarantees recorded.
@@ -203,6 +223,25 @@ class Hazards:
         else:
             changes["closed_on"] = day
         return self._change(current, changes, "verify_fail" if fail else "verify", note, day)
+
+    def _supervised_gate(self, current: dict[str, Any], fail: bool, day: date) -> None:
+        """A hazard listed for supervision closes (销号) only after the unit's application and the
+        supervising body's on-site acceptance; a failed check is `accept --fail`."""
+        from hazreg.register.supervision import closing_state, closing_step_label
+
+        listing = self.ctx.store.supervision_in_force(current["id"])
+        if listing is None:
+            return
+        hid = f"H{current['id']}"
+        if fail:
+            raise Refused("err.supervised_verify_fail", id=hid)
+        steps = self.ctx.store.supervision_steps(listing["id"])
+        state = closing_state(self.ctx, listing, steps, current["status"])
+        if state["next"] != "close":
+            raise Refused("err.close_order", id=hid, step=closing_step_label("close"),
+                          next=closing_step_label(state["next"]))
+        if day.isoformat() < steps[-1]["done_on"]:
+            raise InvalidInput("err.end_before_start", "verified_on", end=day, start=steps[-1]["done_on"])
 
     def void(self, ref: str | int, reason: str) -> dict[str, Any]:
         """Void a wrong record; it stays in the register, its history and its exports."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hazreg import dates
@@ -391,6 +391,7 @@ class Imports:
             names[unit_id] = name
             places[unit_id] = (industry, locality)
         today = self.ctx.today()
+        general_days = self.ctx.days_setting("general_deadline_days")
         now = dates.timestamp()  # one moment for the whole import: when it was saved
         day_starts: dict[date, str] = {}
 
@@ -519,6 +520,11 @@ class Imports:
                     self.ctx.log("hazard", existing["id"], "import", {k: before[k] for k in rest},
                              {k: after[k] for k in rest})
                 return "updated"
+            if hazard.deadline is None and hazard.status in (Status.OPEN, Status.RECTIFYING):
+                # As `add`: a major hazard needs its deadline, a general one gets the default.
+                if hazard.level == Level.MAJOR:
+                    raise _Bad("deadline", _t("err.deadline_required_major"))
+                hazard = hazard.model_copy(update={"deadline": hazard.found_on + timedelta(days=general_days)})
             moves = self._import_moves(f"row {number}", Status.OPEN, hazard, legacy)
             record = {"uid": uid or new_uid(), **hazard.model_dump(mode="json"), "created_at": now, "updated_at": now}
             fresh = {k: v for k, v in record.items() if k not in ("uid", "created_at", "updated_at")}
@@ -598,6 +604,12 @@ class Imports:
         except Refused as error:
             raise _Bad(next(iter(edited), None), error.message()) from None
         moves = self._import_moves(f"H{existing['id']}", Status.parse(existing["status"]), merged, legacy)
+        if ("verify" in moves or "verify --fail" in moves) and self.ctx.store.supervision_in_force(existing["id"]):
+            # A listed hazard closes only through its steps (销号申请, 验收, 销号), never by a file.
+            raise _Bad("status", _t("err.import_supervised", id=f"H{existing['id']}"))
+        if (merged.status in (Status.OPEN, Status.RECTIFYING) and merged.deadline is None
+                and merged.level == Level.MAJOR):
+            raise _Bad("deadline", _t("err.deadline_required_major"))
         return merged, moves
 
 

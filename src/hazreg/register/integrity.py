@@ -184,7 +184,7 @@ _IDENTITY = ("uid", "created_at")
 # Rows a change to a hazard adds (delist changes one): table, kind, the action that adds a row,
 # and (column, where history keeps it: "after.KEY", "before.KEY" or "note"). A key ending in ?
 # is compared only where the entry has it (uid, size and stage are in entries since this check).
-_CHILDREN: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+_CHILDREN: tuple[tuple[str, str, str | tuple[str, ...], tuple[tuple[str, str], ...]], ...] = (
     ("actions", "action", "action",
      (("type", "after.type"), ("amount_fen", "after.amount"), ("against", "after.against"),
       ("taken_on", "after.on"), ("note", "note"), ("uid", "after.uid?"))),
@@ -192,7 +192,10 @@ _CHILDREN: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
      (("step", "after.step"), ("done_on", "after.done_on"), ("note", "note"), ("uid", "after.uid?"))),
     ("supervisions", "supervision", "supervise",
      (("body", "after.supervised_by"), ("level", "after.supervision_level"), ("listed_on", "after.listed_on"),
-      ("due", "after.due"), ("note", "note"), ("uid", "after.uid?"))),
+      ("due", "after.due"), ("note", "note"), ("uid", "after.uid?"), ("notice_no", "after.notice_no?"))),
+    ("supervision_steps", "supervision step", ("apply", "accept", "accept_fail"),
+     (("step", "after.step"), ("done_by", "after.step_by"), ("done_on", "after.step_on"), ("note", "note"),
+      ("attachment_id", "after.attachment?"), ("uid", "after.uid"))),
     ("extensions", "extension", "extend",
      (("from_deadline", "before.deadline"), ("to_deadline", "after.deadline"), ("reason", "note"))),
     ("attachments", "attachment", "attach",
@@ -208,7 +211,8 @@ _IMPORTED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "import_escalation": ("escalate", (("step", "after.step"), ("done_on", "after.done_on"), ("note", "after.note"))),
     "import_supervision": ("supervise", (("body", "after.body"), ("level", "after.supervision_level"),
                                          ("listed_on", "after.listed_on"), ("due", "after.due"), ("note", "after.note"),
-                                         ("delisted_on", "after.delisted_on"), ("delist_note", "after.delist_note"))),
+                                         ("delisted_on", "after.delisted_on"), ("delist_note", "after.delist_note"),
+                                         ("notice_no", "after.notice_no?"))),
     "import_extension": ("extend", (("from_deadline", "after.from_deadline"), ("to_deadline", "after.to_deadline"),
                                     ("reason", "after.reason"))),
     "import_attachment": ("attach", (("id", "after.id"), ("sha256", "after.sha256"), ("name", "after.file_name"),
@@ -237,7 +241,7 @@ def _child_value(column: str, value: Any) -> Any:
     if column == "amount_fen" and isinstance(value, int):
         amount = from_fen(value)
         return None if amount is None else f"{amount:.2f}"
-    if column == "id" and isinstance(value, int):
+    if column in ("id", "attachment_id") and isinstance(value, int):
         return f"A{value}"
     return None if value == "" else value
 
@@ -280,7 +284,10 @@ def replay_children(reg: Register) -> tuple[int, list[dict[str, Any]], list[dict
             entries.setdefault(adds, []).append((entry, spec_of))
         for t, ((table, kind, action, spec), columns, held) in enumerate(zip(_CHILDREN, columns_of, tables, strict=True)):
             rows = [dict(zip(columns, values, strict=True)) for _, values in held]
-            added = entries.get(action, [])
+            if isinstance(action, tuple):  # one table, several actions: their entries in history's order
+                added = sorted((e for a in action for e in entries.get(a, [])), key=lambda e: e[0][0])
+            else:
+                added = entries.get(action, [])
             for n, (entry, imported) in enumerate(added):
                 if n < len(rows):
                     compare(t, kind, rows[n], imported or spec, entry)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -78,7 +80,9 @@ class Supervision:
     # -- listing supervision -------------------------------------------------------------
 
     def supervise(self, ref: str, body: str, level: str, on: str | None = None, due: str | None = None,
-                  note: str | None = None) -> dict[str, Any]:
+                  note: str | None = None, notice: str | None = None) -> dict[str, Any]:
+        """List a major hazard for supervision: the supervising body (督办单位), its level, the
+        notice's number (督办文号) and the supervision deadline (督办期限), all required."""
         from hazreg.models import clean_text  # text kept as an import would keep it
 
         note = clean_text(note)
@@ -88,27 +92,137 @@ class Supervision:
             raise Refused("err.supervise_not_major", id=hid)
         if hazard["status"] in (Status.CLOSED, Status.VOID):
             raise Refused("err.supervise_finished", id=hid, status=Status.parse(hazard["status"]).label())
-        if self.ctx.store.supervision_in_force(hazard["id"]):
-            raise Refused("err.supervise_twice", id=hid)
+        current = self.ctx.store.supervision_in_force(hazard["id"])
+        if current:
+            raise Refused("err.supervise_twice", id=hid, body=current["body"],
+                          notice=current.get("notice_no") or "—", since=current["listed_on"])
         if not (body or "").strip():
             raise InvalidInput("err.required", "body")
+        if not (clean_text(notice) or "").strip():
+            raise InvalidInput("err.required", "notice")
+        if due is None or not due.strip():
+            raise InvalidInput("err.required", "due")
         listed_on = self.ctx.happened(on, "on")
         due_on = self.ctx.date(due, "due")
+        assert due_on is not None
         if listed_on.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "on", value=listed_on, found=hazard["found_on"])
-        if due_on is not None and due_on < listed_on:
+        if due_on < listed_on:
             raise InvalidInput("err.end_before_start", "due", end=due_on, start=listed_on)
         record = {"body": clean_text(body), "level": SupervisionLevel.parse(level, "level").value,
-                  "listed_on": listed_on.isoformat(), "due": due_on.isoformat() if due_on else None, "note": note}
+                  "listed_on": listed_on.isoformat(), "due": due_on.isoformat(), "note": note,
+                  "notice_no": clean_text(notice)}
         now = dates.timestamp()
         uid = new_uid()
         with self.ctx.store.transaction():
             self.ctx.store.insert_into("supervisions", {"uid": uid, "hazard_id": hazard["id"], **record,
                                                      "created_at": now, "updated_at": now})
             listing = {"supervised_by": record["body"], "supervision_level": record["level"],
-                       "listed_on": record["listed_on"], "due": record["due"], "uid": uid}
+                       "notice_no": record["notice_no"], "listed_on": record["listed_on"], "due": record["due"],
+                       "uid": uid}
             self.ctx.log("hazard", hazard["id"], "supervise", None, {k: v for k, v in listing.items() if v}, note)
         return self.hazards.get(hazard["id"])
+
+    # -- closing a supervised hazard: 销号申请 → 验收 → 销号 (verify) → 摘牌 (delist) ---------------
+
+    def closing(self, hazard_id: int) -> dict[str, Any] | None:
+        """Where a listed hazard stands on its way to 销号, or None if it is not listed:
+        the listing, its steps, the next step ("apply", "accept", "close", "delist"), and the
+        on-site acceptance's due day (working days after the application) and whether it is late."""
+        listing = self.ctx.store.supervision_in_force(hazard_id)
+        if listing is None:
+            return None
+        return closing_state(self.ctx, listing, self.ctx.store.supervision_steps(listing["id"]),
+                             self.hazards.get(hazard_id)["status"])
+
+    def apply_close(self, ref: str, by: str, report: Path | None, on: str | None = None,
+                    note: str | None = None) -> dict[str, Any]:
+        """The unit applies for 销号 (销号申请), its evaluation report attached: a listed major
+        hazard, rectified, with no application pending."""
+        from hazreg.models import clean_text
+
+        by, note = clean_text(by) or "", clean_text(note)
+        hazard = self.hazards.get(ref)
+        hid = f"H{hazard['id']}"
+        state = self._listed(hazard)
+        if hazard["status"] != Status.RECTIFIED:
+            raise Refused("err.apply_status", id=hid, status=Status.parse(hazard["status"]).label())
+        if state["next"] != "apply":
+            raise Refused("err.close_order", id=hid, step=closing_step_label("apply"),
+                          next=closing_step_label(state["next"]))
+        if not by.strip():
+            raise InvalidInput("err.required", "by")
+        if report is None:
+            raise InvalidInput("err.required", "report")
+        day = self.ctx.happened(on, "on")
+        if hazard.get("rectified_on") and day.isoformat() < hazard["rectified_on"]:
+            raise InvalidInput("err.end_before_start", "on", end=day, start=hazard["rectified_on"])
+        uid = new_uid()
+        with self.ctx.store.transaction():
+            attached = self.attach(ref, [report], "report", note)[0]
+            self.ctx.store.insert_into("supervision_steps", {
+                "uid": uid, "hazard_id": hazard["id"], "supervision_id": state["listing"]["id"], "step": "apply",
+                "done_by": by, "done_on": day.isoformat(), "attachment_id": attached["id"], "note": note,
+                "created_at": dates.timestamp()})
+            self.ctx.log("hazard", hazard["id"], "apply", None,
+                         {"step": "apply", "step_by": by, "step_on": day.isoformat(), "attachment": f"A{attached['id']}",
+                          "uid": uid}, note, day)
+        return self.hazards.get(hazard["id"])
+
+    def accept(self, ref: str, by: str, on: str | None = None, note: str | None = None,
+               fail: bool = False) -> dict[str, Any]:
+        """The supervising body's on-site check (验收) of an application: passed, the hazard may be
+        closed (销号, `verify`); failed, it goes back to rectifying and the unit applies again."""
+        from hazreg.models import clean_text
+
+        by, note = clean_text(by) or "", clean_text(note)
+        hazard = self.hazards.get(ref)
+        hid = f"H{hazard['id']}"
+        state = self._listed(hazard)
+        step = "accept_fail" if fail else "accept"
+        if state["next"] != "accept":
+            raise Refused("err.close_order", id=hid, step=closing_step_label(step),
+                          next=closing_step_label(state["next"]))
+        if not by.strip():
+            raise InvalidInput("err.required", "by")
+        if fail and not (note or "").strip():
+            raise InvalidInput("err.required", "note")
+        day = self.ctx.happened(on, "on")
+        applied_on = state["applied_on"]
+        if day.isoformat() < applied_on:
+            raise InvalidInput("err.end_before_start", "on", end=day, start=applied_on)
+        uid = new_uid()
+        late = day > date.fromisoformat(state["accept_by"])
+        with self.ctx.store.transaction():
+            self.ctx.store.insert_into("supervision_steps", {
+                "uid": uid, "hazard_id": hazard["id"], "supervision_id": state["listing"]["id"], "step": step,
+                "done_by": by, "done_on": day.isoformat(), "attachment_id": None, "note": note,
+                "created_at": dates.timestamp()})
+            after: dict[str, Any] = {"step": step, "step_by": by, "step_on": day.isoformat(), "uid": uid}
+            if late:
+                after["late"] = True
+            self.ctx.log("hazard", hazard["id"], step, None, after, note, day)
+            if fail:  # back to rectifying, as a failed verification sends it
+                self.hazards._change(hazard, {"status": Status.RECTIFYING, "verified_by": by, "verified_on": day,
+                                              "verify_note": note, "rectified_on": None}, "verify_fail", note, day)
+        return self.hazards.get(hazard["id"])
+
+    def _listed(self, hazard: dict[str, Any]) -> dict[str, Any]:
+        state = self.closing(hazard["id"])
+        if state is None:
+            raise Refused("err.not_supervised", id=f"H{hazard['id']}")
+        return state
+
+    def decorate(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each hazard row with its listing in force, if any: supervised_by, supervision_level,
+        notice_no, supervision_due and supervision_overdue (督办逾期: the supervision deadline has
+        passed and the hazard is not closed)."""
+        listings = self.ctx.store.supervisions_in_force_for([r["id"] for r in rows])
+        today = self.ctx.today().isoformat()
+        for row in rows:
+            listing = listings.get(row["id"])
+            row.update(supervision_fields(listing, row["status"], today))
+        return rows
 
     def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:
         from hazreg.models import clean_text
@@ -149,6 +263,10 @@ class Supervision:
         assert new is not None
         if hazard["deadline"] and new.isoformat() <= hazard["deadline"]:
             raise Refused("err.extend_earlier", id=hid, to=new, deadline=hazard["deadline"])
+        listing = self.ctx.store.supervision_in_force(hazard["id"])
+        if listing and listing["due"] and new.isoformat() > listing["due"] and not (approved_by or "").strip():
+            # Past the supervision deadline only with the supervising body's approval recorded.
+            raise Refused("err.extend_past_supervision", id=hid, to=new, due=listing["due"], body=listing["body"])
         with self.ctx.store.transaction():
             self.ctx.store.insert_into("extensions", {
                 "uid": new_uid(), "hazard_id": hazard["id"], "from_deadline": hazard["deadline"],
@@ -403,7 +521,77 @@ class Supervision:
         return problems
 
     def evidence(self, hazard_id: int) -> dict[str, list[dict[str, Any]]]:
-        return self.ctx.store.evidence(hazard_id)
+        """Everything kept about a hazard beyond its own fields; with `supervision_steps`, the
+        closing steps of each of its listings (销号申请, 验收), and `closing`, where the listing in
+        force stands (next step, acceptance due by, late)."""
+        found = self.ctx.store.evidence(hazard_id)
+        found["supervision_steps"] = [step for s in found["supervisions"]
+                                      for step in self.ctx.store.supervision_steps(s["id"])]
+        state = self.closing(hazard_id)
+        if state is not None:
+            found["closing"] = [{"next": state["next"], "applied_on": state["applied_on"],
+                                 "accept_by": state["accept_by"], "accepted_on": state["accepted_on"],
+                                 "accept_late": state["accept_late"]}]
+        return found
+
+
+CLOSING_STEPS = ("apply", "accept", "close", "delist")
+
+
+def closing_step_label(key: str) -> str:
+    from hazreg.i18n import t
+
+    return t(f"closing.{key}")
+
+
+def closing_state(ctx: Context, listing: dict[str, Any], steps: list[dict[str, Any]], status: str) -> dict[str, Any]:
+    """A listing's way to 销号 from its recorded steps: the next step, the last application's
+    day, the day its on-site acceptance is due by (ctx's acceptance_days working days later)
+    and whether the acceptance is (or was) late."""
+    last = steps[-1] if steps else None
+    if status == Status.CLOSED:
+        following = "delist"
+    elif last is None or last["step"] == "accept_fail":
+        following = "apply"
+    elif last["step"] == "apply":
+        following = "accept"
+    else:
+        following = "close"
+    applied = next((s for s in reversed(steps) if s["step"] == "apply"), None)
+    state: dict[str, Any] = {"listing": listing, "steps": steps, "next": following, "applied_on": None,
+                             "accept_by": None, "accepted_on": None, "accept_late": False}
+    if applied is not None:
+        days = ctx.days_setting("acceptance_days")
+        with warnings_quiet():
+            accept_by = dates.add_working_days(date.fromisoformat(applied["done_on"]), days)
+        checked = next((s for s in steps if s["id"] > applied["id"]), None)
+        state.update(applied_on=applied["done_on"], accept_by=accept_by.isoformat(),
+                     accepted_on=checked["done_on"] if checked else None)
+        when = date.fromisoformat(checked["done_on"]) if checked else ctx.today()
+        state["accept_late"] = when > accept_by
+    return state
+
+
+@contextmanager
+def warnings_quiet() -> Iterator[None]:
+    """Working days counted beyond the calendar are estimated with a warning; a listing's
+    acceptance due day is shown, not typed, so the warning is not repeated for it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def supervision_fields(listing: dict[str, Any] | None, status: str, today: str) -> dict[str, Any]:
+    """The listing fields a hazard row shows (all None when it is not listed)."""
+    if listing is None:
+        return {"supervised_by": None, "supervision_level": None, "notice_no": None, "supervision_due": None,
+                "supervision_overdue": False}
+    due: str | None = listing.get("due")
+    return {"supervised_by": listing["body"], "supervision_level": listing["level"],
+            "notice_no": listing.get("notice_no"), "supervision_due": due,
+            "supervision_overdue": due is not None and due < today and status not in (Status.CLOSED, Status.VOID)}
 
 
 def step_label(key: str) -> str:

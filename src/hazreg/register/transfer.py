@@ -258,7 +258,9 @@ class RecordImports:
         if item.delisted_on is not None and hazard["status"] != Status.CLOSED:
             raise InvalidInput("err.delist_open", "delisted_on", id=hid, status=Status.parse(hazard["status"]).label())
         if item.delisted_on is None and self.store.supervision_in_force(hazard["id"]):
-            raise InvalidInput("err.supervise_twice", "listed_on", id=hid)
+            current = self.store.supervision_in_force(hazard["id"]) or {}
+            raise InvalidInput("err.supervise_twice", "listed_on", id=hid, body=current.get("body"),
+                               notice=current.get("notice_no") or "—", since=current.get("listed_on"))
 
     def _check_extensions(self, hazard: dict[str, Any], item: Any) -> None:
         if item.to_deadline.isoformat() < hazard["found_on"]:

@@ -517,6 +517,7 @@ def weekly_report(reg: Register, week: str | None = None, everything: bool = Fal
         "activity": {**activity, "actions": {k: {"count": n, "fines": None if f is None else f"{f:.2f}"}
                                              for k, (n, f) in activity["actions"].items()}},
         "coverage": coverage,
+        "supervision": supervision_at(reg, min(sunday, reg.today())),
         "trend": replayed["trend"],
     }
 
@@ -534,6 +535,21 @@ def by_department(reg: Register, by_industry: list[dict[str, Any]], monday: date
                      **{k: sum(g[k] for g in mine) for k in ("found", "open", "overdue")},
                      "inspections": inspections, "units_inspected": units})
     return rows
+
+
+def supervision_at(reg: Register, day: date) -> dict[str, Any]:
+    """The major hazards listed for supervision at the end of `day` (the week's Sunday, or today
+    for the current week), each with its supervision deadline, flagged 督办逾期 where that
+    deadline had passed and the hazard was not closed by then; and how many are."""
+    hazards = []
+    for s in reg.store.supervisions_at(day):
+        overdue = (bool(s["due"]) and s["due"] < day.isoformat() and s["status"] != "void"
+                   and not (s["closed_on"] and s["closed_on"] <= day.isoformat()))
+        hazards.append({"id": f"H{s['hazard_id']}", "unit_name": s["unit_name"], "description": s["description"],
+                        "supervised_by": s["body"], "supervision_level": s["level"], "notice_no": s["notice_no"],
+                        "listed_on": s["listed_on"], "supervision_due": s["due"], "supervision_overdue": overdue})
+    return {"as_of": day.isoformat(), "listed": len(hazards),
+            "overdue": sum(h["supervision_overdue"] for h in hazards), "hazards": hazards}
 
 
 def trend(reg: Register, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:

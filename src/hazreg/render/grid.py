@@ -97,6 +97,20 @@ def hazard_grid(rows: list[dict[str, Any]], today: date) -> Grid:
     return grid
 
 
+def supervised_grid(rows: list[dict[str, Any]], today: date) -> Grid:
+    """Listed hazards with their listing: body, level, notice number, supervision deadline."""
+    columns = ["status", "unit_name", "description", "deadline"]
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns]
+                + [t("field.supervised_by"), t("field.supervision_level"), t("col.notice_no"), t("col.supervision_due"),
+                   t("col.flags")], keep_whole=(0, 4, 7, 8), ratios={2: 1, 3: 3, 5: 1})
+    for row in rows:
+        grid.rows.append([f"H{row['id']}"] + [label(c, row.get(c)) for c in columns]
+                         + [row.get("supervised_by") or "", label("supervision_level", row.get("supervision_level")),
+                            row.get("notice_no") or "—", row.get("supervision_due") or "—", hazard_flags(row, today)])
+        grid.styles.append("overdue" if row.get("overdue") or row.get("supervision_overdue") else "major")
+    return grid
+
+
 def unit_grid(rows: list[dict[str, Any]]) -> Grid:
     columns = ["name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
     grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2, 7, 8), ratios={1: 2, 4: 1, 6: 1})
@@ -250,9 +264,22 @@ def evidence_lines(evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str,
     for s in evidence.get("supervisions", []):
         text = t("line.supervision", body=s["body"], level=label("supervision_level", s["level"]), on=s["listed_on"],
                  due=s["due"] or "—")
+        if s.get("notice_no"):
+            text += t("line.notice_no", notice=s["notice_no"])
         if s["delisted_on"]:
             text += " " + t("line.delisted", on=s["delisted_on"], note=s["delist_note"] or "")
         lines.append(text)
+        for step in (x for x in evidence.get("supervision_steps", []) if x["supervision_id"] == s["id"]):
+            lines.append("  " + t(f"line.step_{step['step']}", on=step["done_on"], by=step["done_by"],
+                                  attachment=step["attachment_id"], note=step["note"] or ""))
+    for state in evidence.get("closing", []):
+        if state["accept_by"] and state["accept_late"]:
+            lines.append("  " + t("line.accept_late", by=state["accept_by"]))
+        elif state["accept_by"] and not state["accepted_on"]:
+            lines.append("  " + t("line.accept_due", by=state["accept_by"]))
+        from hazreg.register.supervision import closing_step_label
+
+        lines.append("  " + t("line.next_step", next=closing_step_label(state["next"])))
     if lines:
         sections.append((t("heading.supervision"), lines))
     lines = [t("line.extension", old=e["from_deadline"] or "—", new=e["to_deadline"], reason=e["reason"],

@@ -99,7 +99,20 @@ def hazard_flags(row: dict[str, Any], today: date) -> str:
         flags.append(t("flag.plan_incomplete"))
     if closed_incomplete(row):
         flags.append(t("flag.closed_incomplete"))
+    if row.get("supervision_overdue"):
+        flags.append(t("flag.supervision_overdue"))
     return " ".join(flags)
+
+
+# The listing fields a hazard row carries in `list --supervised`, `due` and `show`.
+SUPERVISION_COLUMNS = ("supervised_by", "supervision_level", "notice_no", "supervision_due", "supervision_overdue")
+
+
+def supervised_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = hazard_record(row)
+    record.update({k: row.get(k) for k in SUPERVISION_COLUMNS})
+    record["supervision_overdue"] = bool(row.get("supervision_overdue"))
+    return record
 
 
 def evidence_records(evidence: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:

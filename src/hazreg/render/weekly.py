@@ -69,6 +69,16 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], 
                  t("heading.supervision"), t("field.deadline"), t("field.status")],
                 [[f"H{h['id']}", h["unit_name"], h["description"], _plan(h), t("yes") if h["supervised"] else t("no"),
                   h.get("deadline") or "", label("status", h["status"])] for h in r["majors"]], _more(r, "majors")))
+    if r.get("supervision") is not None:
+        sup = r["supervision"]
+        out.append((t("weekly.supervision", listed=sup["listed"], overdue=sup["overdue"], on=sup["as_of"]),
+                    [t("field.id"), t("field.unit_name"), t("field.description"), t("field.supervised_by"),
+                     t("field.supervision_level"), t("col.notice_no"), t("col.supervision_due"),
+                     t("col.supervision_overdue")],
+                    [[h["id"], h["unit_name"], h["description"], h["supervised_by"],
+                      label("supervision_level", h["supervision_level"]), h["notice_no"] or "—",
+                      h["supervision_due"] or "—", t("flag.supervision_overdue") if h["supervision_overdue"] else ""]
+                     for h in sup["hazards"]], 0))
     if r.get("closed_incomplete"):  # shown only where there are some, so nobody takes them for properly closed
         out.append((t("weekly.closed_incomplete"),
                      [t("field.id"), t("field.unit_name"), t("field.description"), t("weekly.missing")],

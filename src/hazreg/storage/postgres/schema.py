@@ -298,6 +298,24 @@ def _m008() -> list[Any]:
 
 M008 = _m008()
 
+
+M011 = [
+    "ALTER TABLE supervisions ADD COLUMN notice_no TEXT",
+    _t(f"""CREATE TABLE supervision_steps (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        hazard_id INTEGER NOT NULL REFERENCES hazards(id) {_FK},
+        supervision_id INTEGER NOT NULL REFERENCES supervisions(id) {_FK},
+        step TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        done_on TEXT NOT NULL,
+        attachment_id INTEGER REFERENCES attachments(id) {_FK},
+        note TEXT,
+        created_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX supervision_steps_hazard ON supervision_steps(hazard_id, id)",
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -308,8 +326,16 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m006_history_effective_at", M006),
     ("m007_weekly_computed", M007),
     ("m008_localities_departments", M008),
+    ("m011_supervision_closing", M011),
 ]
-assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def number(name: str) -> int:
+    """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
+    return int(name[1:4])
+
+
+assert number(MIGRATIONS[-1][0]) == SCHEMA_VERSION
 
 _VERSION_TABLE = """CREATE TABLE hazreg_schema (
     version integer PRIMARY KEY,
@@ -363,17 +389,19 @@ def init_schema(conn: Any, where: str = "") -> list[str]:
         if version is None:
             conn.execute(_VERSION_TABLE)
             version = 0
-        elif applied(conn) != [name for name, _ in MIGRATIONS[:version]]:
+        elif applied(conn) != [name for name, _ in MIGRATIONS if number(name) <= version]:
             raise Refused("err.migrations_broken", path=where)
         now = timestamp()
         done = []
-        for number, (name, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
+        for name, statements in MIGRATIONS:
+            if number(name) <= version:
+                continue
             for sql in statements:
                 if callable(sql):  # a step in Python (m008's list of localities)
                     sql(conn)
                 else:
                     conn.execute(sql)
             conn.execute("INSERT INTO hazreg_schema (version, name, applied_at) VALUES (%s, %s, %s)",
-                         (number, name, now))
+                         (number(name), name, now))
             done.append(name)
     return done

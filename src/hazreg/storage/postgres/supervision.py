@@ -33,11 +33,31 @@ def _action(record: dict[str, Any]) -> dict[str, Any]:
 
 class SupervisionQueries(Queries):
     def insert_into(self, table: str, record: dict[str, Any]) -> int:
-        assert table in EVIDENCE_TABLES
+        assert table in (*EVIDENCE_TABLES, "supervision_steps")
         return self._insert(table, record)
 
     def supervision_in_force(self, hazard_id: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM supervisions WHERE hazard_id = %s AND delisted_on IS NULL", (hazard_id,))
+
+    def supervisions_in_force_for(self, hazard_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The listing in force of each of these hazards that has one, by hazard id."""
+        rows = self._all("SELECT * FROM supervisions WHERE delisted_on IS NULL AND hazard_id = ANY(%s::bigint[])",
+                         ([int(i) for i in hazard_ids],))
+        return {row["hazard_id"]: row for row in rows}
+
+    def supervision_steps(self, supervision_id: int) -> list[dict[str, Any]]:
+        """The closing steps recorded under a listing (销号申请, 验收), oldest first."""
+        return self._all("SELECT * FROM supervision_steps WHERE supervision_id = %s ORDER BY id", (supervision_id,))
+
+    def supervisions_at(self, day: date) -> list[dict[str, Any]]:
+        """The listings in force at the end of `day` (listed by then, not delisted by then), with
+        their hazard's unit, description, status and closing day, by hazard id."""
+        return self._all(
+            """SELECT s.hazard_id, s.body, s.level, s.notice_no, s.due, s.listed_on, h.description, h.status,
+                      h.closed_on, h.unit_id, u.name AS unit_name
+               FROM supervisions s JOIN hazards h ON h.id = s.hazard_id JOIN units u ON u.id = h.unit_id
+               WHERE s.listed_on <= %s AND (s.delisted_on IS NULL OR s.delisted_on > %s)
+               ORDER BY s.hazard_id, s.id""", (day.isoformat(), day.isoformat()))
 
     def delist(self, supervision_id: int, on: date, note: str, at: str) -> None:
         self._execute(

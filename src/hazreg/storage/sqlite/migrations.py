@@ -326,3 +326,32 @@ def m008_localities_departments(db: Database) -> None:
     for row in locality_rows(names):
         db.execute("INSERT INTO localities (uid, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", row)
     db.execute("PRAGMA user_version = 8")
+
+
+@migrations()
+def m011_supervision_closing(db: Database) -> None:
+    # The supervision notice's number (督办文号), and the steps that close a supervised major
+    # hazard, each with who and when: the unit's application (销号申请, its evaluation report
+    # attached) and the supervising body's on-site acceptance (验收, passed or failed).
+    db.execute("ALTER TABLE supervisions ADD COLUMN notice_no TEXT")
+    db.execute(
+        """CREATE TABLE supervision_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            hazard_id INTEGER NOT NULL REFERENCES hazards(id),
+            supervision_id INTEGER NOT NULL REFERENCES supervisions(id),
+            step TEXT NOT NULL,
+            done_by TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            attachment_id INTEGER REFERENCES attachments(id),
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX supervision_steps_hazard ON supervision_steps(hazard_id, id)")
+    db.execute("PRAGMA user_version = 11")
+
+
+def number(name: str) -> int:
+    """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
+    return int(name[1:4])

@@ -151,7 +151,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
     def _migrate(self) -> None:
         from sqlite_utils import Database
 
-        from hazreg.storage.sqlite.migrations import migrations
+        from hazreg.storage.sqlite.migrations import migrations, number
 
         db = Database(self.conn)
         # One lock around the check and the migrations: two first commands on a new
@@ -161,7 +161,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise Refused("err.newer_schema", path=str(self.path), found=version, known=SCHEMA_VERSION)
-            if version and self.migrations_applied() != [m.name for m in migrations._migrations[:version]]:
+            if version and self.migrations_applied() != [m.name for m in migrations._migrations if number(m.name) <= version]:
                 # Without its record of what was applied, sqlite-utils would run every migration again.
                 raise Refused("err.migrations_broken", path=str(self.path))
             migrations.apply(db)

@@ -42,6 +42,33 @@ class SupervisionQueries:
         ).fetchone()
         return dict(row) if row else None
 
+    def supervisions_in_force_for(self, hazard_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The listing in force of each of these hazards that has one, by hazard id."""
+        found: dict[int, dict[str, Any]] = {}
+        ids = list(hazard_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._all(
+                f"SELECT * FROM supervisions WHERE delisted_on IS NULL AND hazard_id IN ({marks})", chunk
+            ):
+                found[row["hazard_id"]] = row
+        return found
+
+    def supervision_steps(self, supervision_id: int) -> list[dict[str, Any]]:
+        """The closing steps recorded under a listing (销号申请, 验收), oldest first."""
+        return self._all("SELECT * FROM supervision_steps WHERE supervision_id = ? ORDER BY id", (supervision_id,))
+
+    def supervisions_at(self, day: date) -> list[dict[str, Any]]:
+        """The listings in force at the end of `day` (listed by then, not delisted by then), with
+        their hazard's unit, description, status and closing day, by hazard id."""
+        return self._all(
+            """SELECT s.hazard_id, s.body, s.level, s.notice_no, s.due, s.listed_on, h.description, h.status,
+                      h.closed_on, h.unit_id, u.name AS unit_name
+               FROM supervisions s JOIN hazards h ON h.id = s.hazard_id JOIN units u ON u.id = h.unit_id
+               WHERE s.listed_on <= ? AND (s.delisted_on IS NULL OR s.delisted_on > ?)
+               ORDER BY s.hazard_id, s.id""", (day.isoformat(), day.isoformat()))
+
     def delist(self, supervision_id: int, on: date, note: str, at: str) -> None:
         self.conn.execute(
             "UPDATE supervisions SET delisted_on = ?, delist_note = ?, updated_at = ? WHERE id = ?",
