@@ -613,6 +613,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.name": ("Name", "单位名称"),
     "field.credit_code": ("Credit code", "统一社会信用代码"),
     "field.industry": ("Industry", "行业领域"),
+    "field.industries": ("Industries", "全部行业领域"),
     "field.locality": ("Locality", "所属镇街（园区）"),
     "field.address": ("Address", "详细地址"),
     "field.contact": ("Contact", "联系人"),
@@ -935,6 +936,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.opt.found_by": ("Who found it.", "发现人。"),
     "help.opt.basis": ("Standard and clause used to judge it, e.g. 'GB 35181-2025 5.1'.", "判定依据（标准及条款），如“GB 35181-2025 5.1”。"),
     "help.opt.industry": ("Industry: fire, road_traffic, construction, … or 消防, 道路交通 ….", "行业领域：消防、道路交通、建筑施工等（英文键亦可）。"),
+    "help.opt.unit_industry": ("Industry, or several (a hotel is fire and special_equipment): repeat the option or"
+                               " separate with 、 , / ;: 消防、特种设备. The first is its hazards' default.",
+                               "行业领域，可多个（如宾馆属消防和特种设备）：重复本选项或用、，/；分隔，如 消防、特种设备；"
+                               "第一个为其隐患的默认行业。"),
     "help.opt.industry_default": ("Industry (default: the unit's).", "行业领域（默认取单位的）。"),
     "help.opt.locality": ("Locality: town, sub-district or management committee.", "所属镇街（园区）：镇、街道或管委会。"),
     "help.opt.locality_default": ("Locality (default: the unit's).", "所属镇街（园区）（默认取单位的）。"),

@@ -26,6 +26,7 @@ from pydantic import (
 from hazreg import creditcode
 from hazreg.dates import check_day, not_future, parse_date
 from hazreg.enums import (
+    split_industries,
     ActionType,
     Industry,
     Level,
@@ -86,12 +87,31 @@ class UnitData(_Record):
 
     name: str = Field(max_length=NAME_MAX)
     credit_code: str | None = None
-    industry: Industry
+    industry: Industry  # the first of `industries`: the default industry of the unit's hazards
+    industries: list[Industry] = Field(default_factory=list)
     locality: str = Field(max_length=NAME_MAX)
     address: str | None = Field(default=None, max_length=TEXT_MAX)
     contact: str | None = Field(default=None, max_length=NAME_MAX)
     phone: str | None = Field(default=None, max_length=NAME_MAX)
     risk: Risk | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _industries(cls, data: Any) -> Any:
+        # A unit is in one or more industries (a hotel is 消防 and 特种设备): `industries` if
+        # given, else `industry`, either as a list or as one text with separators (消防、特种设备).
+        if not isinstance(data, dict):
+            return data
+        given = data.get("industries") or data.get("industry")
+        members: list[Industry] = []
+        for name in split_industries(given):
+            member = Industry.parse(name, "industry")
+            if member not in members:
+                members.append(member)
+        data = {k: v for k, v in data.items() if k not in ("industry", "industries")}
+        if members:
+            data.update(industry=members[0], industries=members)
+        return data
 
     @field_validator("credit_code", mode="after")
     @classmethod

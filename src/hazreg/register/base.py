@@ -61,6 +61,8 @@ def plain(value: Any) -> Any:
     """A value as history and JSON keep it: dates ISO, money as a decimal string, enums as keys."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

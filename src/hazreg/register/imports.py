@@ -292,7 +292,10 @@ class Imports:
                 current = self.ctx.store.unit(existing)
                 assert current is not None
                 # A blank credit code never erases one: it is how the unit is known.
-                before, after = diff(current, present_changes(record, data, blank_clears, _UNIT_CLEARABLE))
+                changes = present_changes(record, data, blank_clears, _UNIT_CLEARABLE)
+                if "industry" in changes or "industries" in changes:  # the unit's industries, as a whole
+                    changes.update(industry=record["industry"], industries=record["industries"])
+                before, after = diff(current, changes)
                 if not after:
                     outcome = "unchanged"
                 else:

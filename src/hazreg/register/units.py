@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hazreg import creditcode, dates
-from hazreg.enums import Industry, Risk
+from hazreg.enums import Industry, Risk, split_industries
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import (
     Context,
@@ -86,9 +86,12 @@ class Units:
         current = self.find(ref)
         from hazreg.models import UnitData, validate
 
-        changes = {k: v for k, v in changes.items() if v is not None}
+        changes = {k: v for k, v in changes.items() if v not in (None, [])}
+        if "industry" in changes:  # `--industry` sets the unit's industries, the first one first
+            changes["industries"] = changes.pop("industry")
         if not changes:
-            raise InvalidInput("err.nothing_to_edit", allowed=edit_options(list(UnitData.model_fields)))
+            raise InvalidInput("err.nothing_to_edit",
+                               allowed=edit_options([f for f in UnitData.model_fields if f != "industries"]))
         old = {k: current[k] for k in UnitData.model_fields}
         unit = validate(UnitData, {**old, **changes})
         before, after = diff(old, unit.model_dump())
@@ -116,7 +119,7 @@ class Units:
     ) -> UnitFilter:
         no_nul(search=search, locality=localities)
         return UnitFilter(
-            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            industries=[Industry.parse(v, "industry").value for v in split_industries(industries or [])],
             localities=list(localities or []),
             risks=[Risk.parse(v, "risk").value for v in risks or []],
             search=search,

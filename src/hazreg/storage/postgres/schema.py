@@ -273,6 +273,28 @@ M007 = [
     )"""),
 ]
 
+M009 = [
+    _t(f"""CREATE TABLE unit_industries (
+        unit_id INTEGER NOT NULL REFERENCES units(id) {_FK},
+        industry TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (unit_id, industry)
+    )"""),
+    "CREATE INDEX unit_industries_industry ON unit_industries(industry, unit_id)",
+    "INSERT INTO unit_industries (unit_id, industry, position) SELECT id, industry, 0 FROM units",
+]
+
+M010 = [
+    _t("""CREATE TABLE calendar_days (
+        day TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        notice TEXT NOT NULL,
+        name TEXT
+    )"""),
+    "CREATE INDEX calendar_days_year ON calendar_days(year)",
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m001_units_hazards_history", M001),
@@ -282,8 +304,19 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m005_void_draws", M005),
     ("m006_history_effective_at", M006),
     ("m007_weekly_computed", M007),
+    ("m009_unit_industries", M009),
+    ("m010_register_calendar", M010),
 ]
-assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def number(name: str) -> int:
+    """A migration's version, from its name (m009_… is 9): branches add migrations in parallel,
+    each with its own number, so a list may skip one until they are merged."""
+    return int(name[1:4])
+
+
+assert [number(n) for n, _ in MIGRATIONS] == sorted({number(n) for n, _ in MIGRATIONS})
+assert number(MIGRATIONS[-1][0]) == SCHEMA_VERSION
 
 _VERSION_TABLE = """CREATE TABLE hazreg_schema (
     version integer PRIMARY KEY,
@@ -337,14 +370,16 @@ def init_schema(conn: Any, where: str = "") -> list[str]:
         if version is None:
             conn.execute(_VERSION_TABLE)
             version = 0
-        elif applied(conn) != [name for name, _ in MIGRATIONS[:version]]:
+        elif applied(conn) != [name for name, _ in MIGRATIONS if number(name) <= version]:
             raise Refused("err.migrations_broken", path=where)
         now = timestamp()
         done = []
-        for number, (name, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
+        for name, statements in MIGRATIONS:
+            if number(name) <= version:
+                continue
             for sql in statements:
                 conn.execute(sql)
             conn.execute("INSERT INTO hazreg_schema (version, name, applied_at) VALUES (%s, %s, %s)",
-                         (number, name, now))
+                         (number(name), name, now))
             done.append(name)
     return done
