@@ -171,7 +171,7 @@ class CampaignQueries(Queries):
             FROM units u LEFT JOIN (
                 SELECT DISTINCT unit_id FROM inspections WHERE inspected_on BETWEEN %(since)s AND %(until)s
             ) seen ON seen.unit_id = u.id
-            WHERE {cond} GROUP BY u.locality, inds ORDER BY u.locality {_C}, inds {_C}"""
+            WHERE {cond} GROUP BY u.locality, inds ORDER BY u.locality {_C}, inds"""
         return [tuple(r) for r in self._tuples(sql, params)]  # type: ignore[misc]
 
     def coverage_gaps(self, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
@@ -192,7 +192,7 @@ class CampaignQueries(Queries):
             FROM inspections i JOIN units u ON u.id = i.unit_id
             WHERE i.leader IS NOT NULL AND i.inspected_on BETWEEN %s AND %s
             GROUP BY i.leader, i.inspected_on, i.mode, inds, u.locality
-            ORDER BY i.leader {_C}, i.inspected_on, i.mode {_C}, inds {_C}, u.locality {_C}"""
+            ORDER BY i.leader {_C}, i.inspected_on, i.mode {_C}, inds, u.locality {_C}"""
         return [tuple(r) for r in self._tuples(sql, (since.isoformat(), until.isoformat()))]  # type: ignore[misc]
 
     def draw_candidates(self, scope: Scope, not_inspected_since: date | None) -> list[tuple[int, str | None, str]]:

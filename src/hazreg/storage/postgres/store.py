@@ -479,6 +479,20 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
             "SELECT record_id, action, after FROM history WHERE record_type = %s ORDER BY record_id, seq", (record_type,)
         )
 
+    def calendar_days(self, year: int | None = None) -> list[dict[str, Any]]:
+        """The register's calendar (days that differ from Monday to Friday), by date."""
+        if year is None:
+            return self._all("SELECT day, year, kind, notice, name FROM calendar_days ORDER BY day")
+        return self._all("SELECT day, year, kind, notice, name FROM calendar_days WHERE year = %s ORDER BY day",
+                         (year,))
+
+    def replace_calendar_year(self, year: int, days: Sequence[dict[str, Any]]) -> None:
+        """A year of the register's calendar, replacing what it had for that year (in the caller's transaction)."""
+        self._execute("DELETE FROM calendar_days WHERE year = %s", (year,))
+        for d in days:
+            self._execute("INSERT INTO calendar_days (day, year, kind, notice, name) VALUES (%s, %s, %s, %s, %s)",
+                          (d["day"], year, d["kind"], d["notice"], d.get("name")))
+
     def unit_industry_lists(self) -> Iterator[tuple[int, list[str]]]:
         """(unit id, its industries in order) of every unit, by id: for `check`."""
         yield from self._stream("SELECT unit_id, array_agg(industry::text ORDER BY position) FROM unit_industries"

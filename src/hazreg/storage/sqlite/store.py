@@ -612,6 +612,18 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
             "SELECT record_id, action, after FROM history WHERE record_type = ? ORDER BY record_id, seq", (record_type,)
         )
 
+    def calendar_days(self, year: int | None = None) -> list[dict[str, Any]]:
+        """The register's calendar (days that differ from Monday to Friday), by date."""
+        if year is None:
+            return self._all("SELECT day, year, kind, notice, name FROM calendar_days ORDER BY day")
+        return self._all("SELECT day, year, kind, notice, name FROM calendar_days WHERE year = ? ORDER BY day", (year,))
+
+    def replace_calendar_year(self, year: int, days: Sequence[dict[str, Any]]) -> None:
+        """A year of the register's calendar, replacing what it had for that year (in the caller's transaction)."""
+        self.conn.execute("DELETE FROM calendar_days WHERE year = ?", (year,))
+        self.conn.executemany("INSERT INTO calendar_days (day, year, kind, notice, name) VALUES (?, ?, ?, ?, ?)",
+                              [(d["day"], year, d["kind"], d["notice"], d.get("name")) for d in days])
+
     def unit_industry_lists(self) -> Iterator[tuple[int, list[str]]]:
         """(unit id, its industries in order) of every unit, by id: for `check`."""
         sql = """SELECT unit_id, group_concat(industry, ',') FROM (SELECT unit_id, industry FROM unit_industries
