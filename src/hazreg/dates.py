@@ -119,7 +119,9 @@ class CalendarEstimate(UserWarning):
 # differ from Monday to Friday, True for an adjusted working day (调休上班), False for a holiday.
 # Set by the register's Context when it opens (one read), so every working-day count in the
 # process (`+10wd` in any date option, the models' dates) uses the open register's calendar.
-_register_calendar: ContextVar[Mapping[int, Mapping[date, bool]]] = ContextVar("register_calendar", default={})
+_NO_CALENDAR: Mapping[int, Mapping[date, bool]] = {}
+_register_calendar: ContextVar[Mapping[int, Mapping[date, bool]]] = ContextVar("register_calendar",
+                                                                              default=_NO_CALENDAR)
 
 
 def use_calendar(years: Mapping[int, Mapping[date, bool]]) -> None:

@@ -26,7 +26,6 @@ from pydantic import (
 from hazreg import creditcode
 from hazreg.dates import check_day, not_future, parse_date
 from hazreg.enums import (
-    split_industries,
     ActionType,
     Industry,
     Level,
@@ -37,6 +36,7 @@ from hazreg.enums import (
     Status,
     Step,
     SupervisionLevel,
+    split_industries,
 )
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan

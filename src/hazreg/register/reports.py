@@ -57,19 +57,19 @@ class Reports:
         # A unit is counted in each of its industries (a hotel is 消防 and 特种设备: one unit in
         # each column), and once in its locality and in the total.
         cells_by_key: dict[tuple[str, str], dict[str, Any]] = {}
-        localities: dict[str, list[int]] = {}
+        per_locality: dict[str, list[int]] = {}
         for loc, inds, n, seen in self.ctx.store.coverage_counts(scope, start, end):
             for ind in (inds or "").split(","):
                 cell = cells_by_key.setdefault((loc, ind), {"locality": loc, "industry": ind, "units": 0, "inspected": 0})
                 cell["units"] += n
                 cell["inspected"] += seen
-            entry = localities.setdefault(loc, [0, 0])
+            entry = per_locality.setdefault(loc, [0, 0])
             entry[0] += n
             entry[1] += seen
         cells = list(cells_by_key.values())
 
         def totals(key: str) -> list[dict[str, Any]]:
-            sums: dict[str, list[int]] = localities if key == "locality" else {}
+            sums: dict[str, list[int]] = per_locality if key == "locality" else {}
             if key != "locality":
                 for cell in cells:
                     entry = sums.setdefault(cell[key], [0, 0])
@@ -79,8 +79,8 @@ class Reports:
 
         for cell in cells:
             cell["percent"] = _percent(cell["inspected"], cell["units"])
-        all_units = sum(u for u, _ in localities.values())
-        all_seen = sum(s for _, s in localities.values())
+        all_units = sum(u for u, _ in per_locality.values())
+        all_seen = sum(s for _, s in per_locality.values())
         report: dict[str, Any] = {
             "since": start.isoformat(), "until": end.isoformat(),
             "campaign": chosen["name"] if chosen else None,
