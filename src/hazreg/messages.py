@@ -1096,6 +1096,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.opt.demo_path": ("Where to build the demo register (default: demo.db in your data folder).", "演示台账位置（默认：用户数据目录下的 demo.db）。"),
     # -- placeholders in help (hazreg.cli.chrome.PLACEHOLDERS); flags have none ---------------
     "meta.action_type": ("TYPE", "措施类型"),
+    "meta.year": ("YEAR", "年份"),
     "meta.amount": ("AMOUNT", "金额"),
     "meta.attachment": ("ATTACHMENT", "附件编号"),
     "meta.body": ("BODY", "督办单位"),

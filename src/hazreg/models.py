@@ -100,18 +100,35 @@ class UnitData(_Record):
     def _industries(cls, data: Any) -> Any:
         # A unit is in one or more industries (a hotel is 消防 and 特种设备): `industries` if
         # given, else `industry`, either as a list or as one text with separators (消防、特种设备).
+        # The first is checked as `industry`, the others by `_industry_list`.
         if not isinstance(data, dict):
             return data
-        given = data.get("industries") or data.get("industry")
+        names = split_industries(data.get("industries") or data.get("industry"))
+        data = {k: v for k, v in data.items() if k not in ("industry", "industries")}
+        if names:
+            data.update(industry=names[0], industries=names)
+        return data
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industry_list(cls, value: Any) -> Any:
         members: list[Industry] = []
-        for name in split_industries(given):
-            member = Industry.parse(name, "industry")
+        for number, name in enumerate(value or []):
+            try:
+                member = Industry.parse(name, "industry")
+            except InvalidInput:
+                if number == 0:
+                    continue  # the first is `industry`, whose own check reports it
+                raise
             if member not in members:
                 members.append(member)
-        data = {k: v for k, v in data.items() if k not in ("industry", "industries")}
-        if members:
-            data.update(industry=members[0], industries=members)
-        return data
+        return members
+
+    @model_validator(mode="after")
+    def _first_industry(self) -> UnitData:
+        # `industry` is the first of `industries`, always.
+        self.industries = [self.industry, *(m for m in self.industries if m != self.industry)]
+        return self
 
     @field_validator("credit_code", mode="after")
     @classmethod
