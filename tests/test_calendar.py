@@ -89,7 +89,11 @@ def test_import_is_recorded_and_a_second_import_replaces_the_year(reg, cli, tmp_
     assert len(reg.calendar.show(2027)["days"]) == 2
     entries = [e for e in reg.history() if e["record_type"] == "calendar"]
     assert [e["action"] for e in entries] == ["import", "replace"]
-    assert len(entries[1]["before"]["days"]) == 8 and len(entries[1]["after"]["days"]) == 2
+    assert len(entries[1]["before"]["days"]) == 8 and entries[1]["after"]["days"] == [
+        "2027-01-01 holiday 元旦", "2027-02-05 holiday 春节"]
+    assert entries[1]["after"]["notices"] == [NOTICE] and entries[1]["record_id"] == 2027
+    shown = cli("history").stdout
+    assert "calendar 2027" in shown and "2027-02-20 workday 春节" in shown
 
 
 @pytest.mark.parametrize(("text", "words"), [

@@ -728,6 +728,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "history.funds": ("Funds, yuan", "治理资金（万元）"),
     "history.ladder_step": ("{step} after {days}d", "{step}（逾期{days}天）"),
     "record.settings": ("Settings", "台账设置"),
+    "record.calendar": ("calendar {year}", "{year}年日历"),
     "help.opt.on_done": ("Date rectification was finished (default today).", "整改完成日期（默认今天）。"),
     "help.opt.on_verify": (
         "Date of the re-check, or of the acceptance for a major hazard (default today).",

@@ -109,9 +109,9 @@ class Calendar:
         with self.ctx.store.transaction():
             before = self.ctx.store.calendar_days(year)
             self.ctx.store.replace_calendar_year(year, days)
-            summary = {"year": year, "notices": notices, "days": [{k: d[k] for k in ("day", "kind", "name")} for d in days]}
-            old = {"year": year, "days": [{k: d[k] for k in ("day", "kind", "name")} for d in before]} if before else None
-            self.ctx.log("calendar", year, "import" if not before else "replace", old, summary)
+            summary = {"year": year, "notices": notices, "days": [_day(d) for d in days]}
+            old = {"notices": sorted({str(d["notice"]) for d in before}), "days": [_day(d) for d in before]} if before else None
+            self.ctx.log("calendar", year, "import" if not before else "replace", old, summary, note=path.name)
         self.ctx.load_calendar()
         return {"year": year, "notices": notices, "replaced": bool(before),
                 "holidays": sum(1 for d in days if d["kind"] == "holiday"),
@@ -136,6 +136,11 @@ class Calendar:
                      if d.year == year and d.weekday() >= 5]
             return {"year": year, "source": "package", "notices": [], "days": sorted(days, key=lambda d: d["day"])}
         return {"year": year, "source": "none", "notices": [], "days": [], "first": first, "last": last}
+
+
+def _day(row: dict[str, Any]) -> str:
+    """A day as history keeps it: '2027-02-20 workday 春节'."""
+    return " ".join(str(v) for v in (row["day"], row["kind"], row.get("name")) if v)
 
 
 def _t(key: str, **params: Any) -> str:

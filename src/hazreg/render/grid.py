@@ -372,6 +372,8 @@ def describe_change(entry: dict[str, Any], level: Any = None) -> str:
 def _record_name(entry: dict[str, Any]) -> str:
     if entry["record_type"] == "settings":
         return t("record.settings")
+    if entry["record_type"] == "calendar":
+        return t("record.calendar", year=entry["record_id"])
     return f"{_RECORD_PREFIX.get(entry['record_type'], '')}{entry['record_id']}"
 
 
