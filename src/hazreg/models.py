@@ -95,25 +95,14 @@ class UnitData(_Record):
     phone: str | None = Field(default=None, max_length=NAME_MAX)
     risk: Risk | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _industries(cls, data: Any) -> Any:
-        # A unit is in one or more industries (a hotel is 消防 and 特种设备): `industries` if
-        # given, else `industry`, either as a list or as one text with separators (消防、特种设备).
-        # The first is checked as `industry`, the others by `_industry_list`.
-        if not isinstance(data, dict):
-            return data
-        names = split_industries(data.get("industries") or data.get("industry"))
-        data = {k: v for k, v in data.items() if k not in ("industry", "industries")}
-        if names:
-            data.update(industry=names[0], industries=names)
-        return data
-
     @field_validator("industries", mode="before")
     @classmethod
     def _industry_list(cls, value: Any) -> Any:
+        # A unit is in one or more industries (a hotel is 消防 and 特种设备), given as a list or as
+        # one text with separators (消防、特种设备); the first is also `industry`, checked there
+        # (the register passes both: register.units.with_industries).
         members: list[Industry] = []
-        for number, name in enumerate(value or []):
+        for number, name in enumerate(split_industries(value)):
             try:
                 member = Industry.parse(name, "industry")
             except InvalidInput:

@@ -47,6 +47,7 @@ from hazreg.register.lifecycle import (
     path,
 )
 from hazreg.register.transfer import inspection_of_hazard
+from hazreg.register.units import with_industries
 from hazreg.search import nfc
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ class Imports:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             registered_text = data.pop("registered_on", "").strip()
             registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
-            unit = validate(UnitData, data)
+            unit = validate(UnitData, with_industries(data))
             # a uid says which unit a row is: namesakes with their own uids are two units
             name_key = None if unit.credit_code or uid else ("name", unit.name)
             for key, field in ((uid, "uid"), (unit.credit_code, "credit_code"), (name_key, "name")):

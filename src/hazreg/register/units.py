@@ -21,6 +21,15 @@ from hazreg.register.base import (
 from hazreg.storage import UnitFilter
 
 
+def with_industries(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the unit's industries as given (`industries`, else `industry`: a list, or one
+    text with separators such as 消防、特种设备) in both fields: `industry` the first, `industries` all."""
+    names = split_industries(data.get("industries") or data.get("industry"))
+    if not names:
+        return data
+    return {**data, "industry": names[0], "industries": names}
+
+
 class Units:
     """The register's units (生产经营单位): find, add, edit, list."""
 
@@ -62,7 +71,7 @@ class Units:
         of one name are allowed (branches, sites) but never by accident."""
         from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
 
-        unit = validate(UnitData, data)
+        unit = validate(UnitData, with_industries(data))
         self._check_code_free(unit.credit_code)
         if not force:
             namesakes = self.ctx.store.units_by_name(unit.name)
@@ -87,8 +96,9 @@ class Units:
         from hazreg.models import UnitData, validate
 
         changes = {k: v for k, v in changes.items() if v not in (None, [])}
-        if "industry" in changes:  # `--industry` sets the unit's industries, the first one first
-            changes["industries"] = changes.pop("industry")
+        if "industry" in changes or "industries" in changes:  # `--industry` sets the whole set, the first first
+            given = with_industries(changes)
+            changes = {**changes, "industry": given.get("industry"), "industries": given.get("industries", [])}
         if not changes:
             raise InvalidInput("err.nothing_to_edit",
                                allowed=edit_options([f for f in UnitData.model_fields if f != "industries"]))
