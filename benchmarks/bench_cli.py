@@ -612,6 +612,8 @@ def replicate(base: Path, path: Path, copies: int, seed: int) -> dict[str, Any]:
         params = {"k": k, "u": units_n, "h": hazards_n}
         conn.execute(f"INSERT INTO units ({', '.join(unit_cols)}) SELECT"
                      f" {', '.join(shifted_unit.get(c, c) for c in unit_cols)} FROM units WHERE id <= :u", params)
+        conn.execute("INSERT INTO unit_industries (unit_id, industry, position)"
+                     " SELECT unit_id + :k * :u, industry, position FROM unit_industries WHERE unit_id <= :u", params)
         conn.execute(f"INSERT INTO hazards ({', '.join(hazard_cols)}) SELECT"
                      f" {', '.join(shifted_hazard.get(c, c) for c in hazard_cols)} FROM hazards WHERE id <= :h", params)
     conn.execute("INSERT INTO hazard_search (rowid, text) SELECT h.id, index_text(h.description, u.name)"

@@ -145,6 +145,7 @@ def test_libreoffice_opens_the_xlsx_exports_as_a_user_would_check_them(workbooks
         "name",
         "credit_code",
         "industry",
+        "industries",
         "locality",
         "address",
         "contact",

@@ -26,8 +26,9 @@ pg = pytest.importorskip("pg")  # tests/pg.py: a PostgreSQL server for the tests
 pytestmark = pytest.mark.own_addresses
 
 # Tables in an order their foreign keys allow, with the columns SQLite and PostgreSQL share.
-TABLES = ("units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards", "supervisions",
-          "extensions", "escalations", "actions", "attachments", "supervision_steps", "history", "settings", "weekly_computed")
+TABLES = ("localities", "departments", "units", "unit_industries", "calendar_days", "campaigns", "leaders", "inspectors",
+          "draws", "inspections", "hazards", "supervisions", "extensions", "escalations", "actions", "attachments",
+          "supervision_steps", "history", "settings", "weekly_computed")
 LOCALITIES = ("临江街道", "青山镇", "桃源镇", "经开区管委会")
 
 
@@ -39,6 +40,8 @@ def fill(reg: Register, tmp_path: Path) -> None:
         for industry in ("fire", "construction"):
             units.append(reg.units.add({"name": f"{locality}{industry}单位", "industry": industry,
                                        "locality": locality, "risk": next(risks)}))
+    # A unit in three industries: every query by industry must agree on it too (issue 15).
+    units.append(reg.units.add({"name": "临江宾馆", "industry": "特种设备、消防、construction", "locality": "临江街道"}))
     reg.campaigns.add_leader({"name": "张副区长", "industries": "fire,construction", "localities": "临江街道"})
     reg.campaigns.add_leader({"name": "李局长", "industries": "fire"})
     for name, places in (("王建国", "临江街道"), ("李明", "青山镇"), ("赵敏", ""), ("陈刚", "桃源镇")):
@@ -140,7 +143,7 @@ def calls(lite: Any) -> list[tuple[str, Any]]:
     """(what, a call taking a store) of every query the three mixins answer, with arguments that
     reach each branch of their SQL."""
     ids = {t: [r[0] for r in lite.conn.execute(f"SELECT id FROM {t} ORDER BY id")] for t in TABLES if t not in
-           ("history", "settings", "weekly_computed")}
+           ("history", "settings", "weekly_computed", "unit_industries", "calendar_days")}
     uids = {t: (row or ["none"])[0] for t in ("supervisions", "extensions", "attachments", "escalations", "actions",
                                               "inspections", "hazards")
             for row in [lite.conn.execute(f"SELECT uid FROM {t} ORDER BY id DESC LIMIT 1").fetchone()]}
@@ -415,7 +418,7 @@ def test_id_counters_are_checked_where_postgresql_gives_them_a_meaning(both):
     # Two ids were taken and given back by the rollback: the counter is past the last row, as it may be.
     assert [t for t, counter, top in server.sequences() if counter != top] == []
     write(server, "SELECT setval(pg_get_serial_sequence('units', 'id'), 5)")  # the next unit would be U6: taken
-    assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 8)]
+    assert [(t, counter, top) for t, counter, top in server.sequences() if counter != top] == [("units", 5, 9)]  # nine units (fill)
     assert server.integrity_problems() == [] and server.foreign_key_problems() == []
 
 

@@ -267,7 +267,8 @@ def test_csv_export_columns_and_formula_neutralising(cli, filled, tmp_path):
     out = tmp_path / "units.csv"
     cli("export", "units", "-o", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
-    assert list(rows[0]) == ["id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk", "created_at", "updated_at"]
+    assert list(rows[0]) == ["id", "uid", "name", "credit_code", "industry", "industries", "locality", "address", "contact",
+                             "phone", "risk", "created_at", "updated_at"]
     assert all(len(r["uid"]) == 36 for r in rows)
     names = [r["name"] for r in rows]
     assert "'=HYPERLINK(\"http://x\",\"点我\")" in names

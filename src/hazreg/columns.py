@@ -14,7 +14,7 @@ import unicodedata
 from hazreg.errors import InvalidInput
 from hazreg.messages import MESSAGES
 
-UNIT_FIELDS = ("id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone", "risk",
+UNIT_FIELDS = ("id", "uid", "name", "credit_code", "industry", "industries", "locality", "address", "contact", "phone", "risk",
                "registered_on")
 HAZARD_FIELDS = (
     "id", "uid", "unit_id", "unit_name", "credit_code", "description", "industry", "locality", "level",
@@ -46,6 +46,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "unit_name": ("单位名称", "企业名称", "单位", "被检查单位", "生产经营单位", "unit"),
     "credit_code": ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码", "code"),
     "industry": ("行业领域", "行业", "所属行业", "行业类别"),
+    "industries": ("所涉行业领域", "全部行业领域", "行业领域（多个）"),
     "locality": ("所属镇街", "所属镇街（园区）", "属地", "镇街", "所属街道", "所在镇街", "乡镇街道", "所属乡镇", "镇（街道）"),
     "address": ("详细地址", "地址", "单位地址", "经营地址"),
     "contact": ("联系人", "负责人", "安全负责人"),

@@ -12,8 +12,9 @@ import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -114,19 +115,48 @@ class CalendarEstimate(UserWarning):
         self.year, self.first, self.last = year, first, last
 
 
+# The register's own calendar (`hazreg calendar import`): for each year it has, the days that
+# differ from Monday to Friday, True for an adjusted working day (调休上班), False for a holiday.
+# Set by the register's Context when it opens (one read), so every working-day count in the
+# process (`+10wd` in any date option, the models' dates) uses the open register's calendar.
+_NO_CALENDAR: Mapping[int, Mapping[date, bool]] = {}
+_register_calendar: ContextVar[Mapping[int, Mapping[date, bool]]] = ContextVar("register_calendar",
+                                                                              default=_NO_CALENDAR)
+
+
+def use_calendar(years: Mapping[int, Mapping[date, bool]]) -> None:
+    """Working days of these years are counted from the register's calendar from now on."""
+    _register_calendar.set(years)
+
+
+def calendar_years() -> Mapping[int, Mapping[date, bool]]:
+    """The register's calendar now in use, by year."""
+    return _register_calendar.get()
+
+
+def package_years() -> tuple[int, int]:
+    """The first and last years the chinesecalendar package knows."""
+    from chinese_calendar.constants import holidays
+
+    years = sorted({d.year for d in holidays})
+    return years[0], years[-1]
+
+
 def is_working_day(day: date) -> bool:
     """China's official working days: weekdays that are not public holidays, plus the
-    weekends made working days to bridge a holiday (调休), from the chinesecalendar package.
-    For a year it does not cover yet, Monday to Friday, with a CalendarEstimate warning."""
+    weekends made working days to bridge a holiday (调休): from the register's own calendar for
+    the years it has (`hazreg calendar import`), else from the chinesecalendar package.
+    For a year neither covers, Monday to Friday, with a CalendarEstimate warning."""
+    own = _register_calendar.get().get(day.year)
+    if own is not None:
+        return own.get(day, day.weekday() < 5)
     import chinese_calendar
 
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        from chinese_calendar.constants import holidays
-
-        years = sorted({d.year for d in holidays})
-        warnings.warn(CalendarEstimate(day.year, years[0], years[-1]), stacklevel=2)
+        first, last = package_years()
+        warnings.warn(CalendarEstimate(day.year, first, last), stacklevel=2)
         return day.weekday() < 5
 
 

@@ -7,9 +7,10 @@ normalisation, so `--industry 消防`, `--industry Fire` and `--level 重大` al
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from enum import Enum
-from typing import Self
+from typing import Any, Self
 
 from hazreg.errors import InvalidInput
 
@@ -75,6 +76,25 @@ class LabeledEnum(str, Enum):
     def choices(cls, lang: str | None = None) -> str:
         """'fire (消防), road_traffic (道路交通), …' for messages and prompts."""
         return ", ".join(f"{m.value} ({m.zh})" for m in cls)
+
+
+_INDUSTRY_SEPARATORS = re.compile(r"[、,，/／;；]")
+
+
+def split_industries(value: Any) -> list[str]:
+    """Industries as typed or imported: '消防、特种设备', 'fire,special_equipment', a list of such
+    texts (`--industry` given twice): each name once, in the order given."""
+    texts = value if isinstance(value, (list, tuple)) else [value]
+    names: list[str] = []
+    for text in texts:
+        if text is None:
+            continue
+        parts = [text] if isinstance(text, Enum) else _INDUSTRY_SEPARATORS.split(str(text))
+        for part in parts:
+            name = part.value if isinstance(part, Enum) else part.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 class Industry(LabeledEnum):

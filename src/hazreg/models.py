@@ -36,6 +36,7 @@ from hazreg.enums import (
     Status,
     Step,
     SupervisionLevel,
+    split_industries,
 )
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan
@@ -86,12 +87,37 @@ class UnitData(_Record):
 
     name: str = Field(max_length=NAME_MAX)
     credit_code: str | None = None
-    industry: Industry
+    industry: Industry  # the first of `industries`: the default industry of the unit's hazards
+    industries: list[Industry] = Field(default_factory=list)
     locality: str = Field(max_length=NAME_MAX)
     address: str | None = Field(default=None, max_length=TEXT_MAX)
     contact: str | None = Field(default=None, max_length=NAME_MAX)
     phone: str | None = Field(default=None, max_length=NAME_MAX)
     risk: Risk | None = None
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industry_list(cls, value: Any) -> Any:
+        # A unit is in one or more industries (a hotel is 消防 and 特种设备), given as a list or as
+        # one text with separators (消防、特种设备); the first is also `industry`, checked there
+        # (the register passes both: register.units.with_industries).
+        members: list[Industry] = []
+        for number, name in enumerate(split_industries(value)):
+            try:
+                member = Industry.parse(name, "industry")
+            except InvalidInput:
+                if number == 0:
+                    continue  # the first is `industry`, whose own check reports it
+                raise
+            if member not in members:
+                members.append(member)
+        return members
+
+    @model_validator(mode="after")
+    def _first_industry(self) -> UnitData:
+        # `industry` is the first of `industries`, always.
+        self.industries = [self.industry, *(m for m in self.industries if m != self.industry)]
+        return self
 
     @field_validator("credit_code", mode="after")
     @classmethod

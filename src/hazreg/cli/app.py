@@ -27,6 +27,7 @@ COMMANDS = {
     ),
     **dict.fromkeys(("check", "backup", "restore"), "integrity"),
     **dict.fromkeys(("copy", "db"), "registers"),
+    "calendar": "calendars",
     "completion": "completion",
     **dict.fromkeys(("locality", "department"), "places"),
 }

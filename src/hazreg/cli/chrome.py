@@ -52,7 +52,7 @@ PLACEHOLDERS = {
     "attachment": "attachment", "campaign": "campaign", "description": "text", "dest": "file",
     "draw_ref": "draw", "file": "file", "files": "file", "hazard": "hazard",
     "inspection": "inspection", "key": "setting", "name": "name", "record": "record",
-    "shell": "shell", "source": "file", "unit": "unit", "value": "value",
+    "shell": "shell", "source": "file", "unit": "unit", "value": "value", "year": "year",
     # where one command means something else by the same name
     "--department": "department", "--kind": "locality_kind", "--parent": "locality", "--into": "locality",
     "path": "file", "report coverage --by": "group",

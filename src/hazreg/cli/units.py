@@ -35,7 +35,7 @@ def _fields(**values: Any) -> dict[str, Any]:
 @app.command("add", help=t("help.cmd.unit_add"))
 def add(
     name: str | None = typer.Argument(None, help=t("help.arg.unit_name"), show_default=False),
-    industry: str | None = _opt("--industry", key="help.opt.industry"),
+    industry: list[str] | None = _opt("--industry", key="help.opt.unit_industry"),
     locality: str | None = _opt("--locality", key="help.opt.locality"),
     code: str | None = _opt("--code", key="help.opt.code"),
     address: str | None = _opt("--address", key="help.opt.address"),
@@ -49,7 +49,7 @@ def add(
     if missing and not interactive():
         raise InvalidInput("err.missing_options", options=", ".join(missing))
     name = name or typer.prompt(t("prompt.unit_name"))
-    industry = industry or typer.prompt(t("prompt.industry", choices=Industry.choices()))
+    industry = industry or [typer.prompt(t("prompt.industry", choices=Industry.choices()))]
     locality = locality or typer.prompt(t("prompt.locality"))
     reg = register(write=True)
     data = _fields(name=name, industry=industry, locality=locality, credit_code=code, address=address,
@@ -128,7 +128,7 @@ def edit(
     unit: str = typer.Argument(..., help=t("help.arg.unit")),
     name: str | None = _opt("--name", key="help.opt.unit_name"),
     code: str | None = _opt("--code", key="help.opt.code"),
-    industry: str | None = _opt("--industry", key="help.opt.industry"),
+    industry: list[str] | None = _opt("--industry", key="help.opt.unit_industry"),
     locality: str | None = _opt("--locality", key="help.opt.locality"),
     address: str | None = _opt("--address", key="help.opt.address"),
     contact: str | None = _opt("--contact", key="help.opt.contact"),

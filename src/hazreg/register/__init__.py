@@ -17,6 +17,7 @@ from typing import Any
 
 from hazreg import dates
 from hazreg.register.base import Context, parse_id, short_id
+from hazreg.register.calendar import Calendar
 from hazreg.register.campaigns import Campaigns
 from hazreg.register.draws import Draws
 from hazreg.register.hazards import Hazards
@@ -47,6 +48,7 @@ class Register:
         self.supervision = Supervision(self.ctx, self.units, self.hazards)
         self.imports = Imports(self.ctx, self.campaigns, self.places)
         self.reports = Reports(self.ctx, self.campaigns, self.places)
+        self.calendar = Calendar(self.ctx)
 
     @property
     def store(self) -> Store:

@@ -61,6 +61,8 @@ def plain(value: Any) -> Any:
     """A value as history and JSON keep it: dates ISO, money as a decimal string, enums as keys."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -105,6 +107,14 @@ class Context:
         self.store = store
         self.operator = operator
         self.timezone = store.setting("timezone") or dates.DEFAULT_TIMEZONE
+        self.load_calendar()
+
+    def load_calendar(self) -> None:
+        """Working days are counted from this register's calendar (`hazreg calendar import`) for the
+        years it has: read once, and set for every date this process reads (dates.use_calendar)."""
+        from hazreg.register.calendar import by_year
+
+        dates.use_calendar(by_year(self.store.calendar_days()))
 
     def today(self) -> date:
         return dates.today(self.timezone)

@@ -47,6 +47,7 @@ from hazreg.register.lifecycle import (
     path,
 )
 from hazreg.register.transfer import inspection_of_hazard
+from hazreg.register.units import with_industries
 from hazreg.search import nfc
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ class Imports:
             given_id, uid = data.pop("id", ""), data.pop("uid", "").strip()
             registered_text = data.pop("registered_on", "").strip()
             registered = dates.parse_date(registered_text, today, "registered_on") if registered_text else None
-            unit = validate(UnitData, data)
+            unit = validate(UnitData, with_industries(data))
             unit = unit.model_copy(update={"locality": locality_of(unit.locality)})
             # a uid says which unit a row is: namesakes with their own uids are two units
             name_key = None if unit.credit_code or uid else ("name", unit.name)
@@ -311,7 +312,10 @@ class Imports:
                 current = self.ctx.store.unit(existing)
                 assert current is not None
                 # A blank credit code never erases one: it is how the unit is known.
-                before, after = diff(current, present_changes(record, data, blank_clears, _UNIT_CLEARABLE))
+                changes = present_changes(record, data, blank_clears, _UNIT_CLEARABLE)
+                if "industry" in changes or "industries" in changes:  # the unit's industries, as a whole
+                    changes.update(industry=record["industry"], industries=record["industries"])
+                before, after = diff(current, changes)
                 if not after:
                     outcome = "unchanged"
                 else:

@@ -131,6 +131,7 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
     checked += [(kind, prefix, fields, reg.store.rows_for_check(table, ("id", *columns, *_IDENTITY)))
                 for kind, table, prefix, fields, columns in _WRITTEN_ONCE]
     loads, changes_of = _loads, _CHANGES
+    industries_then: dict[int, list[str] | None] = {}  # each unit's industries, as its history has them
     for record_type, prefix, fields, rows in checked:
         names = (*fields, *_IDENTITY)
         width = len(fields)
@@ -152,6 +153,9 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
                             state.update(loads(after))
                 chain = next(chains, None)
             values = row[1:]
+            if record_type == "unit":  # entries before a unit could have several industries name one
+                industries_then[record_id] = None if state is None else (
+                    state.get("industries") or ([state["industry"]] if state.get("industry") else None))
             if state is not None:
                 # The usual case at once: every field exactly as history has it (the uid and
                 # creation time as its creation entry names them, where it does).
@@ -177,6 +181,18 @@ def replay_mismatches(reg: Register) -> tuple[int, list[dict[str, Any]]]:
                         found.append({"record": f"{prefix}{record_id}", "field": field, "register": now,
                                       "history": then_value})
                     break
+    for unit_id, industries in reg.store.unit_industry_lists():
+        then_list = industries_then.pop(unit_id, None)
+        if then_list is not None and list(industries) != then_list:
+            count += 1
+            if len(found) < _SHOWN:
+                found.append({"record": f"U{unit_id}", "field": "industries", "register": list(industries),
+                              "history": then_list})
+    for unit_id, then_list in industries_then.items():  # a unit with no industry rows at all
+        if then_list is not None:
+            count += 1
+            if len(found) < _SHOWN:
+                found.append({"record": f"U{unit_id}", "field": "industries", "register": [], "history": then_list})
     return count, found
 
 

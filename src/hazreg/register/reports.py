@@ -56,23 +56,33 @@ class Reports:
             [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
             self.places.filter_localities(localities) or (chosen or {}).get("localities", []),
         )
-        cells: list[dict[str, Any]] = [
-            {"locality": loc, "industry": ind, "units": n, "inspected": seen}
-            for loc, ind, n, seen in self.ctx.store.coverage_counts(scope, start, end)
-        ]
+        # A unit is counted in each of its industries (a hotel is 消防 and 特种设备: one unit in
+        # each column), and once in its locality and in the total.
+        cells_by_key: dict[tuple[str, str], dict[str, Any]] = {}
+        per_locality: dict[str, list[int]] = {}
+        for loc, inds, n, seen in self.ctx.store.coverage_counts(scope, start, end):
+            for ind in (inds or "").split(","):
+                cell = cells_by_key.setdefault((loc, ind), {"locality": loc, "industry": ind, "units": 0, "inspected": 0})
+                cell["units"] += n
+                cell["inspected"] += seen
+            entry = per_locality.setdefault(loc, [0, 0])
+            entry[0] += n
+            entry[1] += seen
+        cells = list(cells_by_key.values())
 
         def totals(key: str) -> list[dict[str, Any]]:
-            sums: dict[str, list[int]] = {}
-            for cell in cells:
-                entry = sums.setdefault(cell[key], [0, 0])
-                entry[0] += cell["units"]
-                entry[1] += cell["inspected"]
+            sums: dict[str, list[int]] = per_locality if key == "locality" else {}
+            if key != "locality":
+                for cell in cells:
+                    entry = sums.setdefault(cell[key], [0, 0])
+                    entry[0] += cell["units"]
+                    entry[1] += cell["inspected"]
             return [{key: k, "units": u, "inspected": s, "percent": _percent(s, u)} for k, (u, s) in sorted(sums.items())]
 
         for cell in cells:
             cell["percent"] = _percent(cell["inspected"], cell["units"])
-        all_units = sum(c["units"] for c in cells)
-        all_seen = sum(c["inspected"] for c in cells)
+        all_units = sum(u for u, _ in per_locality.values())
+        all_seen = sum(s for _, s in per_locality.values())
         report: dict[str, Any] = {
             "since": start.isoformat(), "until": end.isoformat(),
             "campaign": chosen["name"] if chosen else None,
@@ -132,11 +142,11 @@ class Reports:
             leader["name"]: (set(leader["industries"]), set(leader["localities"])) for leader in leaders
         }
         counts: dict[tuple[str, str], dict[str, int]] = {}
-        for name, day, mode, industry, locality, n in self.ctx.store.leader_days(start, end):
+        for name, day, mode, industries, locality, n in self.ctx.store.leader_days(start, end):
             if name not in fields:
                 continue
-            own_industries, own_localities = fields[name]
-            if industry not in own_industries or (own_localities and locality not in own_localities):
+            own_industries, own_localities = fields[name]  # a unit in any of the leader's industries
+            if not own_industries.intersection((industries or "").split(",")) or (own_localities and locality not in own_localities):
                 continue
             year, number, _ = date.fromisoformat(day).isocalendar()
             tally = counts.setdefault((name, f"{year}-W{number:02d}"), {"announced": 0, "unannounced": 0})

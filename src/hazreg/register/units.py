@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hazreg import creditcode, dates
-from hazreg.enums import Industry, Risk
+from hazreg.enums import Industry, Risk, split_industries
 from hazreg.errors import InvalidInput, NotFound, Refused
 from hazreg.register.base import (
     Context,
@@ -22,6 +22,15 @@ from hazreg.storage import UnitFilter
 
 if TYPE_CHECKING:
     from hazreg.register.places import Places
+
+
+def with_industries(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the unit's industries as given (`industries`, else `industry`: a list, or one
+    text with separators such as 消防、特种设备) in both fields: `industry` the first, `industries` all."""
+    names = split_industries(data.get("industries") or data.get("industry"))
+    if not names:
+        return data
+    return {**data, "industry": names[0], "industries": names}
 
 
 class Units:
@@ -66,7 +75,7 @@ class Units:
         of one name are allowed (branches, sites) but never by accident."""
         from hazreg.models import UnitData, validate  # Pydantic models only for commands that write
 
-        unit = validate(UnitData, data)
+        unit = validate(UnitData, with_industries(data))
         unit = unit.model_copy(update={"locality": self.places.locality(unit.locality)})
         self._check_code_free(unit.credit_code)
         if not force:
@@ -91,9 +100,13 @@ class Units:
         current = self.find(ref)
         from hazreg.models import UnitData, validate
 
-        changes = {k: v for k, v in changes.items() if v is not None}
+        changes = {k: v for k, v in changes.items() if v not in (None, [])}
+        if "industry" in changes or "industries" in changes:  # `--industry` sets the whole set, the first first
+            given = with_industries(changes)
+            changes = {**changes, "industry": given.get("industry"), "industries": given.get("industries", [])}
         if not changes:
-            raise InvalidInput("err.nothing_to_edit", allowed=edit_options(list(UnitData.model_fields)))
+            raise InvalidInput("err.nothing_to_edit",
+                               allowed=edit_options([f for f in UnitData.model_fields if f != "industries"]))
         old = {k: current[k] for k in UnitData.model_fields}
         unit = validate(UnitData, {**old, **changes})
         before, after = diff(old, unit.model_dump())
@@ -123,7 +136,7 @@ class Units:
     ) -> UnitFilter:
         no_nul(search=search, locality=localities)
         return UnitFilter(
-            industries=[Industry.parse(v, "industry").value for v in industries or []],
+            industries=[Industry.parse(v, "industry").value for v in split_industries(industries or [])],
             localities=self.places.filter_localities(localities),
             risks=[Risk.parse(v, "risk").value for v in risks or []],
             search=search,

@@ -115,7 +115,9 @@ def unit_grid(rows: list[dict[str, Any]]) -> Grid:
     columns = ["name", "credit_code", "industry", "locality", "risk", "contact", "phone"]
     grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + [t("col.open_hazards")], keep_whole=(0, 2, 7, 8), ratios={1: 2, 4: 1, 6: 1})
     for row in rows:
-        grid.rows.append([f"U{row['id']}"] + [label(c, row.get(c)) for c in columns] + [str(row.get("open_hazards", ""))])
+        cells = [_names(row.get("industries") or [row["industry"]], "industry") if c == "industry" else label(c, row.get(c))
+                 for c in columns]
+        grid.rows.append([f"U{row['id']}"] + cells + [str(row.get("open_hazards", ""))])
         grid.styles.append("")
     return grid
 
@@ -411,6 +413,8 @@ def describe_change(entry: dict[str, Any], level: Any = None) -> str:
 def _record_name(entry: dict[str, Any]) -> str:
     if entry["record_type"] == "settings":
         return t("record.settings")
+    if entry["record_type"] == "calendar":
+        return t("record.calendar", year=entry["record_id"])
     return f"{_RECORD_PREFIX.get(entry['record_type'], '')}{entry['record_id']}"
 
 

@@ -16,9 +16,10 @@ from hazreg.register.base import plain, short_id
 from hazreg.register.lifecycle import closed_incomplete
 
 UNIT_COLUMNS = (
-    "id", "uid", "name", "credit_code", "industry", "locality", "address", "contact", "phone",
+    "id", "uid", "name", "credit_code", "industry", "industries", "locality", "address", "contact", "phone",
     "risk", "created_at", "updated_at",
 )
+INDUSTRY_JOIN = "、"  # a unit's industries in one cell: 消防、特种设备 (import splits them again)
 HAZARD_COLUMNS = (
     "id", "uid", "unit_id", "unit_name", "description", "industry", "locality", "level", "status",
     "source", "found_on", "found_by", "basis", "deadline", "owner", "measures", "funds",
@@ -40,6 +41,7 @@ _PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign
 def unit_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {k: plain(row.get(k)) for k in UNIT_COLUMNS}
     record["id"] = short_id("U", row["id"])
+    record["industries"] = INDUSTRY_JOIN.join(row.get("industries") or [row["industry"]])
     return record
 
 

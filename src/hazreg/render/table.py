@@ -86,7 +86,11 @@ def _fields_table(row: dict[str, Any], fields: list[str], names: dict[str, str] 
         value = row.get(f)
         if value is None or value == "":
             continue
-        table.add_row((names or {}).get(f) or t("field." + f), label(f, value))
+        if f == "industry" and len(row.get("industries") or []) > 1:  # a unit in several industries
+            shown = "、".join(label("industry", v) for v in row["industries"])
+        else:
+            shown = label(f, value)
+        table.add_row((names or {}).get(f) or t("field." + f), shown)
     return table
 
 

@@ -16,10 +16,11 @@ from typing import Any
 TABLES = (
     "settings", "localities", "departments", "units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards",
     "supervisions", "extensions", "escalations", "actions", "attachments", "supervision_steps", "history",
-    "weekly_computed",
+    "weekly_computed", "unit_industries", "calendar_days",
 )
 # The column that orders a table's rows (and whose counter follows them), by table.
-KEY = {"settings": "key", "history": "seq", "weekly_computed": "week"}
+KEY = {"settings": "key", "history": "seq", "weekly_computed": "week", "unit_industries": "unit_id, position",
+       "calendar_days": "day"}
 _BATCH = 5000
 
 

@@ -49,8 +49,23 @@ def _scope_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
         if values:
             name = f"s{len(params)}"
             params[name] = [str(v) for v in values]
-            where.append(f"{alias}.{column} = ANY(%({name})s::text[])")
+            if column == "industry":  # any of the unit's industries
+                where.append(f"EXISTS (SELECT 1 FROM unit_industries ui WHERE ui.unit_id = {alias}.id"
+                             f" AND ui.industry = ANY(%({name})s::text[]))")
+            else:
+                where.append(f"{alias}.{column} = ANY(%({name})s::text[])")
     return " AND ".join(where)
+
+
+def _industry_set_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
+    """The unit's industries (those in the scope, if it names some), sorted, joined by commas."""
+    cond = ""
+    if scope.industries:
+        name = f"s{len(params)}"
+        params[name] = [str(v) for v in scope.industries]
+        cond = f" AND industry = ANY(%({name})s::text[])"
+    return (f"(SELECT string_agg(industry, ',' ORDER BY industry) FROM unit_industries"
+            f" WHERE unit_id = {alias}.id{cond})")
 
 
 def _limit(limit: int | None) -> str:
@@ -162,14 +177,16 @@ class CampaignQueries(Queries):
     # -- coverage, leaders' weeks, draws ----------------------------------------------------
 
     def coverage_counts(self, scope: Scope, since: date, until: date) -> list[tuple[str, str, int, int]]:
-        """(locality, industry, units in scope, units inspected between since and until)."""
+        """(locality, industries, units in scope, units inspected between since and until), by
+        locality and the units' set of industries in scope (sorted keys joined by commas)."""
         params: dict[str, Any] = {"since": since.isoformat(), "until": until.isoformat()}
+        industries = _industry_set_sql(scope, params)
         cond = _scope_sql(scope, params)
-        sql = f"""SELECT u.locality, u.industry, count(*), count(seen.unit_id)
+        sql = f"""SELECT u.locality, {industries} AS inds, count(*), count(seen.unit_id)
             FROM units u LEFT JOIN (
                 SELECT DISTINCT unit_id FROM inspections WHERE inspected_on BETWEEN %(since)s AND %(until)s
             ) seen ON seen.unit_id = u.id
-            WHERE {cond} GROUP BY u.locality, u.industry ORDER BY u.locality {_C}, u.industry {_C}"""
+            WHERE {cond} GROUP BY u.locality, inds ORDER BY u.locality {_C}, inds"""
         return [tuple(r) for r in self._tuples(sql, params)]  # type: ignore[misc]
 
     def coverage_gaps(self, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
@@ -185,11 +202,12 @@ class CampaignQueries(Queries):
 
     def leader_days(self, since: date, until: date) -> list[tuple[str, str, str, str, str, int]]:
         """(leader, date, mode, industry, locality, inspections) for inspections led by someone."""
-        sql = f"""SELECT i.leader, i.inspected_on, i.mode, u.industry, u.locality, count(*)
+        industries = _industry_set_sql(Scope(), {})
+        sql = f"""SELECT i.leader, i.inspected_on, i.mode, {industries} AS inds, u.locality, count(*)
             FROM inspections i JOIN units u ON u.id = i.unit_id
             WHERE i.leader IS NOT NULL AND i.inspected_on BETWEEN %s AND %s
-            GROUP BY i.leader, i.inspected_on, i.mode, u.industry, u.locality
-            ORDER BY i.leader {_C}, i.inspected_on, i.mode {_C}, u.industry {_C}, u.locality {_C}"""
+            GROUP BY i.leader, i.inspected_on, i.mode, inds, u.locality
+            ORDER BY i.leader {_C}, i.inspected_on, i.mode {_C}, inds, u.locality {_C}"""
         return [tuple(r) for r in self._tuples(sql, (since.isoformat(), until.isoformat()))]  # type: ignore[misc]
 
     def draw_candidates(self, scope: Scope, not_inspected_since: date | None) -> list[tuple[int, str | None, str]]:

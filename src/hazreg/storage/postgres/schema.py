@@ -299,6 +299,29 @@ def _m008() -> list[Any]:
 M008 = _m008()
 
 
+M009 = [
+    _t(f"""CREATE TABLE unit_industries (
+        unit_id INTEGER NOT NULL REFERENCES units(id) {_FK},
+        industry TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (unit_id, industry)
+    )"""),
+    "CREATE INDEX unit_industries_industry ON unit_industries(industry, unit_id)",
+    "INSERT INTO unit_industries (unit_id, industry, position) SELECT id, industry, 0 FROM units",
+]
+
+M010 = [
+    _t("""CREATE TABLE calendar_days (
+        day TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        notice TEXT NOT NULL,
+        name TEXT
+    )"""),
+    "CREATE INDEX calendar_days_year ON calendar_days(year)",
+]
+
+
 M011 = [
     "ALTER TABLE supervisions ADD COLUMN notice_no TEXT",
     _t(f"""CREATE TABLE supervision_steps (
@@ -326,15 +349,19 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m006_history_effective_at", M006),
     ("m007_weekly_computed", M007),
     ("m008_localities_departments", M008),
+    ("m009_unit_industries", M009),
+    ("m010_register_calendar", M010),
     ("m011_supervision_closing", M011),
 ]
 
 
 def number(name: str) -> int:
-    """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
+    """A migration's version, from its name (m009_… is 9): branches add migrations in parallel,
+    each with its own number, so a list may skip one until they are merged."""
     return int(name[1:4])
 
 
+assert [number(n) for n, _ in MIGRATIONS] == sorted({number(n) for n, _ in MIGRATIONS})
 assert number(MIGRATIONS[-1][0]) == SCHEMA_VERSION
 
 _VERSION_TABLE = """CREATE TABLE hazreg_schema (

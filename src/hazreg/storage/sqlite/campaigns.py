@@ -43,8 +43,26 @@ def _scope_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
                 name = f"s{len(params)}"
                 params[name] = value
                 names.append(f":{name}")
-            where.append(f"{alias}.{column} IN ({', '.join(names)})")
+            if column == "industry":  # any of the unit's industries
+                where.append(f"EXISTS (SELECT 1 FROM unit_industries ui WHERE ui.unit_id = {alias}.id"
+                             f" AND ui.industry IN ({', '.join(names)}))")
+            else:
+                where.append(f"{alias}.{column} IN ({', '.join(names)})")
     return " AND ".join(where)
+
+
+def _industry_set_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
+    """The unit's industries (those in the scope, if it names some), sorted, joined by commas."""
+    cond = ""
+    if scope.industries:
+        names = []
+        for value in scope.industries:
+            name = f"s{len(params)}"
+            params[name] = value
+            names.append(f":{name}")
+        cond = f" AND industry IN ({', '.join(names)})"
+    return (f"(SELECT group_concat(industry, ',') FROM (SELECT industry FROM unit_industries"
+            f" WHERE unit_id = {alias}.id{cond} ORDER BY industry))")
 
 
 _INSPECTION_SELECT = """SELECT i.*, i.inspected_on AS "on", u.name AS unit_name, u.industry AS industry,
@@ -153,14 +171,16 @@ class CampaignQueries:
     # -- coverage, leaders' weeks, draws ----------------------------------------------------
 
     def coverage_counts(self, scope: Scope, since: date, until: date) -> list[tuple[str, str, int, int]]:
-        """(locality, industry, units in scope, units inspected between since and until)."""
+        """(locality, industries, units in scope, units inspected between since and until), by
+        locality and the units' set of industries in scope (sorted keys joined by commas)."""
         params: dict[str, Any] = {"since": since.isoformat(), "until": until.isoformat()}
+        industries = _industry_set_sql(scope, params)
         cond = _scope_sql(scope, params)
-        sql = f"""SELECT u.locality, u.industry, count(*), count(seen.unit_id)
+        sql = f"""SELECT u.locality, {industries} AS inds, count(*), count(seen.unit_id)
             FROM units u LEFT JOIN (
                 SELECT DISTINCT unit_id FROM inspections WHERE inspected_on BETWEEN :since AND :until
             ) seen ON seen.unit_id = u.id
-            WHERE {cond} GROUP BY u.locality, u.industry"""
+            WHERE {cond} GROUP BY u.locality, inds"""
         return [tuple(r) for r in self.conn.execute(sql, params)]  # type: ignore[misc]
 
     def coverage_gaps(self, scope: Scope, since: date, until: date) -> list[dict[str, Any]]:
@@ -176,10 +196,11 @@ class CampaignQueries:
 
     def leader_days(self, since: date, until: date) -> list[tuple[str, str, str, str, str, int]]:
         """(leader, date, mode, industry, locality, inspections) for inspections led by someone."""
-        sql = """SELECT i.leader, i.inspected_on, i.mode, u.industry, u.locality, count(*)
+        industries = _industry_set_sql(Scope(), {})
+        sql = f"""SELECT i.leader, i.inspected_on, i.mode, {industries} AS inds, u.locality, count(*)
             FROM inspections i JOIN units u ON u.id = i.unit_id
             WHERE i.leader IS NOT NULL AND i.inspected_on BETWEEN ? AND ?
-            GROUP BY i.leader, i.inspected_on, i.mode, u.industry, u.locality"""
+            GROUP BY i.leader, i.inspected_on, i.mode, inds, u.locality"""
         return [tuple(r) for r in self.conn.execute(sql, (since.isoformat(), until.isoformat()))]  # type: ignore[misc]
 
     def draw_candidates(self, scope: Scope, not_inspected_since: date | None) -> list[tuple[int, str | None, str]]:

@@ -102,5 +102,7 @@ class ExportQueries:
         cond, params = self._unit_where(f)
         sources = {c: f"units.{c}" for c in columns}
         sources["id"] = "'U' || units.id"
+        sources["industries"] = ("(SELECT group_concat(industry, '、') FROM (SELECT industry FROM unit_industries ui"
+                                 " WHERE ui.unit_id = units.id ORDER BY position))")
         sql = f"SELECT {_cells_sql(sources, columns, rules)}\nFROM units WHERE {cond} ORDER BY units.id"
         return self._cells(sql, params, rules)

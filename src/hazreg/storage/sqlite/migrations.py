@@ -329,6 +329,41 @@ def m008_localities_departments(db: Database) -> None:
 
 
 @migrations()
+def m009_unit_industries(db: Database) -> None:
+    # A unit may belong to several industries (a hotel is 消防 and 特种设备): one row each, in the
+    # order given; `position` 0 is the unit's first industry, which units.industry keeps too (the
+    # default industry of its hazards, and the column every export and older script reads).
+    db.execute(
+        """CREATE TABLE unit_industries (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            industry TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (unit_id, industry)
+        )"""
+    )
+    db.execute("CREATE INDEX unit_industries_industry ON unit_industries(industry, unit_id)")
+    db.execute("INSERT INTO unit_industries (unit_id, industry, position) SELECT id, industry, 0 FROM units")
+    db.execute("PRAGMA user_version = 9")
+
+
+@migrations()
+def m010_register_calendar(db: Database) -> None:
+    # The official calendar for years the chinesecalendar package does not know yet, typed from
+    # the State Council's notice: a public holiday (放假) or an adjusted working day (调休上班).
+    db.execute(
+        """CREATE TABLE calendar_days (
+            day TEXT PRIMARY KEY,
+            year INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            notice TEXT NOT NULL,
+            name TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX calendar_days_year ON calendar_days(year)")
+    db.execute("PRAGMA user_version = 10")
+
+
+@migrations()
 def m011_supervision_closing(db: Database) -> None:
     # The supervision notice's number (督办文号), and the steps that close a supervised major
     # hazard, each with who and when: the unit's application (销号申请, its evaluation report

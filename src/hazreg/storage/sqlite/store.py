@@ -328,27 +328,47 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
     # -- units -----------------------------------------------------------------------------
 
     def insert_unit(self, record: dict[str, Any]) -> int:
-        return self._insert("units", record)
+        industries = record.pop("industries", None) or [record["industry"]]
+        unit_id = self._insert("units", {**record, "industry": industries[0]})
+        self._set_industries(unit_id, industries)
+        return unit_id
+
+    def _set_industries(self, unit_id: int, industries: Sequence[str]) -> None:
+        """The unit's industries, in order (the first is also units.industry)."""
+        self.conn.execute("DELETE FROM unit_industries WHERE unit_id = ?", (unit_id,))
+        self.conn.executemany("INSERT INTO unit_industries (unit_id, industry, position) VALUES (?, ?, ?)",
+                              [(unit_id, industry, n) for n, industry in enumerate(industries)])
 
     def update_unit(self, unit_id: int, changes: dict[str, Any]) -> None:
+        changes = dict(changes)
+        industries = changes.pop("industries", None)
+        if industries:
+            changes["industry"] = industries[0]
+            self._set_industries(unit_id, industries)
         self._update("units", unit_id, changes)
         if "name" in changes:  # the unit's name is searchable in its hazards
             for row in self._all(f"{_HAZARD_SELECT} WHERE h.unit_id = :u", {"u": unit_id, "today": ""}):
                 self._index_hazard(row)
 
+    def _units(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return [_unit_row(r) for r in self.conn.execute(sql, params)]
+
     def unit(self, unit_id: int) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM units WHERE id = ?", (unit_id,))
+        return next(iter(self._units(f"SELECT {_UNIT_COLUMNS} FROM units WHERE id = ?", (unit_id,))), None)
 
     def unit_by_code(self, code: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM units WHERE credit_code = ?", (code,))
+        return next(iter(self._units(f"SELECT {_UNIT_COLUMNS} FROM units WHERE credit_code = ?", (code,))), None)
 
     def units_by_name(self, name: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM units WHERE name = ? ORDER BY id", (nfc(name),))
+        return self._units(f"SELECT {_UNIT_COLUMNS} FROM units WHERE name = ? ORDER BY id", (nfc(name),))
 
     def _unit_where(self, f: UnitFilter) -> tuple[str, dict[str, Any]]:
         where: list[str] = ["1"]
         params: dict[str, Any] = {}
-        _in(where, params, "industry", f.industries)
+        if f.industries:  # any of the unit's industries
+            inner: list[str] = []
+            _in(inner, params, "ui.industry", f.industries)
+            where.append(f"EXISTS (SELECT 1 FROM unit_industries ui WHERE ui.unit_id = units.id AND {inner[0]})")
         _in(where, params, "locality", [nfc(v) for v in f.localities])
         _in(where, params, "risk", f.risks)
         if f.search:
@@ -364,8 +384,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
     def units(self, f: UnitFilter, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
         cond, params = self._unit_where(f)
         total = self.conn.execute(f"SELECT count(*) FROM units WHERE {cond}", params).fetchone()[0]
-        rows = self._all(
-            f"""SELECT units.*, (SELECT count(*) FROM hazards h WHERE h.unit_id = units.id
+        rows = self._units(
+            f"""SELECT {_UNIT_COLUMNS}, (SELECT count(*) FROM hazards h WHERE h.unit_id = units.id
                   AND h.status IN ({_ACTIVE_SQL})) AS open_hazards
                 FROM units WHERE {cond}
                 ORDER BY CASE risk WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2
@@ -377,8 +397,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
 
     def iter_units(self, f: UnitFilter) -> Iterator[dict[str, Any]]:
         cond, params = self._unit_where(f)
-        for row in self.conn.execute(f"SELECT * FROM units WHERE {cond} ORDER BY id", params):
-            yield dict(row)
+        for row in self.conn.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE {cond} ORDER BY id", params):
+            yield _unit_row(row)
 
     # -- hazards ---------------------------------------------------------------------------
 
@@ -595,6 +615,25 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries
             "SELECT record_id, action, after FROM history WHERE record_type = ? ORDER BY record_id, seq", (record_type,)
         )
 
+    def calendar_days(self, year: int | None = None) -> list[dict[str, Any]]:
+        """The register's calendar (days that differ from Monday to Friday), by date."""
+        if year is None:
+            return self._all("SELECT day, year, kind, notice, name FROM calendar_days ORDER BY day")
+        return self._all("SELECT day, year, kind, notice, name FROM calendar_days WHERE year = ? ORDER BY day", (year,))
+
+    def replace_calendar_year(self, year: int, days: Sequence[dict[str, Any]]) -> None:
+        """A year of the register's calendar, replacing what it had for that year (in the caller's transaction)."""
+        self.conn.execute("DELETE FROM calendar_days WHERE year = ?", (year,))
+        self.conn.executemany("INSERT INTO calendar_days (day, year, kind, notice, name) VALUES (?, ?, ?, ?, ?)",
+                              [(d["day"], year, d["kind"], d["notice"], d.get("name")) for d in days])
+
+    def unit_industry_lists(self) -> Iterator[tuple[int, list[str]]]:
+        """(unit id, its industries in order) of every unit, by id: for `check`."""
+        sql = """SELECT unit_id, group_concat(industry, ',') FROM (SELECT unit_id, industry FROM unit_industries
+            ORDER BY unit_id, position) GROUP BY unit_id ORDER BY unit_id"""
+        for unit_id, joined in self._tuples(sql):
+            yield unit_id, joined.split(",")
+
     def rows_for_check(self, table: str, columns: Sequence[str], by: str = "id") -> Iterator[tuple[Any, ...]]:
         """A table's rows, streamed, ordered by `by` (then id)."""
         order = "id" if by == "id" else f"{by}, id"
@@ -658,6 +697,17 @@ def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bound
         f"{id_column} IN (SELECT record_id FROM history WHERE record_type = '{record_type}'"
         " AND effective_at >= :changed_from AND effective_at < :changed_to)"
     )
+
+
+# A unit's row with its industries, in order (the first is units.industry).
+_UNIT_COLUMNS = """units.*, (SELECT group_concat(industry, ',') FROM (SELECT industry FROM unit_industries ui
+    WHERE ui.unit_id = units.id ORDER BY position)) AS industries"""
+
+
+def _unit_row(row: Any) -> dict[str, Any]:
+    record = dict(row)
+    record["industries"] = (record["industries"] or record["industry"]).split(",")
+    return record
 
 
 def _in(where: list[str], params: dict[str, Any], column: str, values: Sequence[Any]) -> None:
