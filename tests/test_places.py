@@ -312,3 +312,16 @@ def test_merge_keeps_past_weeks_as_they_stood(reg: Register, monkeypatch) -> Non
     assert [g["locality"] for g in weekly_report(reg, "2026-W49")["by_locality"]] == ["青山镇"]
     result = check_register(reg)
     assert result["ok"], result
+
+
+def test_coverage_by_department_counts_a_unit_in_two_of_its_industries_once(reg: Register) -> None:
+    """A hotel in fire and special equipment is one unit for 消防救援大队 (which supervises both),
+    and one for 市场监管局 (special equipment only)."""
+    _coverage_register(reg)
+    reg.units.add({"name": "宾馆", "industries": ["fire", "special_equipment"], "locality": "青山镇"})
+    reg.campaigns.add_inspection({"unit": "U8", "inspectors": "张三", "on": "2026-11-26"})
+    report = reg.reports.coverage_by_department(since="2026-11-01", until="2026-11-29")
+    rows = {r["department"]: r for r in report["by_department"]}
+    assert (rows["消防救援大队"]["units"], rows["消防救援大队"]["inspected"]) == (6, 4)
+    assert (rows["市场监管局"]["units"], rows["市场监管局"]["inspected"]) == (2, 2)
+    assert (rows["住建局"]["units"], rows["住建局"]["inspected"]) == (2, 0)

@@ -41,6 +41,15 @@ class Reports:
             start = self.ctx.date(since, "since") or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
         return start, end, chosen
 
+    def _scope(self, campaign: str | None, since: str | None, until: str | None, industries: list[str] | None,
+               localities: list[str] | None) -> tuple[date, date, dict[str, Any] | None, Scope]:
+        """The window and the scope (industries, localities) a coverage report counts."""
+        start, end, chosen = self.window(campaign, since, until)
+        return start, end, chosen, Scope(
+            [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
+            self.places.filter_localities(localities) or (chosen or {}).get("localities", []),
+        )
+
     def coverage(
         self,
         campaign: str | None = None,
@@ -51,11 +60,7 @@ class Reports:
         gaps: bool = False,
     ) -> dict[str, Any]:
         """Units inspected / units in scope, by locality × industry, with totals (and the gaps)."""
-        start, end, chosen = self.window(campaign, since, until)
-        scope = Scope(
-            [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
-            self.places.filter_localities(localities) or (chosen or {}).get("localities", []),
-        )
+        start, end, chosen, scope = self._scope(campaign, since, until, industries, localities)
         # A unit is counted in each of its industries (a hotel is 消防 and 特种设备: one unit in
         # each column), and once in its locality and in the total.
         cells_by_key: dict[tuple[str, str], dict[str, Any]] = {}
@@ -105,16 +110,17 @@ class Reports:
     ) -> dict[str, Any]:
         """Per department (not retired): its industries' units in scope and those inspected (by
         anyone) in the window, and the inspections it recorded itself (`inspect add --department`)
-        with the units they covered. Built on `coverage`'s cells: one count of a unit's industries."""
+        with the units they covered. Counted from `coverage`'s groups of units with the same set of
+        industries, so a unit in two of one department's industries counts once for it."""
         report = self.coverage(campaign, since, until, industries, localities)
-        start, end = date.fromisoformat(report["since"]), date.fromisoformat(report["until"])
+        start, end, _, scope = self._scope(campaign, since, until, industries, localities)
+        groups = [(set((inds or "").split(",")), n, seen) for _, inds, n, seen in self.ctx.store.coverage_counts(scope, start, end)]
         own = {d: (n, u) for d, n, u in self.ctx.store.department_inspections(start, end)}
         rows = []
         for dep in self.places.departments(retired=False):
             mine = set(dep["industries"])
-            cells = [c for c in report["cells"] if c["industry"] in mine]
-            units = sum(c["units"] for c in cells)
-            seen = sum(c["inspected"] for c in cells)
+            units = sum(n for inds, n, _ in groups if inds & mine)
+            seen = sum(s for inds, _, s in groups if inds & mine)
             inspections, checked = own.get(dep["id"], (0, 0))
             rows.append({"department": dep["name"], "industries": dep["industries"], "units": units,
                          "inspected": seen, "percent": _percent(seen, units), "inspections": inspections,
