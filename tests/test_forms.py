@@ -21,7 +21,7 @@ def at(monkeypatch, moment: str) -> None:
 
 
 @pytest.fixture
-def november(reg: Register, monkeypatch) -> Register:
+def november(reg: Register, monkeypatch, tmp_path) -> Register:
     """November 2026 of a small district, each step at a known moment (register in Shanghai)."""
     monkeypatch.setenv("TZ", "UTC")
     at(monkeypatch, "2026-11-02T02:00:00+00:00")
@@ -46,23 +46,27 @@ def november(reg: Register, monkeypatch) -> Register:
     reg.hazards.done(2, on="2026-11-10")
     reg.hazards.verify(2, "李明", "复查合格")
     at(monkeypatch, "2026-11-12T02:00:00+00:00")
-    reg.supervision.supervise("H3", "区安委办", "district")
+    reg.supervision.supervise("H3", "区安委办", "district", due="2027-01-31", notice="宁江安委督〔2026〕1号")
     at(monkeypatch, "2026-11-15T02:00:00+00:00")
     reg.hazards.add({"unit": 3, "description": "储罐区可燃气体报警器失效", "level": "major", "found_on": "2026-11-15",
                      "deadline": "2026-12-15"})  # H4
     reg.hazards.plan(4, {"measures": "更换报警器", "funds": "49.99"})
-    reg.supervision.supervise("H4", "市安委办", "city")
+    reg.supervision.supervise("H4", "市安委办", "city", due="2027-01-31", notice="江城安委督〔2026〕7号")
     at(monkeypatch, "2026-11-18T02:00:00+00:00")
     reg.hazards.add({"unit": 3, "description": "装卸区防雷接地失效", "level": "major", "found_on": "2026-11-18",
                      "deadline": "2026-11-30"})  # H5
     reg.hazards.plan(5, {"owner": "陈刚", "measures": "重做接地", "funds": "200000", "contingency": "停止装卸"})
-    reg.supervision.supervise("H5", "省安委办", "province")
+    reg.supervision.supervise("H5", "省安委办", "province", due="2026-12-31", notice="省安委督〔2026〕3号")
     at(monkeypatch, "2026-11-20T02:00:00+00:00")
     reg.campaigns.add_inspection({"unit": 1, "on": "2026-11-20", "inspectors": "王建国"})  # U1 again: one unit
     reg.hazards.add({"unit": 1, "description": "疏散通道堆放杂物", "found_on": "2026-11-20", "deadline": "2026-12-10"})  # H6
     reg.hazards.start(5)
     reg.hazards.done(5, on="2026-11-20")
     at(monkeypatch, "2026-11-22T02:00:00+00:00")
+    report = tmp_path / "评估报告.pdf"
+    report.write_bytes(b"%PDF-1.4 evaluation report")
+    reg.supervision.apply_close("H5", "陈刚", report)  # 销号申请 → 验收 → 销号, as a listed hazard closes
+    reg.supervision.accept("H5", "省安委办")
     reg.hazards.verify(5, "省厅专家组", "验收合格")
     at(monkeypatch, "2026-11-23T02:00:00+00:00")
     reg.supervision.delist("H5", "验收合格，摘牌")
@@ -162,11 +166,29 @@ def test_a_past_period_gives_the_same_cells_whenever_it_is_made(november, monkey
     november.units.edit(1, {"industry": "gas"})
     november.units.add({"name": "新开业的超市", "industry": "fire", "locality": "临江街道"})
     november.campaigns.add_inspection({"unit": 3, "on": "2026-11-26", "inspectors": "李明"})  # recorded in December
-    november.supervision.supervise("H8", "区安委办", "district")
+    november.units.edit(2, {"industries": ["construction", "fire"]})  # a second industry, in December
+    november.supervision.supervise("H8", "区安委办", "district", due="2027-02-28", notice="宁江安委督〔2026〕9号")
     after = form(november, "monthly", "2026-11")
     assert after["rows"] == before["rows"]
     assert after["total"] == before["total"]
     assert form(november, "monthly", "2026-12")["rows"] != before["rows"]
+
+
+def test_a_unit_in_two_industries_is_counted_in_each_row(reg: Register, monkeypatch):
+    """A hotel in fire and special equipment is a unit to inspect in both rows (the total row
+    adds the rows as printed)."""
+    at(monkeypatch, "2026-11-02T02:00:00+00:00")
+    reg.units.add({"name": "临江大酒店", "industries": ["fire", "special_equipment"], "locality": "临江街道"})
+    reg.units.add({"name": "东城燃气供应站", "industry": "gas", "locality": "临江街道"})
+    at(monkeypatch, "2026-11-05T02:00:00+00:00")
+    reg.campaigns.add_inspection({"unit": 1, "on": "2026-11-05", "inspectors": "王建国"})
+    at(monkeypatch, "2026-12-02T02:00:00+00:00")
+    report = form(reg, "monthly", "2026-11")
+    fire, equipment, gas = (_row(report, i) for i in ("fire", "special_equipment", "gas"))
+    assert (fire["units"], fire["inspected"]) == (1, 1)
+    assert (equipment["units"], equipment["inspected"]) == (1, 1)
+    assert (gas["units"], gas["inspected"]) == (1, 0)
+    assert (report["total"]["units"], report["total"]["inspected"]) == (3, 2)
 
 
 def test_wan_rounding_is_exact_half_up():

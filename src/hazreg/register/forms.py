@@ -159,11 +159,15 @@ def unit_industries(reg: Register, until: str) -> dict[int, list[str]]:
     industries: dict[int, list[str]] = {}
     for unit in reg.store.iter_units(UnitFilter()):
         if unit["created_at"] < until:
-            industries[unit["id"]] = [unit["industry"]]
+            industries[unit["id"]] = list(unit.get("industries") or [unit["industry"]])
     later = sorted(reg.store.history(record_type="unit", since=until), key=lambda e: e["seq"], reverse=True)
     for entry in later:  # latest first: each undone in turn
         before = entry.get("before") or {}
-        if isinstance(before, dict) and before.get("industry") and entry["record_id"] in industries:
+        if not isinstance(before, dict) or entry["record_id"] not in industries:
+            continue
+        if before.get("industries"):
+            industries[entry["record_id"]] = list(before["industries"])
+        elif before.get("industry"):
             industries[entry["record_id"]] = [before["industry"]]
     return industries
 
