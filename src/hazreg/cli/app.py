@@ -28,6 +28,7 @@ COMMANDS = {
     **dict.fromkeys(("check", "backup", "restore"), "integrity"),
     **dict.fromkeys(("copy", "db"), "registers"),
     "completion": "completion",
+    "doc": "documents",
 }
 
 

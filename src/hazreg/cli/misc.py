@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -56,15 +57,35 @@ def info(fmt: str = format_option()) -> None:
 def config(
     key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
+    office: str | None = typer.Option(None, "--office", help=t("help.opt.office")),
+    prefix: list[str] | None = typer.Option(None, "--prefix", help=t("help.opt.prefix")),
+    review_body: str | None = typer.Option(None, "--review-body", help=t("help.opt.review_body")),
+    court: str | None = typer.Option(None, "--court", help=t("help.opt.court")),
+    clauses: Path | None = typer.Option(None, "--clauses", help=t("help.opt.clauses")),
 ) -> None:
-    """Show or change the register's settings (timezone, escalation)."""
+    """Show or change the register's settings (timezone, escalation, documents)."""
     if key is None:
         reg = register()
         typer.echo(f"timezone = {reg.timezone}")
         typer.echo(f"escalation = {_ladder(reg.supervision.ladder())}")
+        typer.echo(f"documents = {_documents(reg)}")
         return
-    if key not in ("timezone", "escalation"):
-        raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation")
+    if key not in ("timezone", "escalation", "documents"):
+        raise InvalidInput("err.choice", "key", value=key, allowed="timezone, escalation, documents")
+    if key == "documents":
+        changes = (office, prefix, review_body, court, clauses)
+        if all(v is None for v in changes) and value is None:
+            typer.echo(_documents(register()))
+            return
+        reg = register(write=True)
+        if clauses is not None:
+            if not clauses.is_file():
+                raise InvalidInput("err.no_file", "clauses", path=str(clauses))
+            reg.documents.import_template("clauses", clauses.read_text(encoding="utf-8-sig"))
+        if any(v is not None for v in (office, prefix, review_body, court)):
+            reg.documents.configure(office, prefix, review_body, court)
+        say(t("msg.documents_set", text=_documents(reg)))
+        return
     if value is None:
         reg = register()
         typer.echo(reg.timezone if key == "timezone" else _ladder(reg.supervision.ladder()))
@@ -75,6 +96,18 @@ def config(
     else:
         value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))
+
+
+def _documents(reg: Any) -> str:
+    """office=…; 责令限期整改指令书 宁江应急责改〔YEAR〕N号; …"""
+    from hazreg.enums import DocType
+
+    settings = reg.documents.settings()
+    parts = [f"office={settings['office'] or '—'}"]
+    for kind in DocType:
+        prefix = reg.documents.prefix_of(kind.value, settings)
+        parts.append(f"{kind.value}={prefix or '—'}")
+    return "; ".join(parts)
 
 
 def _ladder(steps: list[tuple[str, int]]) -> str:

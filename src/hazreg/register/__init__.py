@@ -1,7 +1,7 @@
 """The register: every operation on units and hazards, with its rules, one transaction each.
 
 One service per domain (`reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
-`reg.supervision`, `reg.imports`, `reg.reports`), all sharing one `Context` (store, operator,
+`reg.supervision`, `reg.imports`, `reg.reports`, `reg.documents`), all sharing one `Context` (store, operator,
 clock, time zone, history log); history and settings live here. No service inherits another: each
 is given the context and the services it uses. No printing, no Typer, no Rich here: the CLI calls
 these and renders the results.
@@ -18,6 +18,7 @@ from typing import Any
 from hazreg import dates
 from hazreg.register.base import Context, parse_id, short_id
 from hazreg.register.campaigns import Campaigns
+from hazreg.register.documents import Documents
 from hazreg.register.draws import Draws
 from hazreg.register.hazards import Hazards
 from hazreg.register.imports import Imports
@@ -45,6 +46,7 @@ class Register:
         self.supervision = Supervision(self.ctx, self.units, self.hazards)
         self.imports = Imports(self.ctx, self.campaigns)
         self.reports = Reports(self.ctx, self.campaigns)
+        self.documents = Documents(self.ctx, self.units, self.hazards, self.campaigns, self.supervision)
 
     @property
     def store(self) -> Store:

@@ -15,7 +15,8 @@ from typing import Any
 # are rebuilt by the destination, and each engine keeps its own record of migrations.
 TABLES = (
     "settings", "units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards",
-    "supervisions", "extensions", "escalations", "actions", "attachments", "history", "weekly_computed",
+    "supervisions", "extensions", "escalations", "actions", "attachments", "documents", "history",
+    "weekly_computed",
 )
 # The column that orders a table's rows (and whose counter follows them), by table.
 KEY = {"settings": "key", "history": "seq", "weekly_computed": "week"}

@@ -273,6 +273,32 @@ M007 = [
     )"""),
 ]
 
+M012 = [
+    _t(f"""CREATE TABLE documents (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        number TEXT NOT NULL UNIQUE,
+        issued_on TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id) {_FK},
+        inspection_id INTEGER REFERENCES inspections(id) {_FK},
+        hazard_ids TEXT NOT NULL,
+        officers TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        template TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        data bytea NOT NULL,
+        void_reason TEXT,
+        voided_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (type, year, seq)
+    )"""),
+    "CREATE INDEX documents_unit ON documents(unit_id)",
+    "CREATE INDEX documents_inspection ON documents(inspection_id)",
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m001_units_hazards_history", M001),
@@ -282,8 +308,18 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m005_void_draws", M005),
     ("m006_history_effective_at", M006),
     ("m007_weekly_computed", M007),
+    ("m012_documents", M012),
 ]
-assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def number_of(name: str) -> int:
+    """A migration's number, from its name (m012_documents -> 12): numbers may leave gaps
+    where other branches' migrations go, so a version is a number, not a count."""
+    return int(name[1:4])
+
+
+assert [number_of(n) for n, _ in MIGRATIONS] == sorted({number_of(n) for n, _ in MIGRATIONS})
+assert number_of(MIGRATIONS[-1][0]) == SCHEMA_VERSION
 
 _VERSION_TABLE = """CREATE TABLE hazreg_schema (
     version integer PRIMARY KEY,
@@ -337,11 +373,12 @@ def init_schema(conn: Any, where: str = "") -> list[str]:
         if version is None:
             conn.execute(_VERSION_TABLE)
             version = 0
-        elif applied(conn) != [name for name, _ in MIGRATIONS[:version]]:
+        elif applied(conn) != [name for name, _ in MIGRATIONS if number_of(name) <= version]:
             raise Refused("err.migrations_broken", path=where)
         now = timestamp()
         done = []
-        for number, (name, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
+        for name, statements in [m for m in MIGRATIONS if number_of(m[0]) > version]:
+            number = number_of(name)
             for sql in statements:
                 conn.execute(sql)
             conn.execute("INSERT INTO hazreg_schema (version, name, applied_at) VALUES (%s, %s, %s)",
