@@ -130,9 +130,11 @@ class Documents:
                 new["prefixes"][DocType.parse(kind.strip(), "type").value] = text
             else:
                 new["prefix"] = text
+        value = json.dumps(new, ensure_ascii=False, sort_keys=True)
         with self.ctx.store.transaction():
-            self.ctx.store.set_setting(SETTINGS, json.dumps(new, ensure_ascii=False, sort_keys=True))
-            self.ctx.log("settings", 0, SETTINGS, {SETTINGS: old}, {SETTINGS: new})
+            before = self.ctx.store.setting(SETTINGS)
+            self.ctx.store.set_setting(SETTINGS, value)
+            self.ctx.log("settings", 0, SETTINGS, {SETTINGS: before}, {SETTINGS: value})
         return new
 
     def template(self, doc_type: str) -> str:
@@ -159,8 +161,7 @@ class Documents:
         with self.ctx.store.transaction():
             old = self.ctx.store.setting(key)
             self.ctx.store.set_setting(key, value)
-            self.ctx.log("settings", 0, key, {key: hashlib.sha256((old or "").encode()).hexdigest()},
-                         {key: hashlib.sha256(value.encode()).hexdigest()})
+            self.ctx.log("settings", 0, key, {key: old}, {key: value})
         return key
 
     def export_template(self, name: str) -> str:
