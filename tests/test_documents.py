@@ -236,29 +236,34 @@ def test_concurrent_issuing_by_processes_is_gapless(cli, tmp_path, isolated):
     assert cli("check").exit_code == 0
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="sqlite file")
-def test_a_register_made_before_documents_opens_and_is_migrated(tmp_path, monkeypatch):
-    import sqlite3
-
+def test_a_register_made_before_documents_opens_and_is_migrated(reg, isolated, engine):
     from hazreg.register import open_register
     from hazreg.storage import SCHEMA_VERSION
 
-    path = tmp_path / "old.db"
-    reg = open_register(path, write=True, operator="tester")
     reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
     reg.store.close()
-    conn = sqlite3.connect(path)  # back to the register as version 7 wrote it
-    conn.execute("DROP TABLE documents")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_documents'")
-    conn.execute("PRAGMA user_version = 7")
-    conn.commit()
-    conn.close()
-    reg = open_register(path, write=False)
-    assert reg.documents.list() == [] and reg.units.find("U1")["name"] == "临江大酒店"
-    reg.store.close()
-    reg = open_register(path, write=True, operator="tester")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
-    reg.store.close()
+    if engine == "sqlite":  # back to the register as version 7 wrote it
+        import sqlite3
+
+        conn = sqlite3.connect(isolated)
+        conn.execute("DROP TABLE documents")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_documents'")
+        conn.execute("PRAGMA user_version = 7")
+        conn.commit()
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(str(isolated), autocommit=True) as conn:
+            conn.execute("DROP TABLE documents")
+            conn.execute("DELETE FROM hazreg_schema WHERE name = 'm012_documents'")
+    old = open_register(isolated, write=False)
+    assert old.documents.list() == [] and old.units.find("U1")["name"] == "临江大酒店"
+    old.store.close()
+    new = open_register(isolated, write=True, operator="tester")
+    assert new.store.migrations_applied()[-1] == "m012_documents"
+    assert new.documents.list() == [] and SCHEMA_VERSION == 12
+    new.store.close()
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")), reason="needs LibreOffice and pdftoppm")
