@@ -44,19 +44,14 @@ def to_png(source: Path, png: Path, resolution: int = 60) -> Path:
 
 def _sample_register(work: Path) -> None:
     """The fixed register the samples are issued from (commands as a user types them)."""
-    from typer.testing import CliRunner
-
-    from hazreg.cli.app import make_app
-
-    runner = CliRunner()
+    env = {**os.environ, "HAZREG_DB": str(work / "samples.db"), "HAZREG_NOW": NOW, "HAZREG_LANG": "zh",
+           "HAZREG_OPERATOR": "sample"}
 
     def run(*args: str) -> None:
-        result = runner.invoke(make_app(args[0]), list(args))
-        if result.exit_code != 0:
-            raise SystemExit(f"render_samples: hazreg {' '.join(args)}: {result.stderr}{result.exception!r}")
+        result = subprocess.run([sys.executable, "-m", "hazreg", *args], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"render_samples: hazreg {' '.join(args)}: {result.stderr}")
 
-    os.environ.update({"HAZREG_DB": str(work / "samples.db"), "HAZREG_NOW": NOW, "HAZREG_LANG": "zh",
-                       "HAZREG_OPERATOR": "sample"})
     run("unit", "add", "临江市宏达化工有限公司", "--industry", "危化品", "--locality", "青山镇",
         "--code", "91330100716105852F", "--contact", "郑晓峰", "--phone", "13957162318", "--address", "青山镇化工路8号")
     run("inspector", "add", "王建国", "--cert", "33010012345")
@@ -75,7 +70,7 @@ def _sample_register(work: Path) -> None:
     run("done", "H2", "--on", "2026-11-27")
     run("verify", "H2", "--by", "李明", "--on", "2026-11-28", "--note", "通道已清理，复查合格")
     run("doc", "issue", "recheck", "--for", "H2", "-o", str(work / "recheck.docx"))
-    os.environ["HAZREG_NOW"] = LATER
+    env["HAZREG_NOW"] = LATER
     run("doc", "issue", "letter", "--for", "H1", "-o", str(work / "letter.docx"))
     run("doc", "issue", "interview", "--for", "H1", "--set", "interview_time=2027年1月25日9时",
         "--set", "interview_place=区应急管理局三楼会议室", "-o", str(work / "interview.docx"))

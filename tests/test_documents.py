@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import VALID_CODES
 
 from hazreg.render.document import text_of
-from tests.conftest import VALID_CODES
 
 
 def _setup(cli, *, configure: bool = True) -> None:
@@ -55,7 +55,7 @@ GOLDEN_ORDER = [
     "宁江区应急管理局（印章）",
     "2026年11月29日",
     "",
-    "被检查单位负责人（签收）：＿＿＿＿＿＿＿　　　　年　　月　　日",
+    "被检查单位负责人（签收）：＿＿＿＿＿　　年　月　日",
     "本文书一式两份：一份由执法部门存档，一份交被检查单位。",
 ]
 
@@ -125,6 +125,8 @@ def test_refusals_name_what_is_missing(cli, tmp_path):
     cli("doc", "issue", "整改复查意见书", "--for", "H1", "-o", out, code=1)  # not re-checked yet
     cli("doc", "issue", "挂牌督办通知书", "--for", "H1", "-o", out, code=1)  # not listed
     cli("doc", "reprint", "宁江应急责改〔2026〕9号", code=1)
+    result = cli("config", "documents", "--prefix", "督办函=宁江应急责改", code=2)  # two types, one prefix
+    assert "宁江应急责改" in result.stderr
     # The prefix "宁江应急" gives each type its own code.
     cli("doc", "issue", "order_rectify", "--for", "H1", "-o", out)
     assert json.loads(cli("doc", "list", "-f", "json").stdout)[0]["number"] == "宁江应急责改〔2026〕1号"
@@ -278,3 +280,16 @@ def test_render_samples_script_makes_a_png_per_document_type(tmp_path, monkeypat
     assert pngs == sorted(f"doc-{kind}.png" for kind in render_samples.DOCUMENT_TYPES)
     for png in tmp_path.glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_pdf_with_libreoffice_and_without(cli, tmp_path, monkeypatch):
+    _setup(cli)
+    out = tmp_path / "order.docx"
+    if shutil.which("soffice"):
+        result = cli("doc", "issue", "order_rectify", "--for", "H1", "--pdf", "-o", str(out))
+        assert out.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-" and str(out.with_suffix(".pdf")) in result.stdout
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    again = tmp_path / "again.docx"
+    result = cli("doc", "reprint", "1", "--pdf", "-o", str(again))
+    assert again.exists() and not again.with_suffix(".pdf").exists()
+    assert "LibreOffice" in result.stderr

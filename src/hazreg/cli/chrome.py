@@ -55,6 +55,11 @@ PLACEHOLDERS = {
     "shell": "shell", "source": "file", "unit": "unit", "value": "value",
     # where one command means something else by the same name
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
+    # enforcement documents
+    "--office": "office", "--prefix": "prefix", "--review-body": "body", "--court": "name", "--clauses": "file",
+    "--for": "hazards", "--set": "field_value", "kind": "doc_type", "number": "doc_number",
+    "doc list --type": "doc_type", "doc list --hazard": "hazard", "doc issue --by": "person",
+    "doc template export name": "template", "doc template import name": "template",
 }
 
 

@@ -130,6 +130,10 @@ class Documents:
                 new["prefixes"][DocType.parse(kind.strip(), "type").value] = text
             else:
                 new["prefix"] = text
+        effective = {kind.value: self.prefix_of(kind.value, new) for kind in DocType}
+        shared = [k for k, p in effective.items() if p and list(effective.values()).count(p) > 1]
+        if shared:  # numbers are unique across types: two types may not share a prefix
+            raise InvalidInput("err.doc_prefix_shared", "prefix", types=", ".join(shared), value=effective[shared[0]])
         value = json.dumps(new, ensure_ascii=False, sort_keys=True)
         with self.ctx.store.transaction():
             before = self.ctx.store.setting(SETTINGS)
@@ -278,6 +282,8 @@ class Documents:
         with self.ctx.store.transaction():
             seq = self.ctx.store.next_document_seq(doc_type.value, year)
             number = f"{prefix}〔{year}〕{seq}号"
+            if self.ctx.store.document(number=number) is not None:  # a prefix another type had before
+                raise Refused("err.doc_number_taken", number=number)
             fields["number"] = number
             data = render(template, fields, row_fields, officers)
             digest = hashlib.sha256(data).hexdigest()

@@ -135,13 +135,21 @@ def render(template: str, fields: Mapping[str, Any], rows: Sequence[Mapping[str,
         if text:
             _font(p.add_run(text), font, size, bold)
 
-    def table(head: list[str], body: list[list[str]]) -> None:
+    def table(head: list[str], body: list[list[str]], wide: frozenset[int] | set[int] = frozenset()) -> None:
         t = doc.add_table(rows=1 + len(body), cols=len(head))
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
+        # The text width of A4 less the margins; a wide column (the description) takes half.
+        total = 156.0
+        narrow = [i for i in range(len(head)) if i not in wide]
+        share = total / 2 / len(wide) if wide and narrow else total / max(len(wide), 1)
+        rest = (total - share * len(wide)) / len(narrow) if narrow else 0.0
+        widths = [Mm(share if i in wide else rest) for i in range(len(head))]
         for r, cells in enumerate([head, *body]):
             for c, text in enumerate(cells):
                 cell = t.cell(r, c)
+                cell.width = widths[c]
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(text), body_font, 12, bold=r == 0)
 
@@ -159,7 +167,8 @@ def render(template: str, fields: Mapping[str, Any], rows: Sequence[Mapping[str,
         elif kind == "para":
             paragraph(fill(value, fields), indent=True)
         elif kind == "hazards":
-            table([head for head, _ in value], [[fill(cell, row) for _, cell in value] for row in rows])
+            wide = {i for i, (_, cell) in enumerate(value) if "{description}" in cell}
+            table([head for head, _ in value], [[fill(cell, row) for _, cell in value] for row in rows], wide)
         elif kind == "officers":
             table(["执法人员", "执法证号"], [[o["name"], o["cert"]] for o in officers])
     issued = datetime.combine(date.fromisoformat(str(fields.get("issued_iso") or "2000-01-01")), datetime.min.time())
