@@ -146,6 +146,8 @@ def render(template: str, fields: Mapping[str, Any], rows: Sequence[Mapping[str,
         share = total / 2 / len(wide) if wide and narrow else total / max(len(wide), 1)
         rest = (total - share * len(wide)) / len(narrow) if narrow else 0.0
         widths = [Mm(share if i in wide else rest) for i in range(len(head))]
+        for column, width in zip(t.columns, widths, strict=True):
+            column.width = width  # the grid, which LibreOffice and WPS read
         for r, cells in enumerate([head, *body]):
             for c, text in enumerate(cells):
                 cell = t.cell(r, c)
