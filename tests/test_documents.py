@@ -229,7 +229,7 @@ for n in range(int(sys.argv[1])):
 """
 
 
-def test_concurrent_issuing_by_processes_is_gapless(cli, tmp_path, isolated):
+def test_concurrent_issuing_by_processes_is_gapless(cli, tmp_path):
     _setup(cli)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     procs = [subprocess.Popen([sys.executable, "-c", _ISSUER, "5", str(tmp_path / f"p{p}")], env=env,
@@ -243,6 +243,7 @@ def test_concurrent_issuing_by_processes_is_gapless(cli, tmp_path, isolated):
     assert cli("check").exit_code == 0
 
 
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
 def test_a_register_made_before_documents_opens_and_is_migrated(reg, isolated, engine):
     from hazreg.register import open_register
     from hazreg.storage import SCHEMA_VERSION
@@ -298,3 +299,17 @@ def test_pdf_with_libreoffice_and_without(cli, tmp_path, monkeypatch):
     result = cli("doc", "reprint", "1", "--pdf", "-o", str(again))
     assert again.exists() and not again.with_suffix(".pdf").exists()
     assert "LibreOffice" in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+def test_a_copied_register_reprints_the_same_bytes(cli, tmp_path, isolated, monkeypatch):
+    _setup(cli)
+    first = tmp_path / "first.docx"
+    cli("doc", "issue", "order_rectify", "--for", "H1", "-o", str(first))
+    copy = tmp_path / "copy.db"
+    cli("copy", str(isolated), str(copy))
+    monkeypatch.setenv("HAZREG_DB", str(copy))
+    again = tmp_path / "again.docx"
+    cli("doc", "reprint", "宁江应急责改〔2026〕1号", "-o", str(again))
+    assert again.read_bytes() == first.read_bytes()
+    assert cli("check").exit_code == 0
