@@ -137,6 +137,20 @@ def test_refusals_name_what_is_missing(cli, tmp_path):
     assert json.loads(cli("doc", "list", "-f", "json").stdout)[0]["number"] == "宁江应急责改〔2026〕1号"
 
 
+def test_an_inspection_or_unit_gives_the_hazards_the_type_is_about(cli, tmp_path):
+    _setup(cli)
+    cli("start", "H2")
+    cli("done", "H2", "--on", "2026-11-27")
+    out = tmp_path / "o.docx"
+    cli("doc", "issue", "order_rectify", "--inspection", "I1", "-o", str(out))  # H2 is rectified: left out
+    assert json.loads(cli("doc", "list", "-f", "json").stdout)[0]["hazards"] == "H1"
+    cli("doc", "issue", "order_rectify", "--for", "H1,H2", "-o", str(out), code=1)  # named: refused
+    cli("verify", "H2", "--by", "李明", "--on", "2026-11-28")
+    cli("doc", "issue", "recheck", "--unit", "U1", "-o", str(out))  # the closed H2 only
+    assert json.loads(cli("doc", "list", "--type", "复查", "-f", "json").stdout)[0]["hazards"] == "H2"
+    cli("doc", "issue", "delist", "--unit", "U1", "-o", str(out), code=1)  # nothing delisted
+
+
 def test_reprint_is_byte_identical_and_show_reads_the_text(cli, tmp_path):
     _setup(cli)
     first, again = tmp_path / "first.docx", tmp_path / "again.docx"

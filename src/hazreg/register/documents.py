@@ -194,13 +194,26 @@ class Documents:
             found = sorted((r for r in rows if r["status"] != Status.VOID), key=lambda r: r["id"])
         else:
             owner = self.units.find(unit or "")
-            rows, _ = self.hazards.query(self.hazards.filter(unit=f"U{owner['id']}"))
-            found = sorted(rows, key=lambda r: r["id"])
-            if doc_type in (DocType.LETTER, DocType.INTERVIEW):
-                found = [r for r in found if r["overdue"]]
-            elif doc_type == DocType.SUPERVISE:
-                found = [r for r in found if self.ctx.store.supervision_in_force(r["id"])]
+            rows, _ = self.hazards.query(self.hazards.filter(unit=f"U{owner['id']}", include_all=True))
+            found = sorted((r for r in rows if r["status"] != Status.VOID), key=lambda r: r["id"])
+        if not hazards:  # an inspection's or a unit's hazards: those this type is about
+            found = [r for r in found if self._problem(doc_type, r) is None]
         return found, item
+
+    def _problem(self, doc_type: DocType, r: dict[str, Any]) -> Refused | None:
+        """Why hazard `r` cannot be in a document of that type, or None."""
+        hid, status = f"H{r['id']}", Status.parse(r["status"])
+        if doc_type == DocType.ORDER_RECTIFY and status not in (Status.OPEN, Status.RECTIFYING):
+            return Refused("err.doc_hazard_status", id=hid, status=status.label(), type=doc_type.zh)
+        if doc_type == DocType.RECHECK and not r.get("verified_on"):
+            return Refused("err.doc_not_rechecked", id=hid)
+        if doc_type in (DocType.LETTER, DocType.INTERVIEW) and not r["overdue"]:
+            return Refused("err.escalate_not_overdue", id=hid)
+        if doc_type == DocType.SUPERVISE and not self.ctx.store.supervision_in_force(r["id"]):
+            return Refused("err.doc_not_listed", id=hid)
+        if doc_type == DocType.DELIST and not self._delisted(r["id"]):
+            return Refused("err.doc_not_delisted", id=hid)
+        return None
 
     def _check(self, doc_type: DocType, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -208,17 +221,9 @@ class Documents:
         if len({r["unit_id"] for r in rows}) > 1:
             raise Refused("err.doc_units", ids=", ".join(f"H{r['id']}" for r in rows))
         for r in rows:
-            hid, status = f"H{r['id']}", Status.parse(r["status"])
-            if doc_type == DocType.ORDER_RECTIFY and status not in (Status.OPEN, Status.RECTIFYING):
-                raise Refused("err.doc_hazard_status", id=hid, status=status.label(), type=doc_type.zh)
-            if doc_type == DocType.RECHECK and not r.get("verified_on"):
-                raise Refused("err.doc_not_rechecked", id=hid)
-            if doc_type in (DocType.LETTER, DocType.INTERVIEW) and not r["overdue"]:
-                raise Refused("err.escalate_not_overdue", id=hid)
-            if doc_type == DocType.SUPERVISE and not self.ctx.store.supervision_in_force(r["id"]):
-                raise Refused("err.doc_not_listed", id=hid)
-            if doc_type == DocType.DELIST and not self._delisted(r["id"]):
-                raise Refused("err.doc_not_delisted", id=hid)
+            problem = self._problem(doc_type, r)
+            if problem is not None:
+                raise problem
 
     def _delisted(self, hazard_id: int) -> dict[str, Any] | None:
         listings = [s for s in self.supervision.evidence(hazard_id).get("supervisions", []) if s.get("delisted_on")]
