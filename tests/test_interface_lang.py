@@ -65,24 +65,24 @@ HELP = [[*path, "--help"] for path in PATHS]
 
 # What an English word may be in a Chinese interface, beyond command and option names.
 # Output and file formats, in either case (CSV, csv): the names a user types and sees in files.
-FORMATS = {name for f in ("table", "csv", "json", "jsonl", "xlsx", "md", "html", "id", "pdf") for name in (f, f.upper())}
+FORMATS = {name for f in ("table", "csv", "json", "jsonl", "xlsx", "md", "html", "id", "pdf", "docx") for name in (f, f.upper())}
 ENUM_KEYS = {member.value for enum in ENUMS for member in enum}
 # Field names (the stable keys of --map, --by and exports), typed as they are.
 FIELD_KEYS = {key.removeprefix("field.") for key in MESSAGES if key.startswith("field.")}
 # Other keys typed as they are: `config` settings, `report stats --by` groupings, week and
 # date words (this, last, today …), encodings, and an IANA time zone.
-OTHER_KEYS = {"timezone", "escalation", "general_deadline_days", "acceptance_days", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
+OTHER_KEYS = {"timezone", "escalation", "general_deadline_days", "acceptance_days", "documents", "clauses", "interview_time", "interview_place", "month", "week", "this", "last", "today", "tomorrow", "yesterday",
               "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
               "bash", "zsh", "fish",  # `completion SHELL`: the shells' own names
               # `report form KIND` and the form's `config` settings
               "monthly", "quarterly", "annual", "form.unit", "form.head", "form.reviewer", "form.preparer",
               "form.phone"}
 # Products Chinese users know by these names only.
-PRODUCTS = {"Excel", "Windows", "PostgreSQL"}
+PRODUCTS = {"Excel", "Windows", "PostgreSQL", "LibreOffice", "Word", "WPS"}
 ASCII_ALLOWED = [
     r"HAZREG_[A-Z_]+",  # environment variables, named like options
     r"postgresql://\S*", r"service=\S*",  # register addresses on a server, typed as they are
-    r"[\w./-]*\.(?:csv|xlsx|xls|db|json|jsonl|md|html|pdf|jpg|png)",  # file names
+    r"[\w./-]*\.(?:csv|xlsx|xls|db|json|jsonl|md|html|pdf|jpg|png|docx|txt)",  # file names
 ]
 # Chinese an English session shows: inputs the commands accept, given as examples.
 ZH_EXAMPLES = {"灭火器", "企业名称", "区安委办"}  # --search 灭火器, --map 企业名称=name, supervise --by 区安委办

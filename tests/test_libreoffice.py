@@ -194,6 +194,6 @@ def test_libreoffice_opens_the_xlsx_exports_as_a_user_would_check_them(workbooks
     assert header[:5] == ["编号", "全局编号", "单位编号", "单位名称", "隐患描述"]
     h4 = next(row for row in records(zh) if row["编号"] == ("H4", True))
     assert h4["发现日期"] == (found, False)
-    assert h4["治理资金（元）"] == ("12,000.00", False)
+    assert h4["治理资金（元）"] == ("12,000.00", False)  # the forms' terms (五落实: 治理资金, 治理措施)
     assert h4["治理措施"] == (FORMULA_MEASURES, True)
     assert h4["状态"] == ("待整改", True)

@@ -199,8 +199,23 @@ class LocalityKind(LabeledEnum):
     GRID = ("grid", "Grid", "网格")
 
 
+class DocType(LabeledEnum):
+    """The enforcement and supervision documents hazreg issues (执法文书); documents are Chinese only."""
+
+    ORDER_RECTIFY = ("order_rectify", "Order to rectify within a time limit", "责令限期整改指令书", "责改",
+                     "责令整改指令书", "order")
+    RECHECK = ("recheck", "Rectification re-check opinion", "整改复查意见书", "复查", "复查意见书")
+    ON_SITE = ("on_site", "Decision on on-site measures", "现场处理措施决定书", "现场处理", "现场处理决定书",
+               "on_site_measures")
+    SUPERVISE = ("supervise", "Notice of listed supervision of a major hazard", "重大事故隐患挂牌督办通知书",
+                 "挂牌督办通知书", "挂牌督办")
+    DELIST = ("delist", "Notice of lifting listed supervision", "解除挂牌督办通知书", "解除督办通知书", "摘牌")
+    LETTER = ("letter", "Supervision letter", "督办函")
+    INTERVIEW = ("interview", "Notice of interview", "约谈通知书", "约谈")
+
+
 ENUMS: tuple[type[LabeledEnum], ...] = (
-    Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step,
+    Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step, DocType,
     LocalityKind,
 )
 

@@ -30,6 +30,7 @@ COMMANDS = {
     "calendar": "calendars",
     "completion": "completion",
     **dict.fromkeys(("locality", "department"), "places"),
+    "doc": "documents",
 }
 
 

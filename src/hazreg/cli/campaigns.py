@@ -122,12 +122,18 @@ def inspect_show(
         from hazreg.render.table import console, inspection_view
 
         console().print(inspection_view(item, hazards, reg.today()))
+        from hazreg.cli.documents import print_documents
+
+        print_documents(reg.documents.list(inspection=f"I{item['id']}"))
         return
     record = inspection_record(item)
     if fmt == "csv":
         _machine(fmt, [record], list(INSPECTION_COLUMNS))
         return
     record["hazards"] = [hazard_record(h) for h in hazards]
+    from hazreg.cli.documents import document_records
+
+    record["documents"] = document_records(reg.documents.list(inspection=f"I{item['id']}"))
     _machine(fmt, [record], list(HAZARD_COLUMNS), one=record)
 
 

@@ -59,6 +59,11 @@ PLACEHOLDERS = {
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
     "report form kind": "form_kind", "report form --period": "period",
     "--notice": "notice", "--report": "file",
+    # enforcement documents
+    "--office": "office", "--prefix": "prefix", "--review-body": "body", "--court": "name", "--clauses": "file",
+    "--for": "hazards", "--set": "field_value", "kind": "doc_type", "number": "doc_number",
+    "doc list --type": "doc_type", "doc list --hazard": "hazard", "doc issue --by": "person",
+    "doc template export name": "template", "doc template import name": "template",
 }
 
 

@@ -178,6 +178,9 @@ def show(
         from hazreg.render.table import hazard_view
 
         _print(hazard_view(row, history, reg.today(), reg.timezone, evidence))
+        from hazreg.cli.documents import print_documents
+
+        print_documents(reg.documents.list(hazard=f"H{row['id']}"))
         return
     from hazreg.render.formats import write, write_json
     from hazreg.render.records import (
@@ -197,6 +200,9 @@ def show(
         return
     record["history"] = [history_record(e) for e in history]
     record.update(evidence_records(evidence))
+    from hazreg.cli.documents import document_records
+
+    record["documents"] = document_records(reg.documents.list(hazard=f"H{row['id']}"))
     write_json(record) if fmt == "json" else write("jsonl", [record], HAZARD_COLUMNS)
 
 

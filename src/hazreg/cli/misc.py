@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -56,9 +57,14 @@ def info(fmt: str = format_option()) -> None:
 def config(
     key: str | None = typer.Argument(None, help=t("help.arg.config_key")),
     value: str | None = typer.Argument(None, help=t("help.arg.config_value")),
+    office: str | None = typer.Option(None, "--office", help=t("help.opt.office")),
+    prefix: list[str] | None = typer.Option(None, "--prefix", help=t("help.opt.prefix")),
+    review_body: str | None = typer.Option(None, "--review-body", help=t("help.opt.review_body")),
+    court: str | None = typer.Option(None, "--court", help=t("help.opt.court")),
+    clauses: Path | None = typer.Option(None, "--clauses", help=t("help.opt.clauses")),
 ) -> None:
     """Show or change the register's settings (timezone, escalation, general_deadline_days,
-    acceptance_days, form.*)."""
+    acceptance_days, form.*, documents)."""
     from hazreg.register.base import DAY_SETTINGS
     from hazreg.register.forms import SETTINGS as FORM_SETTINGS
 
@@ -72,6 +78,7 @@ def config(
             typer.echo(f"{name} = {reg.ctx.days_setting(name)}")
         for name in form_keys:
             typer.echo(f"{name} = {reg.store.setting(name) or ''}")
+        typer.echo(f"documents = {_documents(reg)}")
         return
     if key in form_keys:
         if value is None:
@@ -82,8 +89,22 @@ def config(
         set_setting(register(write=True), key, value)
         say(t("msg.config_set", key=key, value=value.strip()))
         return
-    if key not in keys:
-        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join([*keys, *form_keys]))
+    if key not in (*keys, "documents"):
+        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join([*keys, "documents", *form_keys]))
+    if key == "documents":
+        changes = (office, prefix, review_body, court, clauses)
+        if all(v is None for v in changes) and value is None:
+            typer.echo(_documents(register()))
+            return
+        reg = register(write=True)
+        if clauses is not None:
+            if not clauses.is_file():
+                raise InvalidInput("err.no_file", "clauses", path=str(clauses))
+            reg.documents.import_template("clauses", clauses.read_text(encoding="utf-8-sig"))
+        if any(v is not None for v in (office, prefix, review_body, court)):
+            reg.documents.configure(office, prefix, review_body, court)
+        say(t("msg.documents_set", text=_documents(reg)))
+        return
     if value is None:
         reg = register()
         if key in DAY_SETTINGS:
@@ -99,6 +120,18 @@ def config(
     else:
         value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))
+
+
+def _documents(reg: Any) -> str:
+    """office=…; 责令限期整改指令书 宁江应急责改〔YEAR〕N号; …"""
+    from hazreg.enums import DocType
+
+    settings = reg.documents.settings()
+    parts = [f"office={settings['office'] or '—'}"]
+    for kind in DocType:
+        prefix = reg.documents.prefix_of(kind.value, settings)
+        parts.append(f"{kind.value}={prefix or '—'}")
+    return "; ".join(parts)
 
 
 def _ladder(steps: list[tuple[str, int]]) -> str:

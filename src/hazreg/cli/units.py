@@ -111,6 +111,9 @@ def show(
         from hazreg.render.table import console, unit_view
 
         console().print(unit_view(row, hazards, total, reg.today()))
+        from hazreg.cli.documents import print_documents
+
+        print_documents(reg.documents.list(unit=f"U{row['id']}"))
         return
     from hazreg.render.formats import write, write_json
     from hazreg.render.records import UNIT_COLUMNS, hazard_record, unit_record
@@ -120,6 +123,9 @@ def show(
         write("csv", [record], UNIT_COLUMNS)
         return
     record["open_hazards"] = [hazard_record(h) for h in hazards]
+    from hazreg.cli.documents import document_records
+
+    record["documents"] = document_records(reg.documents.list(unit=f"U{row['id']}"))
     write_json(record) if fmt == "json" else write("jsonl", [record], UNIT_COLUMNS)
 
 

@@ -339,6 +339,33 @@ M011 = [
     "CREATE INDEX supervision_steps_hazard ON supervision_steps(hazard_id, id)",
 ]
 
+
+M012 = [
+    _t(f"""CREATE TABLE documents (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        number TEXT NOT NULL UNIQUE,
+        issued_on TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id) {_FK},
+        inspection_id INTEGER REFERENCES inspections(id) {_FK},
+        hazard_ids TEXT NOT NULL,
+        officers TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        template TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        data bytea NOT NULL,
+        void_reason TEXT,
+        voided_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (type, year, seq)
+    )"""),
+    "CREATE INDEX documents_unit ON documents(unit_id)",
+    "CREATE INDEX documents_inspection ON documents(inspection_id)",
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -352,6 +379,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m009_unit_industries", M009),
     ("m010_register_calendar", M010),
     ("m011_supervision_closing", M011),
+    ("m012_documents", M012),
 ]
 
 

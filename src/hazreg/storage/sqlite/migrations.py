@@ -387,6 +387,40 @@ def m011_supervision_closing(db: Database) -> None:
     db.execute("PRAGMA user_version = 11")
 
 
+@migrations()
+def m012_documents(db: Database) -> None:
+    # Enforcement documents issued (执法文书): numbered gapless per type and year (`seq`, with
+    # `number` the full text such as 宁江应急责改〔2026〕12号), with the records they cover, the
+    # fields and template they were made from, and the file itself with its SHA-256, so a
+    # reprint gives the same bytes. A voided document keeps its number.
+    db.execute(
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            issued_on TEXT NOT NULL,
+            unit_id INTEGER REFERENCES units(id),
+            inspection_id INTEGER REFERENCES inspections(id),
+            hazard_ids TEXT NOT NULL,
+            officers TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            template TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            data BLOB NOT NULL,
+            void_reason TEXT,
+            voided_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (type, year, seq)
+        )"""
+    )
+    db.execute("CREATE INDEX documents_unit ON documents(unit_id)")
+    db.execute("CREATE INDEX documents_inspection ON documents(inspection_id)")
+    db.execute("PRAGMA user_version = 12")
+
+
 def number(name: str) -> int:
     """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
     return int(name[1:4])

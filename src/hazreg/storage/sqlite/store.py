@@ -25,6 +25,7 @@ from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
 from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
 from hazreg.storage.sqlite.campaigns import CampaignQueries
+from hazreg.storage.sqlite.documents import DocumentQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
 from hazreg.storage.sqlite.reports import _ACTIVE_SQL, _OVERDUE_SQL, ReportQueries
@@ -82,7 +83,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
-class Store(ReportQueries, CampaignQueries, SupervisionQueries, IntegrityQueries, ExportQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
     engine = "sqlite"
