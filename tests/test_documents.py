@@ -171,7 +171,8 @@ def test_every_type_from_its_records(cli, tmp_path, monkeypatch):
         cli("doc", "issue", *args, "-o", str(out))
         return text_of(out.read_bytes())
 
-    cli("supervise", "H1", "--by", "区安委办", "--level", "district", "--on", "2026-11-26", "--due", "2026-12-25")
+    cli("supervise", "H1", "--by", "区安委办", "--level", "district", "--on", "2026-11-26", "--due", "2026-12-25",
+        "--notice", "宁江安委督〔2026〕3号")
     lines = issue("重大事故隐患挂牌督办通知书", "--for", "H1")
     assert lines[1:3] == ["重大事故隐患挂牌督办通知书", "宁江应急督办〔2026〕1号"]
     assert "你单位存在的下列重大事故隐患，经区安委办研究，自2026年11月26日起列为县（区）级挂牌督办：" in lines

@@ -386,7 +386,7 @@ class Documents:
                 "supervision_body": listing.get("body") or "",
                 "supervision_level": SupervisionLevel.parse(listing["level"]).zh if listing.get("level") else "",
                 "listed_on": cn_date(listing.get("listed_on")), "supervision_due": cn_date(listing.get("due") or stated_deadline),
-                "notice_number": listing.get("notice_number") or listing.get("number") or "",
+                "notice_number": listing.get("notice_no") or "",
                 "delisted_on": cn_date(listing.get("delisted_on")), "delist_note": listing.get("delist_note") or "",
             })
         if doc_type == DocType.ON_SITE:
