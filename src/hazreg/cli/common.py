@@ -246,7 +246,8 @@ def _storage_failure(error: Exception) -> bool:
     code = None if code is None else code & 0xFF  # the primary code of an extended one
     number = error.errno if isinstance(error, OSError) else None
     where = (error.filename if isinstance(error, OSError) else None) or _session.path()
-    if code == _SQLITE_FULL or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    full = code == _SQLITE_FULL or getattr(error, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE"  # no room for -shm
+    if full or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         say(f"{t('error')}: {t('err.disk_full', path=where)}", err=True)
         return True
     if code == _SQLITE_READONLY or number == errno.EROFS:

@@ -58,6 +58,12 @@ def _create_private(path: Path) -> None:
         pass
 
 
+def _disk_full(error: sqlite3.Error) -> bool:
+    """Whether SQLite failed for want of space: the disk is full, or the WAL's index (-shm)
+    could not be given its size."""
+    return getattr(error, "sqlite_errorname", "") in ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE")
+
+
 def _on_read_only_fs(path: Path) -> bool:
     """Whether `path` (or the nearest folder of it that exists) is on a read-only file system."""
     import os
@@ -115,7 +121,9 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
             if version == 0 and tables:  # tables but never a hazreg schema: another program's file
                 self.conn.close()
                 raise Refused("err.foreign_sqlite", path=str(path))
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
+            if _disk_full(error):  # no room for the WAL's index: said as a full disk, not a bad file
+                raise
             raise Refused("err.not_register", path=str(path)) from None
         self.conn.execute("PRAGMA synchronous = FULL")
         if version > SCHEMA_VERSION:
