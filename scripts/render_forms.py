@@ -72,6 +72,9 @@ def xlsx_to_png(xlsx: Path, png: Path, dpi: int = 110) -> int:
         return pages(pdf)
 
 
+BODIES = {"district": "区安委办", "city": "市安委办", "province": "省安委办"}
+
+
 def build_sample(path: Path) -> None:
     """A quarter of a small district (Q4 2026), every step at a fixed moment."""
     from hazreg.register import open_register
@@ -111,12 +114,17 @@ def build_sample(path: Path) -> None:
         if plan:
             reg.hazards.plan(h["id"], plan)
         if listing:
-            reg.supervision.supervise(f"H{h['id']}", {"district": "区安委办", "city": "市安委办",
-                                                      "province": "省安委办"}[listing], listing)
+            reg.supervision.supervise(f"H{h['id']}", BODIES[listing], listing, due=deadline,
+                                      notice=f"督〔2026〕{h['id']}号")
         if outcome in ("rectified", "closed"):
             reg.hazards.start(h["id"])
             reg.hazards.done(h["id"], on=found)
         if outcome == "closed":
+            if listing:  # a listed hazard closes by 销号申请 and 验收 first
+                report = path.parent / f"评估报告-H{h['id']}.pdf"
+                report.write_bytes(b"%PDF-1.4 evaluation report")
+                reg.supervision.apply_close(f"H{h['id']}", "单位负责人", report, on=found)
+                reg.supervision.accept(f"H{h['id']}", BODIES[listing], on=found)
             reg.hazards.verify(h["id"], "李明", "复查合格")
     from hazreg.register.forms import set_setting
 

@@ -61,7 +61,8 @@ def _sample_register(work: Path) -> None:
         "--owner", "郑晓峰")
     run("add", "消防通道堵塞", "--inspection", "I1", "--deadline", "2026-12-05")
     run("config", "documents", "--office", "宁江区应急管理局", "--prefix", "宁江应急", "--review-body", "宁江区人民政府")
-    run("supervise", "H1", "--by", "区安委办", "--level", "district", "--on", "2026-11-26", "--due", "2026-12-25")
+    run("supervise", "H1", "--by", "区安委办", "--level", "district", "--on", "2026-11-26", "--due", "2026-12-25",
+        "--notice", "宁江安委督〔2026〕3号")
     run("action", "H1", "--type", "停产整顿", "--on", "2026-11-26", "--note", "仓库停用")
     run("doc", "issue", "order_rectify", "--inspection", "I1", "--on", "2026-11-25", "-o", str(work / "order_rectify.docx"))
     run("doc", "issue", "supervise", "--for", "H1", "--on", "2026-11-26", "-o", str(work / "supervise.docx"))
@@ -77,6 +78,10 @@ def _sample_register(work: Path) -> None:
     run("plan", "H1", "--measures", "加装可燃气体报警器并接入中控室", "--funds", "1.2万", "--contingency", "危化品泄漏应急预案（2026版）")
     run("start", "H1")
     run("done", "H1", "--on", "2027-01-18")
+    report = work / "评估报告.pdf"
+    report.write_bytes(b"%PDF-1.4 evaluation report")
+    run("apply", "H1", "--by", "郑晓峰", "--report", str(report), "--on", "2027-01-18")  # 销号申请
+    run("accept", "H1", "--by", "区安委办", "--on", "2027-01-19")  # 验收
     run("verify", "H1", "--by", "王建国", "--on", "2027-01-19", "--note", "验收合格")
     run("delist", "H1", "--note", "验收合格，予以摘牌", "--on", "2027-01-20")
     run("doc", "issue", "delist", "--for", "H1", "-o", str(work / "delist.docx"))

@@ -275,8 +275,9 @@ def old_address(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pyt
             store = open_store(address, create=True)
             stamp = "2026-11-01T04:00:00.000000Z"
             with store.transaction():
-                unit = store.insert_unit({"uid": "u1", "name": "临江市宏达化工有限公司", "industry": "fire",
-                                          "locality": "青山镇", "risk": "red", "created_at": stamp, "updated_at": stamp})
+                unit = store._insert("units", {"uid": "u1", "name": "临江市宏达化工有限公司", "industry": "fire",
+                                                   "locality": "青山镇", "risk": "red", "created_at": stamp,
+                                                   "updated_at": stamp})
                 common = {"unit_id": unit, "industry": "fire", "locality": "青山镇", "status": "open",
                           "source": "inspection", "found_on": "2026-11-01", "created_at": stamp, "updated_at": stamp}
                 store.insert_hazard({"uid": "h1", "description": "储罐区无报警装置", "level": "major",
@@ -305,9 +306,9 @@ def test_a_register_from_before_is_migrated_and_keeps_working(old_address, tmp_p
 
     reg = open_register(old_address, write=True, operator="t")
     try:
-        assert reg.info()["schema_version"] == SCHEMA_VERSION == 11
+        assert reg.info()["schema_version"] == SCHEMA_VERSION
         applied = reg.store.migrations_applied()
-        assert applied is not None and applied[-1] == "m011_supervision_closing"
+        assert applied is not None and "m011_supervision_closing" in applied
         # The open hazard without a deadline still lists, never overdue; an edit must give one.
         rows, _ = reg.hazards.query(reg.hazards.filter())
         assert [(r["id"], r["deadline"], r["overdue"]) for r in rows if r["id"] == 2] == [(2, None, False)]
