@@ -42,6 +42,7 @@ COUNTS = ("deaths", "serious_injuries", "injuries")
 FIELDS = ("occurred_at", "occurred_on", "unit_id", "party", "locality", "industry", "type", "deaths",
           "serious_injuries", "injuries", "direct_loss_fen", "grade", "investigation", "note")
 KINDS = ("accidents", "deaths")
+Rows = list[dict[str, Any]]  # (the service's `list` method hides the builtin in its class)
 
 
 def grade_of(deaths: int, serious: int, loss_wan: Decimal) -> AccidentGrade:
@@ -255,7 +256,7 @@ class Accidents:
                     self.ctx.log("target", existing["id"], "edit", before, after)
         return next(t for t in self.ctx.store.accident_targets(number) if t["scope"] == scope and t["name"] == name)
 
-    def targets(self, year: int | None = None) -> list[dict[str, Any]]:
+    def targets(self, year: int | None = None) -> Rows:
         return [{"year": t["year"], "scope": t["scope"], "name": t["name"], "deaths": t["deaths"],
                  "accidents": t["accidents"]} for t in self.ctx.store.accident_targets(year)]
 
@@ -274,10 +275,10 @@ class Accidents:
         last = self.ctx.store.accidents(last_from, last_through)
         targets = self.ctx.store.accident_targets(number)
 
-        def row(name: str, now: list[dict[str, Any]], before: list[dict[str, Any]],
+        def row(name: str, now: Rows, before: Rows,
                 target: dict[str, Any] | None) -> dict[str, Any]:
             out: dict[str, Any] = {"name": name}
-            flags: dict[str, list[str]] = {"used_up": [], "over_pace": [], "rising": []}
+            flags: dict[str, Any] = {"used_up": [], "over_pace": [], "rising": []}
             for kind in KINDS:
                 actual = len(now) if kind == "accidents" else sum(a["deaths"] for a in now)
                 previous = len(before) if kind == "accidents" else sum(a["deaths"] for a in before)
@@ -295,7 +296,7 @@ class Accidents:
             out["flags"] = [f for group in flags.values() for f in group]
             return out
 
-        def by(field: str, scope: str) -> list[dict[str, Any]]:
+        def by(field: str, scope: str) -> Rows:
             scoped = {t["name"]: t for t in targets if t["scope"] == scope}
             names = sorted({a[field] or "" for a in this + last} | set(scoped))
             return [row(n, [a for a in this if (a[field] or "") == n], [a for a in last if (a[field] or "") == n],

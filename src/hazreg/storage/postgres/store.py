@@ -32,8 +32,8 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
 from hazreg.storage.base import HazardFilter, UnitFilter
-from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.accidents import AccidentQueries
+from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.campaigns import CampaignQueries
 from hazreg.storage.postgres.documents import DocumentQueries
 from hazreg.storage.postgres.integrity import IntegrityQueries
