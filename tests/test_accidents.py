@@ -248,3 +248,31 @@ def test_a_register_made_before_accidents_opens_and_is_migrated(reg, isolated, e
     made = new.accidents.add({"unit": "U1", "type": "fire", "occurred": "2026-11-01"})
     assert made["locality"] == "临江街道" and new.accidents.list() != []
     new.store.close()
+
+
+def test_a_locality_merge_moves_its_accidents(reg):
+    reg.places.add_locality("青山")
+    reg.places.add_locality("青山镇")
+    reg.accidents.add({"party": "个体运输户张某", "locality": "青山", "industry": "交通", "type": "车辆伤害",
+                       "occurred": "2026-03-02"})
+    moved = reg.places.merge("青山", "青山镇")
+    assert moved["accident"] == 1
+    assert [a["locality"] for a in reg.accidents.list()] == ["青山镇"]
+    entries = [e for e in reg.history() if e["record_type"] == "accident"]
+    assert entries[-1]["action"] == "merge_locality" and entries[-1]["after"] == {"locality": "青山镇"}
+
+
+@pytest.mark.sqlite_only
+def test_check_compares_accidents_with_their_history(cli, isolated):
+    import sqlite3
+
+    _unit(cli)
+    cli("accident", "add", "--unit", "U1", "--type", "火灾", "--deaths", "2", "--on", "2026-11-01")
+    cli("accident", "edit", "E1", "--deaths", "3")
+    cli("check")
+    conn = sqlite3.connect(isolated)
+    conn.execute("UPDATE accidents SET deaths = 0, grade = 'general' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    result = cli("check", "-f", "json", code=1)
+    assert any(p["record"] == "E1" and p["field"] == "deaths" for p in json.loads(result.stdout)["records"]["first"])

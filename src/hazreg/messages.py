@@ -1480,6 +1480,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.direct_loss": ("direct economic loss", "直接经济损失"),
     "field.investigation": ("investigation", "调查处理状态"),
     "msg.accident_recorded": ("Recorded {id}: {grade} accident", "已记录 {id}：{grade}"),
+    "msg.accident_changed": ("Changed {id} ({fields}): {grade} accident", "已更正 {id}（{fields}）：{grade}"),
     "msg.target_set": ("Indicators for {year}, {scope}: deaths {deaths}, accidents {accidents}",
                        "{year} 年控制指标（{scope}）：死亡 {deaths} 人，事故 {accidents} 起"),
     "msg.accident_report_head": (

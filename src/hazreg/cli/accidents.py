@@ -76,7 +76,15 @@ def edit(
     row, changed = register(write=True).accidents.edit(accident, _fields(
         occurred=on, unit=unit, party=party, locality=locality, industry=industry, type=kind, deaths=deaths,
         serious_injuries=serious, injuries=injuries, loss=loss, investigation=investigation, note=note))
-    say(_one_line(row) if changed else t("msg.unchanged", id=f"E{row['id']}"))
+    if not changed:
+        say(t("msg.unchanged", id=f"E{row['id']}"))
+        return
+    from hazreg.render.grid import label
+
+    fields = ", ".join(t("field." + ("direct_loss" if f == "direct_loss_fen" else "accident_type" if f == "type"
+                                     else "occurred" if f.startswith("occurred") else f), default=f)
+                       for f in changed if f != "occurred_on")
+    say(t("msg.accident_changed", id=f"E{row['id']}", fields=fields, grade=label("accident_grade", row["grade"])))
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
