@@ -214,9 +214,51 @@ class DocType(LabeledEnum):
     INTERVIEW = ("interview", "Notice of interview", "约谈通知书", "约谈")
 
 
+class AccidentType(LabeledEnum):
+    """The 20 classes of injury accident of GB 6441-86 《企业职工伤亡事故分类》."""
+
+    STRUCK_BY_OBJECT = ("struck_by_object", "Struck by object", "物体打击")
+    VEHICLE = ("vehicle", "Vehicle injury", "车辆伤害")
+    MACHINERY = ("machinery", "Machinery injury", "机械伤害")
+    LIFTING = ("lifting", "Lifting injury", "起重伤害")
+    ELECTROCUTION = ("electrocution", "Electric shock", "触电")
+    DROWNING = ("drowning", "Drowning", "淹溺")
+    BURNS = ("burns", "Burns and scalds", "灼烫")
+    FIRE = ("fire", "Fire", "火灾")
+    FALL_FROM_HEIGHT = ("fall_from_height", "Fall from height", "高处坠落", "坠落")
+    COLLAPSE = ("collapse", "Collapse", "坍塌")
+    ROOF_FALL = ("roof_fall", "Roof fall and rib spalling", "冒顶片帮")
+    WATER_INRUSH = ("water_inrush", "Water inrush", "透水")
+    BLASTING = ("blasting", "Blasting", "放炮")
+    EXPLOSIVES = ("explosives", "Explosives explosion", "火药爆炸")
+    FIREDAMP = ("firedamp", "Firedamp explosion", "瓦斯爆炸")
+    BOILER = ("boiler", "Boiler explosion", "锅炉爆炸")
+    VESSEL = ("vessel", "Pressure vessel explosion", "容器爆炸")
+    OTHER_EXPLOSION = ("other_explosion", "Other explosion", "其他爆炸")
+    POISONING_ASPHYXIATION = ("poisoning_asphyxiation", "Poisoning and asphyxiation", "中毒和窒息", "中毒", "窒息")
+    OTHER_INJURY = ("other_injury", "Other injury", "其他伤害")
+
+
+class AccidentGrade(LabeledEnum):
+    """The grades of 《生产安全事故报告和调查处理条例》第三条, lowest first."""
+
+    GENERAL = ("general", "General", "一般事故", "一般")
+    LARGER = ("larger", "Larger", "较大事故", "较大")
+    MAJOR = ("major", "Major", "重大事故", "重大")
+    ESPECIALLY_MAJOR = ("especially_major", "Especially major", "特别重大事故", "特别重大")
+
+
+class Investigation(LabeledEnum):
+    """Where an accident's investigation stands."""
+
+    REPORTED = ("reported", "Reported", "已报告")
+    INVESTIGATING = ("investigating", "Under investigation", "调查中")
+    CONCLUDED = ("concluded", "Concluded", "已结案", "结案")
+
+
 ENUMS: tuple[type[LabeledEnum], ...] = (
     Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step, DocType,
-    LocalityKind,
+    LocalityKind, AccidentType, AccidentGrade, Investigation,
 )
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).

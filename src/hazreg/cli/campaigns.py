@@ -467,6 +467,17 @@ def report_weekly(
         say(t("msg.report_written", path=str(output)), err=True)
 
 
+@report_app.command("accidents", help=t("help.cmd.report_accidents"))
+def report_accidents(
+    year: int | None = _opt("--year", key="help.opt.report_accidents_year"),
+    fmt: str = format_option(),
+) -> None:
+    """Accidents this year to date against last year (同比) and the control indicators."""
+    from hazreg.cli.accidents import show_report
+
+    show_report(year, fmt)
+
+
 @report_app.command("form", help=t("help.cmd.report_form"))
 def report_form(
     kind: str = typer.Argument(..., metavar="monthly|quarterly|annual", help=t("help.arg.form_kind")),

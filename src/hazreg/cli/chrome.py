@@ -64,6 +64,10 @@ PLACEHOLDERS = {
     "--for": "hazards", "--set": "field_value", "kind": "doc_type", "number": "doc_number",
     "doc list --type": "doc_type", "doc list --hazard": "hazard", "doc issue --by": "person",
     "doc template export name": "template", "doc template import name": "template",
+    # accidents and control indicators
+    "--party": "party", "--deaths": "count", "--serious": "count", "--injuries": "count", "--loss": "amount_wan",
+    "--investigation": "investigation", "--year": "year", "--accidents": "count", "accident": "accident",
+    "accident add --type": "accident_type", "accident edit --type": "accident_type",
 }
 
 

@@ -1,7 +1,7 @@
 """The register: every operation on units and hazards, with its rules, one transaction each.
 
 One service per domain (`reg.places`, `reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
-`reg.supervision`, `reg.imports`, `reg.reports`, `reg.documents`), all sharing one `Context` (store, operator,
+`reg.supervision`, `reg.imports`, `reg.reports`, `reg.documents`, `reg.accidents`), all sharing one `Context` (store, operator,
 clock, time zone, history log); history and settings live here. No service inherits another: each
 is given the context and the services it uses. No printing, no Typer, no Rich here: the CLI calls
 these and renders the results.
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hazreg import dates
+from hazreg.register.accidents import Accidents
 from hazreg.register.base import Context, parse_id, short_id
 from hazreg.register.calendar import Calendar
 from hazreg.register.campaigns import Campaigns
@@ -51,6 +52,7 @@ class Register:
         self.reports = Reports(self.ctx, self.campaigns, self.places)
         self.calendar = Calendar(self.ctx)
         self.documents = Documents(self.ctx, self.units, self.hazards, self.campaigns, self.supervision)
+        self.accidents = Accidents(self.ctx, self.units, self.places)
 
     @property
     def store(self) -> Store:

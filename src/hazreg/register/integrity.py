@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.chain import FIELDS, GENESIS, entry_hash
 from hazreg.money import from_fen
+from hazreg.register.accidents import FIELDS as ACCIDENT_FIELDS
 
 if TYPE_CHECKING:
     from hazreg.register import Register
@@ -34,6 +35,8 @@ _WRITTEN_ONCE = (
      ("name", "start", "end", "industries", "localities")),
     ("leader", "leaders", "L", ("name", "industries", "localities"), ("name", "industries", "localities")),
     ("inspector", "inspectors", "P", ("name", "cert", "localities"), ("name", "cert", "localities")),
+    # (accidents are edited: their entries are replayed like a unit's, every field as stored)
+    ("accident", "accidents", "E", ACCIDENT_FIELDS, ACCIDENT_FIELDS),
 )
 _LIST_FIELDS = {"inspectors", "industries", "localities"}
 _CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}

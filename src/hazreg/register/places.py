@@ -180,7 +180,7 @@ class Places:
             raise InvalidInput("err.locality_retired", "into", value=new["name"], on=new["retired_on"], into="")
         a, b = old["name"], new["name"]
         store, today = self.ctx.store, self.ctx.today()
-        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0}
+        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0, "accident": 0}
         note = f"{a} → {b}"
         now = dates.timestamp()
         with store.transaction():
@@ -192,6 +192,11 @@ class Places:
                 store.update_hazard(hazard["id"], {"locality": b, "updated_at": now}, today)
                 self.ctx.log("hazard", hazard["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
                 moved["hazard"] += 1
+            for accident in store.accidents():
+                if accident["locality"] == a:
+                    store.update_accident(accident["id"], {"locality": b, "updated_at": now})
+                    self.ctx.log("accident", accident["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
+                    moved["accident"] += 1
             for table, record_type in _LISTS_OF:
                 for row in store.all_listed(table):
                     if a in row["localities"]:

@@ -13,8 +13,11 @@ from typing import Any, NamedTuple
 
 from hazreg.dates import local_time
 from hazreg.enums import (
+    AccidentGrade,
+    AccidentType,
     ActionType,
     Industry,
+    Investigation,
     LabeledEnum,
     Level,
     LocalityKind,
@@ -31,7 +34,8 @@ from hazreg.render.records import hazard_flags
 ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
     "supervision_level": SupervisionLevel, "action_type": ActionType, "stage": Stage,
-    "locality_kind": LocalityKind,
+    "locality_kind": LocalityKind, "accident_type": AccidentType, "accident_grade": AccidentGrade,
+    "investigation": Investigation,
 }
 
 
@@ -360,7 +364,7 @@ def trend_grid(rows: list[dict[str, Any]]) -> Grid:
 
 _ID_PREFIX = {"unit_id": "U", "hazard_id": "H", "inspection_id": "I", "campaign_id": "C", "draw_id": "D"}
 _RECORD_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C", "leader": "L",
-                  "inspector": "P"}
+                  "inspector": "P", "accident": "E"}
 _LIST_ITEMS = {"industries": "industry"}
 _VERIFICATION = ("verified_by", "verified_on", "verify_note")
 

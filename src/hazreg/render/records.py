@@ -35,7 +35,7 @@ _EVIDENCE_PREFIX = {"attachments": "A", "actions": "E"}
 HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note",
                    "effective_at")
 
-_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C"}
+_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C", "accident": "E"}
 
 
 def unit_record(row: dict[str, Any]) -> dict[str, Any]:

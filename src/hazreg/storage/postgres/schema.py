@@ -366,6 +366,42 @@ M012 = [
     "CREATE INDEX documents_inspection ON documents(inspection_id)",
 ]
 
+M013 = [
+    _t(f"""CREATE TABLE accidents (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        occurred_at TEXT NOT NULL,
+        occurred_on TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id) {_FK},
+        party TEXT,
+        locality TEXT,
+        industry TEXT NOT NULL,
+        type TEXT NOT NULL,
+        deaths INTEGER NOT NULL,
+        serious_injuries INTEGER NOT NULL,
+        injuries INTEGER NOT NULL,
+        direct_loss_fen INTEGER NOT NULL,
+        grade TEXT NOT NULL,
+        investigation TEXT NOT NULL,
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX accidents_occurred ON accidents(occurred_on)",
+    "CREATE INDEX accidents_unit ON accidents(unit_id)",
+    _t(f"""CREATE TABLE accident_targets (
+        id {_ID},
+        year INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        deaths INTEGER,
+        accidents INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (year, scope, name)
+    )"""),
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -380,6 +416,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m010_register_calendar", M010),
     ("m011_supervision_closing", M011),
     ("m012_documents", M012),
+    ("m013_accidents", M013),
 ]
 
 

@@ -32,6 +32,7 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
 from hazreg.storage.base import HazardFilter, UnitFilter
+from hazreg.storage.postgres.accidents import AccidentQueries
 from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.campaigns import CampaignQueries
 from hazreg.storage.postgres.documents import DocumentQueries
@@ -65,7 +66,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, IntegrityQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, IntegrityQueries):
     """One open register in a PostgreSQL database (opened by hazreg.storage.open_store)."""
 
     path: Path | None = None  # no file: the register is on a server

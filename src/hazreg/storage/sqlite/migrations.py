@@ -421,6 +421,52 @@ def m012_documents(db: Database) -> None:
     db.execute("PRAGMA user_version = 12")
 
 
+@migrations()
+def m013_accidents(db: Database) -> None:
+    # Production safety accidents (生产安全事故): when, whose (a unit, or a party named in
+    # `party`), where and in which industry, the GB 6441-86 class, the casualties, the direct
+    # loss in fen, the grade computed from them (条例第三条) and the investigation's status; and
+    # the year's control indicators (控制指标) for the district, a locality or an industry.
+    db.execute(
+        """CREATE TABLE accidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            occurred_at TEXT NOT NULL,
+            occurred_on TEXT NOT NULL,
+            unit_id INTEGER REFERENCES units(id),
+            party TEXT,
+            locality TEXT,
+            industry TEXT NOT NULL,
+            type TEXT NOT NULL,
+            deaths INTEGER NOT NULL,
+            serious_injuries INTEGER NOT NULL,
+            injuries INTEGER NOT NULL,
+            direct_loss_fen INTEGER NOT NULL,
+            grade TEXT NOT NULL,
+            investigation TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX accidents_occurred ON accidents(occurred_on)")
+    db.execute("CREATE INDEX accidents_unit ON accidents(unit_id)")
+    db.execute(
+        """CREATE TABLE accident_targets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            year INTEGER NOT NULL,
+            scope TEXT NOT NULL,
+            name TEXT NOT NULL,
+            deaths INTEGER,
+            accidents INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (year, scope, name)
+        )"""
+    )
+    db.execute("PRAGMA user_version = 13")
+
+
 def number(name: str) -> int:
     """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
     return int(name[1:4])

@@ -24,6 +24,7 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
 from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
+from hazreg.storage.sqlite.accidents import AccidentQueries
 from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.documents import DocumentQueries
 from hazreg.storage.sqlite.exports import ExportQueries
@@ -89,7 +90,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
-class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, IntegrityQueries, ExportQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
     engine = "sqlite"

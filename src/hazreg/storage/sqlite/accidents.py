@@ -1,0 +1,49 @@
+"""Accidents (生产安全事故) and their control indicators (控制指标) on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+_SELECT = "SELECT a.*, u.name AS unit_name FROM accidents a LEFT JOIN units u ON u.id = a.unit_id"
+
+
+class AccidentQueries:
+    conn: sqlite3.Connection
+
+    def _insert(self, table: str, record: dict[str, Any]) -> int:  # provided by Store
+        raise NotImplementedError
+
+    def _update(self, table: str, record_id: int, changes: dict[str, Any]) -> None:  # provided by Store
+        raise NotImplementedError
+
+    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:  # provided by Store
+        raise NotImplementedError
+
+    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:  # provided by Store
+        raise NotImplementedError
+
+    def insert_accident(self, record: dict[str, Any]) -> int:
+        return self._insert("accidents", record)
+
+    def update_accident(self, accident_id: int, changes: dict[str, Any]) -> None:
+        self._update("accidents", accident_id, changes)
+
+    def accident(self, accident_id: int) -> dict[str, Any] | None:
+        return self._one(f"{_SELECT} WHERE a.id = ?", (accident_id,))
+
+    def accidents(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Accidents that occurred between two dates (inclusive), in the order they occurred."""
+        return self._all(f"{_SELECT} WHERE a.occurred_on >= ? AND a.occurred_on <= ? ORDER BY a.occurred_at, a.id",
+                         ((since or date.min).isoformat(), (until or date.max).isoformat()))
+
+    def accident_targets(self, year: int | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE year = ?", (year,)) if year is not None else ("", ())
+        return self._all(f"SELECT * FROM accident_targets {where} ORDER BY year, scope, name", params)
+
+    def insert_accident_target(self, record: dict[str, Any]) -> int:
+        return self._insert("accident_targets", record)
+
+    def update_accident_target(self, target_id: int, changes: dict[str, Any]) -> None:
+        self._update("accident_targets", target_id, changes)
