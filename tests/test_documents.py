@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import VALID_CODES
 
 from hazreg.render.document import text_of
+from older import back_to
 
 
 def _setup(cli, *, configure: bool = True) -> None:
@@ -265,27 +266,13 @@ def test_a_register_made_before_documents_opens_and_is_migrated(reg, isolated, e
 
     reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})
     reg.store.close()
-    if engine == "sqlite":  # back to the register as version 11 wrote it (the last before documents)
-        import sqlite3
-
-        conn = sqlite3.connect(isolated)
-        conn.execute("DROP TABLE documents")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_documents'")
-        conn.execute("PRAGMA user_version = 11")
-        conn.commit()
-        conn.close()
-    else:
-        import psycopg
-
-        with psycopg.connect(str(isolated), autocommit=True) as conn:
-            conn.execute("DROP TABLE documents")
-            conn.execute("DELETE FROM hazreg_schema WHERE name = 'm012_documents'")
+    back_to(isolated, engine, 11)  # the last schema before documents
     old = open_register(isolated, write=False)
     assert old.documents.list() == [] and old.units.find("U1")["name"] == "临江大酒店"
     old.store.close()
     new = open_register(isolated, write=True, operator="tester")
-    assert new.store.migrations_applied()[-1] == "m012_documents"
-    assert new.documents.list() == [] and SCHEMA_VERSION == 12
+    assert "m012_documents" in new.store.migrations_applied()
+    assert new.documents.list() == [] and new.info()["schema_version"] == SCHEMA_VERSION
     new.store.close()
 
 
