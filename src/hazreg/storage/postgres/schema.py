@@ -366,6 +366,9 @@ M012 = [
     "CREATE INDEX documents_inspection ON documents(inspection_id)",
 ]
 
+# Why an inspection was made (恶劣天气重点监管); the focus profiles are a setting.
+M014 = ["ALTER TABLE inspections ADD COLUMN focus TEXT"]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -380,6 +383,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m010_register_calendar", M010),
     ("m011_supervision_closing", M011),
     ("m012_documents", M012),
+    ("m014_inspection_focus", M014),
 ]
 
 
