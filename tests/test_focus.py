@@ -87,7 +87,7 @@ def test_coverage_for_focus(town):
 def test_focus_cli(cli):
     for name, industry, risk in (("甲建筑", "construction", "red"), ("乙商场", "fire", "blue")):
         cli("unit", "add", name, "--industry", industry, "--risk", risk, "--locality", "青山镇")
-    cli("hazard", "add", "--unit", "U2", "塔吊基础积水")
+    cli("add", "塔吊基础积水", "--unit", "U2")
     out = json.loads(cli("focus", "暴雨", "--format", "json").stdout)
     assert [u["unit_id"] for u in out["units"]] == ["U1", "U2"] and out["units"][1]["hazards"] == ["H1"]
     assert "甲建筑" in cli("focus", "暴雨").stdout

@@ -93,6 +93,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.focus_empty": ("focus {name} would have no industry and no keyword", "重点监管方案 {name} 不能既无行业又无关键词"),
     "msg.focus_header": ("Focus {focus} ({today}): {count} units to check, highest risk and longest uninspected first",
                          "重点监管 {focus}（{today}）：需检查 {count} 家单位，按风险从高到低、未检查天数从长到短排列"),
+    "err.focus_by_department": ("--focus counts by locality, not --by department", "--focus 按镇街统计，不能与 --by department 同用"),
+    "msg.focus_coverage": ("Only the units of focus {focus}", "仅统计重点监管 {focus} 的单位"),
     "msg.focus_profile_edited": ("Focus profile {name} changed", "重点监管方案 {name} 已修改"),
     "col.focus_keywords": ("Keywords", "关键词"),
     "col.focus_hazards": ("Open hazards", "未销号隐患"),

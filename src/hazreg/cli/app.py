@@ -31,6 +31,7 @@ COMMANDS = {
     "completion": "completion",
     **dict.fromkeys(("locality", "department"), "places"),
     "doc": "documents",
+    "focus": "focus",
 }
 
 
