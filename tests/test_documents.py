@@ -270,7 +270,8 @@ def test_a_register_made_before_documents_opens_and_is_migrated(reg, isolated, e
 
         conn = sqlite3.connect(isolated)
         conn.execute("DROP TABLE documents")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_documents'")
+        conn.execute("ALTER TABLE inspections DROP COLUMN focus")  # m014 came later still
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m012_documents', 'm014_inspection_focus')")
         conn.execute("PRAGMA user_version = 11")
         conn.commit()
         conn.close()
@@ -279,13 +280,14 @@ def test_a_register_made_before_documents_opens_and_is_migrated(reg, isolated, e
 
         with psycopg.connect(str(isolated), autocommit=True) as conn:
             conn.execute("DROP TABLE documents")
-            conn.execute("DELETE FROM hazreg_schema WHERE name = 'm012_documents'")
+            conn.execute("ALTER TABLE inspections DROP COLUMN focus")  # m014 came later still
+            conn.execute("DELETE FROM hazreg_schema WHERE name IN ('m012_documents', 'm014_inspection_focus')")
     old = open_register(isolated, write=False)
     assert old.documents.list() == [] and old.units.find("U1")["name"] == "临江大酒店"
     old.store.close()
     new = open_register(isolated, write=True, operator="tester")
-    assert new.store.migrations_applied()[-1] == "m012_documents"
-    assert new.documents.list() == [] and SCHEMA_VERSION == 12
+    assert new.store.migrations_applied()[-2:] == ["m012_documents", "m014_inspection_focus"]
+    assert new.documents.list() == [] and SCHEMA_VERSION == 14
     new.store.close()
 
 

@@ -103,3 +103,36 @@ def test_focus_cli(cli):
     drawn = json.loads(cli("draw", "--all", "--focus", "暴雨", "--inspectors", "0", "--seed", "3", "--format", "json").stdout)
     assert drawn["params"]["focus"] == "暴雨"
     cli("draw", "verify", "D1")
+
+
+def test_a_register_made_before_focus_opens_and_is_migrated(reg, isolated, engine):
+    from hazreg.register import open_register
+    from hazreg.storage import SCHEMA_VERSION
+
+    reg.units.add({"name": "甲建筑", "industry": "construction", "locality": "青山镇", "risk": "red"})
+    reg.campaigns.add_inspection({"unit": 1, "on": "2026-11-01", "inspectors": "王建国"})
+    reg.store.close()
+    if engine == "sqlite":  # back to the register as schema 12 wrote it
+        import sqlite3
+
+        conn = sqlite3.connect(isolated)
+        conn.execute("ALTER TABLE inspections DROP COLUMN focus")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_inspection_focus'")
+        conn.execute("PRAGMA user_version = 12")
+        conn.commit()
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(str(isolated), autocommit=True) as conn:
+            conn.execute("ALTER TABLE inspections DROP COLUMN focus")
+            conn.execute("DELETE FROM hazreg_schema WHERE name = 'm014_inspection_focus'")
+    old = open_register(isolated, write=False)
+    assert old.campaigns.inspection(1).get("focus") is None
+    assert [r["unit_id"] for r in old.focus.check("暴雨")["units"]] == [1]
+    old.store.close()
+    new = open_register(isolated, write=True, operator="tester")
+    assert new.store.migrations_applied()[-1] == "m014_inspection_focus" and SCHEMA_VERSION == 14
+    assert new.campaigns.inspection(1)["focus"] is None
+    assert new.campaigns.add_inspection({"unit": 1, "inspectors": "王建国", "focus": "暴雨"})["focus"] == "暴雨"
+    new.store.close()
