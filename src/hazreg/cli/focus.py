@@ -7,7 +7,15 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from hazreg.cli.common import check_format, format_option, note_empty, print_grid, register, say, split_list
+from hazreg.cli.common import (
+    check_format,
+    format_option,
+    note_empty,
+    print_grid,
+    register,
+    say,
+    split_list,
+)
 from hazreg.i18n import t
 
 
