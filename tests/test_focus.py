@@ -94,6 +94,10 @@ def test_focus_cli(cli):
     cli("inspect", "add", "--unit", "U1", "--by", "王建国", "--focus", "暴雨")
     assert json.loads(cli("inspect", "show", "I1", "--format", "json").stdout)["focus"] == "暴雨"
     assert "暴雨" in cli("inspect", "list", "--format", "csv").stdout
+    assert [r["focus"] for r in json.loads(cli("export", "inspections", "-f", "json").stdout)] == ["暴雨"]
+    assert "重点监管" in cli("--lang", "zh", "inspect", "show", "I1").stdout
+    zh = cli("--lang", "zh", "focus", "暴雨").stdout
+    assert zh.startswith("重点监管 暴雨（2026-11-29）：需检查 2 家单位") and "塔吊" in zh
     assert "暴雨" in cli("focus", "profile", "list").stdout
     cli("focus", "profile", "edit", "暴雨", "--keywords", "积水")
     assert json.loads(cli("focus", "profile", "list", "--format", "json").stdout)[1]["keywords"] == ["积水"]
