@@ -179,7 +179,7 @@ def test_import_accepts_the_separators_and_export_round_trips(cli, reg, tmp_path
 def test_a_register_from_before_is_migrated_with_each_unit_in_its_industry(reg, engine, isolated):
     reg.units.add({"name": "老单位", "industry": "fire", "locality": "青山镇"})
     store = reg.store
-    # Back to schema 8 (the last before m009): the tables and column of m009–m012 gone, as an
+    # Back to schema 8 (the last before m009): the tables and columns of m009–m014 gone, as an
     # older hazreg left it.
     later_tables = ("documents", "supervision_steps", "calendar_days", "unit_industries")
     if engine == "postgresql":
@@ -187,11 +187,13 @@ def test_a_register_from_before_is_migrated_with_each_unit_in_its_industry(reg, 
             for table in later_tables:
                 store._execute(f"DROP TABLE {table}")
             store._execute("ALTER TABLE supervisions DROP COLUMN notice_no")
+            store._execute("ALTER TABLE inspections DROP COLUMN focus")
             store._execute("DELETE FROM hazreg_schema WHERE version > 8")
     else:
         for table in later_tables:
             store.conn.execute(f"DROP TABLE {table}")
         store.conn.execute("ALTER TABLE supervisions DROP COLUMN notice_no")
+        store.conn.execute("ALTER TABLE inspections DROP COLUMN focus")
         store.conn.execute("DELETE FROM _sqlite_migrations WHERE name > 'm009'")
         store.conn.execute("PRAGMA user_version = 8")
     store.close()
