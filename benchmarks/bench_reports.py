@@ -1,4 +1,4 @@
-"""How fast the campaign reports (coverage, gaps, leaders' weeks) answer on a large register.
+"""How fast the campaign reports (coverage, gaps, leaders' weeks, a weather focus) answer on a large register.
 
     .venv/bin/python benchmarks/bench_reports.py [--units 20000] [--inspections 200000] [--runs 7]
 
@@ -418,6 +418,8 @@ def commands(meta: dict[str, Any]) -> list[tuple[str, list[str]]]:
             [*hz, "report", "coverage", "--campaign", "C1", "--gaps"],
         ),
         ("hazreg report leaders --campaign C1", [*hz, "report", "leaders", "--campaign", "C1"]),
+        ("hazreg focus 暴雨 --format csv", [*hz, "focus", "暴雨", "--format", "csv"]),
+        ("hazreg report coverage --campaign C1 --focus 暴雨", [*hz, "report", "coverage", "--campaign", "C1", "--focus", "暴雨"]),
         (
             f"hazreg report leaders --since {one_year}",
             [*hz, "report", "leaders", "--since", one_year],
@@ -433,6 +435,7 @@ def calls(meta: dict[str, Any]) -> list[tuple[str, Callable[[Any], Any]]]:
         (f'reg.reports.coverage(since="{two_years}")', lambda reg: reg.reports.coverage(since=two_years)),
         ('reg.reports.coverage("C1", gaps=True)', lambda reg: reg.reports.coverage("C1", gaps=True)),
         ('reg.reports.leader_weeks("C1")', lambda reg: reg.reports.leader_weeks("C1")),
+        ('reg.focus.check("暴雨")', lambda reg: reg.focus.check("暴雨")),
         (f'reg.reports.leader_weeks(since="{one_year}")', lambda reg: reg.reports.leader_weeks(since=one_year)),
     ]
 

@@ -12,6 +12,7 @@ UNDO: dict[int, list[str]] = {
     11: ["DROP TABLE supervision_steps", "ALTER TABLE supervisions DROP COLUMN notice_no"],
     12: ["DROP TABLE documents"],
     13: ["DROP TABLE accident_targets", "DROP TABLE accidents"],
+    14: ["ALTER TABLE inspections DROP COLUMN focus"],
 }
 
 

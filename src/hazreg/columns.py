@@ -27,7 +27,7 @@ HAZARD_FIELDS = (
 # Each of the latter names its hazard by `hazard_uid`, else `hazard_id` (H12).
 INSPECTION_FIELDS = (
     "id", "uid", "unit_id", "unit_name", "credit_code", "on", "inspectors", "leader", "mode", "campaign",
-    "draw_id", "note", "department",
+    "draw_id", "note", "department", "focus",
 )
 _OF_HAZARD = ("id", "uid", "hazard_id", "hazard_uid")
 EVIDENCE_FIELDS: dict[str, tuple[str, ...]] = {

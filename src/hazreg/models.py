@@ -304,6 +304,7 @@ class InspectionData(_Record):
     draw_id: int | None = None
     note: str | None = Field(default=None, max_length=TEXT_MAX)
     department_id: int | None = None
+    focus: str | None = Field(default=None, max_length=NAME_MAX)  # the focus profile it was made for (暴雨)
 
     @field_validator("inspectors", mode="before")
     @classmethod

@@ -32,6 +32,7 @@ COMMANDS = {
     **dict.fromkeys(("locality", "department"), "places"),
     "doc": "documents",
     **dict.fromkeys(("accident", "target"), "accidents"),
+    "focus": "focus",
 }
 
 

@@ -56,11 +56,12 @@ def inspect_add(
     draw: str | None = _opt("--draw", key="help.opt.draw"),
     note: str | None = _opt("--note", key="help.opt.inspection_note"),
     department: str | None = _opt("--department", key="help.opt.department"),
+    focus: str | None = _opt("--focus", key="help.opt.focus"),
 ) -> None:
     """Record an inspection of a unit."""
     item = register(write=True).campaigns.add_inspection(
         {"unit": unit, "on": on, "inspectors": by, "leader": leader, "mode": mode, "campaign": campaign,
-         "draw": draw, "note": note, "department": department}
+         "draw": draw, "note": note, "department": department, "focus": focus}
     )
     say(t("msg.inspection_added", id=f"I{item['id']}", unit=item["unit_name"], on=item["on"]))
 
@@ -265,6 +266,7 @@ def draw(
     seed: int | None = _opt("--seed", key="help.opt.seed"),
     campaign: str | None = _opt("--campaign", key="help.opt.campaign"),
     all_: bool = typer.Option(False, "--all", help=t("help.opt.draw_all")),
+    focus: str | None = _opt("--focus", key="help.opt.focus"),
     fmt: str = format_option(),
 ) -> None:
     """Draw units (and inspectors) at random: 双随机."""
@@ -275,7 +277,7 @@ def draw(
         raise typer.Exit(0)
     reg = register(write=True)
     result = reg.draws.run(count, ratio, split_list(industry), split_list(locality), not_inspected_within,
-                      inspectors, seed, campaign, all_)
+                      inspectors, seed, campaign, all_, focus)
     _show_draw(result, check_format(fmt), reg.timezone)
 
 
@@ -364,6 +366,7 @@ def report_coverage(
     locality: list[str] | None = _opt("--locality", key="help.opt.locality_filter"),
     gaps: bool = _opt("--gaps", key="help.opt.gaps", default=False),
     by: str = _opt("--by", key="help.opt.coverage_by", default="locality"),
+    focus: str | None = _opt("--focus", key="help.opt.focus"),
     fmt: str = format_option(),
 ) -> None:
     """Units inspected / units in scope, by locality × industry: where nobody has been."""
@@ -372,6 +375,8 @@ def report_coverage(
         raise InvalidInput("err.campaign_or_dates", "campaign")
     if by.strip().lower() not in ("locality", "department"):
         raise InvalidInput("err.choice", "by", value=by, allowed="locality, department")
+    if by.strip().lower() == "department" and focus:
+        raise InvalidInput("err.focus_by_department", "focus")
     if by.strip().lower() == "department":
         by_dep = register().reports.coverage_by_department(campaign, since, until, split_list(industry),
                                                            split_list(locality))
@@ -387,7 +392,8 @@ def report_coverage(
         say(t("msg.coverage_header", since=by_dep["since"], until=by_dep["until"], campaign=by_dep["campaign"] or "—"))
         print_grid(department_grid(by_dep["by_department"]))
         return
-    report = register().reports.coverage(campaign, since, until, split_list(industry), split_list(locality), gaps)
+    report = register().reports.coverage(campaign, since, until, split_list(industry), split_list(locality), gaps,
+                                         focus)
     if fmt == "json":
         _machine(fmt, [], [], one=report)
         return
@@ -404,6 +410,8 @@ def report_coverage(
 
     say(t("msg.coverage_header", since=report["since"], until=report["until"],
                  campaign=report["campaign"] or "—"))
+    if report.get("focus"):
+        say(t("msg.focus_coverage", focus=report["focus"]))
     print_grid(coverage_grid(report))
     if gaps:
         typer.echo("")

@@ -22,6 +22,7 @@ from hazreg.register.calendar import Calendar
 from hazreg.register.campaigns import Campaigns
 from hazreg.register.documents import Documents
 from hazreg.register.draws import Draws
+from hazreg.register.focus import Focus
 from hazreg.register.hazards import Hazards
 from hazreg.register.imports import Imports
 from hazreg.register.places import Places
@@ -47,6 +48,7 @@ class Register:
         self.campaigns = Campaigns(self.ctx, self.units, self.places)
         self.hazards = Hazards(self.ctx, self.units, self.campaigns)
         self.draws = Draws(self.ctx, self.campaigns)
+        self.focus = Focus(self.ctx, self.places)
         self.supervision = Supervision(self.ctx, self.units, self.hazards)
         self.imports = Imports(self.ctx, self.campaigns, self.places)
         self.reports = Reports(self.ctx, self.campaigns, self.places)

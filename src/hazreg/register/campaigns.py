@@ -92,6 +92,10 @@ class Campaigns:
         department = self.places.department(data.pop("department")) if data.get("department") else None
         draw_ref = data.pop("draw", None)
         draw = self.draw_record(draw_ref) if draw_ref else None
+        if data.get("focus"):  # recorded by the profile's own name: 大风 is 台风
+            from hazreg.register.focus import profile
+
+            data["focus"] = profile(self.ctx, data["focus"])["name"]
         if draw and draw.get("void_reason"):
             raise Refused("err.draw_is_void", id=f"D{draw['id']}", reason=draw["void_reason"])
         if draw and unit["id"] not in {entry["unit_id"] for entry in draw["result"]}:

@@ -103,6 +103,7 @@ class Draws:
         seed: int | None = None,
         campaign: str | None = None,
         all_: bool = False,
+        focus: str | None = None,
     ) -> dict[str, Any]:
         """Draw units (and inspectors) at random, store the draw, and return it.
 
@@ -120,6 +121,12 @@ class Draws:
             or (chosen_campaign["industries"] if chosen_campaign else []),
             self.campaigns.places.filter_localities(localities) or (chosen_campaign["localities"] if chosen_campaign else []),
         )
+        focus_profile = None
+        if focus:  # only the units the focus names (恶劣天气重点监管), within the rest of the scope
+            from hazreg.register.focus import profile, units_to_check
+
+            focus_profile = profile(self.ctx, focus)
+            scope = scope._replace(unit_ids=[r["unit_id"] for r in units_to_check(self.ctx, focus_profile, [])])
         recent = None
         if not_inspected_within:
             recent = self.ctx.today() - timedelta(days=dates.parse_days(not_inspected_within, "not_inspected_within"))
@@ -140,6 +147,8 @@ class Draws:
             "industries": list(scope.industries), "localities": list(scope.localities),
             "not_inspected_within": not_inspected_within, "today": self.ctx.today().isoformat(),
         }
+        if focus_profile is not None:
+            params["focus"] = focus_profile["name"]
         if seed is None:
             import secrets
 

@@ -42,12 +42,18 @@ class Reports:
         return start, end, chosen
 
     def _scope(self, campaign: str | None, since: str | None, until: str | None, industries: list[str] | None,
-               localities: list[str] | None) -> tuple[date, date, dict[str, Any] | None, Scope]:
-        """The window and the scope (industries, localities) a coverage report counts."""
+               localities: list[str] | None, focus: str | None = None) -> tuple[date, date, dict[str, Any] | None, Scope]:
+        """The window and the scope (industries, localities, a focus's units) a coverage report counts."""
         start, end, chosen = self.window(campaign, since, until)
+        unit_ids = None
+        if focus:
+            from hazreg.register.focus import profile, units_to_check
+
+            unit_ids = [r["unit_id"] for r in units_to_check(self.ctx, profile(self.ctx, focus), [])]
         return start, end, chosen, Scope(
             [Industry.parse(v, "industry").value for v in industries or []] or (chosen or {}).get("industries", []),
             self.places.filter_localities(localities) or (chosen or {}).get("localities", []),
+            unit_ids,
         )
 
     def coverage(
@@ -58,9 +64,11 @@ class Reports:
         industries: list[str] | None = None,
         localities: list[str] | None = None,
         gaps: bool = False,
+        focus: str | None = None,
     ) -> dict[str, Any]:
-        """Units inspected / units in scope, by locality × industry, with totals (and the gaps)."""
-        start, end, chosen, scope = self._scope(campaign, since, until, industries, localities)
+        """Units inspected / units in scope, by locality × industry, with totals (and the gaps);
+        with `focus`, only the units that focus names (恶劣天气重点监管)."""
+        start, end, chosen, scope = self._scope(campaign, since, until, industries, localities, focus)
         # A unit is counted in each of its industries (a hotel is 消防 and 特种设备: one unit in
         # each column), and once in its locality and in the total.
         cells_by_key: dict[tuple[str, str], dict[str, Any]] = {}
@@ -96,6 +104,10 @@ class Reports:
             "by_locality": totals("locality"), "by_industry": totals("industry"),
             "total": {"units": all_units, "inspected": all_seen, "percent": _percent(all_seen, all_units)},
         }
+        if focus:
+            from hazreg.register.focus import profile
+
+            report["focus"] = profile(self.ctx, focus)["name"]
         if gaps:
             report["gaps"] = self.ctx.store.coverage_gaps(scope, start, end)
         return report

@@ -134,12 +134,14 @@ def _names(values: Any, field: str = "") -> str:
 
 def inspection_grid(rows: list[dict[str, Any]]) -> Grid:
     columns = ["on", "unit_name", "inspectors", "leader", "mode", "campaign", "draw_id"]
-    grid = Grid([t("field.id")] + [t("field." + c) for c in columns], keep_whole=(0, 1), ratios={2: 2, 3: 1})
+    focus = any(row.get("focus") for row in rows)  # the column only when some inspection was made for a focus
+    grid = Grid([t("field.id")] + [t("field." + c) for c in columns] + ([t("field.focus")] if focus else []),
+                keep_whole=(0, 1), ratios={2: 2, 3: 1})
     for row in rows:
         grid.rows.append([
             f"I{row['id']}", row["on"], row["unit_name"], _names(row["inspectors"]), row.get("leader") or "",
             label("mode", row["mode"]), row.get("campaign") or "", f"D{row['draw_id']}" if row.get("draw_id") else "",
-        ])
+        ] + ([safe_text(row.get("focus") or "")] if focus else []))
         grid.styles.append("")
     return grid
 
@@ -593,3 +595,31 @@ def plain(grid: Grid) -> str:
         cells = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out) + "\n"
+
+
+def focus_grid(rows: list[dict[str, Any]]) -> Grid:
+    """The units to check for a focus, in order: risk, industries, keywords, open hazards, days uninspected."""
+    grid = Grid([t("field.id"), t("field.name"), t("field.locality"), t("field.risk"), t("field.industries"),
+                 t("col.focus_keywords"), t("col.focus_hazards"), t("col.last_inspected"), t("col.days_uninspected")],
+                keep_whole=(0,), ratios={1: 2})
+    for row in rows:
+        days = row["days_uninspected"]
+        grid.rows.append([
+            f"U{row['unit_id']}", safe_text(row["name"]), safe_text(row["locality"]), label("risk", row["risk"]),
+            "、".join(label("industry", i) for i in row["industries"]), safe_text("、".join(row["keywords"])),
+            "、".join(row["hazards"]), row["last_inspected"] or "—", "—" if days is None else str(days),
+        ])
+        grid.styles.append("overdue" if row["risk"] in ("red", "orange") else "")
+    return grid
+
+
+def focus_profiles_grid(items: list[dict[str, Any]]) -> Grid:
+    grid = Grid([t("field.focus"), t("col.focus_aliases"), t("field.industries"), t("col.focus_keywords")],
+                keep_whole=(0,), ratios={3: 2})
+    for item in items:
+        grid.rows.append([
+            safe_text(item["name"]), safe_text("、".join(item.get("aliases", []))),
+            "、".join(label("industry", i) for i in item["industries"]), safe_text("、".join(item["keywords"])),
+        ])
+        grid.styles.append("")
+    return grid

@@ -28,7 +28,7 @@ HAZARD_COLUMNS = (
 )
 INSPECTION_COLUMNS = (
     "id", "uid", "unit_id", "unit_name", "on", "inspectors", "leader", "mode", "campaign", "draw_id", "note",
-    "created_at", "updated_at", "department",
+    "created_at", "updated_at", "department", "focus",
 )
 # Supervisions, extensions, attachments, escalations and actions: see hazreg.columns.
 _EVIDENCE_PREFIX = {"attachments": "A", "actions": "E"}

@@ -158,8 +158,8 @@ def inspection_view(item: dict[str, Any], hazards: list[dict[str, Any]], today: 
         "inspectors": "、".join(item["inspectors"]),
         "draw_id": f"D{item['draw_id']}" if item.get("draw_id") else None,
     }
-    fields = ["on", "inspectors", "leader", "mode", "campaign", "draw_id", "department", "industry", "locality", "note",
-              "uid"]
+    fields = ["on", "inspectors", "leader", "mode", "campaign", "draw_id", "department", "focus", "industry", "locality",
+              "note", "uid"]
     parts: list[Any] = [title, _fields_table(shown, fields), Text("")]
     parts.append(Text(t("heading.inspection_hazards", count=len(hazards)), style="bold underline"))
     if hazards:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-SCHEMA_VERSION = 13  # the number of the last migration; a register at a higher version is refused
+SCHEMA_VERSION = 14  # the number of the last migration; a register at a higher version is refused
 
 
 class HazardFilter(NamedTuple):
@@ -62,6 +62,7 @@ class Scope(NamedTuple):
 
     industries: Sequence[str] = ()
     localities: Sequence[str] = ()
+    unit_ids: Sequence[int] | None = None  # None: any unit; a list (even empty): only these (a focus)
 
 
 class ActionFilter(NamedTuple):

@@ -54,6 +54,10 @@ def _scope_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
                              f" AND ui.industry = ANY(%({name})s::text[]))")
             else:
                 where.append(f"{alias}.{column} = ANY(%({name})s::text[])")
+    if scope.unit_ids is not None:
+        name = f"s{len(params)}"
+        params[name] = [int(i) for i in scope.unit_ids]
+        where.append(f"{alias}.id = ANY(%({name})s::bigint[])")
     return " AND ".join(where)
 
 

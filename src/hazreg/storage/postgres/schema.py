@@ -402,6 +402,10 @@ M013 = [
     )"""),
 ]
 
+
+# Why an inspection was made (恶劣天气重点监管); the focus profiles are a setting.
+M014 = ["ALTER TABLE inspections ADD COLUMN focus TEXT"]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -417,6 +421,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m011_supervision_closing", M011),
     ("m012_documents", M012),
     ("m013_accidents", M013),
+    ("m014_inspection_focus", M014),
 ]
 
 

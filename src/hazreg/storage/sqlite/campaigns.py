@@ -48,6 +48,8 @@ def _scope_sql(scope: Scope, params: dict[str, Any], alias: str = "u") -> str:
                              f" AND ui.industry IN ({', '.join(names)}))")
             else:
                 where.append(f"{alias}.{column} IN ({', '.join(names)})")
+    if scope.unit_ids is not None:
+        where.append(f"{alias}.id IN ({', '.join(str(int(i)) for i in scope.unit_ids) or 'NULL'})")
     return " AND ".join(where)
 
 

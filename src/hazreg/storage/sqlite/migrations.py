@@ -467,6 +467,14 @@ def m013_accidents(db: Database) -> None:
     db.execute("PRAGMA user_version = 13")
 
 
+@migrations()
+def m014_inspection_focus(db: Database) -> None:
+    # Why an inspection was made (恶劣天气重点监管): the focus profile's name, such as 暴雨.
+    # The profiles themselves are a setting (focus_profiles), so no table is needed.
+    db.execute("ALTER TABLE inspections ADD COLUMN focus TEXT")
+    db.execute("PRAGMA user_version = 14")
+
+
 def number(name: str) -> int:
     """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
     return int(name[1:4])
