@@ -164,7 +164,7 @@ def test_reprint_is_byte_identical_and_show_reads_the_text(cli, tmp_path):
     assert "2 | 消防通道堵塞 | 一般隐患 | 2026年12月5日" in shown["text"]
 
 
-def test_every_type_from_its_records(cli, tmp_path, monkeypatch):
+def test_every_type_from_its_records(reg, cli, tmp_path, monkeypatch):
     _setup(cli)
 
     def issue(*args: str) -> list[str]:
@@ -177,6 +177,9 @@ def test_every_type_from_its_records(cli, tmp_path, monkeypatch):
     lines = issue("重大事故隐患挂牌督办通知书", "--for", "H1")
     assert lines[1:3] == ["重大事故隐患挂牌督办通知书", "宁江应急督办〔2026〕1号"]
     assert "你单位存在的下列重大事故隐患，经区安委办研究，自2026年11月26日起列为县（区）级挂牌督办：" in lines
+    # The listing's own notice number (督办文号) is among the document's recorded fields.
+    recorded = reg.documents.get("宁江应急督办〔2026〕1号")["fields"]["fields"]
+    assert recorded["notice_number"] == "宁江安委督〔2026〕3号"
     assert "1 | 危化品仓库未设置可燃气体报警装置 | 郑晓峰 | 2026年12月20日" in lines
     assert any("于2026年12月25日前完成治理" in line and "（郑晓峰）" in line for line in lines)
 
