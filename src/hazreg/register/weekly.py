@@ -174,12 +174,6 @@ class _Figures:
                 n["timed_all"] += 1
                 n["on_time_all"] += rectified_on <= deadline
 
-    def add_incomplete_plan(self, s: dict[str, Any]) -> None:
-        """The one figure of an unchanged hazard not counted in SQL (the plan's fields are the
-        rule of lifecycle.missing_plan)."""
-        if s.get("status") in _ACTIVE and s.get("level") == _MAJOR and s.get("found_on"):
-            self.figures["major_incomplete_plan"] += bool(missing_plan(s))
-
     def add_counted(self, counts: dict[str, int]) -> None:
         """Figures counted in SQL for the hazards unchanged since the replay's start."""
         for key, value in counts.items():
@@ -274,29 +268,39 @@ class _Breakdown:
         g["open"] += active
         g["overdue"] += overdue
 
-    def add_listed(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
-        """The lists alone, for a hazard counted in SQL."""
-        status = s.get("status")
-        if status == _VOID or not s.get("found_on"):
-            return
-        late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= self.last
-        self._list(hazard_id, s, supervised, late)
-
     def _list(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
         status = s.get("status")
         if late:
             key: tuple[Any, ...] = (s["deadline"], hazard_id)
             if self.overdue.wants(key):
-                days = (self.sunday - date.fromisoformat(s["deadline"])).days
-                self.overdue.add(key, {**_listed(s), "id": hazard_id, "days_overdue": days})
+                self.overdue.add(key, self._entry("overdue", hazard_id, s, supervised))
         if s.get("level") == _MAJOR and status in _ACTIVE:
             key = (s.get("deadline") or "9999", hazard_id)
             if self.majors.wants(key):
-                self.majors.add(key, {**_listed(s), "id": hazard_id, "supervised": supervised,
-                                      "missing": missing_plan(s)})
+                self.majors.add(key, self._entry("majors", hazard_id, s, supervised))
         if closed_incomplete(s) and self.incomplete.wants((hazard_id,)):
-            self.incomplete.add((hazard_id,), {**_listed(s), "id": hazard_id,
-                                               "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
+            self.incomplete.add((hazard_id,), self._entry("incomplete", hazard_id, s, supervised))
+
+    def _entry(self, kind: str, hazard_id: int, s: dict[str, Any], supervised: bool) -> dict[str, Any]:
+        """A hazard as list `kind` shows it."""
+        if kind == "overdue":
+            return {**_listed(s), "id": hazard_id, "days_overdue": (self.sunday - date.fromisoformat(s["deadline"])).days}
+        if kind == "majors":
+            return {**_listed(s), "id": hazard_id, "supervised": supervised, "missing": missing_plan(s)}
+        return {**_listed(s), "id": hazard_id,
+                "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])}
+
+    def add_first(self, kind: str, total: int, rows: list[tuple[Any, ...]]) -> None:
+        """List `kind` of the hazards counted in SQL: how many it holds, and its first entries in the
+        list's order (as the store gives them: the report's fields, whether listed for supervision)."""
+        capped = {"overdue": self.overdue, "majors": self.majors, "incomplete": self.incomplete}[kind]
+        capped.total += total - len(rows)  # each row is counted as it is offered
+        for hazard_id, *fields, supervised in rows:
+            s = dict(zip(_SNAPSHOT, (hazard_id, *fields), strict=True))
+            key: tuple[Any, ...] = ((s["deadline"], hazard_id) if kind == "overdue" else
+                                    (s.get("deadline") or "9999", hazard_id) if kind == "majors" else (hazard_id,))
+            if capped.wants(key):
+                capped.add(key, self._entry(kind, hazard_id, s, bool(supervised)))
 
 
 _LISTED = tuple(k for k in _SNAPSHOT if k != "funds")
@@ -398,13 +402,14 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         for found_on, n in reg.store.weekly_unchanged_found(since, min(b.found_by_week), b.last):
             found_monday = date.fromisoformat(found_on)
             b.found_by_week[(found_monday - timedelta(days=found_monday.weekday())).isoformat()] += n
-    last = max(b.last for b in breakdowns.values())
-    for hazard_id, *fields, supervised in reg.store.weekly_unchanged_listed(since, last):
-        s = dict(zip(_SNAPSHOT, (hazard_id, *fields), strict=True))
-        for i in weeks:
-            figures[i].add_incomplete_plan(s)
-            if i in breakdowns:
-                breakdowns[i].add_listed(hazard_id, s, bool(supervised))
+    # The incomplete plans (one count, whatever the week: it depends on the hazard alone) and the
+    # lists: only each list's first entries are read (all of them for `--all`).
+    plans = reg.store.weekly_unchanged_incomplete_plans(since)
+    for i in weeks:
+        figures[i].figures["major_incomplete_plan"] += plans
+    for b in breakdowns.values():
+        for kind, capped in (("overdue", b.overdue), ("majors", b.majors), ("incomplete", b.incomplete)):
+            b.add_first(kind, *reg.store.weekly_unchanged_first(since, kind, b.last, capped.limit))
 
 
 def _week_end(reg: Register, monday: date) -> str:
