@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from hazreg.register import Register
-from hazreg.register import weekly
+from hazreg.register import Register, weekly
 
 W47, W48 = date(2026, 11, 16), date(2026, 11, 23)
 PLAN = {"owner": "李四", "measures": "停产整改", "funds": "12000", "contingency": "专项预案"}
