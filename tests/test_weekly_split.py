@@ -129,3 +129,43 @@ def test_the_unchanged_hazards_lists_are_fetched_first_n_in_sql(reg, monkeypatch
     monkeypatch.setattr(reg.store, "weekly_unchanged_first", first)
     weekly.replayed_weeks(reg, [W48])
     assert read and max(read) <= 2
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from test_scale import apply_more  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(0, 9), st.sampled_from(["add", "major", "start", "done", "verify", "fail",
+                                                                      "void", "edit", "plan", "supervise", "delist"]),
+                                st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=30).map(sorted),
+       asked=st.lists(st.integers(0, 8), min_size=1, max_size=3, unique=True), limit=st.integers(1, 3))
+def test_capped_lists_of_the_split_replay_equal_the_full_replay(steps, asked, limit):
+    """test_scale's split-equals-replay property with lists short enough to be cut: the first
+    entries SQL hands over merge with the walked hazards' into the same first `limit` entries."""
+    import os
+    import tempfile
+    from datetime import timedelta
+    from pathlib import Path
+
+    from conftest import NOW
+    from hazreg.register import open_register
+
+    with tempfile.TemporaryDirectory() as folder:
+        reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
+        saved = weekly.LIST_LIMIT
+        try:
+            unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+            try:
+                for step in steps:
+                    apply_more(reg, unit, step)
+            finally:
+                os.environ["HAZREG_NOW"] = NOW
+            weekly.LIST_LIMIT = limit
+            mondays = [date(2026, 9, 28) + timedelta(weeks=i) for i in asked]
+            assert weekly.replayed_weeks(reg, mondays) == weekly.replayed_weeks(reg, mondays, split=False)
+        finally:
+            weekly.LIST_LIMIT = saved
+            reg.store.close()
