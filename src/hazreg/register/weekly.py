@@ -340,7 +340,7 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         i = at[m]
         figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
         breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1], limit)
-    start = min(figures) if split else 0  # the walk's first week
+    start = min(figures) if split else 0  # the first week whose end the walk sees
 
     def visit(j: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
         i = j + start
@@ -348,8 +348,16 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         if i in breakdowns:
             breakdowns[i].add(hazard_id, s, supervised)
 
+    tz = reg.timezone
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[start:]]
+    bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
+    if split:
+        # Only the end of the first week is needed (its figures are the change's baseline), not
+        # its events: the walk's first period is that moment alone, so it takes back only the
+        # hazards changed since; the first week's events are counted in SQL.
+        bounds[0] = bounds[1]
     events: list[dict[str, int]] = [{} for _ in mondays[:start]]
-    events += _walk(reg, mondays[start:], {i - start for i in figures}, visit, changed_only=split)
+    events += walk_between(reg, bounds, {i - start for i in figures}, visit, changed_only=split)
     if split:
         _count_unchanged(reg, mondays, start, figures, breakdowns, events)
     result: dict[str, dict[str, Any]] = {}
@@ -377,14 +385,19 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
 
 def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: dict[int, _Figures],
                      breakdowns: dict[int, _Breakdown], events: list[dict[str, int]]) -> None:
-    """Add the hazards unchanged since mondays[start] began to the figures and breakdowns (counted
-    in SQL, listed here), and the closings of the weeks before it to `events`."""
+    """Add the hazards unchanged since mondays[start] ended to the figures and breakdowns (counted
+    in SQL, listed here), the closings of the weeks up to it and the other events of that week
+    (counted in the history) to `events`."""
     tz = reg.timezone
-    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 1]]
-    since = bounds[start]
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 2]]
+    since = bounds[start + 1]
     for w, closed in enumerate(reg.store.hazard_action_counts("verify", bounds)):
         if closed:
             events[w]["closed"] = closed
+    for action in ("done", "void", "verify_fail"):
+        n = reg.store.hazard_action_counts(action, bounds[start:])[0]
+        if n:
+            events[start][_EVENTS[action]] = n
     weeks = sorted(figures)
     per_week = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
                 "major_found_week", "major_fixed_week", "overdue")
