@@ -323,10 +323,10 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     change, rates, breakdowns, lists, trend), by the week's Monday, in one walk. The lists hold
     their first LIST_LIMIT entries, most urgent first, and their totals (`everything`: all).
 
-    Only the hazards changed since the week before the earliest asked week began are taken
-    back one by one (`split`); every other hazard stood then as it stands now, and is counted
-    in SQL by the same rules (and the trend's earlier weeks' closings are counted from the
-    history). Without `split`, every hazard is taken back: the same result, the reference
+    Only the hazards changed since the earliest asked week began (the week before it ended)
+    are taken back one by one (`split`); every other hazard stood then as it stands now, and is
+    counted in SQL by the same rules, only each list's first entries read (and the events of
+    the week before and the trend's earlier weeks' closings are counted from the history). Without `split`, every hazard is taken back: the same result, the reference
     the tests hold the split one to."""
     if not report_mondays:
         return {}
