@@ -262,14 +262,18 @@ class Accidents:
 
     # -- the report --------------------------------------------------------------------------
 
-    def report(self, year: int | None = None) -> dict[str, Any]:
+    def report(self, year: int | None = None, through: date | None = None) -> dict[str, Any]:
         """This year to date by locality and industry, against the same period last year and the
-        indicators pro rata (a past year: the whole year)."""
+        indicators pro rata (a past year: the whole year), and month by month (`by_month`).
+        `through`: the year of that day, to that day (the weekly report's Sunday) instead."""
         today = self.ctx.today()
-        number = today.year if year is None else int(year)
-        if not 2000 <= number <= today.year:
-            raise InvalidInput("err.report_year", "year", value=year, latest=today.year)
-        through = today if number == today.year else date(number, 12, 31)
+        if through is not None:
+            number = through.year
+        else:
+            number = today.year if year is None else int(year)
+            if not 2000 <= number <= today.year:
+                raise InvalidInput("err.report_year", "year", value=year, latest=today.year)
+            through = today if number == today.year else date(number, 12, 31)
         last_from, last_through = same_period_last_year(through)
         this = self.ctx.store.accidents(date(number, 1, 1), through)
         last = self.ctx.store.accidents(last_from, last_through)
@@ -310,7 +314,21 @@ class Accidents:
             "total": row("", this, last, district),
             "by_locality": by("locality", "locality"),
             "by_industry": by("industry", "industry"),
+            "by_month": by_month(this, last, through.month),
         }
+
+
+def by_month(this: Rows, last: Rows, months: int) -> Rows:
+    """Accidents and deaths in each month from January to `months`, this year and the same period
+    last year (the last month of each to the same day), so the months add up to the totals."""
+    out = [{"month": m, "accidents": 0, "deaths": 0, "accidents_last": 0, "deaths_last": 0}
+           for m in range(1, months + 1)]
+    for rows, suffix in ((this, ""), (last, "_last")):
+        for a in rows:
+            month = out[int(a["occurred_on"][5:7]) - 1]
+            month["accidents" + suffix] += 1
+            month["deaths" + suffix] += a["deaths"]
+    return out
 
 
 def accident_record(row: dict[str, Any]) -> dict[str, Any]:
