@@ -15,7 +15,8 @@ _FIGURES = ("found", "rectified", "closed", "voided", "reopened", "open", "overd
             "major_supervised", "major_incomplete_plan")
 _RATES = ("rectification_week", "rectification_cumulative", "rectification_major_week",
           "rectification_major_cumulative", "on_time_week", "on_time_cumulative")
-_DEFINITIONS = ("found", "events", "open", "overdue", "rectification", "on_time", "accidents")
+_ENFORCEMENT = ("opened", "decided", "closed", "fines_decided", "fines_collected", "late_collected")
+_DEFINITIONS = ("found", "events", "open", "overdue", "rectification", "on_time", "enforcement", "accidents")
 CJK_FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
              '"WenQuanYi Micro Hei", "Noto Sans SC", sans-serif')
 
@@ -138,6 +139,11 @@ def _sections(r: dict[str, Any]) -> list[Section]:
         c = r["coverage"]
         rows.append([t("weekly.a.coverage", campaign=c["campaign"]), f"{c['inspected']}/{c['units']} ({_pct(c['percent'])})"])
     out.append((t("weekly.activity"), [t("weekly.item"), t("weekly.value")], rows, 0, ""))
+    if r.get("enforcement") is not None:
+        e = r["enforcement"]
+        out.append((t("weekly.enforcement"), [t("weekly.item"), t("weekly.this_week"),
+                                              t("weekly.year_to", first=e["year_first"], through=e["through"])],
+                    [[t(f"weekly.e.{k}"), str(e["week"][k]), str(e["year"][k])] for k in _ENFORCEMENT], 0, ""))
     if r.get("accidents") is not None:
         out += _accident_sections(r["accidents"])
     return out
