@@ -316,3 +316,54 @@ def test_libreoffice_prints_each_table_on_one_page(cases, cli, tmp_path):
     png = tmp_path / "form.png"
     assert module.xlsx_to_png(target, png) == 2  # two tables, one page each
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- the weekly report's enforcement section (ISO weeks, Monday to Sunday) -------------------------
+
+
+def test_the_weekly_reports_enforcement_section(cases):
+    from hazreg.register.weekly import weekly_report
+
+    e = weekly_report(cases, "2026-W48")["enforcement"]  # 23–29 November; today is the 29th
+    assert (e["year_first"], e["through"]) == ("2026-01-01", "2026-11-29")
+    # C5 opened; C4 and C7 decided; C2 closed; 100000 + 20000 + 3000 decided; 7345.67 + 60000 + 20000 paid.
+    assert e["week"] == {"opened": 1, "decided": 2, "closed": 1, "fines_decided": "123000.00",
+                         "fines_collected": "87345.67", "late_collected": "0.00"}
+    # C1–C7 opened; all but C5 decided; C1 and C2 closed.
+    assert e["year"] == {"opened": 7, "decided": 6, "closed": 2, "fines_decided": "205345.67",
+                         "fines_collected": "162345.67", "late_collected": "10000.00"}
+    before = weekly_report(cases, "2026-W47")["enforcement"]  # 16–22 November
+    # C4 and C7 opened; C2 and C3 decided; C2's 5000 and C6's 10000 with its 10000 加处罚款 paid.
+    assert before["week"] == {"opened": 2, "decided": 2, "closed": 0, "fines_decided": "12345.67",
+                              "fines_collected": "15000.00", "late_collected": "10000.00"}
+    assert before["year"]["opened"] == 6 and before["year"]["decided"] == 4 and before["year"]["closed"] == 1
+
+
+def weekly_collected(reg) -> str:
+    from hazreg.register.weekly import weekly_report
+
+    return weekly_report(reg, "2026-W48")["enforcement"]["week"]["fines_collected"]
+
+
+def test_the_section_in_markdown_html_and_check(cases, cli, tmp_path):
+    import json
+
+    md = cli("report", "weekly", "--week", "2026-W48").stdout
+    assert "## Enforcement cases (行政执法案件)" in md
+    assert "| Item | This week | Year to date (2026-01-01 to 2026-11-29) |" in md
+    assert "| Cases decided (决定) | 2 | 6 |" in md and "| Fines collected (yuan) | 87345.67 | 162345.67 |" in md
+    zh = cli("--lang", "zh", "report", "weekly", "--week", "2026-W48").stdout
+    assert "## 行政执法案件" in zh and "| 收缴加处罚款（元） | 0.00 | 10000.00 |" in zh
+    out = tmp_path / "w.html"
+    cli("--lang", "zh", "report", "weekly", "--week", "2026-W48", "-f", "html", "-o", str(out))
+    assert "<h2>行政执法案件</h2>" in out.read_text(encoding="utf-8")
+    data = json.loads(cli("report", "weekly", "--week", "2026-W47", "-f", "json").stdout)
+    assert data["enforcement"]["week"]["decided"] == 2
+    stored = cases.store.weekly_stored("2026-11-16", cases.timezone)
+    assert stored is not None and "fines_collected" not in stored[2]  # not kept with the replayed week
+    assert json.loads(cli("check", "-f", "json").stdout)["ok"] is True
+    c4 = 5  # C4 was opened fifth (after C6)
+    cases.cases.pay(c4, "20000", on="2026-11-29", penalty=[p for p in cases.cases.penalties(c4)
+                                                         if p["type"] == "fine"][0]["id"])
+    assert weekly_collected(cases) == "107345.67"
+    assert json.loads(cli("check", "-f", "json").stdout)["ok"] is True

@@ -58,7 +58,7 @@ PLACEHOLDERS = {
     "--department": "department", "--kind": "locality_kind", "--parent": "locality", "--into": "locality",
     "path": "file", "report coverage --by": "group",
     "supervise --by": "body", "supervise --level": "supervision_level", "report stats --by": "group",
-    "report form kind": "form_kind", "report form --period": "period",
+    "report form kind": "form_kind", "report form --period": "period", "report form --month": "month",
     "--notice": "notice", "--report": "file",
     # enforcement documents
     "--office": "office", "--prefix": "prefix", "--review-body": "body", "--court": "name", "--clauses": "file",

@@ -18,9 +18,10 @@ the whole history. Definitions (printed under the figures in every format):
 - on-time rate: of the hazards rectified (that week, or up to its end) that have a
   deadline, the share rectified on or before it.
 
-The accident section (year to date against last year and the control indicators) is not
-replayed: accidents count as recorded now (see `accidents_at`), and it is not part of the
-stored week, so `check` has nothing of it to recompute.
+The accident section (year to date against last year and the control indicators) and the
+enforcement section (cases opened, decided and closed, fines decided and collected: the rule of
+the 打非治违 form, illegal.enforcement) are not replayed: they count the records as they are now,
+by their dates, and are not part of the stored week, so `check` has nothing of them to recompute.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import Level, Status
+from hazreg.register.illegal import enforcement
 from hazreg.register.lifecycle import closed_incomplete, missing_plan
 
 if TYPE_CHECKING:
@@ -523,6 +525,7 @@ def weekly_report(reg: Register, week: str | None = None, everything: bool = Fal
         "coverage": coverage,
         "supervision": supervision_at(reg, min(sunday, reg.today())),
         "trend": replayed["trend"],
+        "enforcement": enforcement(reg, monday, min(sunday, reg.today())),
         "accidents": accidents_at(reg, monday, min(sunday, reg.today())),
     }
 
