@@ -43,7 +43,7 @@ DOUBLE = [
 def _decided(reg, unit, penalties=None, clause="aqf-99", on="2026-10-26", served="2026-10-28"):
     case = _opened(reg, unit)
     _to_notified(reg, case)
-    return reg.cases.decide(case["id"], {"category": "hidden_hazard", "violation": "未如实记录隐患排查治理情况",
+    return reg.cases.decide(case["id"], {"category": "hazard_management", "violation": "未如实记录隐患排查治理情况",
                                          "clause": clause, "penalties": penalties or DOUBLE, "on": on,
                                          "served": served, "by": "张强"})
 
@@ -107,7 +107,7 @@ def test_a_step_is_never_before_the_last_nor_in_the_future(reg, unit):
 
 def test_double_penalty_is_two_penalties(reg, unit):
     case = _decided(reg, unit)
-    assert case["step"] == "decided" and case["category"] == "hidden_hazard" and case["decided_on"] == "2026-10-26"
+    assert case["step"] == "decided" and case["category"] == "hazard_management" and case["decided_on"] == "2026-10-26"
     assert case["served_on"] == "2026-10-28" and case["clause"] == "《安全生产法》第九十九条"
     penalties = reg.cases.penalties(case["id"])
     assert [(p["party_kind"], p["party_name"], p["type"], p["amount_fen"], p["discretion"], p["clause"])
@@ -296,13 +296,13 @@ def test_a_case_on_the_command_line(cli):
     assert "the next step is Investigated, not Notified" in err and "Traceback" not in err
     cli("case", "step", "1", "调查取证", "--on", "2026-10-12", "--by", "李明")
     cli("case", "step", "宁江应急罚〔2026〕12号", "告知", "--on", "2026-10-20", "--hearing", "听证")
-    err = cli("case", "decide", "1", "--category", "隐瞒隐患", "--clause", "aqf-99", "--penalty", "3万",
+    err = cli("case", "decide", "1", "--category", "隐患排查治理", "--clause", "aqf-99", "--penalty", "3万",
               "--on", "2026-10-26", code=2).stderr
     assert "'3万' names no penalty" in err
-    err = cli("case", "decide", "1", "--category", "隐瞒隐患", "--clause", "aqf-99", "--penalty", "罚款:50000.01",
+    err = cli("case", "decide", "1", "--category", "隐患排查治理", "--clause", "aqf-99", "--penalty", "罚款:50000.01",
               "--on", "2026-10-26", code=2).stderr
     assert "50000.01 yuan is outside 《安全生产法》第九十九条 for the Unit: 0.00 to 50000.00 yuan" in err
-    out = cli("case", "decide", "1", "--category", "隐瞒隐患", "--violation", "未如实记录", "--clause", "aqf-99",
+    out = cli("case", "decide", "1", "--category", "隐患排查治理", "--violation", "未如实记录", "--clause", "aqf-99",
               "--penalty", "罚款:3万", "--penalty", "主要负责人:罚款:1.5万:从轻:aqf-99-overdue",
               "--on", "2026-10-26", "--served", "2026-10-28", "--by", "张强").stdout
     assert out.strip() == "C-00001: decided on 2026-10-26, 2 penalties; fines due by 2026-11-12"
@@ -318,7 +318,7 @@ def test_a_case_on_the_command_line(cli):
     data = json.loads(cli("case", "show", "1", "-f", "json").stdout)
     assert [p["amount_fen"] for p in data["penalties"]] == [3_000_000, 1_500_000]
     assert data["execution"]["penalties"][1]["late_fen"] == 765_000
-    csv_text = cli("case", "list", "--open", "--violation", "hidden_hazard", "-f", "csv").stdout
+    csv_text = cli("case", "list", "--open", "--violation", "hazard_management", "-f", "csv").stdout
     assert csv_text.splitlines()[1].startswith("C-00001,宁江应急罚〔2026〕12号,U1,临江市宏达化工有限公司,")
     assert csv_text.splitlines()[1].endswith(",45000.00,52850.00")
     assert cli("case", "list", "--step", "结案", "-f", "csv").stdout.count("\n") == 1  # the header only
