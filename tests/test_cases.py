@@ -335,3 +335,66 @@ def test_accident_names_its_case(cli):
     assert "Accidents: E1" in cli("case", "show", "C-00001").stdout
     assert cli("accident", "edit", "E1", "--case", "C-00009", code=1).stderr.strip() == "Error: no case C-00009"
     cli("check")
+
+
+def test_a_locality_merge_moves_cases(reg):
+    from hazreg.register.integrity import replay_mismatches
+
+    reg.places.add_locality("青山镇")
+    reg.places.add_locality("青山街道")
+    party = reg.cases.open({"party": "李四", "locality": "青山镇", "cause": "无证经营", "on": "2026-11-02"})
+    assert party["locality"] == "青山镇"
+    moved = reg.places.merge("青山镇", "青山街道")
+    assert moved["case"] == 1 and reg.cases.find(party["id"])["locality"] == "青山街道"
+    assert replay_mismatches(reg) == (0, [])
+
+
+def test_hazard_actions_keep_their_figures_and_show_beside_cases(reg, unit):
+    from hazreg.register.weekly import weekly_report
+    from hazreg.storage.base import ActionFilter
+
+    hazard = reg.hazards.add({"unit": unit["id"], "description": "储罐区可燃气体报警器失效", "found_on": "2026-11-23"})
+    reg.supervision.take_action(f"H{hazard['id']}", "罚款", amount="5000", on="2026-11-24")
+    reg.supervision.take_action(f"H{hazard['id']}", "停产整顿", on="2026-11-24")
+    before = weekly_report(reg, "2026-W48")
+    stats_before = reg.store.actions(ActionFilter())
+    assert before["activity"]["actions"] == {"fine": {"count": 1, "fines": "5000.00"}, "suspend": {"count": 1, "fines": None}}
+    # a case on the same hazard, decided in the same week with a fine, changes none of them
+    case = reg.cases.open({"unit": unit["id"], "cause": "隐患未整改", "on": "2026-11-24", "hazards": [f"H{hazard['id']}"]})
+    reg.cases.step(case["id"], "调查取证", on="2026-11-24")
+    reg.cases.step(case["id"], "告知", on="2026-11-25")
+    reg.cases.decide(case["id"], {"category": "hazard_management", "clause": "aqf-102",
+                                  "penalties": [{"type": "fine", "amount": "40000"}], "on": "2026-11-26"})
+    after = weekly_report(reg, "2026-W48")
+    assert after["activity"]["actions"] == before["activity"]["actions"]
+    assert reg.store.actions(ActionFilter()) == stats_before
+    shown = reg.cases.show(case["id"])
+    assert shown["hazard_actions"] == [
+        {"hazard": f"H{hazard['id']}", "type": "fine", "on": "2026-11-24", "amount": "5000.00", "against": None},
+        {"hazard": f"H{hazard['id']}", "type": "suspend", "on": "2026-11-24", "amount": None, "against": None}]
+
+
+def test_a_party_not_on_the_roster_on_the_command_line(cli):
+    out = cli("case", "open", "--party", "张三（无证加油点）", "--party-id", "11010519491231002X", "--address", "青山镇后街 3 号",
+              "--locality", "青山镇", "--industry", "危险化学品", "--cause", "无证经营成品油", "--on", "2026-11-02").stdout
+    assert out.strip() == "C-00001 opened against 张三（无证加油点） on 2026-11-02"
+    err = cli("case", "edit", "C-1", "--party-id", "91330100716105852A", code=2).stderr
+    assert "GB 32100-2015" in err
+    cli("case", "step", "C-1", "调查取证", "--on", "2026-11-03")
+    cli("case", "step", "C-1", "告知", "--on", "2026-11-04")
+    cli("case", "decide", "C-1", "--category", "无证", "--clause", "aqf-108", "--penalty", "罚款:2万",
+        "--penalty", "提请关闭/取缔", "--on", "2026-11-05")
+    assert cli("case", "pay", "C-1", "20000.01", "--on", "2026-11-06", code=1).stderr.strip() == (
+        "Error: C-00001: 20000.01 yuan is more than the 20000.00 yuan of the fine still unpaid")
+    cli("case", "pay", "C-1", "20000", "--on", "2026-11-06")
+    cli("case", "step", "C-1", "执行", "--on", "2026-11-07")
+    cli("case", "close", "C-1", "--on", "2026-11-08")
+    err = cli("case", "step", "C-1", "结案", "--on", "2026-11-09", code=1).stderr
+    assert err.strip() == "Error: C-00001 is closed"
+    shown = json.loads(cli("case", "show", "C-1", "-f", "json").stdout)
+    assert shown["case"]["party"] == "张三（无证加油点）" and shown["case"]["category"] == "unlicensed"
+    assert [(p["party_name"], p["type"], p["amount_fen"]) for p in shown["penalties"]] == [
+        ("张三（无证加油点）", "fine", 2_000_000), ("张三（无证加油点）", "close", None)]
+    assert cli("case", "show", "C-9", code=1).stderr.strip() == "Error: no case C-9"
+    zh = cli("--lang", "zh", "case", "step", "C-1", "结案", code=1).stderr
+    assert zh.strip() == "错误: C-00001 已结案"
