@@ -398,3 +398,18 @@ def test_a_party_not_on_the_roster_on_the_command_line(cli):
     assert cli("case", "show", "C-9", code=1).stderr.strip() == "Error: no case C-9"
     zh = cli("--lang", "zh", "case", "step", "C-1", "结案", code=1).stderr
     assert zh.strip() == "错误: C-00001 已结案"
+
+
+def test_config_fine_ranges(cli, tmp_path):
+    table = json.loads(cli("config", "fine_ranges").stdout)
+    assert table[0]["code"] == "aqf-93" and len(table) == 20
+    mine = tmp_path / "ranges.json"
+    mine.write_text(json.dumps({"clauses": [{"code": "xf-64", "clause": "《消防法》第六十四条",
+                                            "unit": None, "person": ["0", "500"]}]}, ensure_ascii=False))
+    cli("config", "fine_ranges", str(mine))
+    assert "xf-64" in cli("case", "clauses", "-f", "csv").stdout and "aqf-99" not in cli("case", "clauses").stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"code": "x", "clause": "y", "unit": ["2", "1"]}]')
+    cli("config", "fine_ranges", str(bad), code=2)
+    cli("config", "fine_ranges", "default")
+    assert len(json.loads(cli("config", "fine_ranges").stdout)) == 20

@@ -137,6 +137,7 @@ def _fine_ranges(value: str | None) -> None:
     if value is None:
         typer.echo(json.dumps(register().cases.ranges(), ensure_ascii=False, indent=2))
         return
+    clauses: Any
     if value.strip() == "default":
         clauses = default_ranges()
     else:
