@@ -413,3 +413,44 @@ def test_config_fine_ranges(cli, tmp_path):
     cli("config", "fine_ranges", str(bad), code=2)
     cli("config", "fine_ranges", "default")
     assert len(json.loads(cli("config", "fine_ranges").stdout)) == 20
+
+
+@pytest.mark.own_addresses
+def test_cases_travel_with_a_copy_between_engines(cli, tmp_path):
+    from tests.pg import pg_database
+
+    source = str(tmp_path / "source.db")
+    cli("--db", source, "unit", "add", "临江市宏达化工有限公司", "--industry", "危险化学品", "--locality", "青山镇",
+        "--contact", "王建国")
+    cli("--db", source, "add", "储罐区可燃气体报警器失效", "--unit", "U1", "--found", "2026-10-01")
+    cli("--db", source, "accident", "add", "--unit", "U1", "--type", "火灾", "--on", "2026-10-02")
+    cli("--db", source, "case", "open", "--unit", "U1", "--cause", "隐患未整改", "--on", "2026-10-08",
+        "--hazard", "H1", "--accident", "E1")
+    cli("--db", source, "case", "step", "1", "调查取证", "--on", "2026-10-09")
+    cli("--db", source, "case", "step", "1", "告知", "--on", "2026-10-10")
+    cli("--db", source, "case", "decide", "1", "--category", "concealment", "--clause", "aqf-102",
+        "--penalty", "罚款:4万", "--penalty", "主要负责人:罚款:6万:aqf-102-refused", "--on", "2026-10-20")
+    cli("--db", source, "case", "pay", "1", "40000", "--penalty", "1", "--on", "2026-11-20")
+    shown = cli("--db", source, "case", "show", "1", "-f", "json").stdout
+    with pg_database(schema=False) as server:
+        cli("copy", source, server)
+        cli("--db", server, "check")
+        assert cli("--db", server, "case", "show", "1", "-f", "json").stdout == shown
+        back = str(tmp_path / "back.db")
+        cli("copy", server, back)
+        cli("--db", back, "check")
+        assert cli("--db", back, "case", "show", "1", "-f", "json").stdout == shown
+    data = json.loads(shown)
+    assert data["accidents"] == ["E1"] and data["hazards"] == ["H1"]
+    # due 4 November; the unit paid 16 days late: 3% × 40,000.00 × 16 = 19,200.00;
+    # the principal's 60,000.00 unpaid 25 days to 29 November: 45,000.00 (under the cap)
+    assert [(p["late_fen"], p["owed_fen"]) for p in data["execution"]["penalties"]] == [
+        (1_920_000, 1_920_000), (4_500_000, 10_500_000)]
+
+
+def test_history_of_a_case(cli):
+    cli("case", "open", "--party", "李四", "--cause", "无证经营", "--on", "2026-11-02")
+    cli("case", "edit", "C-00001", "--cause", "无证经营成品油")
+    entries = json.loads(cli("history", "C-00001", "-f", "json").stdout)
+    assert [(e["record_type"], e["action"]) for e in entries] == [("case", "create"), ("case", "edit")]
+    assert entries[1]["after"] == {"cause": "无证经营成品油"}
