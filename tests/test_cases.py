@@ -454,3 +454,22 @@ def test_history_of_a_case(cli):
     entries = json.loads(cli("history", "C-00001", "-f", "json").stdout)
     assert [(e["record_type"], e["action"]) for e in entries] == [("case", "create"), ("case", "edit")]
     assert entries[1]["after"] == {"cause": "无证经营成品油"}
+
+
+def test_list_filters(reg, unit):
+    other = reg.units.add({"name": "临江建工集团有限公司", "industry": "construction", "locality": "城东街道"})
+    first = _decided(reg, unit)  # opened 2026-10-08, decided, hazard_management
+    second = reg.cases.open({"unit": other["id"], "cause": "深基坑未按方案施工", "on": "2026-11-02"})
+    third = reg.cases.open({"party": "李四", "locality": "青山镇", "cause": "无证经营", "on": "2026-11-20"})
+    reg.cases.step(third["id"], "调查取证", on="2026-11-21")
+
+    def ids(**filters):
+        return [r["id"] for r in reg.cases.list(**filters)]
+
+    assert ids() == [first["id"], second["id"], third["id"]]
+    assert ids(step="决定") == [first["id"]] and ids(step="investigated") == [third["id"]]
+    assert ids(unit=f"U{other['id']}") == [second["id"]]
+    assert ids(localities=["青山镇"]) == [first["id"], third["id"]]
+    assert ids(since="2026-11-01") == [second["id"], third["id"]] and ids(until="2026-11-02") == [first["id"], second["id"]]
+    assert ids(category="隐患排查治理") == [first["id"]]
+    assert ids(open_only=True) == [first["id"], second["id"], third["id"]]
