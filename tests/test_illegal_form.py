@@ -55,18 +55,18 @@ def test_the_month_and_its_due_date():
     assert p.due == "2027-01-03"
 
 
-def test_the_cases_categories_onto_the_forms_columns():
-    assert category_column(None) == "other"
-    assert category_column("unlicensed") == category_column("licence_transfer") == "unlicensed"
-    assert category_column("concealed_accident") == category_column("hidden_hazard") == "concealed"
-    assert category_column("unapproved_resumption") == category_column("three_simultaneities") == "unaccepted_resumption"
-    assert category_column("dangerous_work") == "bad_practice" and category_column("untrained") == "illegal_labour"
-    assert category_column("something new") == "other"
+def test_the_cases_categories_are_the_forms_columns():
+    from hazreg.enums import IllegalCategory
+    from hazreg.register.illegal import CATEGORIES
+
+    assert CATEGORIES == tuple(c.value for c in IllegalCategory) and len(CATEGORIES) == 13
+    assert all(category_column(c) == c for c in CATEGORIES)
+    assert category_column(None) == category_column("something new") == "other"
 
 
 def test_count_on_plain_records():
     cases = [
-        {"industry": "fire", "category": "hidden_hazard", "decided_on": "2026-11-23",
+        {"industry": "fire", "category": "concealment", "decided_on": "2026-11-23",
          "penalties": [{"type": "fine", "amount_fen": 100}, {"type": "fine", "amount_fen": 50},
                        {"type": "suspend", "amount_fen": None}, {"type": "suspend", "amount_fen": None}]},
         {"industry": "fire", "category": None, "decided_on": "2026-11-27", "penalties": [{"type": "warning"}]},
@@ -76,7 +76,7 @@ def test_count_on_plain_records():
                 {"industry": "fire", "paid_on": "2026-11-27", "amount_fen": 80, "late_fen": 0}]
     rows = count(cases, payments, "2026-11-20", "2026-11-26")
     fire = rows["fire"]
-    assert (fire["cases"], fire["concealed"], fire["fines"], fire["suspensions"], fire["warnings"]) == (1, 1, 2, 1, 0)
+    assert (fire["cases"], fire["concealment"], fire["fines"], fire["suspensions"], fire["warnings"]) == (1, 1, 2, 1, 0)
     assert (fire["fines_decided"], fire["fines_collected"], fire["late_collected"]) == (150, 70, 5)
     assert list(rows) == ["fire"]
 
@@ -86,15 +86,15 @@ def test_count_on_plain_records():
 # U1 临江市宏达化工有限公司 (危化品), U2 临江大酒店 (消防), and 张三's unlicensed filling point (危化品, not
 # on the roster). Reporting week A = 13–19 November, B = 20–26 November (both Friday to Thursday).
 #
-# case  industry  decided     category (cases' list → the form's column)   penalties                         payments
-# C1    危化品    2026-03-10  unlicensed → 1 unlicensed                      fine unit 50000, principal 10000  03-20: 50000 + 10000
-# C2    消防      2026-11-16  dangerous_work → 7 bad_practice                warning; fine unit 12345.67       11-18: 5000 (A); 11-24: 7345.67 (B)
-# C3    危化品    2026-11-17  reopened_after_closure → 2 reopened            close; judicial_transfer (张三)    —
-# C4    危化品    2026-11-23  hidden_hazard → 4 concealed                    suspend; fine unit 100000,        11-25: 60000 (part), 20000
+# case  industry  decided     category (the form's column)               penalties                         payments
+# C1    危化品    2026-03-10  1 unlicensed                                  fine unit 50000, principal 10000  03-20: 50000 + 10000
+# C2    消防      2026-11-16  7 rule_violations                             warning; fine unit 12345.67       11-18: 5000 (A); 11-24: 7345.67 (B)
+# C3    危化品    2026-11-17  2 reopened_after_closure                      close; judicial_transfer (张三)    —
+# C4    危化品    2026-11-23  4 concealment                                 suspend; fine unit 100000,        11-25: 60000 (part), 20000
 #                                                                           principal 20000; accountability
 # C5    消防      (opened 11-25, not decided)
-# C6    消防      2026-09-01  three_simultaneities → 3 unaccepted_resumption fine unit 10000 (due 09-16)       11-21 (B): 10000 + 10000 加处罚款
-# C7    消防      2026-11-27  over_capacity → 13 other                       fine unit 3000                    — (after week B)
+# C6    消防      2026-09-01  3 unapproved_production                       fine unit 10000 (due 09-16)       11-21 (B): 10000 + 10000 加处罚款
+# C7    消防      2026-11-27  9 hazard_management                           fine unit 3000                    — (after week B)
 #
 # C1 executed 04-01 and closed 04-02; C2 executed 11-26 and closed 11-27.
 
@@ -122,7 +122,7 @@ def cases(reg):
     reg.cases.pay(c1["id"], "10000", on="2026-03-20", penalty=p1[1]["id"])
     reg.cases.step(c1["id"], "执行", on="2026-04-01", by="李明")
     reg.cases.close(c1["id"], on="2026-04-02", by="李明")
-    c2 = _case(reg, {"unit": u2["id"]}, "2026-11-09", "2026-11-10", "2026-11-12", "2026-11-16", "dangerous_work",
+    c2 = _case(reg, {"unit": u2["id"]}, "2026-11-09", "2026-11-10", "2026-11-12", "2026-11-16", "rule_violations",
                [{"party_kind": "unit", "type": "警告"}, fine("12345.67")], "aqf-99")
     reg.cases.pay(c2["id"], "5000", on="2026-11-18")
     _case(reg, {"party": "张三（无证加油点）", "locality": "青山镇", "industry": "hazardous_chemicals"},
@@ -130,8 +130,8 @@ def cases(reg):
                [{"party_kind": "unit", "type": "关闭取缔"},
                 {"party_kind": "person", "party_name": "张三", "type": "移送司法机关"}], None)
     c6 = _case(reg, {"unit": u2["id"]}, "2026-08-20", "2026-08-24", "2026-08-27", "2026-09-01",
-               "three_simultaneities", [fine("10000")], "aqf-99")
-    c4 = _case(reg, {"unit": u1["id"]}, "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23", "hidden_hazard",
+               "unapproved_production", [fine("10000")], "aqf-99")
+    c4 = _case(reg, {"unit": u1["id"]}, "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23", "concealment",
                [{"party_kind": "unit", "type": "停产停业整顿"}, fine("100000"), fine("20000", "principal"),
                 {"party_kind": "person", "party_name": "青山镇安监站 赵某", "type": "移交问责"}], "aqf-101-overdue")
     reg.cases.pay(c6["id"], "10000", on="2026-11-21", late="10000")  # 66 days late: 3% a day, capped at the fine
@@ -142,7 +142,7 @@ def cases(reg):
     reg.cases.open({"unit": u2["id"], "cause": "未决案件", "on": "2026-11-25"})  # C5
     reg.cases.step(c2["id"], "执行", on="2026-11-26", by="李明")
     reg.cases.close(c2["id"], on="2026-11-27", by="李明")
-    _case(reg, {"unit": u2["id"]}, "2026-11-20", "2026-11-24", "2026-11-25", "2026-11-27", "over_capacity",
+    _case(reg, {"unit": u2["id"]}, "2026-11-20", "2026-11-24", "2026-11-25", "2026-11-27", "hazard_management",
           [fine("3000")], "aqf-99")  # C7
     return reg
 
@@ -153,9 +153,9 @@ def _row(report, industry):
     return next(r for r in lines(report) if r["industry"] == industry)
 
 
-ZERO = dict.fromkeys(("unlicensed", "reopened", "unaccepted_resumption", "concealed", "defying_orders",
-                      "illegal_labour", "bad_practice", "substandard_equipment", "hazard_management",
-                      "infrastructure", "emergency", "untested_novelty", "other", "warnings", "confiscations",
+ZERO = dict.fromkeys(("unlicensed", "reopened_after_closure", "unapproved_production", "concealment", "defying_orders",
+                      "illegal_employment", "rule_violations", "substandard_equipment", "hazard_management",
+                      "infrastructure", "emergency_readiness", "unapproved_new_tech", "other", "warnings", "confiscations",
                       "suspensions", "licences", "closures", "judicial_transfers", "accountability", "fines"), 0)
 
 
@@ -166,13 +166,13 @@ def test_week_b_cell_by_cell(cases):
     assert (report["kind"], report["period"], report["first"], report["last"], report["year_first"], report["due"]) == (
         "weekly", "2026-W48", "2026-11-20", "2026-11-26", "2026-01-01", "2026-11-27T12:00")
     chem = _row(report, "hazardous_chemicals")
-    assert {k: chem[k] for k in ZERO} == {**ZERO, "unlicensed": 1, "reopened": 1, "concealed": 1, "suspensions": 1,
+    assert {k: chem[k] for k in ZERO} == {**ZERO, "unlicensed": 1, "reopened_after_closure": 1, "concealment": 1, "suspensions": 1,
                                           "closures": 1, "judicial_transfers": 1, "accountability": 1, "fines": 4}
     assert chem["cases"] == 3
     assert (chem["fines_decided_wan"], chem["fines_collected_wan"], chem["late_collected_wan"]) == ("18.00", "14.00", "0.00")
     assert (chem["fines_decided_yuan"], chem["fines_collected_yuan"]) == ("180000.00", "140000.00")
     fire = _row(report, "fire")
-    assert {k: fire[k] for k in ZERO} == {**ZERO, "unaccepted_resumption": 1, "bad_practice": 1, "warnings": 1,
+    assert {k: fire[k] for k in ZERO} == {**ZERO, "unapproved_production": 1, "rule_violations": 1, "warnings": 1,
                                           "fines": 2}
     assert fire["cases"] == 2  # C7 is decided after the week; C5 is not decided
     # 22 345.67 yuan decided and collected = 2.234567 万 -> 2.23; the late fine 10 000 -> 1.00
@@ -182,18 +182,18 @@ def test_week_b_cell_by_cell(cases):
         row = _row(report, other)
         assert row["cases"] == 0 and row["fines_decided_wan"] == "0.00"
     total = _row(report, "total")
-    assert {k: total[k] for k in ZERO} == {**ZERO, "unlicensed": 1, "reopened": 1, "unaccepted_resumption": 1,
-                                           "concealed": 1, "bad_practice": 1, "warnings": 1, "suspensions": 1,
+    assert {k: total[k] for k in ZERO} == {**ZERO, "unlicensed": 1, "reopened_after_closure": 1, "unapproved_production": 1,
+                                           "concealment": 1, "rule_violations": 1, "warnings": 1, "suspensions": 1,
                                            "closures": 1, "judicial_transfers": 1, "accountability": 1, "fines": 6}
     assert total["cases"] == 5 == sum(total[c] for c in ZERO if c in
-                                      ("unlicensed", "reopened", "unaccepted_resumption", "concealed", "defying_orders",
-                                       "illegal_labour", "bad_practice", "substandard_equipment", "hazard_management",
-                                       "infrastructure", "emergency", "untested_novelty", "other"))  # 合计 = 1+…+13
+                                      ("unlicensed", "reopened_after_closure", "unapproved_production", "concealment", "defying_orders",
+                                       "illegal_employment", "rule_violations", "substandard_equipment", "hazard_management",
+                                       "infrastructure", "emergency_readiness", "unapproved_new_tech", "other"))  # 合计 = 1+…+13
     assert (total["fines_decided_wan"], total["fines_collected_wan"], total["late_collected_wan"]) == (
         "20.23", "16.23", "1.00")
     assert (total["fines_decided_yuan"], total["fines_collected_yuan"]) == ("202345.67", "162345.67")
     week = _row(report, "period")  # 20–26 November alone: C4 decided; C6, C2, C4 paid
-    assert {k: week[k] for k in ZERO} == {**ZERO, "concealed": 1, "suspensions": 1, "accountability": 1, "fines": 2}
+    assert {k: week[k] for k in ZERO} == {**ZERO, "concealment": 1, "suspensions": 1, "accountability": 1, "fines": 2}
     assert week["cases"] == 1
     # 10000 + 7345.67 + 60000 + 20000 = 97 345.67 yuan = 9.734567 万 -> 9.73
     assert (week["fines_decided_wan"], week["fines_collected_wan"], week["late_collected_wan"]) == (
@@ -208,14 +208,14 @@ def test_week_a_and_the_month(cases):
     assert (_row(a, "hazardous_chemicals")["cases"], _row(a, "fire")["cases"], _row(a, "total")["cases"]) == (2, 2, 4)
     assert _row(a, "total")["fines_collected_wan"] == "6.50"  # C1's 60000 in March and C2's 5000
     week = _row(a, "period")
-    assert (week["cases"], week["reopened"], week["bad_practice"], week["warnings"], week["closures"],
+    assert (week["cases"], week["reopened_after_closure"], week["rule_violations"], week["warnings"], week["closures"],
             week["judicial_transfers"], week["fines"]) == (2, 1, 1, 1, 1, 1, 1)
     assert (week["fines_decided_wan"], week["fines_collected_wan"]) == ("1.23", "0.50")  # 12345.67; 5000
     month = form(cases, month="2026-11")
     assert (month["kind"], month["first"], month["last"], month["due"]) == ("monthly", "2026-11-01", "2026-11-30",
                                                                             "2026-12-03")
     total, nov = _row(month, "total"), _row(month, "period")
-    assert (total["cases"], total["other"], total["fines"], total["fines_decided_wan"]) == (6, 1, 7, "20.53")
+    assert (total["cases"], total["hazard_management"], total["fines"], total["fines_decided_wan"]) == (6, 1, 7, "20.53")
     assert (nov["cases"], nov["fines_decided_wan"], nov["fines_collected_wan"]) == (4, "13.53", "10.23")
 
 
@@ -235,7 +235,7 @@ def test_formats_through_the_cli(cases, cli, tmp_path):
     assert "统计期间：2026-11-20至2026-11-26；数据为2026-01-01至2026-11-26累计" in zh and "其中本周" in zh
     md = cli("--lang", "zh", "report", "form", "illegal", "--month", "2026-11", "-f", "md").stdout
     assert md.startswith("# 安全生产领域“打非治违”情况月报表")
-    assert "| 合计 | 6 | 1 | 1 | 1 | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in md
+    assert "| 合计 | 6 | 1 | 1 | 1 | 1 | 0 | 0 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |" in md  # C7 under 9
     # Table 2, November alone: C2's warning, C4's suspension, C3's closure and transfer, C4's referral,
     # fines of C2, C4 (双罚) and C7; 12345.67 + 120000 + 3000 decided; 5000 + 10000 + 7345.67 + 80000 paid.
     assert "| 其中本月 | 1 | 0 | 1 | 0 | 1 | 1 | 1 | 4 | 13.53 | 10.23 | 1.00 |" in md

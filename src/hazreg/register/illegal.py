@@ -14,8 +14,12 @@ total (合计); its notes (有关要求) say:
 
 Table 2's kinds (警告 次, 没收违法所得、非法生产设备 起, 责令停产、停业、停止建设 家, 暂扣或吊销有关
 许可证 个, 关闭非法违法企业 家, 移送追究刑事责任 人, 处罚罚款 万元) are the same as those of a
-2019 provincial summary (湖北省安委办: 警告, 没收, 责令停产停业停止建设, 暂扣或吊销许可证, 关闭,
-经济处罚 万元, 行政拘留/移送司法机关/问责 人), which is why we take them.
+provincial summary of 2018 (湖北省安委会办公室, reported by 湖北日报 on 2019-01-21, e.g.
+http://jyjlsz.com/content/2019-01/29/content_10235729.html: 警告, 没收, 责令停产停业停止建设, 暂扣或
+吊销许可证, 关闭, 经济处罚 万元, 行政拘留/移送司法机关/问责 人), which is why we take them.
+
+The cases (register/cases.py) are decided under these 13 categories (IllegalCategory), so a
+case counts in its category's column.
 
 Choices where the sources leave room or disagree with the issue:
 
@@ -50,7 +54,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
-from hazreg.enums import Industry
+from hazreg.enums import IllegalCategory, Industry
 from hazreg.errors import InvalidInput
 from hazreg.register.forms import fen_to_wan
 
@@ -60,9 +64,7 @@ if TYPE_CHECKING:
 TITLE = "安全生产领域“打非治违”情况{kind}报表"
 KINDS = ("weekly", "monthly")
 # Table 1: the 13 kinds of illegal acts of the national form, in its order (keys ours).
-CATEGORIES = ("unlicensed", "reopened", "unaccepted_resumption", "concealed", "defying_orders", "illegal_labour",
-              "bad_practice", "substandard_equipment", "hazard_management", "infrastructure", "emergency",
-              "untested_novelty", "other")
+CATEGORIES = tuple(c.value for c in IllegalCategory)
 # Table 2: penalties by kind, then the fines.
 PENALTIES = ("warnings", "confiscations", "suspensions", "licences", "closures", "judicial_transfers",
              "accountability", "fines")
@@ -80,22 +82,9 @@ DUE_HOUR = 12
 
 
 def category_column(category: str | None) -> str:
-    """The form's column for a case's 打非治违 category (its key, or None: 其他). Categories of the
-    cases' own list that the national form folds together are mapped onto its column."""
-    if not category:
-        return "other"
-    if category in CATEGORIES:
-        return category
-    return _FOLDED.get(category, "other")
-
-
-# Keys another list of categories may use, onto the national form's 13 columns.
-_FOLDED = {
-    "licence_transfer": "unlicensed", "reopened_after_closure": "reopened",
-    "unapproved_resumption": "unaccepted_resumption", "three_simultaneities": "unaccepted_resumption",
-    "concealed_accident": "concealed", "hidden_hazard": "concealed", "untrained": "illegal_labour",
-    "dangerous_work": "bad_practice", "banned_equipment": "substandard_equipment", "over_capacity": "other",
-}
+    """The form's column for a case's 打非治违 category: the category itself (the cases keep the
+    form's 13), 其他 for a case decided without one or under a key the form does not have."""
+    return category if category is not None and category in CATEGORIES else "other"
 
 
 class IllegalPeriod:
