@@ -75,7 +75,7 @@ COLUMNS = (*COUNTS, *(f"{m}_wan" for m in MONEY))
 _PER_PENALTY = {"warning": "warnings", "suspend_license": "licences", "judicial_transfer": "judicial_transfers",
                 "accountability": "accountability", "fine": "fines"}
 _PER_CASE = {"confiscate": "confiscations", "suspend": "suspensions", "close": "closures"}
-_WEEK = re.compile(r"(\d{4})-?w(\d{1,2})", re.ASCII)
+_WEEK = re.compile(r"(?:\d{4}-?)?w\d{1,2}", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 THURSDAY = 3
 DUE_HOUR = 12
