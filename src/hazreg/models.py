@@ -423,6 +423,23 @@ class _OfHazard(_Record):
             return parse_date(value, (info.context or {}).get("today"), info.field_name or "date")
         return value
 
+    @field_validator(
+        "listed_on", "due", "delisted_on", "from_deadline", "to_deadline", "done_on", "taken_on",
+        mode="after", check_fields=False,
+    )
+    @classmethod
+    def _sane(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # As the commands that make them check them (Context.happened, Context.date): what was
+        # done (listed, delisted, escalated, action taken) is not in the future; a deadline is at
+        # most five years ahead.
+        today = (info.context or {}).get("today")
+        if value is not None and today is not None:
+            check_day(value, today, info.field_name or "date", happened=info.field_name in _DONE)
+        return value
+
+
+_DONE = ("listed_on", "delisted_on", "done_on", "taken_on")
+
 
 class SupervisionData(_OfHazard):
     """A listing for supervision (挂牌督办), in force or delisted (摘牌)."""

@@ -200,7 +200,20 @@ class RecordImports:
                 raise InvalidInput("err.draw_not_found", "draw_id", ref=draw)
             if unit_id not in {entry["unit_id"] for entry in found["result"]}:
                 raise InvalidInput("err.not_drawn", "draw_id", unit=f"U{unit_id}", draw=f"D{found['id']}")
+            voided = found.get("voided_at")
+            if voided and str(fields.get("on", "")).strip():
+                # Inspections made before the draw was voided are kept; none is recorded after.
+                day = dates.parse_date(fields["on"], self.reg.ctx.today(), "on").isoformat()
+                if day > dates.local_time(str(voided), self.reg.ctx.timezone)[:10]:
+                    raise InvalidInput("err.draw_is_void", "draw_id", id=f"D{found['id']}", reason=found["void_reason"])
             fields["draw_id"] = found["id"]
+        if fields.get("focus"):  # recorded by the profile's own name (大风 is 台风), as `inspect add` does
+            from hazreg.register.focus import profile
+
+            try:
+                fields["focus"] = profile(self.reg.ctx, fields["focus"])["name"]
+            except NotFound as error:
+                raise InvalidInput(error.key, "focus", **error.params) from None
         item = validate(InspectionData, fields, self.reg.ctx.today())
         record = item.model_dump(mode="json")
         known = self.store.row_by_uid("inspections", uid) if uid else None
@@ -250,6 +263,8 @@ class RecordImports:
         return handle
 
     def _check_supervisions(self, hazard: dict[str, Any], item: Any) -> None:
+        from hazreg.register.supervision import listing_particulars
+
         hid = f"H{hazard['id']}"
         if hazard["level"] != Level.MAJOR:
             raise InvalidInput("err.supervise_not_major", "hazard_id", id=hid)
@@ -261,15 +276,30 @@ class RecordImports:
             current = self.store.supervision_in_force(hazard["id"]) or {}
             raise InvalidInput("err.supervise_twice", "listed_on", id=hid, body=current.get("body"),
                                notice=current.get("notice_no") or "—", since=current.get("listed_on"))
+        if item.delisted_on is None:  # a listing in force, as `supervise` makes it (delisted ones are history)
+            listing_particulars(item.notice_no, item.due, ("notice_no", "due"))
 
     def _check_extensions(self, hazard: dict[str, Any], item: Any) -> None:
+        from hazreg.register.supervision import approval_missing
+
         if item.to_deadline.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "to_deadline", value=item.to_deadline, found=hazard["found_on"])
+        # Held to the listing in force on the day it was made (today for a row without created_at).
+        ctx = self.reg.ctx
+        day = dates.local_time(item.created_at, ctx.timezone)[:10] if item.created_at else ctx.today().isoformat()
+        listings = [s for s in self.store.evidence(hazard["id"])["supervisions"]
+                    if s["listed_on"] <= day and (s["delisted_on"] is None or s["delisted_on"] >= day)]
+        unapproved = approval_missing(listings[-1] if listings else None, item.to_deadline, item.approved_by)
+        if unapproved is not None:
+            raise InvalidInput("err.extend_past_supervision", "approved_by", id=f"H{hazard['id']}", **unapproved)
 
     def _check_attachments(self, hazard: dict[str, Any], item: Any) -> None:
         return None
 
     def _check_escalations(self, hazard: dict[str, Any], item: Any) -> None:
+        from hazreg.register.supervision import ladder_step
+
+        ladder_step(self.reg.ctx, item.step)
         if item.step in self.store.escalations_done([hazard["id"]]).get(hazard["id"], set()):
             raise InvalidInput("err.escalated_twice", "step", id=f"H{hazard['id']}", step=item.step)
 
