@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from conftest import NOW, VALID_CODES, Cli
 
 # Exported, then imported in this order: each kind links to records of the kinds before it.
-KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "escalations", "actions")
+KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "steps", "escalations",
+         "actions")
 FORMATS = [("csv", "en"), ("csv", "zh"), ("xlsx", "en"), ("xlsx", "zh"), ("json", "en"), ("jsonl", "en")]
 
 
@@ -87,7 +88,8 @@ def snapshot(cli, *db: str) -> dict:
     evidence = {}
     for hazard in hazards:
         shown = out(cli(*db, "show", hazard["id"], "-f", "json"))
-        evidence[hazard["uid"]] = {k: shown[k] for k in ("supervisions", "extensions", "escalations", "actions", "attachments")}
+        evidence[hazard["uid"]] = {k: shown[k] for k in ("supervisions", "extensions", "escalations", "actions", "attachments",
+                                                       "supervision_steps")}
     return {
         "units": strip(out(cli(*db, "unit", "list", "-f", "json"))),
         "inspections": strip(out(cli(*db, "inspect", "list", "-f", "json"))),

@@ -168,3 +168,94 @@ def test_an_inspection_after_its_draw_was_voided_is_refused(cli, reg, unit, tmp_
     # The inspection made before the draw was voided still imports (an export of it, say).
     before = write(tmp_path / "b.csv", headers, [[f"U{unit['id']}", "2026-11-20", "李明", "D1"]])
     assert "1 new" in cli("import", "inspections", str(before)).stdout
+
+
+# -- 5. the closing steps (销号申请, 验收) travel with the rest ---------------------------------------
+
+
+@pytest.fixture
+def other(engine: str, tmp_path: Path):
+    """A second, empty register on the same engine."""
+    if engine == "postgresql":
+        from tests.pg import pg_database
+
+        with pg_database() as address:
+            yield address
+    else:
+        yield str(tmp_path / "other.db")
+
+
+ROUND_TRIP = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "steps", "escalations",
+              "actions")
+
+
+def _closing(cli, files: Path) -> None:
+    """Two listed major hazards: H1 applied, failed, applied again, accepted, closed, delisted; H2 applied."""
+    cli("unit", "add", "临江市宏达化工有限公司", "--industry", "危化品", "--locality", "青山镇")
+    for text in ("储罐无防雷", "仓库无报警"):
+        cli("add", text, "--unit", "U1", "--level", "major", "--found", "2026-11-01", "--deadline", "2026-11-20",
+            "--owner", "郑晓峰")
+    report = files / "评估报告.pdf"
+    report.write_bytes(b"%PDF evaluation")
+    for hid, notice in (("H1", NOTICE), ("H2", "宁江安委办督〔2026〕4号")):
+        cli("supervise", hid, "--by", "区安委办", "--level", "district", "--on", "2026-11-05", "--due", "2026-12-31",
+            "--notice", notice)
+        cli("plan", hid, "--measures", "加装", "--funds", "1万", "--contingency", "预案")
+        cli("start", hid)
+        cli("done", hid, "--on", "2026-11-10")
+    cli("apply", "H1", "--by", "郑晓峰", "--report", str(report), "--on", "2026-11-11")
+    cli("accept", "H1", "--by", "区安委办 王强", "--on", "2026-11-13", "--fail", "--note", "报警器未联动")
+    cli("done", "H1", "--on", "2026-11-16")
+    cli("apply", "H1", "--by", "郑晓峰", "--report", str(report), "--on", "2026-11-17")
+    cli("accept", "H1", "--by", "区安委办 王强", "--on", "2026-11-20")
+    cli("verify", "H1", "--by", "李明", "--on", "2026-11-21")
+    cli("delist", "H1", "--note", "已销号", "--on", "2026-11-22")
+    cli("apply", "H2", "--by", "郑晓峰", "--report", str(report), "--on", "2026-11-12")
+
+
+def test_closing_steps_round_trip_into_an_empty_register(cli, other, tmp_path):
+    _closing(cli, tmp_path)
+    before = {h: shown(cli, h) for h in ("H1", "H2")}
+    assert [s["step"] for s in before["H1"]["supervision_steps"]] == ["apply", "accept_fail", "apply", "accept"]
+    exported = cli("export", "steps", "-f", "json").stdout
+    assert json.loads(exported)[0]["attachment_id"] == "A1"
+    for kind in ROUND_TRIP:
+        path = tmp_path / f"{kind}.csv"
+        cli("--lang", "zh", "export", kind, "-o", str(path))
+        result = cli("--db", other, "--lang", "zh", "import", kind, str(path))
+        assert "拒绝 0" in result.stdout or "0 条拒绝" in result.stdout or ", 0 " in result.stdout, result.stdout
+    for hid in ("H1", "H2"):
+        after = json.loads(cli("--db", other, "show", hid, "-f", "json").stdout)
+        for key in ("supervision_steps", "closing", "supervisions", "attachments", "status", "supervision_due"):
+            assert after.get(key) == before[hid].get(key), (hid, key)
+    # The next step goes on from where the old register was: H2 is waiting for its acceptance.
+    result = cli("--db", other, "apply", "H2", "--by", "郑晓峰", "--report", str(tmp_path / "评估报告.pdf"), code=1)
+    assert "not the next step" in result.stderr
+    cli("--db", other, "accept", "H2", "--by", "区安委办", "--on", "2026-11-20")
+    history = json.loads(cli("--db", other, "history", "H1", "-f", "json").stdout)
+    assert [e["action"] for e in history].count("import_step") == 4
+    # Files travel as the files folder; with it, `check` agrees with every imported step.
+    if Path(str(other)).suffix == ".db":
+        import shutil
+
+        shutil.copytree(tmp_path / "register.files", tmp_path / "other.files")
+    assert json.loads(cli("--db", other, "check", "-f", "json").stdout)["ok"] is True
+
+
+def test_imported_closing_steps_keep_the_order_of_the_commands(cli, reg, tmp_path):
+    _closing(cli, tmp_path)
+    listing = shown(cli, "H2")["supervisions"][0]["uid"]
+    headers = ["hazard_id", "supervision_uid", "step", "done_by", "done_on", "attachment_id", "note"]
+    path = write(tmp_path / "s.csv", headers, [
+        ["H2", listing, "apply", "郑晓峰", "2026-11-13", "A1", ""],  # an application is pending
+        ["H2", listing, "accept", "区安委办", "2026-11-10", "", ""],  # before the application
+        ["H2", listing, "accept_fail", "区安委办", "2026-11-14", "", ""],  # a failure says why
+        ["H2", "", "bogus", "区安委办", "2026-11-14", "", ""],
+    ])
+    result = cli("import", "steps", str(path), code=2)
+    front = cli("apply", "H2", "--by", "郑晓峰", "--report", str(tmp_path / "评估报告.pdf"), code=1)
+    assert f"row 2, step 'apply': {front.stderr.strip().removeprefix('Error: ')}" in result.stderr
+    assert "row 3, done_on '2026-11-10'" in result.stderr
+    assert "row 4, note ''" in result.stderr
+    assert "row 5, step 'bogus'" in result.stderr
+    assert [s["step"] for s in shown(cli, "H2")["supervision_steps"]] == ["apply"]

@@ -523,6 +523,30 @@ class EscalationData(_OfHazard):
             return key  # a step of a configured ladder
 
 
+class SupervisionStepData(_OfHazard):
+    """A closing step of a listing (销号申请 apply, 验收 accept or accept_fail): who, when; the
+    listing by its uid, the application's report by its attachment's uid or id (A3)."""
+
+    supervision_uid: str | None = Field(default=None, max_length=NAME_MAX)
+    step: str
+    done_by: str = Field(max_length=NAME_MAX)
+    done_on: date
+    attachment_id: str | None = Field(default=None, max_length=NAME_MAX)
+    attachment_uid: str | None = Field(default=None, max_length=NAME_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("step", mode="after")
+    @classmethod
+    def _step(cls, value: str) -> str:
+        key = value.strip().lower()
+        if key not in CLOSING_STEP_KEYS:
+            raise InvalidInput("err.choice", "step", value=value, allowed=", ".join(CLOSING_STEP_KEYS))
+        return key
+
+
+CLOSING_STEP_KEYS = ("apply", "accept", "accept_fail")
+
+
 class ActionData(_OfHazard):
     """An enforcement action (执法措施); a fine carries its amount in yuan, nothing else does."""
 

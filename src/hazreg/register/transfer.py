@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from hazreg.register.imports import ImportReport, Imports, Rejection
 
 Progress = Callable[[int], None]
-KINDS = ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions")
+KINDS = ("inspections", "supervisions", "extensions", "attachments", "supervision_steps", "escalations", "actions")
 _HAZARD_LINKS = ("hazard_uid", "hazard_id")
 _UNIT_LINKS = ("credit_code", "unit_name", "unit_id")
 _REQUIRED = {
@@ -44,10 +44,12 @@ _REQUIRED = {
     "attachments": ("file_name", "sha256", "size"),
     "escalations": ("step", "done_on"),
     "actions": ("type", "taken_on"),
+    "supervision_steps": ("step", "done_by", "done_on"),
 }
 # What the history of a hazard calls each kind's import, and the id prefix its records show.
 _ACTION = {"supervisions": "import_supervision", "extensions": "import_extension",
-           "attachments": "import_attachment", "escalations": "import_escalation", "actions": "import_action"}
+           "attachments": "import_attachment", "escalations": "import_escalation", "actions": "import_action",
+           "supervision_steps": "import_step"}
 _PREFIX = {"inspections": "I", "attachments": "A", "actions": "E"}
 
 
@@ -70,6 +72,7 @@ def _model(kind: str) -> Any:
         "inspections": models.InspectionData, "supervisions": models.SupervisionData,
         "extensions": models.ExtensionData, "attachments": models.AttachmentData,
         "escalations": models.EscalationData, "actions": models.ActionData,
+        "supervision_steps": models.SupervisionStepData,
     }[kind]
 
 
@@ -83,6 +86,9 @@ def _row(kind: str, item: Any) -> dict[str, Any]:
     elif kind == "actions":
         data["amount_fen"] = None if item.amount is None else to_fen(item.amount)
         data.pop("amount")
+    elif kind == "supervision_steps":  # the listing and the report are resolved by the step's check
+        for key in ("supervision_uid", "attachment_id", "attachment_uid"):
+            data.pop(key)
     return data
 
 
@@ -242,8 +248,8 @@ class RecordImports:
             hazard = self._hazard(data)
             fields: dict[str, Any] = {k: v for k, v in data.items() if v.strip()}
             item = validate(model, {**fields, "hazard_id": hazard["id"]}, today)
-            check(hazard, item)
-            record = _row(kind, item)
+            links = check(hazard, item) or {}  # a closing step's listing and report
+            record = {**_row(kind, item), **links}
             known = self.store.row_by_uid(kind, uid) if uid else None
             if self._same_as_recorded(known, record, _PREFIX.get(kind, "")):
                 return "unchanged"
@@ -257,6 +263,11 @@ class RecordImports:
                      if v is not None}
             if kind in _PREFIX:
                 after = {"id": f"{_PREFIX[kind]}{record_id}", **after}
+            if kind == "supervision_steps":  # as `apply` and `accept` record it: the report, the uid
+                after = {k: v for k, v in after.items() if k not in ("attachment_id", "attachment_uid")}
+                if links["attachment_id"] is not None:
+                    after["attachment"] = f"A{links['attachment_id']}"
+                after["uid"] = row["uid"]
             self.reg.ctx.log("hazard", hazard["id"], _ACTION[kind], None, after)
             return "created"
 
@@ -295,6 +306,41 @@ class RecordImports:
 
     def _check_attachments(self, hazard: dict[str, Any], item: Any) -> None:
         return None
+
+    def _check_supervision_steps(self, hazard: dict[str, Any], item: Any) -> dict[str, Any]:
+        """A closing step follows its listing's steps as `apply` and `accept` allow (apply, then
+        accept or accept_fail; after a failed acceptance apply again; nothing after a passed one);
+        an application attaches its report; a failed acceptance says why; an acceptance is not
+        before the application. Returns the step's listing and attachment ids."""
+        from hazreg.register.supervision import step_in_order
+
+        hid = f"H{hazard['id']}"
+        if item.supervision_uid:
+            listing = self.store.row_by_uid("supervisions", item.supervision_uid)
+            if listing is None or listing["hazard_id"] != hazard["id"]:
+                raise InvalidInput("err.step_listing", "supervision_uid", id=hid, ref=item.supervision_uid)
+        else:
+            listing = self.store.supervision_in_force(hazard["id"])
+            if listing is None:
+                raise InvalidInput("err.not_supervised", "hazard_id", id=hid)
+        steps = self.store.supervision_steps(listing["id"])
+        step_in_order(hid, item.step, steps)
+        attachment_id = None
+        if item.attachment_uid or item.attachment_id:
+            found = (self.store.row_by_uid("attachments", item.attachment_uid) if item.attachment_uid
+                     else self.store.attachment(parse_id(item.attachment_id, "A", "attachment_id")))
+            if found is None or found["hazard_id"] != hazard["id"]:
+                field = "attachment_uid" if item.attachment_uid else "attachment_id"
+                raise InvalidInput("err.step_attachment", field, id=hid,
+                                   ref=item.attachment_uid or item.attachment_id)
+            attachment_id = int(found["id"])
+        if item.step == "apply" and attachment_id is None:
+            raise InvalidInput("err.required", "attachment_id")
+        if item.step == "accept_fail" and not (item.note or "").strip():
+            raise InvalidInput("err.required", "note")
+        if item.step != "apply" and steps and item.done_on.isoformat() < steps[-1]["done_on"]:
+            raise InvalidInput("err.end_before_start", "done_on", end=item.done_on, start=steps[-1]["done_on"])
+        return {"supervision_id": listing["id"], "attachment_id": attachment_id}
 
     def _check_escalations(self, hazard: dict[str, Any], item: Any) -> None:
         from hazreg.register.supervision import ladder_step
