@@ -259,3 +259,33 @@ def test_imported_closing_steps_keep_the_order_of_the_commands(cli, reg, tmp_pat
     assert "row 4, note ''" in result.stderr
     assert "row 5, step 'bogus'" in result.stderr
     assert [s["step"] for s in shown(cli, "H2")["supervision_steps"]] == ["apply"]
+
+
+# -- 6. a locality merge moves everything that names the locality ---------------------------------
+
+
+def test_a_merge_moves_accident_targets_too_and_check_agrees(cli, reg):
+    reg.places.add_locality("青山", kind="town")
+    reg.places.add_locality("青山镇")
+    reg.accidents.add({"occurred": "2026-11-20", "party": "张三", "locality": "青山", "industry": "construction",
+                       "type": "struck_by_object", "deaths": 1})
+    reg.accidents.set_target(2026, deaths=2, accidents=5, locality="青山")
+    reg.accidents.set_target(2025, deaths=1, locality="青山")
+    reg.accidents.set_target(2025, deaths=3, accidents=4, locality="青山镇")  # both had one: the merged one is the sum
+    reg.accidents.set_target(2026, deaths=9, industry="construction")
+    moved = reg.places.merge("青山", "青山镇")
+    assert moved["accident"] == 1 and moved["target"] == 2
+    by_place = [(t["year"], t["name"], t["deaths"], t["accidents"]) for t in reg.accidents.targets() if t["scope"] == "locality"]
+    assert by_place == [(2025, "青山镇", 4, 4), (2026, "青山镇", 2, 5)]
+    assert [(t["scope"], t["name"], t["deaths"]) for t in reg.accidents.targets(2026) if t["scope"] != "locality"] == [
+        ("industry", "construction", 9)]
+    report = reg.accidents.report(2026)
+    assert [(r["name"], r["accidents"], r["deaths_target"]) for r in report["by_locality"]] == [("青山镇", 1, 2)]
+    merges = [(e["record_type"], e["before"], e["after"]) for e in reg.history() if e["action"] == "merge_locality"]
+    assert ("target", {"name": "青山"}, {"name": "青山镇"}) in merges
+    assert ("target", {"deaths": 3, "accidents": 4}, {"deaths": 4, "accidents": 4}) in merges
+    assert any(kind == "target" and after == {"merged_into": "青山镇"} for kind, _, after in merges)
+    result = check_register(reg)
+    assert result["ok"], result
+    shown_targets = json.loads(cli("target", "list", "-f", "json").stdout)
+    assert all(t.get("name") != "青山" for t in shown_targets)

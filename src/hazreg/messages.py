@@ -1419,9 +1419,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.department_saved": ("Saved department {name}", "已保存成员单位 {name}"),
     "msg.retired": ("{name} retired on {on}", "{name} 已于 {on} 停用"),
     "msg.merged": ("Merged {a} into {b}: {units} units, {hazards} hazards, {people} inspectors and leaders, "
-                   "{campaigns} campaigns moved; {a} retired",
+                   "{campaigns} campaigns, {accidents} accidents, {targets} accident control indicators moved; {a} retired",
                    "已将 {a} 合并到 {b}：移动单位 {units} 个、隐患 {hazards} 条、检查人员和领导 {people} 名、"
-                   "检查活动 {campaigns} 个；{a} 已停用"),
+                   "检查活动 {campaigns} 个、事故 {accidents} 起、事故控制指标 {targets} 项；{a} 已停用"),
     "msg.near_duplicate": ("may be one place: {a} / {b} (hazreg locality merge {a} --into {b})",
                            "可能是同一属地：{a} / {b}（hazreg locality merge {a} --into {b}）"),
     "msg.list_imported": ("Added {count}", "已添加 {count} 条"),
