@@ -289,3 +289,58 @@ def test_a_merge_moves_accident_targets_too_and_check_agrees(cli, reg):
     assert result["ok"], result
     shown_targets = json.loads(cli("target", "list", "-f", "json").stdout)
     assert all(t.get("name") != "青山" for t in shown_targets)
+
+
+# -- 4. voiding an order to rectify undoes the deadline it set -----------------------------------
+
+
+def _documents(cli) -> None:
+    cli("unit", "add", "临江市宏达化工有限公司", "--industry", "危化品", "--locality", "青山镇")
+    cli("inspector", "add", "王建国", "--cert", "33010012345")
+    cli("inspector", "add", "李明", "--cert", "33010012346")
+    cli("inspect", "add", "--unit", "U1", "--by", "王建国,李明", "--on", "2026-11-25")
+    cli("add", "危化品仓库未设置可燃气体报警装置", "--inspection", "I1", "--level", "重大", "--deadline", "2026-12-20",
+        "--owner", "郑晓峰")
+    cli("add", "消防通道堵塞", "--inspection", "I1", "--deadline", "2026-12-05")
+    cli("config", "documents", "--office", "宁江区应急管理局", "--prefix", "宁江应急责改")
+
+
+ORDER = "宁江应急责改〔2026〕1号"
+
+
+def test_voiding_an_order_to_rectify_puts_back_the_deadlines_it_set(cli, tmp_path):
+    _documents(cli)
+    cli("doc", "issue", "order_rectify", "--inspection", "I1", "--deadline", "2026-12-15", "-o", str(tmp_path / "o.docx"))
+    assert [shown(cli, h)["deadline"] for h in ("H1", "H2")] == ["2026-12-15", "2026-12-15"]
+    result = cli("doc", "void", ORDER, "--reason", "期限写错")
+    assert "H1 2026-12-20" in result.stdout and "H2 2026-12-05" in result.stdout
+    assert [shown(cli, h)["deadline"] for h in ("H1", "H2")] == ["2026-12-20", "2026-12-05"]
+    last = json.loads(cli("history", "H2", "-f", "json").stdout)[-1]
+    assert (last["before"], last["after"]) == ({"deadline": "2026-12-15"}, {"deadline": "2026-12-05"})
+    assert ORDER in last["note"] and "期限写错" in last["note"]
+    zh = cli("--lang", "zh", "doc", "list", "-f", "json")
+    assert json.loads(zh.stdout)[0]["void"] is True
+    assert json.loads(cli("check", "-f", "json").stdout)["ok"] is True
+
+
+def test_an_order_whose_deadline_was_moved_or_met_since_is_not_voided(cli, tmp_path):
+    _documents(cli)
+    cli("doc", "issue", "order_rectify", "--for", "H1", "--deadline", "2026-12-15", "-o", str(tmp_path / "o.docx"))
+    cli("extend", "H1", "--to", "2026-12-25", "--reason", "设备采购")
+    result = cli("doc", "void", ORDER, "--reason", "期限写错", code=1)
+    assert "H1" in result.stderr and "2026-12-15" in result.stderr and "2026-12-25" in result.stderr
+    assert shown(cli, "H1")["deadline"] == "2026-12-25"
+    assert json.loads(cli("doc", "list", "-f", "json").stdout)[0]["void"] is False
+    zh = cli("--lang", "zh", "doc", "void", ORDER, "--reason", "期限写错", code=1)
+    assert "不能作废" in zh.stderr
+    # Rectified against it: the deadline is part of what was done.
+    cli("doc", "issue", "order_rectify", "--for", "H2", "--deadline", "2026-12-10", "-o", str(tmp_path / "p.docx"))
+    cli("start", "H2")
+    cli("done", "H2")
+    result = cli("doc", "void", "宁江应急责改〔2026〕2号", "--reason", "x", code=1)
+    assert "H2" in result.stderr and "Rectified" in result.stderr
+    # An order that set no deadline (each hazard kept its own) voids as before.
+    cli("add", "疏散指示灯损坏", "--unit", "U1", "--deadline", "2026-12-06")
+    cli("doc", "issue", "order_rectify", "--for", "H3", "--by", "王建国,李明", "-o", str(tmp_path / "q.docx"))
+    cli("doc", "void", "宁江应急责改〔2026〕3号", "--reason", "重复出具")
+    assert shown(cli, "H3")["deadline"] == "2026-12-06"

@@ -437,6 +437,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.doc_no_soffice": ("no LibreOffice (soffice) here: no PDF written", "本机没有 LibreOffice（soffice）：未生成 PDF"),
     "msg.doc_written": ("{number} -> {path} (sha256 {sha})", "{number} → {path}（sha256 {sha}）"),
     "msg.doc_voided": ("{number} is void; its number stays taken", "{number} 已作废；文号保留不再使用"),
+    "msg.doc_deadlines_restored": ("Deadlines it set put back: {deadlines}", "已恢复其设定前的整改期限：{deadlines}"),
+    "err.doc_void_moved": (
+        "{number} cannot be voided: it set {id}'s deadline to {set}, which has changed since (now {now})",
+        "{number} 不能作废：它将 {id} 的整改期限定为 {set}，此后期限已改为 {now}",
+    ),
+    "err.doc_void_status": (
+        "{number} cannot be voided: {id} is {status} against the deadline it set ({set})",
+        "{number} 不能作废：{id} 已按其规定的期限（{set}）{status}",
+    ),
+    "err.doc_void_recheck": (
+        "{number} cannot be voided: {recheck} was issued on {id} since",
+        "{number} 不能作废：此后已就 {id} 出具 {recheck}",
+    ),
     "msg.template_exported": ("{name} -> {path}", "{name} → {path}"),
     "msg.template_imported": ("{name} kept in the register", "{name} 已存入台账"),
     "msg.documents_set": ("documents: {text}", "执法文书设置：{text}"),
