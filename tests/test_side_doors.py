@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from hazreg.errors import InvalidInput, Refused
 from hazreg.register import Register
 from hazreg.register.integrity import check_register
 

@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {"office": None, "prefix": None, "prefixes": {}, "rev
             "court": "人民法院"}
 
 
+# (hazard, its deadline before an order, the deadline the order set): what voiding it puts back
+_Undo = list[tuple[dict[str, Any], str | None, str]]
+
+
 def cn_date(value: str | date | None) -> str:
     """2026-12-02 -> 2026年12月2日 (the documents' dates)."""
     if not value:
@@ -469,7 +473,7 @@ class Documents:
         found["deadlines_restored"] = [{"id": f"H{h['id']}", "deadline": old} for h, old, _ in undo]
         return found
 
-    def _deadlines_set(self, doc: dict[str, Any]) -> list[tuple[dict[str, Any], str | None, str]]:
+    def _deadlines_set(self, doc: dict[str, Any]) -> _Undo:
         """The deadlines a 责令限期整改指令书 set when it was issued, to put back when it is voided:
         (hazard, the deadline before, the one it set) for each hazard it changed. Refused when a
         later step depends on one: the deadline has been moved since (an extension, an edit,
@@ -478,7 +482,7 @@ class Documents:
         if doc["type"] != DocType.ORDER_RECTIFY:
             return []
         number = doc["number"]
-        undo = []
+        undo: _Undo = []
         for hazard_id in doc["hazard_ids"]:
             set_by_it = [e for e in self.ctx.store.history("hazard", hazard_id)
                          if e["action"] == "edit" and e["note"] == number and "deadline" in (e["after"] or {})]
