@@ -70,8 +70,11 @@ def test_a_delisted_listing_from_before_notices_still_imports(cli, reg, major, t
     reg.hazards.start(hid)
     reg.hazards.done(hid, on="2026-11-18")
     reg.hazards.verify(hid, "李明", on="2026-11-20")
-    path = write(tmp_path / "s.csv", ["hazard_id", "body", "supervision_level", "listed_on", "delisted_on", "delist_note"],
-                 [[hid, "区安委办", "district", "2026-11-05", "2026-11-22", "已销号"]])
+    headers = ["hazard_id", "body", "supervision_level", "listed_on", "delisted_on", "delist_note"]
+    # … but a delisting says why, as `delist --note` must (err.required)
+    path = write(tmp_path / "n.csv", headers, [[hid, "区安委办", "district", "2026-11-05", "2026-11-22", ""]])
+    assert "row 2, delist_note '': a value is required" in cli("import", "supervisions", str(path), code=2).stderr
+    path = write(tmp_path / "s.csv", headers, [[hid, "区安委办", "district", "2026-11-05", "2026-11-22", "已销号"]])
     assert "1 new" in cli("import", "supervisions", str(path)).stdout
 
 

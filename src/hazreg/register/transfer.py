@@ -289,12 +289,16 @@ class RecordImports:
                                notice=current.get("notice_no") or "—", since=current.get("listed_on"))
         if item.delisted_on is None:  # a listing in force, as `supervise` makes it (delisted ones are history)
             listing_particulars(item.notice_no, item.due, ("notice_no", "due"))
+        elif not (item.delist_note or "").strip():  # `delist` requires its note
+            raise InvalidInput("err.required", "delist_note")
 
     def _check_extensions(self, hazard: dict[str, Any], item: Any) -> None:
         from hazreg.register.supervision import approval_missing
 
         if item.to_deadline.isoformat() < hazard["found_on"]:
             raise InvalidInput("err.before_found", "to_deadline", value=item.to_deadline, found=hazard["found_on"])
+        if (item.approved_by or "").strip():
+            return  # approved: within any supervision deadline or past it
         # Held to the listing in force on the day it was made (today for a row without created_at).
         ctx = self.reg.ctx
         day = dates.local_time(item.created_at, ctx.timezone)[:10] if item.created_at else ctx.today().isoformat()
