@@ -622,11 +622,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.import_action": ("enforcement imported", "导入执法措施"),
     "action.import_step": ("closing step imported", "导入销号步骤"),
     "kind.supervision_steps": ("closing steps", "销号步骤"),
-    "help.cmd.import_supervision_steps": (
+    "help.cmd.import_steps": (
         "Import the closing steps of listings (销号申请, 验收), as export steps writes them; after supervisions and attachments.",
         "导入挂牌督办的销号步骤（销号申请、验收；export steps 导出的格式），在挂牌督办和附件之后导入。",
     ),
-    "help.cmd.export_supervision_steps": ("Export the closing steps of listings (销号申请, 验收).", "导出挂牌督办的销号步骤（销号申请、验收）。"),
+    "help.cmd.export_steps": ("Export the closing steps of listings (销号申请, 验收).", "导出挂牌督办的销号步骤（销号申请、验收）。"),
     "field.supervision_uid": ("Listing global id", "挂牌督办全局编号"),
     "field.done_by": ("Done by", "办理人"),
     "field.attachment_id": ("Report (attachment)", "评估报告附件编号"),

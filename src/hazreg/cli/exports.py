@@ -199,8 +199,8 @@ def _evidence_command(kind: str, name: str | None = None) -> None:
         records = (evidence_record(kind, r) for r in reg.store.iter_evidence(kind))
         _write(fmt, records, EVIDENCE_FIELDS[kind], output, t(f"kind.{kind}"), bom)
 
-    command.__doc__ = t(f"help.cmd.export_{kind}")
-    app.command(name or kind, help=t(f"help.cmd.export_{kind}"))(command)
+    command.__doc__ = t(f"help.cmd.export_{name or kind}")
+    app.command(name or kind, help=t(f"help.cmd.export_{name or kind}"))(command)
 
 
 for _kind in ("supervisions", "extensions", "attachments", "escalations", "actions"):

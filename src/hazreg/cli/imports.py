@@ -157,8 +157,8 @@ def _record_command(kind: str, name: str | None = None) -> None:
     ) -> None:
         _run(kind, file, sheet, encoding, maps, skip_invalid, dry_run, errors)
 
-    command.__doc__ = t(f"help.cmd.import_{kind}")
-    app.command(name or kind, help=t(f"help.cmd.import_{kind}"))(command)
+    command.__doc__ = t(f"help.cmd.import_{name or kind}")
+    app.command(name or kind, help=t(f"help.cmd.import_{name or kind}"))(command)
 
 
 for _kind in ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions"):
