@@ -348,3 +348,22 @@ def test_an_order_whose_deadline_was_moved_or_met_since_is_not_voided(cli, tmp_p
     cli("doc", "issue", "order_rectify", "--for", "H3", "--by", "王建国,李明", "-o", str(tmp_path / "q.docx"))
     cli("doc", "void", "宁江应急责改〔2026〕3号", "--reason", "重复出具")
     assert shown(cli, "H3")["deadline"] == "2026-12-06"
+
+
+def test_reimporting_an_export_of_records_about_hazards_changes_nothing(cli, tmp_path):
+    # A row whose uid is in the register and says the same is unchanged, before any rule that a
+    # new record would be held to (a second listing, a step recorded twice, the closing order).
+    _closing(cli, tmp_path)
+    cli("add", "消防通道堵塞", "--unit", "U1", "--found", "2026-11-01", "--deadline", "2026-11-10")
+    cli("escalate", "H3", "--step", "notice", "--on", "2026-11-25")
+    cli("action", "H3", "--type", "fine", "--amount", "5000")
+    for kind in ("supervisions", "extensions", "attachments", "steps", "escalations", "actions"):
+        path = tmp_path / f"{kind}.csv"
+        cli("export", kind, "-o", str(path))
+        result = cli("import", kind, str(path))
+        assert " 0 new" in result.stdout and "0 rejected" in result.stdout, (kind, result.stdout)
+    listing = tmp_path / "supervisions.csv"
+    text = listing.read_text(encoding="utf-8").replace(NOTICE, "宁江安委办督〔2026〕9号")
+    listing.write_text(text, encoding="utf-8")
+    result = cli("import", "supervisions", str(listing), code=2)
+    assert "already in the register with another notice_no" in result.stderr

@@ -1,18 +1,23 @@
 """Bringing in what exports write beside units and hazards, so a register moves whole.
 
 Inspections, and the records kept about a hazard — listings for supervision (挂牌督办),
-deadline extensions, attachments (name, stage, SHA-256), escalation steps and
-enforcement actions — each have an export of their own and import back from it:
-into an empty register in the order units, inspections, hazards, then the others.
+deadline extensions, attachments (name, stage, SHA-256), the closing steps of a listing
+(销号申请, 验收), escalation steps and enforcement actions — each have an export of their
+own and import back from it: into an empty register in the order units, inspections,
+hazards, supervisions, extensions, attachments, steps, escalations, actions.
 
 - These records are written once (nothing edits them), so a row whose `uid` is
   already in the register is "unchanged" when it says the same and rejected when it
   does not; an import never rewrites evidence. Rows without a uid are new records.
 - Ids (I12, A3, E4, …) and uids are kept where the file gives them and they are free.
-- A hazard's own rules apply as when the record was first made: a listing is of a
-  major hazard, not before it was found, one in force at a time, delisted only once
-  the hazard is closed; an extension's new deadline is later than the old one; a fine
-  has an amount and nothing else does; a step of the ladder is recorded once.
+- A new record is held to the rules of the command that makes it, with its messages (no side
+  door): a listing is of a major hazard, not before it was found, one in force at a time,
+  with its notice number and supervision deadline (`supervise`), delisted only once the hazard
+  is closed and with a note (`delist`); an extension's new deadline is later than the old one
+  and past the supervision deadline only when approved (`extend`); a fine has an amount and
+  nothing else does; an escalation step is on the ladder and recorded once; a closing step
+  follows the order of `apply` and `accept`; nothing done is dated in the future. What cannot
+  be known afterwards (the hazard's status or overdue state on the day) is not checked.
 - Attached files themselves are not in any export: copy the register's files folder
   (`register.files/`) beside the new register; `hazreg check` then finds every file.
 
@@ -248,9 +253,12 @@ class RecordImports:
             hazard = self._hazard(data)
             fields: dict[str, Any] = {k: v for k, v in data.items() if v.strip()}
             item = validate(model, {**fields, "hazard_id": hazard["id"]}, today)
-            links = check(hazard, item) or {}  # a closing step's listing and report
-            record = {**_row(kind, item), **links}
             known = self.store.row_by_uid(kind, uid) if uid else None
+            if known is None:  # a new record: held to the rules of the command that makes it
+                links = check(hazard, item) or {}  # (a closing step's listing and report)
+            else:  # this record again (a re-import): the same, or rejected as differing
+                links = self._step_links(hazard, item) if kind == "supervision_steps" else {}
+            record = {**_row(kind, item), **links}
             if self._same_as_recorded(known, record, _PREFIX.get(kind, "")):
                 return "unchanged"
             now = dates.timestamp()
@@ -319,6 +327,22 @@ class RecordImports:
         from hazreg.register.supervision import step_in_order
 
         hid = f"H{hazard['id']}"
+        links = self._step_links(hazard, item)
+        attachment_id = links["attachment_id"]
+        steps = self.store.supervision_steps(links["supervision_id"])
+        step_in_order(hid, item.step, steps)
+        if item.step == "apply" and attachment_id is None:
+            raise InvalidInput("err.required", "attachment_id")
+        if item.step == "accept_fail" and not (item.note or "").strip():
+            raise InvalidInput("err.required", "note")
+        if item.step != "apply" and steps and item.done_on.isoformat() < steps[-1]["done_on"]:
+            raise InvalidInput("err.end_before_start", "done_on", end=item.done_on, start=steps[-1]["done_on"])
+        return links
+
+    def _step_links(self, hazard: dict[str, Any], item: Any) -> dict[str, Any]:
+        """A closing step's listing (by supervision_uid, else the hazard's listing in force) and
+        report (by attachment_uid, else attachment_id), both of its own hazard."""
+        hid = f"H{hazard['id']}"
         if item.supervision_uid:
             listing = self.store.row_by_uid("supervisions", item.supervision_uid)
             if listing is None or listing["hazard_id"] != hazard["id"]:
@@ -327,8 +351,6 @@ class RecordImports:
             listing = self.store.supervision_in_force(hazard["id"])
             if listing is None:
                 raise InvalidInput("err.not_supervised", "hazard_id", id=hid)
-        steps = self.store.supervision_steps(listing["id"])
-        step_in_order(hid, item.step, steps)
         attachment_id = None
         if item.attachment_uid or item.attachment_id:
             found = (self.store.row_by_uid("attachments", item.attachment_uid) if item.attachment_uid
@@ -338,12 +360,6 @@ class RecordImports:
                 raise InvalidInput("err.step_attachment", field, id=hid,
                                    ref=item.attachment_uid or item.attachment_id)
             attachment_id = int(found["id"])
-        if item.step == "apply" and attachment_id is None:
-            raise InvalidInput("err.required", "attachment_id")
-        if item.step == "accept_fail" and not (item.note or "").strip():
-            raise InvalidInput("err.required", "note")
-        if item.step != "apply" and steps and item.done_on.isoformat() < steps[-1]["done_on"]:
-            raise InvalidInput("err.end_before_start", "done_on", end=item.done_on, start=steps[-1]["done_on"])
         return {"supervision_id": listing["id"], "attachment_id": attachment_id}
 
     def _check_escalations(self, hazard: dict[str, Any], item: Any) -> None:
