@@ -251,7 +251,7 @@ def test_imported_closing_steps_keep_the_order_of_the_commands(cli, reg, tmp_pat
     listing = shown(cli, "H2")["supervisions"][0]["uid"]
     headers = ["hazard_id", "supervision_uid", "step", "done_by", "done_on", "attachment_id", "note"]
     path = write(tmp_path / "s.csv", headers, [
-        ["H2", listing, "apply", "郑晓峰", "2026-11-13", "A1", ""],  # an application is pending
+        ["H2", listing, "apply", "郑晓峰", "2026-11-13", "A3", ""],  # an application is pending
         ["H2", listing, "accept", "区安委办", "2026-11-10", "", ""],  # before the application
         ["H2", listing, "accept_fail", "区安委办", "2026-11-14", "", ""],  # a failure says why
         ["H2", "", "bogus", "区安委办", "2026-11-14", "", ""],
