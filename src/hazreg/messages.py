@@ -437,6 +437,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.doc_no_soffice": ("no LibreOffice (soffice) here: no PDF written", "本机没有 LibreOffice（soffice）：未生成 PDF"),
     "msg.doc_written": ("{number} -> {path} (sha256 {sha})", "{number} → {path}（sha256 {sha}）"),
     "msg.doc_voided": ("{number} is void; its number stays taken", "{number} 已作废；文号保留不再使用"),
+    "msg.doc_deadlines_restored": ("Deadlines it set put back: {deadlines}", "已恢复其设定前的整改期限：{deadlines}"),
+    "err.doc_void_moved": (
+        "{number} cannot be voided: it set {id}'s deadline to {set}, which has changed since (now {now})",
+        "{number} 不能作废：它将 {id} 的整改期限定为 {set}，此后期限已改为 {now}",
+    ),
+    "err.doc_void_status": (
+        "{number} cannot be voided: {id} is {status} against the deadline it set ({set})",
+        "{number} 不能作废：{id} 已按其规定的期限（{set}）{status}",
+    ),
+    "err.doc_void_recheck": (
+        "{number} cannot be voided: {recheck} was issued on {id} since",
+        "{number} 不能作废：此后已就 {id} 出具 {recheck}",
+    ),
     "msg.template_exported": ("{name} -> {path}", "{name} → {path}"),
     "msg.template_imported": ("{name} kept in the register", "{name} 已存入台账"),
     "msg.documents_set": ("documents: {text}", "执法文书设置：{text}"),
@@ -607,6 +620,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.import_attachment": ("attachment imported", "导入附件"),
     "action.import_escalation": ("escalation imported", "导入升级督办"),
     "action.import_action": ("enforcement imported", "导入执法措施"),
+    "action.import_step": ("closing step imported", "导入销号步骤"),
+    "kind.supervision_steps": ("closing steps", "销号步骤"),
+    "help.cmd.import_steps": (
+        "Import the closing steps of listings (销号申请, 验收), as export steps writes them; after supervisions and attachments.",
+        "导入挂牌督办的销号步骤（销号申请、验收；export steps 导出的格式），在挂牌督办和附件之后导入。",
+    ),
+    "help.cmd.export_steps": ("Export the closing steps of listings (销号申请, 验收).", "导出挂牌督办的销号步骤（销号申请、验收）。"),
+    "field.supervision_uid": ("Listing global id", "挂牌督办全局编号"),
+    "field.done_by": ("Done by", "办理人"),
+    "field.attachment_id": ("Report (attachment)", "评估报告附件编号"),
+    "field.attachment_uid": ("Report global id", "评估报告附件全局编号"),
+    "err.step_listing": ("{ref} is not a listing of {id}", "{ref} 不是 {id} 的挂牌督办记录"),
+    "err.step_attachment": ("{ref} is not an attachment of {id}", "{ref} 不是 {id} 的附件"),
     "msg.exported": ("Exported {count} records to {path}.", "已导出 {count} 条记录到 {path}。"),
     "col.row": ("Row", "行号"),
     "col.column": ("Column", "列"),
@@ -1407,9 +1433,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.department_saved": ("Saved department {name}", "已保存成员单位 {name}"),
     "msg.retired": ("{name} retired on {on}", "{name} 已于 {on} 停用"),
     "msg.merged": ("Merged {a} into {b}: {units} units, {hazards} hazards, {people} inspectors and leaders, "
-                   "{campaigns} campaigns moved; {a} retired",
+                   "{campaigns} campaigns, {accidents} accidents, {cases} enforcement cases, {targets} accident control indicators "
+                   "moved; {a} retired",
                    "已将 {a} 合并到 {b}：移动单位 {units} 个、隐患 {hazards} 条、检查人员和领导 {people} 名、"
-                   "检查活动 {campaigns} 个；{a} 已停用"),
+                   "检查活动 {campaigns} 个、事故 {accidents} 起、执法案件 {cases} 件、事故控制指标 {targets} 项；{a} 已停用"),
     "msg.near_duplicate": ("may be one place: {a} / {b} (hazreg locality merge {a} --into {b})",
                            "可能是同一属地：{a} / {b}（hazreg locality merge {a} --into {b}）"),
     "msg.list_imported": ("Added {count}", "已添加 {count} 条"),

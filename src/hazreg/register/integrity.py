@@ -245,6 +245,9 @@ _IMPORTED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                                     ("reason", "after.reason"))),
     "import_attachment": ("attach", (("id", "after.id"), ("sha256", "after.sha256"), ("name", "after.file_name"),
                                      ("note", "after.note"), ("size", "after.size"), ("stage", "after.stage"))),
+    # a closing step of any kind (apply, accept, accept_fail): their entries are read in history's order
+    "import_step": ("apply", (("step", "after.step"), ("done_by", "after.done_by"), ("done_on", "after.done_on"),
+                              ("note", "after.note"), ("attachment_id", "after.attachment?"), ("uid", "after.uid"))),
 }
 _Entry = tuple[int, dict[str, Any], dict[str, Any], str | None]
 

@@ -15,7 +15,7 @@ TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "
             "locality": "localities", "department": "departments"}
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "apply", "accept", "accept_fail", "extend", "escalate", "action", "attach", "import_supervision",
-                 "import_extension", "import_escalation", "import_action", "import_attachment")
+                 "import_extension", "import_escalation", "import_action", "import_attachment", "import_step")
 _SEARCH_TABLE = "CREATE VIRTUAL TABLE hazard_search USING fts5(text, tokenize='unicode61')"
 
 
