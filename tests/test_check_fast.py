@@ -6,6 +6,7 @@ broken fails here (the fast path is made to be the only path)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -146,3 +147,77 @@ def test_an_entry_sqlite_would_write_otherwise_is_judged_by_hazregs_encoder(awkw
         return  # hazreg's encoder cannot write a blob: nothing could have hashed it
     _rehash_from(awkward, seq)
     assert verify_chain(open_register(awkward, write=False))["ok"]
+
+
+# -- SQLite's own check of the file, run beside the others ------------------------------------
+
+def _damage_index(path: Path) -> None:
+    """Another tool leaves an index that no longer matches its table (SQLite's own check sees it;
+    nothing else in `check` reads that index)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX history_at ON history(operator)' WHERE name = 'history_at'")
+    conn.commit()
+    conn.close()
+
+
+def _damage_page(path: Path) -> None:
+    """A bad disk: the end of one index's root page (its cells) overwritten."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'history_at'").fetchone()
+    conn.close()
+    with path.open("r+b") as f:
+        f.seek(root * page_size - 64)
+        f.write(b"\xff" * 64)
+
+
+@pytest.mark.parametrize("damage", [_damage_index, _damage_page])
+def test_a_damaged_file_is_still_found_by_sqlites_check_beside_the_others(cli, filled, damage):
+    damage(filled)
+    report = json.loads(cli("check", "-f", "json", code=1).stdout)
+    assert not report["ok"] and report["sqlite"] and report["chain"]["ok"]
+    assert report["sqlite"][0] in cli("check", code=1).stderr
+
+
+def test_sqlites_check_runs_on_a_connection_of_its_own(filled):
+    """Started, it runs while the caller goes on; it says what it found when asked."""
+    reg = open_register(filled, write=False)
+    findings = reg.store.integrity_started()
+    assert verify_chain(reg)["ok"]  # the register's own connection is free meanwhile
+    assert findings() == []
+    _damage_index(filled)
+    reg = open_register(filled, write=False)
+    assert reg.store.integrity_started()() != []
+
+
+def test_a_check_that_fails_stops_sqlites_check_and_says_why(filled, monkeypatch):
+    """An error in another check is the one reported (SQLite's check is stopped, not waited on)."""
+    from hazreg.register import integrity
+
+    def broken(reg):
+        raise RuntimeError("replay broke")
+
+    monkeypatch.setattr(integrity, "verify_chain", broken)
+    with pytest.raises(RuntimeError, match="replay broke"):
+        integrity.check_register(open_register(filled, write=False))
+
+
+def test_an_older_register_read_in_memory_is_checked_as_brought_up_to_date(cli, filled):
+    """A register at an older schema is read brought up to date in memory: SQLite's check is of
+    that (as before), done at once on the register's own connection."""
+    from older import back_to
+
+    back_to(filled, "sqlite", 12)
+    reg = open_register(filled, write=False)
+    assert reg.store._file is None
+    from hazreg.register.integrity import check_register
+
+    assert check_register(reg)["ok"]
+
+
+@pytest.fixture
+def filled(cli, isolated):
+    cli("demo", "--path", str(isolated))
+    return isolated

@@ -368,8 +368,21 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
 
 
 def check_register(reg: Register) -> dict[str, Any]:
-    """Every check, each with what it found; `ok` only if all of them hold."""
-    integrity = reg.store.integrity_problems()
+    """Every check, each with what it found; `ok` only if all of them hold. SQLite's own check of
+    the file runs beside the others (in SQLite, on a connection of its own)."""
+    integrity_found = reg.store.integrity_started()
+    try:
+        report = _other_checks(reg)
+    except BaseException:
+        with suppress(Exception):  # stopped: what it says now (interrupted) is not the news
+            integrity_found(cancel=True)
+        raise
+    integrity = integrity_found()
+    report["ok"] = report["ok"] and not integrity
+    return {"ok": report.pop("ok"), "sqlite": integrity, **report}
+
+
+def _other_checks(reg: Register) -> dict[str, Any]:
     foreign = reg.store.foreign_key_problems()
     chain = verify_chain(reg)
     count, records = replay_mismatches(reg)
@@ -384,8 +397,8 @@ def check_register(reg: Register) -> dict[str, Any]:
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
-        "ok": not integrity and not foreign and chain["ok"] and not count and not files and not problems,
-        "sqlite": integrity, "foreign_keys": foreign, "chain": chain,
+        "ok": not foreign and chain["ok"] and not count and not files and not problems,
+        "foreign_keys": foreign, "chain": chain,
         "records": {"mismatched": count, "first": records}, "tables": problems, "attachments": files,
         # Warnings: the register is sound, but these must not be mistaken for properly closed hazards.
         "closed_incomplete": [f"H{r['id']}" for r in reg.store.closed_majors() if closed_incomplete(r)],
