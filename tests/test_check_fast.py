@@ -258,3 +258,62 @@ def test_the_search_text_is_the_same_with_the_nfkc_shortcut(parts):
             import unicodedata
 
             assert _nfkc(part) == unicodedata.normalize("NFKC", part)
+
+
+# -- records and stored weeks checked by a second process -----------------------------------------
+
+@pytest.fixture
+def beside(monkeypatch):
+    """Every register, however small, has its records and stored weeks checked by the child
+    process; this process cannot check them itself (so a finding must come from the child)."""
+    from hazreg.register import integrity
+
+    monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
+
+    def not_here(reg):
+        raise AssertionError("records and weeks were checked in this process")
+
+    monkeypatch.setattr(integrity, "_records_and_weeks", not_here)
+
+
+def test_a_clean_register_passes_with_records_and_weeks_checked_beside(cli, filled, beside):
+    cli("report", "weekly")  # a stored week, recomputed by the child
+    report = json.loads(cli("check", "-f", "json").stdout)
+    assert report["ok"] and report["records"]["mismatched"] == 0
+
+
+def test_records_changed_behind_hazregs_back_are_found_beside(cli, filled, beside):
+    conn = sqlite3.connect(filled)
+    conn.execute("UPDATE hazards SET description = description || '（已改）' WHERE id = 3")
+    conn.execute("UPDATE units SET phone = '110' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    report = json.loads(cli("check", "-f", "json", code=1).stdout)
+    assert report["records"]["mismatched"] == 2
+    assert [(r["record"], r["field"]) for r in report["records"]["first"]] == [("H3", "description"), ("U2", "phone")]
+    assert "H3.description is" in cli("check", code=1).stderr
+
+
+def test_a_stored_week_changed_is_found_beside(cli, filled, beside):
+    cli("report", "weekly")
+    conn = sqlite3.connect(filled)
+    data = json.loads(conn.execute("SELECT data FROM weekly_computed").fetchone()[0])
+    data["figures"]["overdue"] += 5
+    conn.execute("UPDATE weekly_computed SET data = ?", (json.dumps(data, ensure_ascii=False),))
+    conn.commit()
+    conn.close()
+    report = json.loads(cli("check", "-f", "json", code=1).stdout)
+    assert [p["problem"] for p in report["tables"]] == ["weekly_stored"]
+
+
+def test_a_child_that_cannot_say_leaves_the_check_to_this_process(cli, filled, monkeypatch):
+    from hazreg.register import integrity
+
+    monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
+    monkeypatch.setattr(integrity, "_child", None)  # not this process's: the child's own import
+    monkeypatch.setattr(integrity._Beside, "result", lambda self: None)
+    conn = sqlite3.connect(filled)
+    conn.execute("UPDATE hazards SET description = 'x' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    assert "H3.description is" in cli("check", code=1).stderr
