@@ -264,8 +264,8 @@ def test_the_search_text_is_the_same_with_the_nfkc_shortcut(parts):
 
 @pytest.fixture
 def beside(monkeypatch):
-    """Every register, however small, has its records and stored weeks checked by the child
-    process; this process cannot check them itself (so a finding must come from the child)."""
+    """Every register, however small, has its records and stored weeks checked by child
+    processes; this process cannot check them itself (so a finding must come from a child)."""
     from hazreg.register import integrity
 
     monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
@@ -273,7 +273,7 @@ def beside(monkeypatch):
     def not_here(reg):
         raise AssertionError("records and weeks were checked in this process")
 
-    monkeypatch.setattr(integrity, "_records_and_weeks", not_here)
+    monkeypatch.setattr(integrity, "_PARTS", {"records": not_here, "weeks": not_here})
 
 
 def test_a_clean_register_passes_with_records_and_weeks_checked_beside(cli, filled, beside):
@@ -311,7 +311,7 @@ def test_a_child_that_cannot_say_leaves_the_check_to_this_process(cli, filled, m
 
     monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
     monkeypatch.setattr(integrity, "_child", None)  # not this process's: the child's own import
-    monkeypatch.setattr(integrity._Beside, "result", lambda self: None)
+    monkeypatch.setattr(integrity._Beside, "result", lambda self: (False, None))
     conn = sqlite3.connect(filled)
     conn.execute("UPDATE hazards SET description = 'x' WHERE id = 3")
     conn.commit()

@@ -367,7 +367,7 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
     return problems
 
 
-# From this many history entries, records and stored weeks are checked by a second process
+# From this many history entries, records and stored weeks are checked by two more processes
 # while this one checks the chain and the rest (a few tenths of a second to start it: not
 # worth it below). Tests set it to 0 to check every register so.
 BESIDE_FROM = 200_000
@@ -380,13 +380,13 @@ def check_register(reg: Register) -> dict[str, Any]:
     own); on a big register the records and the stored weeks are checked beside them too, by
     a second process reading the same file (see _beside), so two cores share the work."""
     integrity_found = reg.store.integrity_started()
-    beside = None
+    beside: dict[str, _Beside] = {}
     try:
         beside = _beside(reg)
         report = _other_checks(reg, beside)
     except BaseException:
-        if beside is not None:
-            beside.cancel()
+        for child in beside.values():
+            child.cancel()
         with suppress(Exception):  # stopped: what it says now (interrupted) is not the news
             integrity_found(cancel=True)
         raise
@@ -395,35 +395,42 @@ def check_register(reg: Register) -> dict[str, Any]:
     return {"ok": report.pop("ok"), "sqlite": integrity, **report}
 
 
-def _records_and_weeks(reg: Register) -> dict[str, Any]:
+def _records(reg: Register) -> Any:
+    count, records = replay_mismatches(reg)
+    return [count, records]
+
+
+def _weeks(reg: Register) -> Any:
     from hazreg.register.weekly import stored_weeks_problems
 
-    count, records = replay_mismatches(reg)
-    return {"records": [count, records], "weeks": stored_weeks_problems(reg)}
+    return stored_weeks_problems(reg)
+
+
+# The checks a child process can take, by name: each gives what it found, as JSON values.
+_PARTS: dict[str, Callable[[Register], Any]] = {"records": _records, "weeks": _weeks}
 
 
 class _Beside:
-    """_records_and_weeks of the same register file, computed by a child process."""
+    """One of _PARTS of the same register file, computed by a child process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, part: str) -> None:
         import subprocess
         import sys
 
-        code = ("import json, sys; sys.path[:0] = json.loads(sys.argv[2]);"
-                " from hazreg.register.integrity import _child; _child(sys.argv[1])")
-        self.proc = subprocess.Popen([sys.executable, "-c", code, str(path), json.dumps(sys.path)],
+        code = ("import json, sys; sys.path[:0] = json.loads(sys.argv[3]);"
+                " from hazreg.register.integrity import _child; _child(sys.argv[1], sys.argv[2])")
+        self.proc = subprocess.Popen([sys.executable, "-c", code, str(path), part, json.dumps(sys.path)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def result(self) -> dict[str, Any] | None:
-        """What the child found; None if it could not say (then the caller checks it itself)."""
+    def result(self) -> tuple[bool, Any]:
+        """(whether the child could say, what it found); if it could not, the caller checks itself."""
         out, _ = self.proc.communicate()
         if self.proc.returncode != 0:
-            return None
+            return False, None
         try:
-            found: dict[str, Any] = json.loads(out)
+            return True, json.loads(out)
         except ValueError:
-            return None
-        return found
+            return False, None
 
     def cancel(self) -> None:
         if self.proc.poll() is None:
@@ -431,41 +438,48 @@ class _Beside:
         self.proc.communicate()
 
 
-def _child(path: str) -> None:
-    """In the child process: the findings of _records_and_weeks, as JSON on standard output."""
+def _child(path: str, part: str) -> None:
+    """In the child process: what one of _PARTS finds, as JSON on standard output."""
     import sys
 
     from hazreg.register import open_register
 
     reg = open_register(Path(path), write=False)
-    json.dump(_records_and_weeks(reg), sys.stdout, ensure_ascii=False)
+    json.dump(_PARTS[part](reg), sys.stdout, ensure_ascii=False)
 
 
-def _beside(reg: Register) -> _Beside | None:
-    """A child process checking the records and stored weeks of this register's file, where the
-    register is a file another process can open as this one did (not one brought up to date in
-    memory, nor PostgreSQL) and big enough for it to pay."""
+def _beside(reg: Register) -> dict[str, _Beside]:
+    """Child processes checking the records and the stored weeks of this register's file, one
+    each, where the register is a file another process can open as this one did (not one
+    brought up to date in memory, nor PostgreSQL) and big enough for them to pay."""
     if reg.store.engine != "sqlite" or getattr(reg.store, "_file", None) is None or reg.store.path is None:
-        return None
+        return {}
     if reg.store.count("history") < BESIDE_FROM:
-        return None
-    return _Beside(reg.store.path)
+        return {}
+    path = reg.store.path
+    return {part: _Beside(path, part) for part in _PARTS}
 
 
-def _other_checks(reg: Register, beside: _Beside | None) -> dict[str, Any]:
+def _found(reg: Register, beside: dict[str, _Beside], part: str) -> Any:
+    """What one of _PARTS finds: from its child process, or (none, or it could not say) here."""
+    if part in beside:
+        said, found = beside[part].result()
+        if said:
+            return found
+    return _PARTS[part](reg)
+
+
+def _other_checks(reg: Register, beside: dict[str, _Beside]) -> dict[str, Any]:
     foreign = reg.store.foreign_key_problems()
     chain = verify_chain(reg)
     child_count, child_records, rows = replay_children(reg)
     settings = replay_settings(reg)
     structure = structure_problems(reg)
     files = reg.supervision.check_files()
-    found = beside.result() if beside is not None else None
-    if found is None:  # checked here: a small register, or the child could not say
-        found = _records_and_weeks(reg)
-    count, records = found["records"]
+    count, records = _found(reg, beside, "records")
     count += child_count + len(settings)
     records = (records + child_records + settings)[:_SHOWN]
-    problems = rows + structure + found["weeks"]
+    problems = rows + structure + _found(reg, beside, "weeks")
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
