@@ -457,7 +457,13 @@ def _beside(reg: Register) -> dict[str, _Beside]:
     if reg.store.count("history") < BESIDE_FROM:
         return {}
     path = reg.store.path
-    return {part: _Beside(path, part) for part in _PARTS}
+    started: dict[str, _Beside] = {}
+    for part in _PARTS:
+        try:
+            started[part] = _Beside(path, part)
+        except OSError:  # no process to start (no interpreter to run): checked here instead
+            break
+    return started
 
 
 def _found(reg: Register, beside: dict[str, _Beside], part: str) -> Any:
