@@ -317,3 +317,20 @@ def test_a_child_that_cannot_say_leaves_the_check_to_this_process(cli, filled, m
     conn.commit()
     conn.close()
     assert "H3.description is" in cli("check", code=1).stderr
+
+
+def test_no_child_process_to_start_leaves_the_check_to_this_process(cli, filled, monkeypatch):
+    import subprocess
+
+    from hazreg.register import integrity
+
+    def cannot(*args, **kwargs):
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
+    monkeypatch.setattr(subprocess, "Popen", cannot)
+    conn = sqlite3.connect(filled)
+    conn.execute("UPDATE hazards SET description = 'x' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    assert "H3.description is" in cli("check", code=1).stderr
