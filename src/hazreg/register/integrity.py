@@ -377,8 +377,8 @@ def check_register(reg: Register) -> dict[str, Any]:
     """Every check, each with what it found; `ok` only if all of them hold.
 
     SQLite's own check of the file runs beside the others (in SQLite, on a connection of its
-    own); on a big register the records and the stored weeks are checked beside them too, by
-    a second process reading the same file (see _beside), so two cores share the work."""
+    own); on a big register the records and the stored weeks are checked beside them too, each
+    by a child process reading the same file (see _beside), so the cores there are share the work."""
     integrity_found = reg.store.integrity_started()
     beside: dict[str, _Beside] = {}
     try:
