@@ -334,3 +334,18 @@ def test_no_child_process_to_start_leaves_the_check_to_this_process(cli, filled,
     conn.commit()
     conn.close()
     assert "H3.description is" in cli("check", code=1).stderr
+
+
+def test_a_register_inside_its_own_write_is_checked_as_this_connection_sees_it(cli, filled, monkeypatch):
+    """`copy` checks its copy before committing it: another connection or process would see the
+    register as committed (here: without the change), so nothing is checked beside."""
+    from hazreg.register import integrity
+
+    monkeypatch.setattr(integrity, "BESIDE_FROM", 0)
+    reg = open_register(filled, write=True)
+    with reg.store.transaction():
+        reg.store.conn.execute("UPDATE hazards SET description = 'x' WHERE id = 3")
+        assert reg.store.shared_file() is None
+        report = integrity.check_register(reg)
+        assert [(r["record"], r["field"]) for r in report["records"]["first"]] == [("H3", "description")]
+    assert reg.store.shared_file() == str(filled)

@@ -450,9 +450,11 @@ def _child(path: str, part: str) -> None:
 
 def _beside(reg: Register) -> dict[str, _Beside]:
     """Child processes checking the records and the stored weeks of this register's file, one
-    each, where the register is a file another process can open as this one did (not one
-    brought up to date in memory, nor PostgreSQL) and big enough for them to pay."""
-    if reg.store.engine != "sqlite" or getattr(reg.store, "_file", None) is None or reg.store.path is None:
+    each, where the register is a file another process sees as this one does (not one brought
+    up to date in memory, nor one inside a write not yet committed, nor PostgreSQL) and big
+    enough for them to pay."""
+    shared = getattr(reg.store, "shared_file", None)  # SQLite's: a PostgreSQL register is checked here
+    if shared is None or shared() is None or reg.store.path is None:
         return {}
     if reg.store.count("history") < BESIDE_FROM:
         return {}

@@ -667,12 +667,18 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
     def integrity_problems(self) -> list[str]:
         return _integrity_check(self.conn)
 
+    def shared_file(self) -> str | None:
+        """What another connection (or process) opens to see the register as this one sees it:
+        the file, unless this connection reads a copy in memory (an older register brought up
+        to date) or is inside a write of its own not yet committed (`copy` checks its copy so)."""
+        return None if self.conn.in_transaction else self._file
+
     def integrity_started(self) -> Findings:
         """SQLite's integrity check of the file, started on a connection of its own in a thread
         (SQLite works without Python's lock, so the other checks go on meanwhile); calling the
         result waits for its findings. A register read in memory (an older one brought up to
-        date) is checked here and now, as it always was."""
-        target = self._file
+        date, or one inside a write of its own) is checked here and now, as it always was."""
+        target = self.shared_file()
         if target is None:
             found = self.integrity_problems()
             return lambda cancel=False: found
