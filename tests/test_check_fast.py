@@ -7,6 +7,7 @@ broken fails here (the fast path is made to be the only path)."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_this_sqlite_writes_json_as_hazreg(tmp_path):
 
 
 @pytest.fixture
-def awkward(cli, isolated):
+def awkward(cli, isolated, monkeypatch):
     """A register whose history holds text JSON writers disagree on."""
     cli("demo", "--path", str(isolated))
     for text in ("控制字符\x01\x1f\t\n\r\b\f", 'quote " and \\ backslash', "line\u2028para\u2029bom\ufeff",
@@ -76,10 +77,20 @@ def awkward(cli, isolated):
         (added,) = conn.execute("SELECT max(id) FROM hazards").fetchone()
         conn.close()
         cli("void", f"H{added}", "--reason", text)
+    now = os.environ["HAZREG_NOW"]
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-20T04:00:00+00:00")  # a hazard entered a week ago
+    cli("add", "整改已于前日完成", "--unit", "U1")
+    conn = sqlite3.connect(isolated)
+    (added,) = conn.execute("SELECT max(id) FROM hazards").fetchone()
+    conn.close()
+    cli("start", f"H{added}")
+    monkeypatch.setenv("HAZREG_NOW", now)
+    cli("done", f"H{added}", "--on", "2026-11-27")  # dated back: hashed with when it took effect
     conn = sqlite3.connect(isolated)
     notes = [r[0] for r in conn.execute("SELECT note FROM history WHERE action = 'void'")]
+    dated = conn.execute("SELECT count(*) FROM history WHERE effective_at IS NOT at").fetchone()[0]
     conn.close()
-    assert "控制字符\x01\x1f\t\n\r\b\f" in notes and "line\u2028para\u2029bom\ufeff" in notes
+    assert "控制字符\x01\x1f\t\n\r\b\f" in notes and "line\u2028para\u2029bom\ufeff" in notes and dated
     return isolated
 
 
