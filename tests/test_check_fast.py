@@ -284,7 +284,7 @@ def beside(monkeypatch):
     def not_here(reg):
         raise AssertionError("records and weeks were checked in this process")
 
-    monkeypatch.setattr(integrity, "_PARTS", {"records": not_here, "weeks": not_here})
+    monkeypatch.setattr(integrity, "_PARTS", {"records": not_here, "weeks": not_here, "structure": not_here})
 
 
 def test_a_clean_register_passes_with_records_and_weeks_checked_beside(cli, filled, beside):
@@ -315,6 +315,17 @@ def test_a_stored_week_changed_is_found_beside(cli, filled, beside):
     conn.close()
     report = json.loads(cli("check", "-f", "json", code=1).stdout)
     assert [p["problem"] for p in report["tables"]] == ["weekly_stored"]
+
+
+def test_a_stale_search_index_and_a_counter_are_found_beside(cli, filled, beside):
+    conn = sqlite3.connect(filled)
+    conn.execute("UPDATE hazard_search SET text = 'x' WHERE rowid = 4")
+    conn.execute("UPDATE sqlite_sequence SET seq = seq + 3 WHERE name = 'units'")
+    conn.commit()
+    conn.close()
+    report = json.loads(cli("check", "-f", "json", code=1).stdout)
+    assert [(p["problem"], p.get("first") or p.get("table")) for p in report["tables"]] == [
+        ("sequence", "units"), ("index_stale", "H4")]
 
 
 def test_a_child_that_cannot_say_leaves_the_check_to_this_process(cli, filled, monkeypatch):

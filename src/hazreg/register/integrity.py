@@ -367,8 +367,8 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
     return problems
 
 
-# From this many history entries, records and stored weeks are checked by two more processes
-# while this one checks the chain and the rest (a few tenths of a second to start it: not
+# From this many history entries, records, stored weeks and the structure (the search index)
+# are checked by three more processes while this one checks the chain and the rest (a few tenths of a second to start it: not
 # worth it below). Tests set it to 0 to check every register so.
 BESIDE_FROM = 200_000
 
@@ -377,8 +377,9 @@ def check_register(reg: Register) -> dict[str, Any]:
     """Every check, each with what it found; `ok` only if all of them hold.
 
     SQLite's own check of the file runs beside the others (in SQLite, on a connection of its
-    own); on a big register the records and the stored weeks are checked beside them too, each
-    by a child process reading the same file (see _beside), so the cores there are share the work."""
+    own); on a big register the records, the stored weeks and the structure (counters, search
+    index, migrations) are checked beside them too, each by a child process reading the same
+    file (see _beside), so the cores there are share the work."""
     integrity_found = reg.store.integrity_started()
     beside: dict[str, _Beside] = {}
     try:
@@ -407,7 +408,7 @@ def _weeks(reg: Register) -> Any:
 
 
 # The checks a child process can take, by name: each gives what it found, as JSON values.
-_PARTS: dict[str, Callable[[Register], Any]] = {"records": _records, "weeks": _weeks}
+_PARTS: dict[str, Callable[[Register], Any]] = {"records": _records, "weeks": _weeks, "structure": structure_problems}
 
 
 class _Beside:
@@ -449,10 +450,10 @@ def _child(path: str, part: str) -> None:
 
 
 def _beside(reg: Register) -> dict[str, _Beside]:
-    """Child processes checking the records and the stored weeks of this register's file, one
-    each, where the register is a file another process sees as this one does (not one brought
-    up to date in memory, nor one inside a write not yet committed, nor PostgreSQL) and big
-    enough for them to pay."""
+    """Child processes checking the _PARTS of this register's file, one each, where the
+    register is a file another process sees as this one does (not one brought up to date in
+    memory, nor one inside a write not yet committed, nor PostgreSQL) and big enough for them
+    to pay."""
     shared = getattr(reg.store, "shared_file", None)  # SQLite's: a PostgreSQL register is checked here
     if shared is None or shared() is None or reg.store.path is None:
         return {}
@@ -482,12 +483,11 @@ def _other_checks(reg: Register, beside: dict[str, _Beside]) -> dict[str, Any]:
     chain = verify_chain(reg)
     child_count, child_records, rows = replay_children(reg)
     settings = replay_settings(reg)
-    structure = structure_problems(reg)
     files = reg.supervision.check_files()
     count, records = _found(reg, beside, "records")
     count += child_count + len(settings)
     records = (records + child_records + settings)[:_SHOWN]
-    problems = rows + structure + _found(reg, beside, "weeks")
+    problems = rows + _found(reg, beside, "structure") + _found(reg, beside, "weeks")
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
