@@ -234,43 +234,6 @@ def filled(cli, isolated):
     return isolated
 
 
-# -- the search index's text: written as fast as it can be, the same text -----------------------
-
-def _index_text_as_it_was(*parts: str | None) -> str:
-    """hazreg.search.index_text before the NFKC shortcut: every part normalized."""
-    import unicodedata
-    from operator import add
-
-    from hazreg.search import _RUNS
-
-    tokens: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        for cjk, word in _RUNS.findall(unicodedata.normalize("NFKC", part).casefold()):
-            if cjk:
-                tokens += map(add, cjk, cjk[1:])
-                tokens.append(cjk[-1])
-            else:
-                tokens.append(word)
-    return " ".join(tokens)
-
-
-@settings(max_examples=500, deadline=None)
-@given(parts=st.lists(st.one_of(st.none(), st.text(), st.text(alphabet="ＡＢ１２ｶﾞ㍿ﬁ①½Å\u0301e隐患灭火器 ")), max_size=3))
-def test_the_search_text_is_the_same_with_the_nfkc_shortcut(parts):
-    """Full-width letters, half-width kana, ligatures, compatibility and combining characters:
-    the index text `check` compares (and `add` writes) is what it always was."""
-    from hazreg.search import _nfkc, index_text
-
-    assert index_text(*parts) == _index_text_as_it_was(*parts)
-    for part in parts:
-        if part is not None:
-            import unicodedata
-
-            assert _nfkc(part) == unicodedata.normalize("NFKC", part)
-
-
 # -- records and stored weeks checked by a second process -----------------------------------------
 
 @pytest.fixture

@@ -27,15 +27,9 @@ def nfc(text: str) -> str:
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def _nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text): the text itself when it is so already (the usual
-    case, and a check many times faster than normalizing)."""
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-
-
 def _runs(text: str) -> list[tuple[bool, str]]:
     # "3号库房" is the number 3 and the Chinese 号库房, not one token no query can find.
-    text = _nfkc(text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold()
     return [(bool(cjk), cjk or word) for cjk, word in _RUNS.findall(text)]
 
 
@@ -45,7 +39,7 @@ def index_text(*parts: str | None) -> str:
     for part in parts:
         if not part:
             continue
-        for cjk, word in _RUNS.findall(_nfkc(part).casefold()):
+        for cjk, word in _RUNS.findall(unicodedata.normalize("NFKC", part).casefold()):
             if cjk:
                 tokens += map(add, cjk, cjk[1:])  # every pair of neighbouring characters
                 tokens.append(cjk[-1])
