@@ -73,6 +73,10 @@ _LAUNCH = (
 )
 
 
+_FORGET = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM weekly_computed');"
+           " c.commit(); c.close()")
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
     """(seconds, CPU seconds, peak resident MB, exit code) of one command run as a child process.
     On a shared machine the CPU time (user and system) is the steadier figure."""
@@ -117,12 +121,14 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
     hz = [sys.executable, "-m", "hazreg"]
     run([*hz, "--help"], env)  # bytecode compiled, files in the page cache
     current, past = _iso_week(meta["now"], 0), _iso_week(meta["now"], 10)
-    steps = []
+    steps: list[tuple[str | None, list[str], dict[str, str]]] = []
     if compare is not None:
         # The last week by the other tree first (it keeps the week its own way), then this tree's.
         other = {**env, "PYTHONPATH": str(compare)}
         steps += [(f"report weekly (last week, first time) by {compare}", [*hz, "report", "weekly"], other),
                   (f"report weekly (last week, stored) by {compare}", [*hz, "report", "weekly"], other)]
+        # The other tree kept the last week: forget it, so this tree's "first time" is one.
+        steps.append((None, [sys.executable, "-c", _FORGET, str(work)], env))
     steps += [(f"report weekly --week {current} (first time)", [*hz, "report", "weekly", "--week", current], env),
              ("report weekly (last week, first time)", [*hz, "report", "weekly"], env),
              (f"report weekly --week {past} (first time)", [*hz, "report", "weekly", "--week", past], env),
@@ -134,6 +140,9 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
         steps.append((f"check by {compare}", [*hz, "check"], {**env, "PYTHONPATH": str(compare)}))
     results = []
     for label, cmd, environment in steps:
+        if label is None:  # a step between the timed ones, not timed
+            subprocess.run(cmd, env=environment, check=True)
+            continue
         elapsed, cpu, peak, code = run(cmd, environment)
         results.append((label, elapsed, cpu, peak, code))
         print(f"  {hazards:>9,}  {label:<60} {elapsed:7.2f} s  {cpu:7.2f} CPU s  {peak:7.0f} MB  exit {code}",

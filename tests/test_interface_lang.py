@@ -75,7 +75,7 @@ OTHER_KEYS = {"timezone", "escalation", "general_deadline_days", "acceptance_day
               "utf-8", "utf-16", "gb18030", "Asia/Shanghai",
               "bash", "zsh", "fish",  # `completion SHELL`: the shells' own names
               # `report form KIND` and the form's `config` settings
-              "monthly", "quarterly", "annual", "form.unit", "form.head", "form.reviewer", "form.preparer",
+              "monthly", "quarterly", "annual", "illegal", "form.unit", "form.head", "form.reviewer", "form.preparer",
               "form.phone"}
 # Products Chinese users know by these names only.
 PRODUCTS = {"Excel", "Windows", "PostgreSQL", "LibreOffice", "Word", "WPS"}

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from conftest import NOW, VALID_CODES, Cli
 
 # Exported, then imported in this order: each kind links to records of the kinds before it.
-KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "escalations", "actions")
+KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "steps", "escalations",
+         "actions")
 FORMATS = [("csv", "en"), ("csv", "zh"), ("xlsx", "en"), ("xlsx", "zh"), ("json", "en"), ("jsonl", "en")]
 
 
@@ -87,7 +88,8 @@ def snapshot(cli, *db: str) -> dict:
     evidence = {}
     for hazard in hazards:
         shown = out(cli(*db, "show", hazard["id"], "-f", "json"))
-        evidence[hazard["uid"]] = {k: shown[k] for k in ("supervisions", "extensions", "escalations", "actions", "attachments")}
+        evidence[hazard["uid"]] = {k: shown[k] for k in ("supervisions", "extensions", "escalations", "actions", "attachments",
+                                                       "supervision_steps")}
     return {
         "units": strip(out(cli(*db, "unit", "list", "-f", "json"))),
         "inspections": strip(out(cli(*db, "inspect", "list", "-f", "json"))),
@@ -241,13 +243,14 @@ def test_evidence_rows_are_validated_and_reported(cli, full, tmp_path):
         path = tmp_path / f"{kind}.csv"
         cli("export", kind, "-o", str(path))
         cli("--db", other, "import", kind, str(path))
-    path = write(tmp_path / "s.csv", ["hazard_id", "body", "supervision_level", "listed_on", "delisted_on"], [
-        ["H3", "区安委办", "district", "2026-11-20", ""],  # a general hazard
-        ["H9", "区安委办", "district", "2026-11-20", ""],
-        ["H1", "", "district", "2026-11-20", ""],
-        ["H1", "区安委办", "district", "2026-11-21", "2026-11-25"],  # H1 is not closed
-        ["H1", "区安委办", "district", "2026-11-21", ""],
-        ["H1", "区安委办", "district", "2026-11-22", ""],  # a second listing in force
+    headers = ["hazard_id", "body", "supervision_level", "listed_on", "delisted_on", "due", "notice_no"]
+    path = write(tmp_path / "s.csv", headers, [
+        ["H3", "区安委办", "district", "2026-11-20", "", "2026-12-31", "督〔2026〕1号"],  # a general hazard
+        ["H9", "区安委办", "district", "2026-11-20", "", "2026-12-31", "督〔2026〕1号"],
+        ["H1", "", "district", "2026-11-20", "", "2026-12-31", "督〔2026〕1号"],
+        ["H1", "区安委办", "district", "2026-11-21", "2026-11-25", "", ""],  # H1 is not closed
+        ["H1", "区安委办", "district", "2026-11-21", "", "2026-12-31", "督〔2026〕1号"],
+        ["H1", "区安委办", "district", "2026-11-22", "", "2026-12-31", "督〔2026〕2号"],  # a second listing in force
     ])
     result = cli("--db", other, "import", "supervisions", str(path), code=2)
     assert "row 2" in result.stderr and "not a major hazard" in result.stderr

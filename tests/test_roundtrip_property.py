@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from conftest import VALID_CODES, Cli
 from hazreg.register import Register, open_register
 
-KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "escalations", "actions")
+KINDS = ("units", "inspections", "hazards", "supervisions", "extensions", "attachments", "steps", "escalations",
+         "actions")
+TABLE = {"steps": "supervision_steps"}  # the export kinds whose table has another name
 FORMATS = (("csv", "en"), ("csv", "zh"), ("xlsx", "en"), ("xlsx", "zh"), ("json", "en"), ("jsonl", "en"))
 TODAY = date(2026, 11, 29)
 
@@ -135,7 +137,8 @@ def snapshot(reg: Register) -> dict[str, Any]:
     units = [strip(unit_record(r)) for r in reg.units.iter(reg.units.filter())]
     hazards = [strip(hazard_record(r)) for r in reg.hazards.iter(reg.hazards.filter(include_all=True))]
     inspections = [strip(inspection_record(r)) for r in reg.store.iter_inspections(reg.campaigns.inspection_filter())]
-    evidence = {kind: [evidence_record(kind, r) for r in reg.store.iter_evidence(kind)] for kind in KINDS[3:]}
+    evidence = {kind: [evidence_record(TABLE.get(kind, kind), r) for r in reg.store.iter_evidence(TABLE.get(kind, kind))]
+                for kind in KINDS[3:]}
     return {"units": units, "inspections": inspections, "hazards": hazards, **evidence}
 
 

@@ -301,8 +301,9 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
 
 
 def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_before(reg, monkeypatch):
-    """A past week's report walks the hazards changed since the week before it began, not the
-    register: hazards untouched since then are counted in SQL."""
+    """A past week's report walks the hazards changed since the week before it ended (the asked
+    week began), not the register: hazards untouched since then are counted in SQL, and the week
+    before's events are counted in the history."""
     from datetime import date
 
     from conftest import NOW
@@ -323,11 +324,12 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
 
     monkeypatch.setattr(reg.store, "hazard_chains", chains)
     split = weekly.replayed_weeks(reg, [date(2026, 11, 23)])
-    assert sorted(walked) == [4, 31]  # the hazard verified since, and the one added since
+    assert sorted(walked) == [31]  # the one added since (H4 was verified in the week before)
     walked.clear()
     assert weekly.replayed_weeks(reg, [date(2026, 11, 23)], split=False) == split
     assert len(walked) == 31
     assert split["2026-11-23"]["figures"]["open"] == 22  # 30 less the 8 verified in week 46 and H4, and H31
+    assert split["2026-11-23"]["trend"][-2]["closed"] == 1  # H4, in week 47
 
 
 def test_the_benchmarks_big_register_is_copies_that_pass_check(tmp_path, monkeypatch):

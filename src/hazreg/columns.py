@@ -36,6 +36,10 @@ EVIDENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "extensions": (*_OF_HAZARD, "from_deadline", "to_deadline", "reason", "approved_by", "created_at"),
     "attachments": (*_OF_HAZARD, "file_name", "stage", "sha256", "size", "note", "created_at"),
     "escalations": (*_OF_HAZARD, "step", "done_on", "note", "created_at"),
+    # the closing steps of a listing (销号申请 apply, 验收 accept / accept_fail), with its listing's uid
+    # and the report an application attached
+    "supervision_steps": (*_OF_HAZARD, "supervision_uid", "step", "done_by", "done_on", "attachment_id",
+                          "attachment_uid", "note", "created_at"),
     "actions": (*_OF_HAZARD, "type", "amount", "against", "taken_on", "note", "created_at"),
 }
 # Columns hazreg writes but never reads back: derived, or kept by the register itself.

@@ -167,7 +167,7 @@ class ActionType(LabeledEnum):
                        "暂扣或者吊销有关许可证")
     ON_SITE_MEASURES = ("on_site_measures", "On-site measures", "现场处理措施", "现场处理")
     SEAL_SEIZE = ("seal_seize", "Sealing up or seizure", "查封扣押", "查封", "扣押")
-    SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿")
+    SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿", "责令停产停业整顿", "责令停产整顿")
     CLOSE = ("close", "Proposed closure", "提请关闭/取缔", "关闭取缔", "关闭", "提请关闭", "Closure")
     ACCOUNTABILITY = ("accountability", "Referred for accountability", "移交问责", "问责", "Accountability")
     JUDICIAL_TRANSFER = ("judicial_transfer", "Transfer to judicial organs", "移送司法机关", "移送司法")
@@ -256,9 +256,104 @@ class Investigation(LabeledEnum):
     CONCLUDED = ("concluded", "Concluded", "已结案", "结案")
 
 
+class CaseStep(LabeledEnum):
+    """The steps of an administrative penalty case (行政处罚案件), in order; 复产验收 (resumption
+    acceptance) is recorded beside them when a decision orders 停产停业整顿."""
+
+    FILED = ("filed", "Filed", "立案")
+    INVESTIGATED = ("investigated", "Investigated", "调查取证", "调查")
+    NOTIFIED = ("notified", "Notified", "告知", "处罚告知", "行政处罚告知")
+    DECIDED = ("decided", "Decided", "决定", "处罚决定", "行政处罚决定")
+    EXECUTED = ("executed", "Executed", "执行", "执行完毕")
+    CLOSED = ("closed", "Closed", "结案")
+    RESUMPTION = ("resumption", "Resumption accepted", "复产验收", "复产")
+
+
+# The order a case moves in (复产验收 is not in it: it is required before 执行 after 停产整顿).
+CASE_ORDER = (CaseStep.FILED, CaseStep.INVESTIGATED, CaseStep.NOTIFIED, CaseStep.DECIDED, CaseStep.EXECUTED,
+              CaseStep.CLOSED)
+
+
+class Hearing(LabeledEnum):
+    """What the party asked for when notified (告知): to state and defend, a hearing, or nothing."""
+
+    NONE = ("none", "Nothing asked", "未提出", "无")
+    STATEMENT = ("statement", "Statement and defence", "陈述申辩", "陈述", "申辩")
+    HEARING = ("hearing", "Hearing", "听证")
+
+
+class IllegalCategory(LabeledEnum):
+    """The 13 categories of illegal acts of the national 打非治违 form (安全生产领域"打非治违"情况
+    周报表/月报表, 2010, columns 1–13; "打击非法违法行为合计=1+2+…+13项"), in the form's order.
+    Source: the form as implemented in Ningbo's 隐患排查治理 system (GitHub ColinYu25/yhpc,
+    src/main/webapp/template/dfzw/city_report.jsp), found by the i17-reports helper."""
+
+    UNLICENSED = ("unlicensed", "Operating without, with incomplete or expired licences, beyond them, "
+                  "or transferring a safety licence",
+                  "无证、证照不全或过期、超许可证范围从事生产经营建设，以及倒卖、出租、出借或以其他形式非法转让安全生产许可证",
+                  "无证", "无证照", "证照不全", "超许可范围", "非法转让许可证")
+    REOPENED_AFTER_CLOSURE = ("reopened_after_closure", "Operating again after closure, or not closed as ordered",
+                              "关闭取缔后又擅自生产经营建设，应关未关或关闭不到位", "关闭取缔后擅自生产", "应关未关")
+    UNAPPROVED_PRODUCTION = ("unapproved_production", "Producing during suspension or upgrading without acceptance; "
+                             "breaching the \"three simultaneities\"",
+                             "停产整顿、整合技改未经验收擅自组织生产及违反建设项目安全设施、职业卫生\u201c三同时\u201d规定",
+                             "擅自复产", "未经验收擅自生产", "三同时")
+    CONCEALMENT = ("concealment", "Concealing or falsely reporting an accident; concealing or not remedying a "
+                   "major hazard in time", "瞒报谎报事故，以及重大隐患隐瞒不报或不按规定期限予以整治",
+                   "瞒报事故", "谎报事故", "隐瞒隐患", "重大隐患未整治")
+    DEFYING_ORDERS = ("defying_orders", "Refusing enforcement orders or resisting enforcement",
+                      "拒不执行安全监管监察指令、抗拒安全执法", "抗拒执法", "拒不执行指令")
+    ILLEGAL_EMPLOYMENT = ("illegal_employment", "Illegal employment; working without a required certificate",
+                          "非法用工、无证上岗", "非法用工", "无证上岗")
+    RULE_VIOLATIONS = ("rule_violations", "Inadequate work rules, disorderly sites, violating rules, orders or "
+                       "labour discipline",
+                       "作业规程不完善，缺乏针对性和可操作性，以及现场管理混乱、违章操作、违章指挥和违反劳动纪律",
+                       "三违", "违章操作", "违章指挥", "现场管理混乱")
+    SUBSTANDARD_EQUIPMENT = ("substandard_equipment", "Processes, equipment, monitoring, work environment or "
+                             "protective gear not up to the rules",
+                             "安全生产工艺系统、技术装备、监控设施、作业环境、劳动防护用品配备不符合规定要求",
+                             "设备设施不符合要求", "劳动防护用品")
+    HAZARD_MANAGEMENT = ("hazard_management", "Hazard identification and remediation: rules, responsibility, "
+                         "measures or rectification lacking",
+                         "隐患排查治理制度不健全、责任不明确、措施不落实、整改不到位", "隐患排查治理", "整改不到位")
+    INFRASTRUCTURE = ("infrastructure", "Major infrastructure construction: safety rules or measures lacking",
+                      "重大基础设施建设安全制度不完善、管理措施落实不到位", "重大基础设施建设")
+    EMERGENCY_READINESS = ("emergency_readiness", "Emergency teams, equipment, plans, drills or self-rescue gear "
+                           "lacking", "应急救援队伍、装备不健全，应急预案制定修订演练不及时，以及自救装备配备不足、使用培训不够",
+                           "应急救援", "应急预案")
+    UNAPPROVED_NEW_TECH = ("unapproved_new_tech", "New materials, designs, equipment or technology used without "
+                           "safety approval", "新材料、新设计、新装备、新技术未经安全监测核准投入使用", "四新")
+    OTHER = ("other", "Other production and construction against work-safety laws, regulations or rules",
+             "其他违反安全生产法律、法规、规章的生产经营建设行为", "其他")
+
+
+class Discretion(LabeledEnum):
+    """The discretion a penalty was decided with (行政处罚裁量), within the clause's range."""
+
+    LENIENT = ("lenient", "Lenient", "从轻", "从轻处罚")
+    GENERAL = ("general", "General", "一般", "一般处罚")
+    SEVERE = ("severe", "Severe", "从重", "从重处罚")
+
+
+class PartyKind(LabeledEnum):
+    """Whom a penalty is against: the unit, its principal (主要负责人; 双罚 gives one penalty each),
+    or another responsible person."""
+
+    UNIT = ("unit", "Unit", "单位", "生产经营单位")
+    PRINCIPAL = ("principal", "Principal", "主要负责人", "负责人")
+    PERSON = ("person", "Other responsible person", "其他责任人员", "直接责任人员", "个人")
+
+
+# The penalties a case decision may give (行政处罚种类), from ActionType.
+CASE_PENALTIES = (ActionType.WARNING, ActionType.FINE, ActionType.CONFISCATE, ActionType.SUSPEND,
+                  ActionType.SUSPEND_LICENSE, ActionType.CLOSE, ActionType.ACCOUNTABILITY,
+                  ActionType.JUDICIAL_TRANSFER)
+
+
 ENUMS: tuple[type[LabeledEnum], ...] = (
     Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step, DocType,
-    LocalityKind, AccidentType, AccidentGrade, Investigation,
+    LocalityKind, AccidentType, AccidentGrade, Investigation, CaseStep, Hearing, IllegalCategory, Discretion,
+    PartyKind,
 )
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).

@@ -423,6 +423,23 @@ class _OfHazard(_Record):
             return parse_date(value, (info.context or {}).get("today"), info.field_name or "date")
         return value
 
+    @field_validator(
+        "listed_on", "due", "delisted_on", "from_deadline", "to_deadline", "done_on", "taken_on",
+        mode="after", check_fields=False,
+    )
+    @classmethod
+    def _sane(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # As the commands that make them check them (Context.happened, Context.date): what was
+        # done (listed, delisted, escalated, action taken) is not in the future; a deadline is at
+        # most five years ahead.
+        today = (info.context or {}).get("today")
+        if value is not None and today is not None:
+            check_day(value, today, info.field_name or "date", happened=info.field_name in _DONE)
+        return value
+
+
+_DONE = ("listed_on", "delisted_on", "done_on", "taken_on")
+
 
 class SupervisionData(_OfHazard):
     """A listing for supervision (挂牌督办), in force or delisted (摘牌)."""
@@ -504,6 +521,30 @@ class EscalationData(_OfHazard):
             if not key.replace("_", "").isalnum() or not key.isascii():
                 raise
             return key  # a step of a configured ladder
+
+
+class SupervisionStepData(_OfHazard):
+    """A closing step of a listing (销号申请 apply, 验收 accept or accept_fail): who, when; the
+    listing by its uid, the application's report by its attachment's uid or id (A3)."""
+
+    supervision_uid: str | None = Field(default=None, max_length=NAME_MAX)
+    step: str
+    done_by: str = Field(max_length=NAME_MAX)
+    done_on: date
+    attachment_id: str | None = Field(default=None, max_length=NAME_MAX)
+    attachment_uid: str | None = Field(default=None, max_length=NAME_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @field_validator("step", mode="after")
+    @classmethod
+    def _step(cls, value: str) -> str:
+        key = value.strip().lower()
+        if key not in CLOSING_STEP_KEYS:
+            raise InvalidInput("err.choice", "step", value=value, allowed=", ".join(CLOSING_STEP_KEYS))
+        return key
+
+
+CLOSING_STEP_KEYS = ("apply", "accept", "accept_fail")
 
 
 class ActionData(_OfHazard):

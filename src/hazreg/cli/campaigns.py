@@ -488,26 +488,48 @@ def report_accidents(
 
 @report_app.command("form", help=t("help.cmd.report_form"))
 def report_form(
-    kind: str = typer.Argument(..., metavar="monthly|quarterly|annual", help=t("help.arg.form_kind")),
+    kind: str = typer.Argument(..., metavar="monthly|quarterly|annual|illegal", help=t("help.arg.form_kind")),
     period: str | None = _opt("--period", "-p", key="help.opt.form_period"),
+    week: str | None = _opt("--week", key="help.opt.illegal_week"),
+    month: str | None = _opt("--month", key="help.opt.illegal_month"),
     fmt: str | None = _opt("--format", "-f", key="help.opt.form_format"),
     output: Path | None = _opt("--output", "-o", key="help.opt.output"),
 ) -> None:
-    """生产经营单位事故隐患排查治理情况统计表: the official form of a month, quarter or year."""
-    from hazreg.register.forms import form
-
+    """生产经营单位事故隐患排查治理情况统计表: the official form of a month, quarter or year;
+    `illegal`: the 打非治违 form of a reporting week or a month."""
+    illegal = kind.strip() in ("illegal", "打非治违")
     kind_ = (fmt or ("xlsx" if output is not None else "table")).strip().lower()
-    if kind_ not in ("table", "xlsx", "json", "csv"):
-        raise InvalidInput("err.choice", "format", value=fmt, allowed="table, xlsx, json, csv")
+    allowed = ("table", "xlsx", "json", "csv", "md") if illegal else ("table", "xlsx", "json", "csv")
+    if kind_ not in allowed:
+        raise InvalidInput("err.choice", "format", value=fmt, allowed=", ".join(allowed))
+    if illegal and period is not None:
+        raise InvalidInput("err.illegal_options", "period")
+    if not illegal and (week is not None or month is not None):
+        raise InvalidInput("err.illegal_options", "week")
     if kind_ == "xlsx" and output is None:
         raise InvalidInput("err.form_xlsx_stdout", "output")
-    report = form(register(), kind, period)
-    from hazreg.render import forms as render
+    if illegal:
+        from hazreg.register.illegal import form as illegal_form
+        from hazreg.render import illegal as render_illegal
 
+        report = illegal_form(register(), week, month)
+        render: Any = render_illegal
+    else:
+        from hazreg.register.forms import form
+        from hazreg.render import forms as render_forms
+
+        report = form(register(), kind, period)
+        render = render_forms
     if kind_ == "table":
         for line in render.header_lines(report):
             say(line)
-        print_grid(render.grid(report))
+        if illegal:
+            for title, grid in render.grids(report):
+                say("")
+                say(title)
+                print_grid(grid)
+        else:
+            print_grid(render.grid(report))
         return
     from hazreg.render.export import output as open_output
 
@@ -516,6 +538,8 @@ def report_form(
             render.write_xlsx(report, stream)
         elif kind_ == "json":
             render.to_json(report, stream)
+        elif kind_ == "md":
+            stream.write(render.to_markdown(report))
         else:
             render.to_csv(report, stream)
     if output is not None:

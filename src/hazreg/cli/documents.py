@@ -194,6 +194,9 @@ def void(
 ) -> None:
     doc = register(write=True).documents.void(number, reason)
     say(t("msg.doc_voided", number=doc["number"]))
+    if doc["deadlines_restored"]:
+        say(t("msg.doc_deadlines_restored",
+              deadlines=", ".join(f"{r['id']} {r['deadline'] or '—'}" for r in doc["deadlines_restored"])))
 
 
 @template_app.command("export", help=t("help.cmd.doc_template_export"))

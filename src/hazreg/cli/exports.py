@@ -186,8 +186,9 @@ def history(
     _write(fmt, records, HISTORY_COLUMNS, output, t("kind.history"), bom)
 
 
-def _evidence_command(kind: str) -> None:
-    """`export supervisions`, `export extensions`, …: every record of that kind, with its hazard's ids."""
+def _evidence_command(kind: str, name: str | None = None) -> None:
+    """`export supervisions`, `export extensions`, …: every record of that kind, with its hazard's ids
+    (`name`: the command's, when it is not the kind's: `export steps`)."""
 
     def command(fmt: str = _FORMAT, output: Path | None = _OUTPUT, bom: bool = _BOM) -> None:
         from hazreg.columns import EVIDENCE_FIELDS
@@ -198,12 +199,13 @@ def _evidence_command(kind: str) -> None:
         records = (evidence_record(kind, r) for r in reg.store.iter_evidence(kind))
         _write(fmt, records, EVIDENCE_FIELDS[kind], output, t(f"kind.{kind}"), bom)
 
-    command.__doc__ = t(f"help.cmd.export_{kind}")
-    app.command(kind, help=t(f"help.cmd.export_{kind}"))(command)
+    command.__doc__ = t(f"help.cmd.export_{name or kind}")
+    app.command(name or kind, help=t(f"help.cmd.export_{name or kind}"))(command)
 
 
 for _kind in ("supervisions", "extensions", "attachments", "escalations", "actions"):
     _evidence_command(_kind)
+_evidence_command("supervision_steps", "steps")
 
 
 def install(root: typer.Typer) -> None:

@@ -147,7 +147,7 @@ def hazards(
          verified_as_closed=verified_as_closed, add_localities=add_localities)
 
 
-def _record_command(kind: str) -> None:
+def _record_command(kind: str, name: str | None = None) -> None:
     """`import inspections`, `import supervisions`, …: the kinds of records exports write besides."""
 
     def command(
@@ -157,12 +157,13 @@ def _record_command(kind: str) -> None:
     ) -> None:
         _run(kind, file, sheet, encoding, maps, skip_invalid, dry_run, errors)
 
-    command.__doc__ = t(f"help.cmd.import_{kind}")
-    app.command(kind, help=t(f"help.cmd.import_{kind}"))(command)
+    command.__doc__ = t(f"help.cmd.import_{name or kind}")
+    app.command(name or kind, help=t(f"help.cmd.import_{name or kind}"))(command)
 
 
 for _kind in ("inspections", "supervisions", "extensions", "attachments", "escalations", "actions"):
     _record_command(_kind)
+_record_command("supervision_steps", "steps")
 
 
 def install(root: typer.Typer) -> None:

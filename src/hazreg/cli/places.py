@@ -116,7 +116,8 @@ def locality_merge(
 ) -> None:
     moved = register(write=True).places.merge(name, into)
     say(t("msg.merged", a=name.strip(), b=into.strip(), units=moved["unit"], hazards=moved["hazard"],
-          people=moved["inspector"] + moved["leader"], campaigns=moved["campaign"]))
+          people=moved["inspector"] + moved["leader"], campaigns=moved["campaign"], accidents=moved["accident"],
+          cases=moved["case"], targets=moved["target"]))
 
 
 @locality_app.command("duplicates", help=t("help.cmd.locality_duplicates"))

@@ -40,7 +40,7 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 COUNTS = ("deaths", "serious_injuries", "injuries")
 # The fields an accident keeps, as history records them.
 FIELDS = ("occurred_at", "occurred_on", "unit_id", "party", "locality", "industry", "type", "deaths",
-          "serious_injuries", "injuries", "direct_loss_fen", "grade", "investigation", "note")
+          "serious_injuries", "injuries", "direct_loss_fen", "grade", "investigation", "note", "case_id")
 KINDS = ("accidents", "deaths")
 Rows = list[dict[str, Any]]  # (the service's `list` method hides the builtin in its class)
 
@@ -142,7 +142,7 @@ class Accidents:
         record: dict[str, Any] = {k: current[k] for k in FIELDS} if current else {
             "investigation": Investigation.REPORTED.value, "note": None, "party": None, "unit_id": None,
             "locality": None, "industry": None, "deaths": 0, "serious_injuries": 0, "injuries": 0,
-            "direct_loss_fen": 0}
+            "direct_loss_fen": 0, "case_id": None}
         if current is None or data.get("occurred") is not None:
             record["occurred_at"], record["occurred_on"] = self._occurred(data.get("occurred"))
         unit = None
@@ -174,6 +174,11 @@ class Accidents:
             record["investigation"] = Investigation.parse(data["investigation"], "investigation").value
         if data.get("note") is not None:
             record["note"] = _text(data["note"])
+        if data.get("case") is not None:  # the enforcement case it led to; "" or "none" clears it
+            from hazreg.register.cases import find_case
+
+            text = str(data["case"]).strip()
+            record["case_id"] = None if text.casefold() in ("", "none", "无") else find_case(self.ctx.store, text)["id"]
         loss_wan = Decimal(record["direct_loss_fen"]) / _FEN_PER_WAN
         record["grade"] = grade_of(record["deaths"], record["serious_injuries"], loss_wan).value
         return record
@@ -194,7 +199,7 @@ class Accidents:
         given = {k: v for k, v in changes.items() if v is not None}
         if not given:
             raise InvalidInput("err.nothing_to_edit", allowed="--on, --unit, --party, --locality, --industry, "
-                               "--type, --deaths, --serious, --injuries, --loss, --investigation, --note")
+                               "--type, --deaths, --serious, --injuries, --loss, --investigation, --note, --case")
         record = self._build(given, current)
         before, after = diff({k: current[k] for k in FIELDS}, record)
         if not after:
@@ -262,14 +267,18 @@ class Accidents:
 
     # -- the report --------------------------------------------------------------------------
 
-    def report(self, year: int | None = None) -> dict[str, Any]:
+    def report(self, year: int | None = None, through: date | None = None) -> dict[str, Any]:
         """This year to date by locality and industry, against the same period last year and the
-        indicators pro rata (a past year: the whole year)."""
+        indicators pro rata (a past year: the whole year), and month by month (`by_month`).
+        `through`: the year of that day, to that day (the weekly report's Sunday) instead."""
         today = self.ctx.today()
-        number = today.year if year is None else int(year)
-        if not 2000 <= number <= today.year:
-            raise InvalidInput("err.report_year", "year", value=year, latest=today.year)
-        through = today if number == today.year else date(number, 12, 31)
+        if through is not None:
+            number = through.year
+        else:
+            number = today.year if year is None else int(year)
+            if not 2000 <= number <= today.year:
+                raise InvalidInput("err.report_year", "year", value=year, latest=today.year)
+            through = today if number == today.year else date(number, 12, 31)
         last_from, last_through = same_period_last_year(through)
         this = self.ctx.store.accidents(date(number, 1, 1), through)
         last = self.ctx.store.accidents(last_from, last_through)
@@ -310,7 +319,21 @@ class Accidents:
             "total": row("", this, last, district),
             "by_locality": by("locality", "locality"),
             "by_industry": by("industry", "industry"),
+            "by_month": by_month(this, last, through.month),
         }
+
+
+def by_month(this: Rows, last: Rows, months: int) -> Rows:
+    """Accidents and deaths in each month from January to `months`, this year and the same period
+    last year (the last month of each to the same day), so the months add up to the totals."""
+    out = [{"month": m, "accidents": 0, "deaths": 0, "accidents_last": 0, "deaths_last": 0}
+           for m in range(1, months + 1)]
+    for rows, suffix in ((this, ""), (last, "_last")):
+        for a in rows:
+            month = out[int(a["occurred_on"][5:7]) - 1]
+            month["accidents" + suffix] += 1
+            month["deaths" + suffix] += a["deaths"]
+    return out
 
 
 def accident_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -321,9 +344,10 @@ def accident_record(row: dict[str, Any]) -> dict[str, Any]:
         "party": row.get("party"), "locality": row.get("locality"), "industry": row["industry"],
         "type": row["type"], "deaths": row["deaths"], "serious_injuries": row["serious_injuries"],
         "injuries": row["injuries"], "direct_loss_wan": wan_text(row["direct_loss_fen"]),
-        "grade": row["grade"], "investigation": row["investigation"], "note": row.get("note"), "uid": row["uid"],
+        "grade": row["grade"], "investigation": row["investigation"], "note": row.get("note"),
+        "case": f"C-{row['case_id']:05d}" if row.get("case_id") else None, "uid": row["uid"],
     }
 
 
 ACCIDENT_COLUMNS = ("id", "occurred_at", "unit_id", "unit", "party", "locality", "industry", "type", "deaths",
-                    "serious_injuries", "injuries", "direct_loss_wan", "grade", "investigation", "note", "uid")
+                    "serious_injuries", "injuries", "direct_loss_wan", "grade", "investigation", "note", "case", "uid")

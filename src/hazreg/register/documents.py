@@ -10,7 +10,9 @@
   same bytes. A mistaken document is voided with a reason and keeps its number.
 - Issuing a 责令限期整改指令书 sets the deadline it states and records the escalation step
   `notice`; a 督办函 records `letter`, a 约谈通知书 `interview` (when the ladder has that step
-  and it is not recorded yet).
+  and it is not recorded yet). Voiding the order puts each deadline it set back as it was,
+  refused once a later step depends on it (the deadline moved since, the hazard rectified,
+  a 整改复查意见书 issued); the escalation step stays recorded (it is evidence, never removed).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ ON_SITE_ACTIONS = (ActionType.ON_SITE_MEASURES, ActionType.SEAL_SEIZE, ActionTyp
 SETTINGS = "documents"
 DEFAULTS: dict[str, Any] = {"office": None, "prefix": None, "prefixes": {}, "review_body": "上一级人民政府或者上一级主管部门",
             "court": "人民法院"}
+
+
+# (hazard, its deadline before an order, the deadline the order set): what voiding it puts back
+_Undo = list[tuple[dict[str, Any], str | None, str]]
 
 
 def cn_date(value: str | date | None) -> str:
@@ -457,7 +463,43 @@ class Documents:
         doc = self.get(ref)
         if doc["void_reason"]:
             raise Refused("err.document_void", number=doc["number"], reason=doc["void_reason"])
+        undo = self._deadlines_set(doc)
         with self.ctx.store.transaction():
             self.ctx.store.void_document(doc["id"], reason, dates.timestamp())
             self.ctx.log("document", doc["id"], "void", {"number": doc["number"]}, {"void_reason": reason}, reason)
-        return self.get(str(doc["id"]))
+            for hazard, old, _set in undo:  # back to the deadline the hazard had before the order
+                self.hazards._change(hazard, {"deadline": old}, "edit", f"{doc['number']} {reason}")
+        found = self.get(str(doc["id"]))
+        found["deadlines_restored"] = [{"id": f"H{h['id']}", "deadline": old} for h, old, _ in undo]
+        return found
+
+    def _deadlines_set(self, doc: dict[str, Any]) -> _Undo:
+        """The deadlines a 责令限期整改指令书 set when it was issued, to put back when it is voided:
+        (hazard, the deadline before, the one it set) for each hazard it changed. Refused when a
+        later step depends on one: the deadline has been moved since (an extension, an edit,
+        another order), the hazard is no longer open or rectifying (it was rectified against it),
+        or a 整改复查意见书 has been issued on it since."""
+        if doc["type"] != DocType.ORDER_RECTIFY:
+            return []
+        number = doc["number"]
+        undo: _Undo = []
+        for hazard_id in doc["hazard_ids"]:
+            set_by_it = [e for e in self.ctx.store.history("hazard", hazard_id)
+                         if e["action"] == "edit" and e["note"] == number and "deadline" in (e["after"] or {})]
+            if not set_by_it:
+                continue  # the hazard kept its own deadline
+            entry = set_by_it[-1]
+            old, new = (entry["before"] or {}).get("deadline"), entry["after"]["deadline"]
+            hazard = self.hazards.get(hazard_id)
+            hid = f"H{hazard_id}"
+            if hazard["deadline"] != new:
+                raise Refused("err.doc_void_moved", number=number, id=hid, set=new, now=hazard["deadline"] or "—")
+            if hazard["status"] not in (Status.OPEN, Status.RECTIFYING):
+                raise Refused("err.doc_void_status", number=number, id=hid, set=new,
+                              status=Status.parse(hazard["status"]).label())
+            later = [d for d in self.ctx.store.documents(DocType.RECHECK.value, hazard_id=hazard_id)
+                     if not d["void_reason"] and d["id"] > doc["id"]]
+            if later:
+                raise Refused("err.doc_void_recheck", number=number, id=hid, recheck=later[0]["number"])
+            undo.append((hazard, old, new))
+        return undo

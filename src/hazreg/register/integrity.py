@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from hazreg.chain import GENESIS, entry_hash
 from hazreg.money import from_fen
 from hazreg.register.accidents import FIELDS as ACCIDENT_FIELDS
+from hazreg.register.cases import FIELDS as CASE_FIELDS
+from hazreg.register.cases import LINK_FIELDS, PAYMENT_FIELDS, PENALTY_FIELDS, STEP_FIELDS
 
 if TYPE_CHECKING:
     from hazreg.register import Register
@@ -38,9 +40,16 @@ _WRITTEN_ONCE = (
     ("inspector", "inspectors", "P", ("name", "cert", "localities"), ("name", "cert", "localities")),
     # (accidents are edited: their entries are replayed like a unit's, every field as stored)
     ("accident", "accidents", "E", ACCIDENT_FIELDS, ACCIDENT_FIELDS),
+    # enforcement cases (edited, stepped, decided: replayed like accidents) and their rows
+    ("case", "cases", "C-", CASE_FIELDS, CASE_FIELDS),
+    ("case_link", "case_links", "case link ", LINK_FIELDS, LINK_FIELDS),
+    ("case_step", "case_steps", "case step ", STEP_FIELDS, STEP_FIELDS),
+    ("case_penalty", "case_penalties", "case penalty ", PENALTY_FIELDS, PENALTY_FIELDS),
+    ("case_payment", "case_payments", "case payment ", PAYMENT_FIELDS, PAYMENT_FIELDS),
 )
 _LIST_FIELDS = {"inspectors", "industries", "localities"}
-_CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
+_CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend",
+            "step", "decide"}
 _SHOWN = 20  # record mismatches listed; the count says how many there are
 
 
@@ -247,6 +256,9 @@ _IMPORTED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                                     ("reason", "after.reason"))),
     "import_attachment": ("attach", (("id", "after.id"), ("sha256", "after.sha256"), ("name", "after.file_name"),
                                      ("note", "after.note"), ("size", "after.size"), ("stage", "after.stage"))),
+    # a closing step of any kind (apply, accept, accept_fail): their entries are read in history's order
+    "import_step": ("apply", (("step", "after.step"), ("done_by", "after.done_by"), ("done_on", "after.done_on"),
+                              ("note", "after.note"), ("attachment_id", "after.attachment?"), ("uid", "after.uid"))),
 }
 _Entry = tuple[int, dict[str, Any], dict[str, Any], str | None]
 

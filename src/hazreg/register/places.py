@@ -180,7 +180,8 @@ class Places:
             raise InvalidInput("err.locality_retired", "into", value=new["name"], on=new["retired_on"], into="")
         a, b = old["name"], new["name"]
         store, today = self.ctx.store, self.ctx.today()
-        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0, "accident": 0}
+        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0, "accident": 0,
+                 "case": 0, "target": 0}
         note = f"{a} → {b}"
         now = dates.timestamp()
         with store.transaction():
@@ -197,6 +198,12 @@ class Places:
                     store.update_accident(accident["id"], {"locality": b, "updated_at": now})
                     self.ctx.log("accident", accident["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
                     moved["accident"] += 1
+            for case in store.cases():
+                if case["locality"] == a:
+                    store.update_case(case["id"], {"locality": b, "updated_at": now})
+                    self.ctx.log("case", case["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
+                    moved["case"] += 1
+            moved["target"] = self._merge_targets(a, b, note, now)
             for table, record_type in _LISTS_OF:
                 for row in store.all_listed(table):
                     if a in row["localities"]:
@@ -215,6 +222,31 @@ class Places:
             self.ctx.log("locality", old["id"], "merge", {"retired_on": None, "merged_into": None},
                          {"retired_on": day, "merged_into": new["id"], "moved": moved}, note)
         return moved
+
+    def _merge_targets(self, a: str, b: str, note: str, now: str) -> int:
+        """Each year's accident control indicator (控制指标) of locality `a` becomes `b`'s; where `b`
+        has one for that year too, the merged locality's is the sum of the two (a figure only one
+        of them set is kept), and `a`'s, added into it, is removed (its values stay in history)."""
+        store = self.ctx.store
+        targets = [t for t in store.accident_targets() if t["scope"] == "locality"]
+        theirs = {t["year"]: t for t in targets if t["name"] == b}
+        count = 0
+        for target in (t for t in targets if t["name"] == a):
+            other = theirs.get(target["year"])
+            if other is None:
+                store.update_accident_target(target["id"], {"name": b, "updated_at": now})
+                self.ctx.log("target", target["id"], "merge_locality", {"name": a}, {"name": b}, note)
+            else:
+                kinds = ("deaths", "accidents")
+                summed = {k: None if target[k] is None and other[k] is None else (target[k] or 0) + (other[k] or 0)
+                          for k in kinds}
+                store.update_accident_target(other["id"], {**summed, "updated_at": now})
+                self.ctx.log("target", other["id"], "merge_locality", {k: other[k] for k in kinds}, summed, note)
+                store.remove_accident_target(target["id"])
+                self.ctx.log("target", target["id"], "merge_locality",
+                             {"name": a, **{k: target[k] for k in kinds}}, {"merged_into": b}, note)
+            count += 1
+        return count
 
     def import_localities(self, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Localities from a CSV (name, kind, parent), parents before their children; all or

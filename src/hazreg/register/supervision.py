@@ -69,6 +69,44 @@ def sha256_of(path: Path, follow: bool = True) -> str:
     return digest.hexdigest()
 
 
+def listing_particulars(notice: str | None, due: Any, fields: tuple[str, str] = ("notice", "due")) -> None:
+    """A listing in force names its notice's number (督办文号) and its supervision deadline
+    (督办期限): err.required on the first missing (fields: how the caller names them)."""
+    if not (notice or "").strip():
+        raise InvalidInput("err.required", fields[0])
+    if due is None or not str(due).strip():
+        raise InvalidInput("err.required", fields[1])
+
+
+def approval_missing(listing: dict[str, Any] | None, to: date, approved_by: str | None) -> dict[str, Any] | None:
+    """Moving a deadline to `to` past the supervision deadline of `listing` needs the supervising
+    body's approval (approved_by): the parameters of err.extend_past_supervision (without the
+    hazard's id) when it is missing, else None."""
+    if listing and listing.get("due") and to.isoformat() > listing["due"] and not (approved_by or "").strip():
+        return {"to": to, "due": listing["due"], "body": listing["body"]}
+    return None
+
+
+def ladder_of(ctx: Context) -> list[tuple[str, int]]:
+    """The register's escalation ladder (setting `escalation`), else the default one."""
+    stored = ctx.store.setting("escalation")
+    return [tuple(s) for s in json.loads(stored)] if stored else list(DEFAULT_LADDER)  # type: ignore[misc]
+
+
+def ladder_step(ctx: Context, step: str) -> str:
+    """The key of `step` (a Step key or label, or a configured step), which must be on the
+    register's ladder (err.choice naming the steps allowed)."""
+    steps = dict(ladder_of(ctx))
+    key = step.strip().lower()
+    try:
+        key = Step.parse(step).value
+    except InvalidInput:
+        pass
+    if key not in steps:
+        raise InvalidInput("err.choice", "step", value=step, allowed=", ".join(steps))
+    return key
+
+
 class Supervision:
     """The register's listed supervision, escalation, enforcement actions and evidence files."""
 
@@ -98,10 +136,7 @@ class Supervision:
                           notice=current.get("notice_no") or "—", since=current["listed_on"])
         if not (body or "").strip():
             raise InvalidInput("err.required", "body")
-        if not (clean_text(notice) or "").strip():
-            raise InvalidInput("err.required", "notice")
-        if due is None or not due.strip():
-            raise InvalidInput("err.required", "due")
+        listing_particulars(clean_text(notice), due)
         listed_on = self.ctx.happened(on, "on")
         due_on = self.ctx.date(due, "due")
         assert due_on is not None
@@ -263,10 +298,9 @@ class Supervision:
         assert new is not None
         if hazard["deadline"] and new.isoformat() <= hazard["deadline"]:
             raise Refused("err.extend_earlier", id=hid, to=new, deadline=hazard["deadline"])
-        listing = self.ctx.store.supervision_in_force(hazard["id"])
-        if listing and listing["due"] and new.isoformat() > listing["due"] and not (approved_by or "").strip():
-            # Past the supervision deadline only with the supervising body's approval recorded.
-            raise Refused("err.extend_past_supervision", id=hid, to=new, due=listing["due"], body=listing["body"])
+        unapproved = approval_missing(self.ctx.store.supervision_in_force(hazard["id"]), new, approved_by)
+        if unapproved is not None:
+            raise Refused("err.extend_past_supervision", id=hid, **unapproved)
         with self.ctx.store.transaction():
             self.ctx.store.insert_into("extensions", {
                 "uid": new_uid(), "hazard_id": hazard["id"], "from_deadline": hazard["deadline"],
@@ -279,8 +313,7 @@ class Supervision:
     # -- escalation ------------------------------------------------------------------------
 
     def ladder(self) -> list[tuple[str, int]]:
-        stored = self.ctx.store.setting("escalation")
-        return [tuple(s) for s in json.loads(stored)] if stored else list(DEFAULT_LADDER)  # type: ignore[misc]
+        return ladder_of(self.ctx)
 
     def set_ladder(self, text: str) -> list[tuple[str, int]]:
         steps = parse_ladder(text)
@@ -310,14 +343,7 @@ class Supervision:
         note = clean_text(note)
         hazard = self.hazards.get(ref)
         hid = f"H{hazard['id']}"
-        steps = dict(self.ladder())
-        key = step.strip().lower()
-        try:
-            key = Step.parse(step).value
-        except InvalidInput:
-            pass
-        if key not in steps:
-            raise InvalidInput("err.choice", "step", value=step, allowed=", ".join(steps))
+        key = ladder_step(self.ctx, step)
         if key in self.ctx.store.escalations_done([hazard["id"]]).get(hazard["id"], set()):
             raise Refused("err.escalated_twice", id=hid, step=step_label(key))
         if not hazard["overdue"]:
@@ -544,19 +570,30 @@ def closing_step_label(key: str) -> str:
     return t(f"closing.{key}")
 
 
+def next_step(steps: list[dict[str, Any]]) -> str:
+    """The closing step a listing's recorded steps (in order) allow next: "apply" (none yet, or
+    the last acceptance failed), "accept" (after an application: passed or failed) or "close"
+    (after a passed acceptance: nothing more is recorded on the listing)."""
+    last = steps[-1]["step"] if steps else None
+    if last is None or last == "accept_fail":
+        return "apply"
+    return "accept" if last == "apply" else "close"
+
+
+def step_in_order(hid: str, step: str, steps: list[dict[str, Any]]) -> None:
+    """Refused (err.close_order, as InvalidInput naming `step`) unless `step` ("apply",
+    "accept" or "accept_fail") may follow the listing's recorded `steps`; for imports."""
+    following = next_step(steps)
+    if following != ("apply" if step == "apply" else "accept"):
+        raise InvalidInput("err.close_order", "step", id=hid, step=closing_step_label(step),
+                           next=closing_step_label(following))
+
+
 def closing_state(ctx: Context, listing: dict[str, Any], steps: list[dict[str, Any]], status: str) -> dict[str, Any]:
     """A listing's way to 销号 from its recorded steps: the next step, the last application's
     day, the day its on-site acceptance is due by (ctx's acceptance_days working days later)
     and whether the acceptance is (or was) late."""
-    last = steps[-1] if steps else None
-    if status == Status.CLOSED:
-        following = "delist"
-    elif last is None or last["step"] == "accept_fail":
-        following = "apply"
-    elif last["step"] == "apply":
-        following = "accept"
-    else:
-        following = "close"
+    following = "delist" if status == Status.CLOSED else next_step(steps)
     applied = next((s for s in reversed(steps) if s["step"] == "apply"), None)
     state: dict[str, Any] = {"listing": listing, "steps": steps, "next": following, "applied_on": None,
                              "accept_by": None, "accepted_on": None, "accept_late": False}

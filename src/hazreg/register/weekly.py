@@ -17,6 +17,11 @@ the whole history. Definitions (printed under the figures in every format):
   the share rectified or closed at its end;
 - on-time rate: of the hazards rectified (that week, or up to its end) that have a
   deadline, the share rectified on or before it.
+
+The accident section (year to date against last year and the control indicators) and the
+enforcement section (cases opened, decided and closed, fines decided and collected: the rule of
+the 打非治违 form, illegal.enforcement) are not replayed: they count the records as they are now,
+by their dates, and are not part of the stored week, so `check` has nothing of them to recompute.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
 from hazreg.enums import Level, Status
+from hazreg.register.illegal import enforcement
 from hazreg.register.lifecycle import closed_incomplete, missing_plan
 
 if TYPE_CHECKING:
@@ -174,12 +180,6 @@ class _Figures:
                 n["timed_all"] += 1
                 n["on_time_all"] += rectified_on <= deadline
 
-    def add_incomplete_plan(self, s: dict[str, Any]) -> None:
-        """The one figure of an unchanged hazard not counted in SQL (the plan's fields are the
-        rule of lifecycle.missing_plan)."""
-        if s.get("status") in _ACTIVE and s.get("level") == _MAJOR and s.get("found_on"):
-            self.figures["major_incomplete_plan"] += bool(missing_plan(s))
-
     def add_counted(self, counts: dict[str, int]) -> None:
         """Figures counted in SQL for the hazards unchanged since the replay's start."""
         for key, value in counts.items():
@@ -274,29 +274,39 @@ class _Breakdown:
         g["open"] += active
         g["overdue"] += overdue
 
-    def add_listed(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
-        """The lists alone, for a hazard counted in SQL."""
-        status = s.get("status")
-        if status == _VOID or not s.get("found_on"):
-            return
-        late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= self.last
-        self._list(hazard_id, s, supervised, late)
-
     def _list(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
         status = s.get("status")
         if late:
             key: tuple[Any, ...] = (s["deadline"], hazard_id)
             if self.overdue.wants(key):
-                days = (self.sunday - date.fromisoformat(s["deadline"])).days
-                self.overdue.add(key, {**_listed(s), "id": hazard_id, "days_overdue": days})
+                self.overdue.add(key, self._entry("overdue", hazard_id, s, supervised))
         if s.get("level") == _MAJOR and status in _ACTIVE:
             key = (s.get("deadline") or "9999", hazard_id)
             if self.majors.wants(key):
-                self.majors.add(key, {**_listed(s), "id": hazard_id, "supervised": supervised,
-                                      "missing": missing_plan(s)})
+                self.majors.add(key, self._entry("majors", hazard_id, s, supervised))
         if closed_incomplete(s) and self.incomplete.wants((hazard_id,)):
-            self.incomplete.add((hazard_id,), {**_listed(s), "id": hazard_id,
-                                               "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])})
+            self.incomplete.add((hazard_id,), self._entry("incomplete", hazard_id, s, supervised))
+
+    def _entry(self, kind: str, hazard_id: int, s: dict[str, Any], supervised: bool) -> dict[str, Any]:
+        """A hazard as list `kind` shows it."""
+        if kind == "overdue":
+            return {**_listed(s), "id": hazard_id, "days_overdue": (self.sunday - date.fromisoformat(s["deadline"])).days}
+        if kind == "majors":
+            return {**_listed(s), "id": hazard_id, "supervised": supervised, "missing": missing_plan(s)}
+        return {**_listed(s), "id": hazard_id,
+                "missing": missing_plan(s) + ([] if s.get("verified_by") else ["verified_by"])}
+
+    def add_first(self, kind: str, total: int, rows: list[tuple[Any, ...]]) -> None:
+        """List `kind` of the hazards counted in SQL: how many it holds, and its first entries in the
+        list's order (as the store gives them: the report's fields, whether listed for supervision)."""
+        capped = {"overdue": self.overdue, "majors": self.majors, "incomplete": self.incomplete}[kind]
+        capped.total += total - len(rows)  # each row is counted as it is offered
+        for hazard_id, *fields, supervised in rows:
+            s = dict(zip(_SNAPSHOT, (hazard_id, *fields), strict=True))
+            key: tuple[Any, ...] = ((s["deadline"], hazard_id) if kind == "overdue" else
+                                    (s.get("deadline") or "9999", hazard_id) if kind == "majors" else (hazard_id,))
+            if capped.wants(key):
+                capped.add(key, self._entry(kind, hazard_id, s, bool(supervised)))
 
 
 _LISTED = tuple(k for k in _SNAPSHOT if k != "funds")
@@ -319,10 +329,10 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     change, rates, breakdowns, lists, trend), by the week's Monday, in one walk. The lists hold
     their first LIST_LIMIT entries, most urgent first, and their totals (`everything`: all).
 
-    Only the hazards changed since the week before the earliest asked week began are taken
-    back one by one (`split`); every other hazard stood then as it stands now, and is counted
-    in SQL by the same rules (and the trend's earlier weeks' closings are counted from the
-    history). Without `split`, every hazard is taken back: the same result, the reference
+    Only the hazards changed since the earliest asked week began (the week before it ended)
+    are taken back one by one (`split`); every other hazard stood then as it stands now, and is
+    counted in SQL by the same rules, only each list's first entries read (and the events of
+    the week before and the trend's earlier weeks' closings are counted from the history). Without `split`, every hazard is taken back: the same result, the reference
     the tests hold the split one to."""
     if not report_mondays:
         return {}
@@ -336,7 +346,7 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         i = at[m]
         figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
         breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1], limit)
-    start = min(figures) if split else 0  # the walk's first week
+    start = min(figures) if split else 0  # the first week whose end the walk sees
 
     def visit(j: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
         i = j + start
@@ -344,8 +354,16 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         if i in breakdowns:
             breakdowns[i].add(hazard_id, s, supervised)
 
+    tz = reg.timezone
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[start:]]
+    bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
+    if split:
+        # Only the end of the first week is needed (its figures are the change's baseline), not
+        # its events: the walk's first period is that moment alone, so it takes back only the
+        # hazards changed since; the first week's events are counted in SQL.
+        bounds[0] = bounds[1]
     events: list[dict[str, int]] = [{} for _ in mondays[:start]]
-    events += _walk(reg, mondays[start:], {i - start for i in figures}, visit, changed_only=split)
+    events += walk_between(reg, bounds, {i - start for i in figures}, visit, changed_only=split)
     if split:
         _count_unchanged(reg, mondays, start, figures, breakdowns, events)
     result: dict[str, dict[str, Any]] = {}
@@ -373,14 +391,19 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
 
 def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: dict[int, _Figures],
                      breakdowns: dict[int, _Breakdown], events: list[dict[str, int]]) -> None:
-    """Add the hazards unchanged since mondays[start] began to the figures and breakdowns (counted
-    in SQL, listed here), and the closings of the weeks before it to `events`."""
+    """Add the hazards unchanged since mondays[start] ended to the figures and breakdowns (counted
+    in SQL, listed here), the closings of the weeks up to it and the other events of that week
+    (counted in the history) to `events`."""
     tz = reg.timezone
-    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 1]]
-    since = bounds[start]
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 2]]
+    since = bounds[start + 1]
     for w, closed in enumerate(reg.store.hazard_action_counts("verify", bounds)):
         if closed:
             events[w]["closed"] = closed
+    for action in ("done", "void", "verify_fail"):
+        n = reg.store.hazard_action_counts(action, bounds[start:])[0]
+        if n:
+            events[start][_EVENTS[action]] = n
     weeks = sorted(figures)
     per_week = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
                 "major_found_week", "major_fixed_week", "overdue")
@@ -398,13 +421,14 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         for found_on, n in reg.store.weekly_unchanged_found(since, min(b.found_by_week), b.last):
             found_monday = date.fromisoformat(found_on)
             b.found_by_week[(found_monday - timedelta(days=found_monday.weekday())).isoformat()] += n
-    last = max(b.last for b in breakdowns.values())
-    for hazard_id, *fields, supervised in reg.store.weekly_unchanged_listed(since, last):
-        s = dict(zip(_SNAPSHOT, (hazard_id, *fields), strict=True))
-        for i in weeks:
-            figures[i].add_incomplete_plan(s)
-            if i in breakdowns:
-                breakdowns[i].add_listed(hazard_id, s, bool(supervised))
+    # The incomplete plans (one count, whatever the week: it depends on the hazard alone) and the
+    # lists: only each list's first entries are read (all of them for `--all`).
+    plans = reg.store.weekly_unchanged_incomplete_plans(since)
+    for i in weeks:
+        figures[i].figures["major_incomplete_plan"] += plans
+    for b in breakdowns.values():
+        for kind, capped in (("overdue", b.overdue), ("majors", b.majors), ("incomplete", b.incomplete)):
+            b.add_first(kind, *reg.store.weekly_unchanged_first(since, kind, b.last, capped.limit))
 
 
 def _week_end(reg: Register, monday: date) -> str:
@@ -519,7 +543,20 @@ def weekly_report(reg: Register, week: str | None = None, everything: bool = Fal
         "coverage": coverage,
         "supervision": supervision_at(reg, min(sunday, reg.today())),
         "trend": replayed["trend"],
+        "enforcement": enforcement(reg, monday, min(sunday, reg.today())),
+        "accidents": accidents_at(reg, monday, min(sunday, reg.today())),
     }
+
+
+def accidents_at(reg: Register, monday: date, through: date) -> dict[str, Any]:
+    """The accident section: the year of `through` to that day (the week's Sunday, or today for
+    the current week) against the same period last year and the indicators pro rata, month by
+    month, and the week's own accidents. Accidents as recorded now, not replayed: a figure
+    corrected later (a death within 30 days, 条例第十三条 补报) counts in every report that
+    covers the accident, so this part is never stored with the replayed week."""
+    report = reg.accidents.report(through=through)
+    week = reg.store.accidents(monday, through) if through >= monday else []
+    return {**report, "week": {"accidents": len(week), "deaths": sum(a["deaths"] for a in week)}}
 
 
 def by_department(reg: Register, by_industry: list[dict[str, Any]], monday: date, sunday: date) -> list[dict[str, Any]]:

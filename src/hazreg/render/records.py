@@ -80,6 +80,8 @@ def evidence_record(kind: str, row: dict[str, Any]) -> dict[str, Any]:
     prefix = _EVIDENCE_PREFIX.get(kind)
     record["id"] = short_id(prefix, row["id"]) if prefix else row["id"]
     record["hazard_id"] = short_id("H", row["hazard_id"])
+    if kind == "supervision_steps" and row.get("attachment_id"):
+        record["attachment_id"] = short_id("A", row["attachment_id"])
     return record
 
 

@@ -34,3 +34,7 @@ class AccidentQueries(Queries):
 
     def update_accident_target(self, target_id: int, changes: dict[str, Any]) -> None:
         self._update("accident_targets", target_id, changes)
+
+    def remove_accident_target(self, target_id: int) -> None:
+        """A locality's indicator added into the one it was merged into (its values are in history)."""
+        self._execute("DELETE FROM accident_targets WHERE id = %s", (target_id,))

@@ -30,7 +30,7 @@ TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "
             "locality": "localities", "department": "departments"}
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "apply", "accept", "accept_fail", "extend", "escalate", "action", "attach", "import_supervision",
-                 "import_extension", "import_escalation", "import_action", "import_attachment")
+                 "import_extension", "import_escalation", "import_action", "import_attachment", "import_step")
 _HAZARD_TEXTS = ("SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id"
                  " ORDER BY h.id")
 

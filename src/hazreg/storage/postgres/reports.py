@@ -101,16 +101,29 @@ class ReportQueries(Queries):
             f" AND status IS DISTINCT FROM 'void' AND id NOT IN ({_CHANGED_SINCE}) GROUP BY found_on",
             {"since": since, "first": first, "last": last}))
 
-    def weekly_unchanged_listed(self, since: str, last: str) -> Iterator[tuple[Any, ...]]:
-        """See the SQLite store: the unchanged hazards a weekly report may list, with supervision."""
-        return self._stream(
+    def weekly_unchanged_first(self, since: str, kind: str, last: str, limit: int | None,
+                               ) -> tuple[int, list[tuple[Any, ...]]]:
+        """See the SQLite store: one of the weekly report's lists over the unchanged hazards, its
+        size and its first `limit` entries in the report's order."""
+        where, order = _LISTS[kind]
+        condition = f"{where} AND found_on IS NOT NULL AND found_on != '' AND id NOT IN ({_CHANGED_SINCE})"
+        params = {"since": since, "last": last}
+        total = next(self._tuples(f"SELECT count(*) FROM hazards WHERE {condition}", params))[0]
+        if total == 0 or limit == 0:
+            return total, []
+        rows = list(self._tuples(
             f"SELECT {', '.join(_REPORT_FIELDS)},"
             " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            " FROM hazards h WHERE found_on IS NOT NULL AND found_on != ''"
-            " AND ((status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != ''"
-            "       AND deadline <= %(last)s)"
-            "      OR (level = 'major' AND status IN ('open', 'rectifying', 'rectified', 'closed')))"
-            f" AND id NOT IN ({_CHANGED_SINCE}) ORDER BY id", {"since": since, "last": last})
+            f" FROM hazards h WHERE {condition} ORDER BY {order}"
+            + ("" if limit is None else f" LIMIT {int(limit)}"), params))
+        return total, rows
+
+    def weekly_unchanged_incomplete_plans(self, since: str) -> int:
+        """See the SQLite store: the unchanged open majors whose plan lacks a guarantee."""
+        return int(next(self._tuples(
+            f"SELECT count(*) FROM hazards WHERE level = 'major' AND status IN ('open', 'rectifying', 'rectified')"
+            f" AND found_on IS NOT NULL AND found_on != '' AND ({_MISSING_PLAN})"
+            f" AND id NOT IN ({_CHANGED_SINCE})", {"since": since}))[0])
 
     def hazard_action_counts(self, action: str, bounds: Sequence[str]) -> list[int]:
         """How many hazard entries of `action` took effect in each span bounds[n]..bounds[n + 1]."""
@@ -201,3 +214,16 @@ def _count(condition: str) -> str:
 _REPORT_FIELDS = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
                   "measures", "funds_fen", "contingency", "unit_id", "description", "verified_by")
 _CHANGED_SINCE = "SELECT record_id FROM history WHERE record_type = 'hazard' AND effective_at >= %(since)s"
+# lifecycle.missing_plan: a guarantee missing is NULL or empty (funds in fen, a number: NULL alone).
+_MISSING_PLAN = " OR ".join(f"{c} IS NULL" + ("" if c == "funds_fen" else f" OR {c} = ''")
+                            for c in ("owner", "measures", "funds_fen", "deadline", "contingency"))
+# The weekly report's lists: the same rules and order as the SQLite store's _LISTS (text sorts as
+# bytes here too: COLLATE "C").
+_LISTS = {
+    "overdue": ("status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != ''"
+                " AND deadline <= %(last)s", "deadline, id"),
+    "majors": ("level = 'major' AND status IN ('open', 'rectifying', 'rectified')",
+               "coalesce(nullif(deadline, ''), '9999'), id"),
+    "incomplete": ("level = 'major' AND status = 'closed' AND"
+                   f" ({_MISSING_PLAN} OR verified_by IS NULL OR verified_by = '')", "id"),
+}

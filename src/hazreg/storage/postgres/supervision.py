@@ -111,12 +111,17 @@ class SupervisionQueries(Queries):
 
     def iter_evidence(self, table: str) -> Iterator[dict[str, Any]]:
         """Every row of `table` (supervisions, extensions, …) with its hazard's uid, by id."""
-        assert table in EVIDENCE_TABLES
+        assert table in (*EVIDENCE_TABLES, "supervision_steps")
         sql = f"SELECT e.*, h.uid AS hazard_uid FROM {table} e JOIN hazards h ON h.id = e.hazard_id ORDER BY e.id"
+        if table == "supervision_steps":  # with the uids of the listing and of the attached report
+            sql = ("SELECT e.*, h.uid AS hazard_uid, s.uid AS supervision_uid, a.uid AS attachment_uid"
+                   " FROM supervision_steps e JOIN hazards h ON h.id = e.hazard_id"
+                   " JOIN supervisions s ON s.id = e.supervision_id"
+                   " LEFT JOIN attachments a ON a.id = e.attachment_id ORDER BY e.id")
         yield from self._stream(sql, dicts=True)
 
     def row_by_uid(self, table: str, uid: str) -> dict[str, Any] | None:
-        assert table in (*EVIDENCE_TABLES, "inspections", "hazards")
+        assert table in (*EVIDENCE_TABLES, "supervision_steps", "inspections", "hazards")
         return self._one(f"SELECT * FROM {table} WHERE uid = %s", (uid,))
 
     def attachment(self, attachment_id: int) -> dict[str, Any] | None:

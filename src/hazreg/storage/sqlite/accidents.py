@@ -47,3 +47,7 @@ class AccidentQueries:
 
     def update_accident_target(self, target_id: int, changes: dict[str, Any]) -> None:
         self._update("accident_targets", target_id, changes)
+
+    def remove_accident_target(self, target_id: int) -> None:
+        """A locality's indicator added into the one it was merged into (its values are in history)."""
+        self.conn.execute("DELETE FROM accident_targets WHERE id = ?", (target_id,))

@@ -17,7 +17,7 @@ TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "
             "locality": "localities", "department": "departments"}
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "apply", "accept", "accept_fail", "extend", "escalate", "action", "attach", "import_supervision",
-                 "import_extension", "import_escalation", "import_action", "import_attachment")
+                 "import_extension", "import_escalation", "import_action", "import_attachment", "import_step")
 # The bytes an entry's hash covers (hazreg.chain.entry_text), written by SQLite's json_array: the
 # same JSON as hazreg's encoder for text, integers and NULL (a probe proves it of the SQLite at
 # hand, see _json_as_hazreg). A value of another type (a real, a blob: put there by another tool)

@@ -51,7 +51,7 @@ class ReportQueries:
         effect at or after `since` as (effective_at, action, before), latest first). Streamed: one
         hazard's chain in memory (SQLite sorts the changes since `since` in its own bounded store).
         `changed_only`: only the hazards with such changes (the others are as they are now)."""
-        only = f" WHERE id IN ({_CHANGED_SINCE})" if changed_only else ""
+        only = f" WHERE id IN ({self._changed_since(since)})" if changed_only else ""
         rows = self._tuples(
             f"SELECT {', '.join(_REPORT_FIELDS)},"
             " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
@@ -75,6 +75,24 @@ class ReportQueries:
             yield hazard_id, fields, supervised, entries
 
     # -- the weekly report's figures of the hazards unchanged since a moment, in SQL ------------
+
+    _changed_for: tuple[str, int, str] | None = None
+
+    def _changed_since(self, since: str) -> str:
+        """SQL for the ids of the hazards with a change taking effect at or after `since`: a
+        temporary table (this connection's own, so a read-only register is fine), filled once for
+        this `since` and this state of the history and kept by id. The queries of one report use
+        it several times; each reading the history anew would sort the ids again (0.5 s each at
+        1M hazards and ten weeks back). Keyed by the history's last entry, so a change written
+        since (by anyone) fills it again."""
+        key = (since, *self.history_head())
+        if self._changed_for != key:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS weekly_changed (id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.weekly_changed")
+            self.conn.execute(f"INSERT OR IGNORE INTO temp.weekly_changed {_CHANGED_SINCE}", {"since": since})
+            # Inside a transaction the rows go if it is rolled back: kept for this query alone.
+            self._changed_for = None if self.conn.in_transaction else key
+        return "SELECT id FROM temp.weekly_changed"
     # Each sum is the rule of register/weekly.py's _Figures and _Breakdown for a hazard as it is
     # now; tests hold the two equal (test_scale: the split replay against the full one).
 
@@ -106,28 +124,42 @@ class ReportQueries:
                              AND deadline != '' AS timed
                       FROM hazards
                       WHERE status IS NOT 'void' AND found_on IS NOT NULL AND found_on != ''
-                        AND id NOT IN ({_CHANGED_SINCE})) h
+                        AND id NOT IN ({self._changed_since(since)})) h
                 GROUP BY industry, locality""", params))
 
     def weekly_unchanged_found(self, since: str, first: str, last: str) -> list[tuple[str, int]]:
         """(date found, how many) of the hazards unchanged since `since`, not void, found first..last."""
         return list(self._tuples(
             f"SELECT found_on, count(*) FROM hazards WHERE found_on >= :first AND found_on <= :last"
-            f" AND status IS NOT 'void' AND id NOT IN ({_CHANGED_SINCE}) GROUP BY found_on",
+            f" AND status IS NOT 'void' AND id NOT IN ({self._changed_since(since)}) GROUP BY found_on",
             {"since": since, "first": first, "last": last}))
 
-    def weekly_unchanged_listed(self, since: str, last: str) -> Iterator[tuple[Any, ...]]:
-        """The hazards unchanged since `since` a weekly report may list at a week ending `last` or
-        before: open or rectifying with a deadline by then, and the majors not void, as
-        (the report's fields, whether listed for supervision now)."""
-        return self._tuples(
+    def weekly_unchanged_first(self, since: str, kind: str, last: str, limit: int | None,
+                               ) -> tuple[int, list[tuple[Any, ...]]]:
+        """One of a weekly report's lists (`kind`: overdue, majors or incomplete; see _LISTS) over the
+        hazards unchanged since `since`, for a week ending `last`: how many it holds, and its first
+        `limit` entries (all if None) in the report's order, as (the report's fields, whether listed
+        for supervision now). Reads `limit` rows, whatever the number it holds."""
+        where, order = _LISTS[kind]
+        condition = f"{where} AND found_on IS NOT NULL AND found_on != '' AND id NOT IN ({self._changed_since(since)})"
+        params = {"since": since, "last": last}
+        total = self.conn.execute(f"SELECT count(*) FROM hazards WHERE {condition}", params).fetchone()[0]
+        if total == 0 or limit == 0:
+            return total, []
+        rows = list(self._tuples(
             f"SELECT {', '.join(_REPORT_FIELDS)},"
             " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            " FROM hazards h WHERE found_on IS NOT NULL AND found_on != ''"
-            " AND ((status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != ''"
-            "       AND deadline <= :last)"
-            "      OR (level = 'major' AND status IN ('open', 'rectifying', 'rectified', 'closed')))"
-            f" AND id NOT IN ({_CHANGED_SINCE}) ORDER BY id", {"since": since, "last": last})
+            f" FROM hazards h WHERE {condition} ORDER BY {order}"
+            + ("" if limit is None else f" LIMIT {int(limit)}"), params))
+        return total, rows
+
+    def weekly_unchanged_incomplete_plans(self, since: str) -> int:
+        """How many hazards unchanged since `since` are open majors (with a date found) whose plan
+        lacks one of the five guarantees (lifecycle.missing_plan)."""
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM hazards WHERE level = 'major' AND status IN ('open', 'rectifying', 'rectified')"
+            f" AND found_on IS NOT NULL AND found_on != '' AND ({_MISSING_PLAN})"
+            f" AND id NOT IN ({self._changed_since(since)})", {"since": since}).fetchone()[0])
 
     def hazard_action_counts(self, action: str, bounds: Sequence[str]) -> list[int]:
         """How many hazard entries of `action` took effect in each span bounds[n]..bounds[n + 1]."""
@@ -228,3 +260,15 @@ class ReportQueries:
 _REPORT_FIELDS = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
                   "measures", "funds_fen", "contingency", "unit_id", "description", "verified_by")
 _CHANGED_SINCE = "SELECT record_id FROM history WHERE record_type = 'hazard' AND effective_at >= :since"
+# lifecycle.missing_plan: a guarantee missing is NULL or empty (funds as stored, in fen).
+_MISSING_PLAN = " OR ".join(f"{c} IS NULL OR {c} = ''" for c in ("owner", "measures", "funds_fen", "deadline", "contingency"))
+# The weekly report's lists (register/weekly.py's _Breakdown._list), for a hazard as it is now:
+# which hazards each holds, and its order (the report's keys; ids are never equal).
+_LISTS = {
+    "overdue": ("status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != '' AND deadline <= :last",
+                "deadline, id"),
+    "majors": ("level = 'major' AND status IN ('open', 'rectifying', 'rectified')",
+               "coalesce(nullif(deadline, ''), '9999'), id"),
+    "incomplete": ("level = 'major' AND status = 'closed' AND"
+                   f" ({_MISSING_PLAN} OR verified_by IS NULL OR verified_by = '')", "id"),
+}
