@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 GENESIS = "0" * 64
@@ -30,12 +30,27 @@ def _json_list(values: Sequence[Any]) -> str:
                            else int.__repr__(v) if v.__class__ is int else _encode(v) for v in values]) + "]"
 
 
-def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None) -> str:
-    """The hash of one history entry (`values` in FIELDS order) chained to `prev`.
+def entry_text(prev: str, values: Sequence[Any], effective_at: str | None = None) -> bytes:
+    """The bytes an entry's hash covers: the JSON list of `prev`, `values` (in FIELDS order) and,
+    when it differs from the write time `at`, `effective_at`.
 
     `effective_at` is the moment the change took effect (the date an officer gave, or a
     ledger's date); it is hashed only when it differs from the write time `at`, so
     entries written before it existed, and ordinary ones since, hash as they always
     did, while changing it on any entry changes that entry's hash."""
     extra = [effective_at] if effective_at is not None and effective_at != values[1] else []
-    return _sha256(_json_list([prev, *values, *extra]).encode("utf-8")).hexdigest()
+    return _json_list([prev, *values, *extra]).encode("utf-8")
+
+
+def entry_hash(prev: str, values: Sequence[Any], effective_at: str | None = None) -> str:
+    """The hash of one history entry (`values` in FIELDS order) chained to `prev`."""
+    return _sha256(entry_text(prev, values, effective_at)).hexdigest()
+
+
+def texts_of(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, str | None, str | None, bytes]]:
+    """(seq, link, hash, the bytes its hash covers) of chain rows as `Store.chain_rows` gives
+    them, the bytes written here (by this module's own encoder) over the link the entry names."""
+    width = len(FIELDS)
+    for row in rows:
+        values, (effective, link, digest) = row[:width], row[width:]
+        yield values[0], link, digest, entry_text(link, values, effective)

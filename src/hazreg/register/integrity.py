@@ -3,6 +3,7 @@ every record equal to what its history replays to, and every attached file uncha
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -12,7 +13,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hazreg.chain import FIELDS, GENESIS, entry_hash
+from hazreg.chain import GENESIS, entry_hash
 from hazreg.money import from_fen
 from hazreg.register.accidents import FIELDS as ACCIDENT_FIELDS
 from hazreg.register.cases import FIELDS as CASE_FIELDS
@@ -54,16 +55,26 @@ _SHOWN = 20  # record mismatches listed; the count says how many there are
 
 def verify_chain(reg: Register, stop_at: str | None = None) -> dict[str, Any]:
     """Walk the chain from the first entry; the first entry whose link or hash is wrong, if any.
-    With `stop_at`, stop at the entry of that hash (an anchor) and say whether it was reached."""
+    With `stop_at`, stop at the entry of that hash (an anchor) and say whether it was reached.
+
+    The engine gives each entry's bytes (SQLite writes them in SQL, where it writes them as
+    hazreg's encoder does); an entry whose bytes do not hash to its hash, or that the engine
+    could not write, is judged by hazreg's encoder on the entry itself, as it always was."""
     prev = GENESIS
     count = 0
-    for row in reg.store.chain_rows():
-        values, effective, link, digest = row[: len(FIELDS)], *row[len(FIELDS):]
+    sha256 = hashlib.sha256
+    for seq, link, digest, data in reg.store.chain_texts():
         count += 1
         if link != prev:
-            return {"ok": False, "entries": count, "broken_at": values[0], "problem": "link"}
-        if entry_hash(prev, values, effective) != digest:
-            return {"ok": False, "entries": count, "broken_at": values[0], "problem": "hash"}
+            return {"ok": False, "entries": count, "broken_at": seq, "problem": "link"}
+        if data is None or sha256(data).hexdigest() != digest:
+            values, effective = reg.store.chain_entry(seq)
+            try:
+                held = entry_hash(prev, values, effective) == digest
+            except (TypeError, ValueError):  # a value no hazreg entry holds (a blob): never hashed
+                held = False
+            if not held:
+                return {"ok": False, "entries": count, "broken_at": seq, "problem": "hash"}
         prev = digest
         if stop_at is not None and digest == stop_at:
             return {"ok": True, "entries": count, "head": digest, "anchor_found": True}
@@ -368,25 +379,132 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
     return problems
 
 
+# From this many history entries, records, stored weeks and the structure (the search index)
+# are checked by three more processes while this one checks the chain and the rest (a few tenths of a second to start it: not
+# worth it below). Tests set it to 0 to check every register so.
+BESIDE_FROM = 200_000
+
+
 def check_register(reg: Register) -> dict[str, Any]:
-    """Every check, each with what it found; `ok` only if all of them hold."""
-    integrity = reg.store.integrity_problems()
-    foreign = reg.store.foreign_key_problems()
-    chain = verify_chain(reg)
+    """Every check, each with what it found; `ok` only if all of them hold.
+
+    SQLite's own check of the file runs beside the others (in SQLite, on a connection of its
+    own); on a big register the records, the stored weeks and the structure (counters, search
+    index, migrations) are checked beside them too, each by a child process reading the same
+    file (see _beside), so the cores there are share the work."""
+    integrity_found = reg.store.integrity_started()
+    beside: dict[str, _Beside] = {}
+    try:
+        beside = _beside(reg)
+        report = _other_checks(reg, beside)
+    except BaseException:
+        for child in beside.values():
+            child.cancel()
+        with suppress(Exception):  # stopped: what it says now (interrupted) is not the news
+            integrity_found(cancel=True)
+        raise
+    integrity = integrity_found()
+    report["ok"] = report["ok"] and not integrity
+    return {"ok": report.pop("ok"), "sqlite": integrity, **report}
+
+
+def _records(reg: Register) -> Any:
     count, records = replay_mismatches(reg)
-    child_count, child_records, rows = replay_children(reg)
-    settings = replay_settings(reg)
-    count += child_count + len(settings)
-    records = (records + child_records + settings)[:_SHOWN]
+    return [count, records]
+
+
+def _weeks(reg: Register) -> Any:
     from hazreg.register.weekly import stored_weeks_problems
 
-    problems = rows + structure_problems(reg) + stored_weeks_problems(reg)
+    return stored_weeks_problems(reg)
+
+
+# The checks a child process can take, by name: each gives what it found, as JSON values.
+_PARTS: dict[str, Callable[[Register], Any]] = {"records": _records, "weeks": _weeks, "structure": structure_problems}
+
+
+class _Beside:
+    """One of _PARTS of the same register file, computed by a child process."""
+
+    def __init__(self, path: Path, part: str) -> None:
+        import subprocess
+        import sys
+
+        code = ("import json, sys; sys.path[:0] = json.loads(sys.argv[3]);"
+                " from hazreg.register.integrity import _child; _child(sys.argv[1], sys.argv[2])")
+        self.proc = subprocess.Popen([sys.executable, "-c", code, str(path), part, json.dumps(sys.path)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def result(self) -> tuple[bool, Any]:
+        """(whether the child could say, what it found); if it could not, the caller checks itself."""
+        out, _ = self.proc.communicate()
+        if self.proc.returncode != 0:
+            return False, None
+        try:
+            return True, json.loads(out)
+        except ValueError:
+            return False, None
+
+    def cancel(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+
+def _child(path: str, part: str) -> None:
+    """In the child process: what one of _PARTS finds, as JSON on standard output."""
+    import sys
+
+    from hazreg.register import open_register
+
+    reg = open_register(Path(path), write=False)
+    json.dump(_PARTS[part](reg), sys.stdout, ensure_ascii=False)
+
+
+def _beside(reg: Register) -> dict[str, _Beside]:
+    """Child processes checking the _PARTS of this register's file, one each, where the
+    register is a file another process sees as this one does (not one brought up to date in
+    memory, nor one inside a write not yet committed, nor PostgreSQL) and big enough for them
+    to pay."""
+    shared = getattr(reg.store, "shared_file", None)  # SQLite's: a PostgreSQL register is checked here
+    if shared is None or shared() is None or reg.store.path is None:
+        return {}
+    if reg.store.count("history") < BESIDE_FROM:
+        return {}
+    path = reg.store.path
+    started: dict[str, _Beside] = {}
+    for part in _PARTS:
+        try:
+            started[part] = _Beside(path, part)
+        except OSError:  # no process to start (no interpreter to run): checked here instead
+            break
+    return started
+
+
+def _found(reg: Register, beside: dict[str, _Beside], part: str) -> Any:
+    """What one of _PARTS finds: from its child process, or (none, or it could not say) here."""
+    if part in beside:
+        said, found = beside[part].result()
+        if said:
+            return found
+    return _PARTS[part](reg)
+
+
+def _other_checks(reg: Register, beside: dict[str, _Beside]) -> dict[str, Any]:
+    foreign = reg.store.foreign_key_problems()
+    chain = verify_chain(reg)
+    child_count, child_records, rows = replay_children(reg)
+    settings = replay_settings(reg)
     files = reg.supervision.check_files()
+    count, records = _found(reg, beside, "records")
+    count += child_count + len(settings)
+    records = (records + child_records + settings)[:_SHOWN]
+    problems = rows + _found(reg, beside, "structure") + _found(reg, beside, "weeks")
     from hazreg.register.lifecycle import closed_incomplete
 
     return {
-        "ok": not integrity and not foreign and chain["ok"] and not count and not files and not problems,
-        "sqlite": integrity, "foreign_keys": foreign, "chain": chain,
+        "ok": not foreign and chain["ok"] and not count and not files and not problems,
+        "foreign_keys": foreign, "chain": chain,
         "records": {"mismatched": count, "first": records}, "tables": problems, "attachments": files,
         # Warnings: the register is sound, but these must not be mistaken for properly closed hazards.
         "closed_incomplete": [f"H{r['id']}" for r in reg.store.closed_majors() if closed_incomplete(r)],

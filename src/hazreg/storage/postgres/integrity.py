@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hazreg.search import index_text
+from hazreg.storage.base import Findings
 from hazreg.storage.postgres.queries import Queries
 
 if TYPE_CHECKING:
@@ -122,6 +123,10 @@ class IntegrityQueries(Queries):
     def integrity_problems(self) -> list[str]:
         """Nothing for hazreg to find: the server keeps its own pages (see the module's note)."""
         return []
+
+    def integrity_started(self) -> Findings:
+        """Nothing to start (see integrity_problems): the findings, none, at once."""
+        return lambda cancel=False: []
 
     def foreign_key_problems(self) -> list[str]:
         """Nothing to find: PostgreSQL enforces every foreign key, at the latest at COMMIT."""

@@ -27,7 +27,7 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
-from hazreg.chain import GENESIS, entry_hash
+from hazreg.chain import GENESIS, entry_hash, texts_of
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
@@ -471,6 +471,16 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
     def chain_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every history entry's hashed fields, when it took effect, link and hash, in order."""
         return self._stream(f"SELECT {', '.join(CHAIN_FIELDS)}, effective_at, prev, hash FROM history ORDER BY seq")
+
+    def chain_texts(self) -> Iterator[tuple[Any, ...]]:
+        """(seq, link, hash, the bytes its hash covers) of every history entry, in order: the
+        bytes written by hazreg's encoder (see the SQLite store for bytes written in SQL)."""
+        return texts_of(self.chain_rows())
+
+    def chain_entry(self, seq: int) -> tuple[tuple[Any, ...], Any]:
+        """One history entry's hashed fields (in chain.FIELDS order), and when it took effect."""
+        row = next(self._tuples(f"SELECT {', '.join(CHAIN_FIELDS)}, effective_at FROM history WHERE seq = %s", (seq,)))
+        return tuple(row[:-1]), row[-1]
 
     def chain_head(self) -> tuple[int, str]:
         row = self._one("SELECT count(*) AS n, (SELECT hash FROM history ORDER BY seq DESC LIMIT 1) AS h FROM history")

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from hazreg.chain import FIELDS as CHAIN_FIELDS
+from hazreg.chain import entry_text, texts_of
 from hazreg.search import index_text
 
 # The tables whose rows a creation entry in history names (uid and created_at), by record type.
@@ -16,6 +18,20 @@ TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "
 # Changes to a hazard that add a row to a table of their own.
 CHILD_ACTIONS = ("supervise", "delist", "apply", "accept", "accept_fail", "extend", "escalate", "action", "attach", "import_supervision",
                  "import_extension", "import_escalation", "import_action", "import_attachment", "import_step")
+# The bytes an entry's hash covers (hazreg.chain.entry_text), written by SQLite's json_array: the
+# same JSON as hazreg's encoder for text, integers and NULL (a probe proves it of the SQLite at
+# hand, see _json_as_hazreg). A value of another type (a real, a blob: put there by another tool)
+# gives NULL, and hazreg's encoder writes that entry.
+_PLAIN = " AND ".join(f"typeof({c}) NOT IN ('real', 'blob')" for c in ("prev", *CHAIN_FIELDS, "effective_at"))
+_COLUMNS = ", ".join(CHAIN_FIELDS)
+CHAIN_TEXT_SQL = (f"CAST(CASE WHEN NOT ({_PLAIN}) THEN NULL"
+                  f" WHEN effective_at IS NOT NULL AND effective_at IS NOT at THEN json_array(prev, {_COLUMNS}, effective_at)"
+                  f" ELSE json_array(prev, {_COLUMNS}) END AS BLOB)")
+# Text that JSON writers disagree on: every ASCII character (controls, quotes, backslash, DEL),
+# the first characters past ASCII, the line and paragraph separators, a byte order mark,
+# Chinese, a character outside the BMP; integers at the ends of SQLite's range; NULL.
+_PROBE: tuple[Any, ...] = ("".join(map(chr, range(0x80))), "\u0080\u009f\u00a0\u00ff", "\u2028\u2029\ufeff",
+                           "隐患台账 🧯", "", '"', "\\", -(2**63), 2**63 - 1, 0, None)
 _SEARCH_TABLE = "CREATE VIRTUAL TABLE hazard_search USING fts5(text, tokenize='unicode61')"
 
 
@@ -32,6 +48,28 @@ class IntegrityQueries:
             return {}
         row = self.conn.execute(f"SELECT uid, created_at FROM {table} WHERE id = ?", (record_id,)).fetchone()
         return {} if row is None else {"uid": row[0], "created_at": row[1]}
+
+    def _json_as_hazreg(self) -> bool:
+        """Whether this SQLite's json_array writes text, integers and NULL as hazreg's encoder does."""
+        marks = ", ".join("?" for _ in _PROBE)
+        try:
+            (text,) = self.conn.execute(f"SELECT CAST(json_array({marks}) AS BLOB)", _PROBE).fetchone()
+        except sqlite3.Error:  # a SQLite without JSON functions
+            return False
+        return bool(text == entry_text(_PROBE[0], _PROBE[1:]))
+
+    def chain_texts(self) -> Iterator[tuple[Any, ...]]:
+        """(seq, link, hash, the bytes its hash covers, or None) of every history entry, in order.
+        SQLite writes the bytes, where it writes them as hazreg does (None where a value is of a
+        type it might write otherwise); else hazreg's encoder writes them from the entry's row."""
+        if not self._json_as_hazreg():
+            return texts_of(self.chain_rows())  # type: ignore[attr-defined]  # provided by Store
+        return self._tuples(f"SELECT seq, prev, hash, {CHAIN_TEXT_SQL} FROM history ORDER BY seq")
+
+    def chain_entry(self, seq: int) -> tuple[tuple[Any, ...], Any]:
+        """One history entry's hashed fields (in chain.FIELDS order), and when it took effect."""
+        row = self.conn.execute(f"SELECT {_COLUMNS}, effective_at FROM history WHERE seq = ?", (seq,)).fetchone()
+        return tuple(row[:-1]), row[-1]
 
     def child_entries(self) -> Iterator[tuple[Any, ...]]:
         """(seq, hazard id, action, before, after, note) of every change that added or changed

@@ -23,7 +23,7 @@ from hazreg.chain import GENESIS, entry_hash
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
-from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
+from hazreg.storage.base import SCHEMA_VERSION, Findings, HazardFilter, UnitFilter
 from hazreg.storage.sqlite.accidents import AccidentQueries
 from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.cases import CaseQueries
@@ -91,6 +91,18 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
+def _integrity_check(conn: sqlite3.Connection) -> list[str]:
+    """What SQLite's integrity check finds wrong with the file (nothing: []). A file too damaged
+    for the check to finish is a finding too, in SQLite's words."""
+    try:
+        found = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        if "interrupt" in str(error):
+            raise  # stopped on purpose (another check failed first)
+        return [str(error)]
+    return [] if found == ["ok"] else found
+
+
 class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, CaseQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
@@ -102,6 +114,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         self._tail: tuple[int, str] | None = None
         self.on_disk = False  # whether a register file is behind this store (not an empty stand-in)
         self.writes = 0  # transactions this process has committed (or was committing) here
+        self._file: str | None = None  # what self.conn was opened on, while it is the file itself
         if path is None or (not path.exists() and not create):
             # Reading a register that does not exist yet: an empty one, nothing written.
             self._blank()
@@ -115,7 +128,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         try:
             # On a read-only file system SQLite cannot make the WAL's index beside the file: nobody
             # can write there either, so the file is read as it stands (immutable).
-            self.conn = _connect(f"{path.resolve().as_uri()}?immutable=1" if read_only else str(path))
+            self._file = f"{path.resolve().as_uri()}?immutable=1" if read_only else str(path)
+            self.conn = _connect(self._file)
             # One statement, one snapshot: another command may be creating the tables right now.
             version, tables = self.conn.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
@@ -142,6 +156,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
                 self.conn.backup(memory)
                 self.conn.close()
                 self.conn = memory
+                self._file = None  # what is checked is the register as brought up to date, in memory
                 self._migrate()
                 self.on_disk = True
             else:
@@ -651,8 +666,54 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         return self._tuples(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
 
     def integrity_problems(self) -> list[str]:
-        found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
-        return [] if found == ["ok"] else found
+        return _integrity_check(self.conn)
+
+    def shared_file(self) -> str | None:
+        """What another connection (or process) opens to see the register as this one sees it:
+        the file, unless this connection reads a copy in memory (an older register brought up
+        to date) or is inside a write of its own not yet committed (`copy` checks its copy so)."""
+        return None if self.conn.in_transaction else self._file
+
+    def integrity_started(self) -> Findings:
+        """SQLite's integrity check of the file, started on a connection of its own in a thread
+        (SQLite works without Python's lock, so the other checks go on meanwhile); calling the
+        result waits for its findings. A register read in memory (an older one brought up to
+        date, or one inside a write of its own) is checked here and now, as it always was."""
+        target = self.shared_file()
+        if target is None:
+            found = self.integrity_problems()
+            return lambda cancel=False: found
+        import threading
+
+        outcome: dict[str, Any] = {}
+        opened: list[sqlite3.Connection] = []
+
+        def run() -> None:
+            try:
+                conn = _connect(target)
+                opened.append(conn)
+                try:
+                    conn.execute("PRAGMA query_only = ON")
+                    outcome["found"] = _integrity_check(conn)
+                finally:
+                    conn.close()
+            except BaseException as error:  # noqa: BLE001  # raised in the caller's thread
+                outcome["error"] = error
+
+        thread = threading.Thread(target=run, name="hazreg-integrity-check", daemon=True)
+        thread.start()
+
+        def finished(cancel: bool = False) -> list[str]:
+            if cancel and thread.is_alive():
+                for conn in opened:
+                    conn.interrupt()
+            thread.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            found: list[str] = outcome["found"]
+            return found
+
+        return finished
 
     def foreign_key_problems(self) -> list[str]:
         return [f"{r[0]} row {r[1]} -> {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
