@@ -13,6 +13,8 @@ UNDO: dict[int, list[str]] = {
     12: ["DROP TABLE documents"],
     13: ["DROP TABLE accident_targets", "DROP TABLE accidents"],
     14: ["ALTER TABLE inspections DROP COLUMN focus"],
+    15: ["ALTER TABLE accidents DROP COLUMN case_id", "DROP TABLE case_payments", "DROP TABLE case_penalties",
+         "DROP TABLE case_steps", "DROP TABLE case_links", "DROP TABLE cases"],
 }
 
 

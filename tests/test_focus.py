@@ -123,7 +123,8 @@ def test_a_register_made_before_focus_opens_and_is_migrated(reg, isolated, engin
     assert [r["unit_id"] for r in old.focus.check("暴雨")["units"]] == [1]
     old.store.close()
     new = open_register(isolated, write=True, operator="tester")
-    assert new.store.migrations_applied()[-1] == "m014_inspection_focus" and SCHEMA_VERSION == 14
+    # (later migrations, m015 on, are applied after it)
+    assert "m014_inspection_focus" in new.store.migrations_applied() and SCHEMA_VERSION >= 14
     assert new.campaigns.inspection(1)["focus"] is None
     assert new.campaigns.add_inspection({"unit": 1, "inspectors": "王建国", "focus": "暴雨"})["focus"] == "暴雨"
     new.store.close()

@@ -167,7 +167,7 @@ class ActionType(LabeledEnum):
                        "暂扣或者吊销有关许可证")
     ON_SITE_MEASURES = ("on_site_measures", "On-site measures", "现场处理措施", "现场处理")
     SEAL_SEIZE = ("seal_seize", "Sealing up or seizure", "查封扣押", "查封", "扣押")
-    SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿")
+    SUSPEND = ("suspend", "Suspension", "停产停业整顿", "停产整顿", "停业整顿", "责令停产停业整顿", "责令停产整顿")
     CLOSE = ("close", "Proposed closure", "提请关闭/取缔", "关闭取缔", "关闭", "提请关闭", "Closure")
     ACCOUNTABILITY = ("accountability", "Referred for accountability", "移交问责", "问责", "Accountability")
     JUDICIAL_TRANSFER = ("judicial_transfer", "Transfer to judicial organs", "移送司法机关", "移送司法")
@@ -256,9 +256,94 @@ class Investigation(LabeledEnum):
     CONCLUDED = ("concluded", "Concluded", "已结案", "结案")
 
 
+class CaseStep(LabeledEnum):
+    """The steps of an administrative penalty case (行政处罚案件), in order; 复产验收 (resumption
+    acceptance) is recorded beside them when a decision orders 停产停业整顿."""
+
+    FILED = ("filed", "Filed", "立案")
+    INVESTIGATED = ("investigated", "Investigated", "调查取证", "调查")
+    NOTIFIED = ("notified", "Notified", "告知", "处罚告知", "行政处罚告知")
+    DECIDED = ("decided", "Decided", "决定", "处罚决定", "行政处罚决定")
+    EXECUTED = ("executed", "Executed", "执行", "执行完毕")
+    CLOSED = ("closed", "Closed", "结案")
+    RESUMPTION = ("resumption", "Resumption accepted", "复产验收", "复产")
+
+
+# The order a case moves in (复产验收 is not in it: it is required before 执行 after 停产整顿).
+CASE_ORDER = (CaseStep.FILED, CaseStep.INVESTIGATED, CaseStep.NOTIFIED, CaseStep.DECIDED, CaseStep.EXECUTED,
+              CaseStep.CLOSED)
+
+
+class Hearing(LabeledEnum):
+    """What the party asked for when notified (告知): to state and defend, a hearing, or nothing."""
+
+    NONE = ("none", "Nothing asked", "未提出", "无")
+    STATEMENT = ("statement", "Statement and defence", "陈述申辩", "陈述", "申辩")
+    HEARING = ("hearing", "Hearing", "听证")
+
+
+class IllegalCategory(LabeledEnum):
+    """The 打非治违 categories of illegal acts the national weekly/monthly form counts.
+
+    The official form's 13 columns were not found in a public source; this list follows the
+    common and industry items of 国办发明电〔2012〕10号 (集中开展安全生产领域"打非治违"专项行动)
+    and 安委〔2010〕5号, in their order, with "other" last, and is the best-evidenced list."""
+
+    UNLICENSED = ("unlicensed", "Operating without, with incomplete, expired or exceeded licences",
+                  "无证、证照不全或过期、超许可范围生产经营建设", "无证", "无证照", "证照不全", "超许可范围")
+    LICENCE_TRANSFER = ("licence_transfer", "Selling, renting, lending or transferring a safety licence",
+                        "倒卖、出租、出借或非法转让安全生产许可证", "非法转让许可证", "出租出借许可证")
+    REOPENED_AFTER_CLOSURE = ("reopened_after_closure", "Operating again after closure or ban",
+                              "关闭取缔后又擅自生产经营建设", "关闭取缔后擅自生产", "应关未关")
+    UNAPPROVED_RESUMPTION = ("unapproved_resumption", "Producing during suspension without acceptance",
+                             "停产整顿、整合技改未经验收擅自组织生产", "擅自复产", "未经验收擅自生产")
+    THREE_SIMULTANEITIES = ("three_simultaneities", "Breaching the \"three simultaneities\" of safety facilities",
+                            "违反建设项目安全设施\u201c三同时\u201d规定", "三同时")
+    CONCEALED_ACCIDENT = ("concealed_accident", "Concealing, falsely or belatedly reporting an accident",
+                          "瞒报、谎报、迟报事故", "瞒报事故", "迟报事故", "谎报事故")
+    HIDDEN_HAZARD = ("hidden_hazard", "Concealing a major hazard or not remedying it in time",
+                     "重大隐患隐瞒不报或不按规定期限整治", "隐瞒隐患", "重大隐患未整治")
+    DEFYING_ORDERS = ("defying_orders", "Refusing enforcement orders or resisting enforcement",
+                      "拒不执行安全监管监察指令、抗拒安全执法", "抗拒执法", "拒不执行指令")
+    OVER_CAPACITY = ("over_capacity", "Over capacity, intensity or staffing; overloading, crossing boundaries",
+                     "超能力、超强度、超定员组织生产经营及超层越界、超载超限", "超能力", "三超")
+    UNTRAINED = ("untrained", "No safety training; special operations without a certificate",
+                 "未依法进行安全培训、无证上岗", "无证上岗", "未培训")
+    BANNED_EQUIPMENT = ("banned_equipment", "Using equipment or processes the state has banned",
+                        "使用国家明令淘汰、禁止的设备和工艺", "淘汰设备", "禁止工艺")
+    DANGEROUS_WORK = ("dangerous_work", "Dangerous work (hot work, confined spaces, blasting) against the rules",
+                      "违规进行动火、有限空间、爆破等危险作业", "违规危险作业", "违规动火")
+    OTHER = ("other", "Other illegal acts and breaches (三违 and the rest)",
+             "其他非法违法生产经营建设行为和违规违章行为", "其他", "三违")
+
+
+class Discretion(LabeledEnum):
+    """The discretion a penalty was decided with (行政处罚裁量), within the clause's range."""
+
+    LENIENT = ("lenient", "Lenient", "从轻", "从轻处罚")
+    GENERAL = ("general", "General", "一般", "一般处罚")
+    SEVERE = ("severe", "Severe", "从重", "从重处罚")
+
+
+class PartyKind(LabeledEnum):
+    """Whom a penalty is against: the unit, its principal (主要负责人; 双罚 gives one penalty each),
+    or another responsible person."""
+
+    UNIT = ("unit", "Unit", "单位", "生产经营单位")
+    PRINCIPAL = ("principal", "Principal", "主要负责人", "负责人")
+    PERSON = ("person", "Other responsible person", "其他责任人员", "直接责任人员", "个人")
+
+
+# The penalties a case decision may give (行政处罚种类), from ActionType.
+CASE_PENALTIES = (ActionType.WARNING, ActionType.FINE, ActionType.CONFISCATE, ActionType.SUSPEND,
+                  ActionType.SUSPEND_LICENSE, ActionType.CLOSE, ActionType.ACCOUNTABILITY,
+                  ActionType.JUDICIAL_TRANSFER)
+
+
 ENUMS: tuple[type[LabeledEnum], ...] = (
     Industry, Risk, Level, Status, Source, Mode, SupervisionLevel, ActionType, Stage, Step, DocType,
-    LocalityKind, AccidentType, AccidentGrade, Investigation,
+    LocalityKind, AccidentType, AccidentGrade, Investigation, CaseStep, Hearing, IllegalCategory, Discretion,
+    PartyKind,
 )
 
 # Statuses still to be dealt with, and those whose deadline can pass (DESIGN.md: overdue).

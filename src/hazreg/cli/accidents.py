@@ -72,17 +72,19 @@ def edit(
     loss: str | None = _opt("--loss", key="help.opt.accident_loss"),
     investigation: str | None = _opt("--investigation", key="help.opt.accident_investigation"),
     note: str | None = _opt("--note", key="help.opt.note"),
+    case: str | None = _opt("--case", key="help.opt.accident_case"),
 ) -> None:
     row, changed = register(write=True).accidents.edit(accident, _fields(
         occurred=on, unit=unit, party=party, locality=locality, industry=industry, type=kind, deaths=deaths,
-        serious_injuries=serious, injuries=injuries, loss=loss, investigation=investigation, note=note))
+        serious_injuries=serious, injuries=injuries, loss=loss, investigation=investigation, note=note, case=case))
     if not changed:
         say(t("msg.unchanged", id=f"E{row['id']}"))
         return
     from hazreg.render.grid import label
 
     fields = ", ".join(t("field." + ("direct_loss" if f == "direct_loss_fen" else "accident_type" if f == "type"
-                                     else "occurred" if f.startswith("occurred") else f), default=f)
+                                     else "occurred" if f.startswith("occurred") else "case" if f == "case_id"
+                                     else f), default=f)
                        for f in changed if f != "occurred_on")
     say(t("msg.accident_changed", id=f"E{row['id']}", fields=fields, grade=label("accident_grade", row["grade"])))
 

@@ -33,6 +33,7 @@ COMMANDS = {
     "doc": "documents",
     **dict.fromkeys(("accident", "target"), "accidents"),
     "focus": "focus",
+    "case": "cases",
 }
 
 

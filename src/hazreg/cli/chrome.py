@@ -69,6 +69,13 @@ PLACEHOLDERS = {
     "--party": "party", "--deaths": "count", "--serious": "count", "--injuries": "count", "--loss": "amount_wan",
     "--investigation": "investigation", "--year": "year", "--accidents": "count", "accident": "accident",
     "accident add --type": "accident_type", "accident edit --type": "accident_type",
+    # enforcement cases
+    "--party-id": "code", "--principal": "person", "--cause": "text", "--case-no": "case_no",
+    "--accident": "accident", "--doc": "doc_number", "--hearing": "hearing", "--category": "category",
+    "--violation": "text", "--clause": "clause", "--penalty": "penalty", "--discretion": "discretion",
+    "--served": "date", "--late": "amount", "case": "case", "case step name": "case_step",
+    "case pay amount": "amount", "case pay --penalty": "penalty_no", "case list --violation": "category",
+    "case list --step": "case_step", "--case": "case",
 }
 
 

@@ -1,7 +1,8 @@
 """The register: every operation on units and hazards, with its rules, one transaction each.
 
 One service per domain (`reg.places`, `reg.units`, `reg.hazards`, `reg.campaigns`, `reg.draws`,
-`reg.supervision`, `reg.imports`, `reg.reports`, `reg.documents`, `reg.accidents`), all sharing one `Context` (store, operator,
+`reg.supervision`, `reg.imports`, `reg.reports`, `reg.documents`, `reg.accidents`,
+`reg.cases`), all sharing one `Context` (store, operator,
 clock, time zone, history log); history and settings live here. No service inherits another: each
 is given the context and the services it uses. No printing, no Typer, no Rich here: the CLI calls
 these and renders the results.
@@ -20,6 +21,7 @@ from hazreg.register.accidents import Accidents
 from hazreg.register.base import Context, parse_id, short_id
 from hazreg.register.calendar import Calendar
 from hazreg.register.campaigns import Campaigns
+from hazreg.register.cases import Cases
 from hazreg.register.documents import Documents
 from hazreg.register.draws import Draws
 from hazreg.register.focus import Focus
@@ -55,6 +57,7 @@ class Register:
         self.calendar = Calendar(self.ctx)
         self.documents = Documents(self.ctx, self.units, self.hazards, self.campaigns, self.supervision)
         self.accidents = Accidents(self.ctx, self.units, self.places)
+        self.cases = Cases(self.ctx, self.units, self.places)
 
     @property
     def store(self) -> Store:

@@ -40,7 +40,7 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 COUNTS = ("deaths", "serious_injuries", "injuries")
 # The fields an accident keeps, as history records them.
 FIELDS = ("occurred_at", "occurred_on", "unit_id", "party", "locality", "industry", "type", "deaths",
-          "serious_injuries", "injuries", "direct_loss_fen", "grade", "investigation", "note")
+          "serious_injuries", "injuries", "direct_loss_fen", "grade", "investigation", "note", "case_id")
 KINDS = ("accidents", "deaths")
 Rows = list[dict[str, Any]]  # (the service's `list` method hides the builtin in its class)
 
@@ -142,7 +142,7 @@ class Accidents:
         record: dict[str, Any] = {k: current[k] for k in FIELDS} if current else {
             "investigation": Investigation.REPORTED.value, "note": None, "party": None, "unit_id": None,
             "locality": None, "industry": None, "deaths": 0, "serious_injuries": 0, "injuries": 0,
-            "direct_loss_fen": 0}
+            "direct_loss_fen": 0, "case_id": None}
         if current is None or data.get("occurred") is not None:
             record["occurred_at"], record["occurred_on"] = self._occurred(data.get("occurred"))
         unit = None
@@ -174,6 +174,11 @@ class Accidents:
             record["investigation"] = Investigation.parse(data["investigation"], "investigation").value
         if data.get("note") is not None:
             record["note"] = _text(data["note"])
+        if data.get("case") is not None:  # the enforcement case it led to; "" or "none" clears it
+            from hazreg.register.cases import find_case
+
+            text = str(data["case"]).strip()
+            record["case_id"] = None if text.casefold() in ("", "none", "无") else find_case(self.ctx.store, text)["id"]
         loss_wan = Decimal(record["direct_loss_fen"]) / _FEN_PER_WAN
         record["grade"] = grade_of(record["deaths"], record["serious_injuries"], loss_wan).value
         return record
@@ -194,7 +199,7 @@ class Accidents:
         given = {k: v for k, v in changes.items() if v is not None}
         if not given:
             raise InvalidInput("err.nothing_to_edit", allowed="--on, --unit, --party, --locality, --industry, "
-                               "--type, --deaths, --serious, --injuries, --loss, --investigation, --note")
+                               "--type, --deaths, --serious, --injuries, --loss, --investigation, --note, --case")
         record = self._build(given, current)
         before, after = diff({k: current[k] for k in FIELDS}, record)
         if not after:
@@ -321,9 +326,10 @@ def accident_record(row: dict[str, Any]) -> dict[str, Any]:
         "party": row.get("party"), "locality": row.get("locality"), "industry": row["industry"],
         "type": row["type"], "deaths": row["deaths"], "serious_injuries": row["serious_injuries"],
         "injuries": row["injuries"], "direct_loss_wan": wan_text(row["direct_loss_fen"]),
-        "grade": row["grade"], "investigation": row["investigation"], "note": row.get("note"), "uid": row["uid"],
+        "grade": row["grade"], "investigation": row["investigation"], "note": row.get("note"),
+        "case": f"C-{row['case_id']:05d}" if row.get("case_id") else None, "uid": row["uid"],
     }
 
 
 ACCIDENT_COLUMNS = ("id", "occurred_at", "unit_id", "unit", "party", "locality", "industry", "type", "deaths",
-                    "serious_injuries", "injuries", "direct_loss_wan", "grade", "investigation", "note", "uid")
+                    "serious_injuries", "injuries", "direct_loss_wan", "grade", "investigation", "note", "case", "uid")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from hazreg.chain import FIELDS, GENESIS, entry_hash
 from hazreg.money import from_fen
 from hazreg.register.accidents import FIELDS as ACCIDENT_FIELDS
+from hazreg.register.cases import FIELDS as CASE_FIELDS
+from hazreg.register.cases import LINK_FIELDS, PAYMENT_FIELDS, PENALTY_FIELDS, STEP_FIELDS
 
 if TYPE_CHECKING:
     from hazreg.register import Register
@@ -37,9 +39,16 @@ _WRITTEN_ONCE = (
     ("inspector", "inspectors", "P", ("name", "cert", "localities"), ("name", "cert", "localities")),
     # (accidents are edited: their entries are replayed like a unit's, every field as stored)
     ("accident", "accidents", "E", ACCIDENT_FIELDS, ACCIDENT_FIELDS),
+    # enforcement cases (edited, stepped, decided: replayed like accidents) and their rows
+    ("case", "cases", "C-", CASE_FIELDS, CASE_FIELDS),
+    ("case_link", "case_links", "case link ", LINK_FIELDS, LINK_FIELDS),
+    ("case_step", "case_steps", "case step ", STEP_FIELDS, STEP_FIELDS),
+    ("case_penalty", "case_penalties", "case penalty ", PENALTY_FIELDS, PENALTY_FIELDS),
+    ("case_payment", "case_payments", "case payment ", PAYMENT_FIELDS, PAYMENT_FIELDS),
 )
 _LIST_FIELDS = {"inspectors", "industries", "localities"}
-_CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend"}
+_CHANGES = {"create", "import", "edit", "merge_locality", "plan", "start", "done", "verify", "verify_fail", "void", "extend",
+            "step", "decide"}
 _SHOWN = 20  # record mismatches listed; the count says how many there are
 
 

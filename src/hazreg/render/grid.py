@@ -16,12 +16,17 @@ from hazreg.enums import (
     AccidentGrade,
     AccidentType,
     ActionType,
+    CaseStep,
+    Discretion,
+    Hearing,
+    IllegalCategory,
     Industry,
     Investigation,
     LabeledEnum,
     Level,
     LocalityKind,
     Mode,
+    PartyKind,
     Risk,
     Source,
     Stage,
@@ -35,7 +40,8 @@ ENUM_FIELDS: dict[str, type[LabeledEnum]] = {
     "industry": Industry, "risk": Risk, "level": Level, "status": Status, "source": Source, "mode": Mode,
     "supervision_level": SupervisionLevel, "action_type": ActionType, "stage": Stage,
     "locality_kind": LocalityKind, "accident_type": AccidentType, "accident_grade": AccidentGrade,
-    "investigation": Investigation,
+    "investigation": Investigation, "illegal_category": IllegalCategory, "case_step": CaseStep,
+    "discretion": Discretion, "party_kind": PartyKind, "hearing": Hearing,
 }
 
 

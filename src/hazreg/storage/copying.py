@@ -15,7 +15,8 @@ from typing import Any
 # are rebuilt by the destination, and each engine keeps its own record of migrations.
 TABLES = (
     "settings", "localities", "departments", "units", "campaigns", "leaders", "inspectors", "draws", "inspections", "hazards",
-    "supervisions", "extensions", "escalations", "actions", "attachments", "supervision_steps", "documents", "accidents", "accident_targets", "history",
+    "supervisions", "extensions", "escalations", "actions", "attachments", "supervision_steps", "documents", "cases", "accidents", "accident_targets",
+    "case_links", "case_steps", "case_penalties", "case_payments", "history",
     "weekly_computed", "unit_industries", "calendar_days",
 )
 # The column that orders a table's rows (and whose counter follows them), by table.

@@ -406,6 +406,85 @@ M013 = [
 # Why an inspection was made (恶劣天气重点监管); the focus profiles are a setting.
 M014 = ["ALTER TABLE inspections ADD COLUMN focus TEXT"]
 
+# Enforcement cases (行政执法案件), their steps, links, penalties and payments; an accident names its case.
+M015 = [
+    _t(f"""CREATE TABLE cases (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        case_no TEXT UNIQUE,
+        unit_id INTEGER REFERENCES units(id) {_FK},
+        party TEXT,
+        party_id TEXT,
+        address TEXT,
+        principal TEXT,
+        locality TEXT,
+        industry TEXT,
+        cause TEXT NOT NULL,
+        step TEXT NOT NULL,
+        opened_on TEXT NOT NULL,
+        closed_on TEXT,
+        category TEXT,
+        violation TEXT,
+        clause TEXT,
+        decided_on TEXT,
+        served_on TEXT,
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX cases_unit ON cases(unit_id)",
+    "CREATE INDEX cases_opened ON cases(opened_on)",
+    _t(f"""CREATE TABLE case_links (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        case_id INTEGER NOT NULL REFERENCES cases(id) {_FK},
+        kind TEXT NOT NULL,
+        target_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (case_id, kind, target_id)
+    )"""),
+    "CREATE INDEX case_links_target ON case_links(kind, target_id)",
+    _t(f"""CREATE TABLE case_steps (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        case_id INTEGER NOT NULL REFERENCES cases(id) {_FK},
+        step TEXT NOT NULL,
+        done_on TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        hearing TEXT,
+        document_id INTEGER REFERENCES documents(id) {_FK},
+        note TEXT,
+        created_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX case_steps_case ON case_steps(case_id, id)",
+    _t(f"""CREATE TABLE case_penalties (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        case_id INTEGER NOT NULL REFERENCES cases(id) {_FK},
+        party_kind TEXT NOT NULL,
+        party_name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        amount_fen BIGINT,
+        discretion TEXT NOT NULL,
+        clause TEXT,
+        created_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX case_penalties_case ON case_penalties(case_id, id)",
+    _t(f"""CREATE TABLE case_payments (
+        id {_ID},
+        uid TEXT NOT NULL UNIQUE,
+        case_id INTEGER NOT NULL REFERENCES cases(id) {_FK},
+        penalty_id INTEGER NOT NULL REFERENCES case_penalties(id) {_FK},
+        paid_on TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        late_fen BIGINT NOT NULL,
+        note TEXT,
+        created_at TEXT NOT NULL
+    )"""),
+    "CREATE INDEX case_payments_case ON case_payments(case_id, id)",
+    "ALTER TABLE accidents ADD COLUMN case_id bigint",  # no foreign key, as on SQLite
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -422,6 +501,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m012_documents", M012),
     ("m013_accidents", M013),
     ("m014_inspection_focus", M014),
+    ("m015_cases", M015),
 ]
 
 

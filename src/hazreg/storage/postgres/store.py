@@ -35,6 +35,7 @@ from hazreg.storage.base import HazardFilter, UnitFilter
 from hazreg.storage.postgres.accidents import AccidentQueries
 from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.campaigns import CampaignQueries
+from hazreg.storage.postgres.cases import CaseQueries
 from hazreg.storage.postgres.documents import DocumentQueries
 from hazreg.storage.postgres.integrity import IntegrityQueries
 from hazreg.storage.postgres.reports import _ACTIVE_SQL, _OVERDUE_SQL, ReportQueries
@@ -66,7 +67,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, IntegrityQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, CaseQueries, IntegrityQueries):
     """One open register in a PostgreSQL database (opened by hazreg.storage.open_store)."""
 
     path: Path | None = None  # no file: the register is on a server

@@ -475,6 +475,103 @@ def m014_inspection_focus(db: Database) -> None:
     db.execute("PRAGMA user_version = 14")
 
 
+@migrations()
+def m015_cases(db: Database) -> None:
+    # Administrative enforcement cases (行政执法案件): against a unit on the roster or a party not
+    # on it, moving 立案 → 调查取证 → 告知 → 决定 → 执行 → 结案 (`step`, each step a row of
+    # case_steps with its date and who); the decision's violation (打非治违 category, free text,
+    # clause) on the case, its penalties one row per penalty per party (双罚: two rows), and the
+    # payments of each money penalty (the principal and any 加处罚款 part), in fen. Links to
+    # hazards and inspections are rows of case_links; an accident names its case (accidents.case_id).
+    db.execute(
+        """CREATE TABLE cases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            case_no TEXT UNIQUE,
+            unit_id INTEGER REFERENCES units(id),
+            party TEXT,
+            party_id TEXT,
+            address TEXT,
+            principal TEXT,
+            locality TEXT,
+            industry TEXT,
+            cause TEXT NOT NULL,
+            step TEXT NOT NULL,
+            opened_on TEXT NOT NULL,
+            closed_on TEXT,
+            category TEXT,
+            violation TEXT,
+            clause TEXT,
+            decided_on TEXT,
+            served_on TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX cases_unit ON cases(unit_id)")
+    db.execute("CREATE INDEX cases_opened ON cases(opened_on)")
+    db.execute(
+        """CREATE TABLE case_links (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            target_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (case_id, kind, target_id)
+        )"""
+    )
+    db.execute("CREATE INDEX case_links_target ON case_links(kind, target_id)")
+    db.execute(
+        """CREATE TABLE case_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            done_by TEXT NOT NULL,
+            hearing TEXT,
+            document_id INTEGER REFERENCES documents(id),
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX case_steps_case ON case_steps(case_id, id)")
+    db.execute(
+        """CREATE TABLE case_penalties (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            party_kind TEXT NOT NULL,
+            party_name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            amount_fen INTEGER,
+            discretion TEXT NOT NULL,
+            clause TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX case_penalties_case ON case_penalties(case_id, id)")
+    db.execute(
+        """CREATE TABLE case_payments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            penalty_id INTEGER NOT NULL REFERENCES case_penalties(id),
+            paid_on TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL,
+            late_fen INTEGER NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX case_payments_case ON case_payments(case_id, id)")
+    # (no REFERENCES: a column in a foreign key could not be dropped again by SQLite; the service checks it)
+    db.execute("ALTER TABLE accidents ADD COLUMN case_id INTEGER")
+    db.execute("PRAGMA user_version = 15")
+
+
 def number(name: str) -> int:
     """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
     return int(name[1:4])

@@ -26,6 +26,7 @@ from hazreg.search import index_text, match_query, nfc
 from hazreg.storage.base import SCHEMA_VERSION, HazardFilter, UnitFilter
 from hazreg.storage.sqlite.accidents import AccidentQueries
 from hazreg.storage.sqlite.campaigns import CampaignQueries
+from hazreg.storage.sqlite.cases import CaseQueries
 from hazreg.storage.sqlite.documents import DocumentQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
@@ -90,7 +91,7 @@ def _connect(target: str) -> sqlite3.Connection:
 
 
 
-class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, IntegrityQueries, ExportQueries):
+class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries, AccidentQueries, CaseQueries, IntegrityQueries, ExportQueries):
     """One open register file."""
 
     engine = "sqlite"
