@@ -64,6 +64,38 @@ def test_demo_inspections_record_a_focus_and_a_department(cli, demo):
     assert any(u["last_inspected"] for u in units) and any(u["last_inspected"] is None for u in units)
 
 
+def test_demo_has_cases_at_different_steps(demo):
+    cases = {c["id"]: c for c in demo.cases.list()}
+    steps = {c["step"] for c in cases.values()}
+    assert {"filed", "investigated", "decided", "closed"} <= steps
+    penalties = {i: demo.cases.penalties(i) for i in cases}
+    # 双罚: a fine on the unit and one on its principal, two penalties of one case, both paid, case closed
+    double = [i for i, ps in penalties.items()
+              if {p["party_kind"] for p in ps if p["type"] == "fine"} == {"unit", "principal"}]
+    assert len(double) == 1 and cases[double[0]]["step"] == "closed"
+    assert all(p["owed_fen"] == 0 for p in demo.cases.execution(cases[double[0]])["penalties"])
+    # partly paid: something paid, something (with the late fine) still owed
+    partly = [i for i in cases if any(p["paid_fen"] > 0 and p["owed_fen"] > 0
+                                      for p in demo.cases.execution(cases[i])["penalties"])]
+    assert len(partly) == 1
+    state = demo.cases.execution(cases[partly[0]])["penalties"][0]
+    assert state["late_fen"] > 0 and state["owed_fen"] == state["fine_fen"] - state["paid_fen"] + state["late_fen"]
+    # 停产整顿 decided, fine paid, waiting for 复产验收
+    waiting = [i for i in cases if demo.cases.needs_resumption(i)]
+    assert len(waiting) == 1 and cases[waiting[0]]["step"] == "decided"
+    # a party not on the roster (an unlicensed workshop), its accident naming the case
+    party = [c for c in cases.values() if c["unit_id"] is None]
+    assert len(party) == 1 and party[0]["party"]
+    assert any(a.get("case_id") == party[0]["id"] for a in demo.accidents.list())
+
+
+def test_case_commands_on_the_demo(cli, demo):
+    out = cli("case", "list").stdout
+    assert "C-00001" in out and "临江市宏达化工有限公司" in out and "李某某" in out
+    shown = cli("case", "show", "C-00001").stdout
+    assert "180000.00" in shown and "40000.00" in shown
+
+
 def test_report_weekly_on_the_demo_shows_every_section(cli, demo):
     data = js(cli, "report", "weekly")
     assert data["figures"]["found"] > 0 and data["by_industry"] and data["by_locality"]

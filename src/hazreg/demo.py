@@ -94,13 +94,16 @@ def _campaign_work(reg: Register, data: dict[str, Any], unit_ids: dict[str, int]
         for target in data.get("targets", []):
             reg.accidents.set_target(today.year, deaths=target.get("deaths"), accidents=target.get("accidents"),
                                      locality=target.get("locality"), industry=target.get("industry"))
+    accident_ids: dict[str, int] = {}
     for a in sorted(data.get("accidents", []), key=lambda a: _accident_day(a, today)):
         day = _accident_day(a, today)
         fields = {"occurred": f"{day.isoformat()} {a['time']}", "unit": unit_ids[a["unit"]] if a.get("unit") else None,
                   **{k: a.get(k) for k in ("party", "locality", "industry", "type", "deaths", "serious_injuries",
                                            "injuries", "loss", "investigation", "note")}}
         with _at(reg, max(start, day)):
-            reg.accidents.add({k: v for k, v in fields.items() if v is not None})
+            accident = reg.accidents.add({k: v for k, v in fields.items() if v is not None})
+        if a.get("key"):
+            accident_ids[a["key"]] = accident["id"]
     for i in sorted(data.get("inspections", []), key=lambda i: -i["days_ago"]):
         on = today - timedelta(days=i["days_ago"])
         with _at(reg, on):
@@ -108,6 +111,41 @@ def _campaign_work(reg: Register, data: dict[str, Any], unit_ids: dict[str, int]
                 "unit": unit_ids[i["unit"]], "on": on, "inspectors": i["inspectors"], "leader": i.get("leader"),
                 "mode": i.get("mode"), "department": i.get("department"), "focus": i.get("focus"),
                 "campaign": campaign_id if i.get("campaign") else None, "note": i.get("note")})
+    for c in sorted(data.get("cases", []), key=lambda c: -c["opened_days_ago"]):
+        _case(reg, c, unit_ids, hazard_ids, accident_ids)
+
+
+def _case(reg: Register, c: dict[str, Any], unit_ids: dict[str, int], hazard_ids: dict[tuple[str, int, str], int],
+          accident_ids: dict[str, int]) -> None:
+    """An enforcement case opened on its day, then walked through its steps, decision and payments,
+    each on its own day."""
+    today = reg.today()
+    opened = today - timedelta(days=c["opened_days_ago"])
+    fields = {k: c.get(k) for k in ("party", "address", "locality", "industry", "cause", "by")}
+    fields.update(unit=unit_ids[c["unit"]] if c.get("unit") else None, on=opened.isoformat(),
+                  case_no=c["case_no"].format(year=opened.year) if c.get("case_no") else None,
+                  hazards=[f"H{hazard_ids[(u, days, level)]}" for u, days, level in c.get("hazards", [])],
+                  accidents=[f"E{accident_ids[key]}" for key in c.get("accidents", [])])
+    with _at(reg, opened):
+        case_id = reg.cases.open({k: v for k, v in fields.items() if v is not None})["id"]
+    for action in c.get("actions", []):
+        day = today - timedelta(days=action["days_ago"])
+        # a decision is recorded once served (served on or after the day decided)
+        with _at(reg, today - timedelta(days=action.get("served_days_ago", action["days_ago"]))):
+            if action["do"] == "step":
+                reg.cases.step(case_id, action["step"], on=day.isoformat(), by=action.get("by"),
+                               note=action.get("note"), hearing=action.get("hearing"))
+            elif action["do"] == "decide":
+                served = today - timedelta(days=action.get("served_days_ago", action["days_ago"]))
+                reg.cases.decide(case_id, {
+                    "category": action["category"], "violation": action.get("violation"), "clause": action["clause"],
+                    "penalties": action["penalties"], "on": day.isoformat(), "served": served.isoformat(),
+                    "by": action.get("by"), "note": action.get("note")})
+            else:  # a payment of the fine on the party named
+                penalty = next(p for p in reg.cases.penalties(case_id)
+                               if p["type"] == "fine" and p["party_kind"] == action["party_kind"])
+                reg.cases.pay(case_id, action["amount"], on=day.isoformat(), penalty=penalty["id"],
+                              note=action.get("note"))
 
 
 def _accident_day(a: dict[str, Any], today: date) -> date:

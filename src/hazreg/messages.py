@@ -519,11 +519,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg.demo": (
         "Demo register with {total} hazards to deal with: {path}\nTry: hazreg --db \"{path}\" show H3\n"
         "It also holds a running campaign and its inspections (some for a weather focus), a listed major hazard, "
-        "accidents this year and last, and the year's control indicators: try report weekly, report accidents, "
-        "focus 暴雨, report form monthly",
+        "enforcement cases, accidents this year and last, and the year's control indicators: try report weekly, "
+        "report accidents, case list, focus 暴雨, report form monthly",
         "演示台账，待处理隐患 {total} 条：{path}\n试试：hazreg --db \"{path}\" show H3\n"
-        "台账中还有进行中的大检查及其检查记录（部分为恶劣天气重点监管）、挂牌督办的重大隐患、今年和去年的事故、"
-        "本年度控制指标：试试 report weekly、report accidents、focus 暴雨、report form monthly",
+        "台账中还有进行中的大检查及其检查记录（部分为恶劣天气重点监管）、挂牌督办的重大隐患、行政执法案件、今年和去年的事故、"
+        "本年度控制指标：试试 report weekly、report accidents、case list、focus 暴雨、report form monthly",
     ),
     "flag.overdue": ("overdue {days}d", "逾期{days}天"),
     "flag.plan_incomplete": ("plan incomplete", "五落实未到位"),
