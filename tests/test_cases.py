@@ -43,7 +43,7 @@ DOUBLE = [
 def _decided(reg, unit, penalties=None, clause="aqf-99", on="2026-10-26", served="2026-10-28"):
     case = _opened(reg, unit)
     _to_notified(reg, case)
-    return reg.cases.decide(case["id"], {"category": "hidden_hazard", "violation": "未如实记录隐患排查治理情况",
+    return reg.cases.decide(case["id"], {"category": "hazard_management", "violation": "未如实记录隐患排查治理情况",
                                          "clause": clause, "penalties": penalties or DOUBLE, "on": on,
                                          "served": served, "by": "张强"})
 
@@ -107,7 +107,7 @@ def test_a_step_is_never_before_the_last_nor_in_the_future(reg, unit):
 
 def test_double_penalty_is_two_penalties(reg, unit):
     case = _decided(reg, unit)
-    assert case["step"] == "decided" and case["category"] == "hidden_hazard" and case["decided_on"] == "2026-10-26"
+    assert case["step"] == "decided" and case["category"] == "hazard_management" and case["decided_on"] == "2026-10-26"
     assert case["served_on"] == "2026-10-28" and case["clause"] == "《安全生产法》第九十九条"
     penalties = reg.cases.penalties(case["id"])
     assert [(p["party_kind"], p["party_name"], p["type"], p["amount_fen"], p["discretion"], p["clause"])
@@ -296,13 +296,13 @@ def test_a_case_on_the_command_line(cli):
     assert "the next step is Investigated, not Notified" in err and "Traceback" not in err
     cli("case", "step", "1", "调查取证", "--on", "2026-10-12", "--by", "李明")
     cli("case", "step", "宁江应急罚〔2026〕12号", "告知", "--on", "2026-10-20", "--hearing", "听证")
-    err = cli("case", "decide", "1", "--category", "隐瞒隐患", "--clause", "aqf-99", "--penalty", "3万",
+    err = cli("case", "decide", "1", "--category", "隐患排查治理", "--clause", "aqf-99", "--penalty", "3万",
               "--on", "2026-10-26", code=2).stderr
     assert "'3万' names no penalty" in err
-    err = cli("case", "decide", "1", "--category", "隐瞒隐患", "--clause", "aqf-99", "--penalty", "罚款:50000.01",
+    err = cli("case", "decide", "1", "--category", "隐患排查治理", "--clause", "aqf-99", "--penalty", "罚款:50000.01",
               "--on", "2026-10-26", code=2).stderr
     assert "50000.01 yuan is outside 《安全生产法》第九十九条 for the Unit: 0.00 to 50000.00 yuan" in err
-    out = cli("case", "decide", "1", "--category", "隐瞒隐患", "--violation", "未如实记录", "--clause", "aqf-99",
+    out = cli("case", "decide", "1", "--category", "隐患排查治理", "--violation", "未如实记录", "--clause", "aqf-99",
               "--penalty", "罚款:3万", "--penalty", "主要负责人:罚款:1.5万:从轻:aqf-99-overdue",
               "--on", "2026-10-26", "--served", "2026-10-28", "--by", "张强").stdout
     assert out.strip() == "C-00001: decided on 2026-10-26, 2 penalties; fines due by 2026-11-12"
@@ -318,7 +318,7 @@ def test_a_case_on_the_command_line(cli):
     data = json.loads(cli("case", "show", "1", "-f", "json").stdout)
     assert [p["amount_fen"] for p in data["penalties"]] == [3_000_000, 1_500_000]
     assert data["execution"]["penalties"][1]["late_fen"] == 765_000
-    csv_text = cli("case", "list", "--open", "--violation", "hidden_hazard", "-f", "csv").stdout
+    csv_text = cli("case", "list", "--open", "--violation", "hazard_management", "-f", "csv").stdout
     assert csv_text.splitlines()[1].startswith("C-00001,宁江应急罚〔2026〕12号,U1,临江市宏达化工有限公司,")
     assert csv_text.splitlines()[1].endswith(",45000.00,52850.00")
     assert cli("case", "list", "--step", "结案", "-f", "csv").stdout.count("\n") == 1  # the header only
@@ -335,3 +335,141 @@ def test_accident_names_its_case(cli):
     assert "Accidents: E1" in cli("case", "show", "C-00001").stdout
     assert cli("accident", "edit", "E1", "--case", "C-00009", code=1).stderr.strip() == "Error: no case C-00009"
     cli("check")
+
+
+def test_a_locality_merge_moves_cases(reg):
+    from hazreg.register.integrity import replay_mismatches
+
+    reg.places.add_locality("青山镇")
+    reg.places.add_locality("青山街道")
+    party = reg.cases.open({"party": "李四", "locality": "青山镇", "cause": "无证经营", "on": "2026-11-02"})
+    assert party["locality"] == "青山镇"
+    moved = reg.places.merge("青山镇", "青山街道")
+    assert moved["case"] == 1 and reg.cases.find(party["id"])["locality"] == "青山街道"
+    assert replay_mismatches(reg) == (0, [])
+
+
+def test_hazard_actions_keep_their_figures_and_show_beside_cases(reg, unit):
+    from hazreg.register.weekly import weekly_report
+    from hazreg.storage.base import ActionFilter
+
+    hazard = reg.hazards.add({"unit": unit["id"], "description": "储罐区可燃气体报警器失效", "found_on": "2026-11-23"})
+    reg.supervision.take_action(f"H{hazard['id']}", "罚款", amount="5000", on="2026-11-24")
+    reg.supervision.take_action(f"H{hazard['id']}", "停产整顿", on="2026-11-24")
+    before = weekly_report(reg, "2026-W48")
+    stats_before = reg.store.actions(ActionFilter())
+    assert before["activity"]["actions"] == {"fine": {"count": 1, "fines": "5000.00"}, "suspend": {"count": 1, "fines": None}}
+    # a case on the same hazard, decided in the same week with a fine, changes none of them
+    case = reg.cases.open({"unit": unit["id"], "cause": "隐患未整改", "on": "2026-11-24", "hazards": [f"H{hazard['id']}"]})
+    reg.cases.step(case["id"], "调查取证", on="2026-11-24")
+    reg.cases.step(case["id"], "告知", on="2026-11-25")
+    reg.cases.decide(case["id"], {"category": "hazard_management", "clause": "aqf-102",
+                                  "penalties": [{"type": "fine", "amount": "40000"}], "on": "2026-11-26"})
+    after = weekly_report(reg, "2026-W48")
+    assert after["activity"]["actions"] == before["activity"]["actions"]
+    assert reg.store.actions(ActionFilter()) == stats_before
+    shown = reg.cases.show(case["id"])
+    assert shown["hazard_actions"] == [
+        {"hazard": f"H{hazard['id']}", "type": "fine", "on": "2026-11-24", "amount": "5000.00", "against": None},
+        {"hazard": f"H{hazard['id']}", "type": "suspend", "on": "2026-11-24", "amount": None, "against": None}]
+
+
+def test_a_party_not_on_the_roster_on_the_command_line(cli):
+    out = cli("case", "open", "--party", "张三（无证加油点）", "--party-id", "11010519491231002X", "--address", "青山镇后街 3 号",
+              "--locality", "青山镇", "--industry", "危险化学品", "--cause", "无证经营成品油", "--on", "2026-11-02").stdout
+    assert out.strip() == "C-00001 opened against 张三（无证加油点） on 2026-11-02"
+    err = cli("case", "edit", "C-1", "--party-id", "91330100716105852A", code=2).stderr
+    assert "GB 32100-2015" in err
+    cli("case", "step", "C-1", "调查取证", "--on", "2026-11-03")
+    cli("case", "step", "C-1", "告知", "--on", "2026-11-04")
+    cli("case", "decide", "C-1", "--category", "无证", "--clause", "aqf-108", "--penalty", "罚款:2万",
+        "--penalty", "提请关闭/取缔", "--on", "2026-11-05")
+    assert cli("case", "pay", "C-1", "20000.01", "--on", "2026-11-06", code=1).stderr.strip() == (
+        "Error: C-00001: 20000.01 yuan is more than the 20000.00 yuan of the fine still unpaid")
+    cli("case", "pay", "C-1", "20000", "--on", "2026-11-06")
+    cli("case", "step", "C-1", "执行", "--on", "2026-11-07")
+    cli("case", "close", "C-1", "--on", "2026-11-08")
+    err = cli("case", "step", "C-1", "结案", "--on", "2026-11-09", code=1).stderr
+    assert err.strip() == "Error: C-00001 is closed"
+    shown = json.loads(cli("case", "show", "C-1", "-f", "json").stdout)
+    assert shown["case"]["party"] == "张三（无证加油点）" and shown["case"]["category"] == "unlicensed"
+    assert [(p["party_name"], p["type"], p["amount_fen"]) for p in shown["penalties"]] == [
+        ("张三（无证加油点）", "fine", 2_000_000), ("张三（无证加油点）", "close", None)]
+    assert cli("case", "show", "C-9", code=1).stderr.strip() == "Error: no case C-9"
+    zh = cli("--lang", "zh", "case", "step", "C-1", "结案", code=1).stderr
+    assert zh.strip() == "错误: C-00001 已结案"
+
+
+def test_config_fine_ranges(cli, tmp_path):
+    table = json.loads(cli("config", "fine_ranges").stdout)
+    assert table[0]["code"] == "aqf-93" and len(table) == 20
+    mine = tmp_path / "ranges.json"
+    mine.write_text(json.dumps({"clauses": [{"code": "xf-64", "clause": "《消防法》第六十四条",
+                                            "unit": None, "person": ["0", "500"]}]}, ensure_ascii=False))
+    cli("config", "fine_ranges", str(mine))
+    assert "xf-64" in cli("case", "clauses", "-f", "csv").stdout and "aqf-99" not in cli("case", "clauses").stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"code": "x", "clause": "y", "unit": ["2", "1"]}]')
+    cli("config", "fine_ranges", str(bad), code=2)
+    cli("config", "fine_ranges", "default")
+    assert len(json.loads(cli("config", "fine_ranges").stdout)) == 20
+
+
+@pytest.mark.own_addresses
+def test_cases_travel_with_a_copy_between_engines(cli, tmp_path):
+    from tests.pg import pg_database
+
+    source = str(tmp_path / "source.db")
+    cli("--db", source, "unit", "add", "临江市宏达化工有限公司", "--industry", "危险化学品", "--locality", "青山镇",
+        "--contact", "王建国")
+    cli("--db", source, "add", "储罐区可燃气体报警器失效", "--unit", "U1", "--found", "2026-10-01")
+    cli("--db", source, "accident", "add", "--unit", "U1", "--type", "火灾", "--on", "2026-10-02")
+    cli("--db", source, "case", "open", "--unit", "U1", "--cause", "隐患未整改", "--on", "2026-10-08",
+        "--hazard", "H1", "--accident", "E1")
+    cli("--db", source, "case", "step", "1", "调查取证", "--on", "2026-10-09")
+    cli("--db", source, "case", "step", "1", "告知", "--on", "2026-10-10")
+    cli("--db", source, "case", "decide", "1", "--category", "concealment", "--clause", "aqf-102",
+        "--penalty", "罚款:4万", "--penalty", "主要负责人:罚款:6万:aqf-102-refused", "--on", "2026-10-20")
+    cli("--db", source, "case", "pay", "1", "40000", "--penalty", "1", "--on", "2026-11-20")
+    shown = cli("--db", source, "case", "show", "1", "-f", "json").stdout
+    with pg_database(schema=False) as server:
+        cli("copy", source, server)
+        cli("--db", server, "check")
+        assert cli("--db", server, "case", "show", "1", "-f", "json").stdout == shown
+        back = str(tmp_path / "back.db")
+        cli("copy", server, back)
+        cli("--db", back, "check")
+        assert cli("--db", back, "case", "show", "1", "-f", "json").stdout == shown
+    data = json.loads(shown)
+    assert data["accidents"] == ["E1"] and data["hazards"] == ["H1"]
+    # due 4 November; the unit paid 16 days late: 3% × 40,000.00 × 16 = 19,200.00;
+    # the principal's 60,000.00 unpaid 25 days to 29 November: 45,000.00 (under the cap)
+    assert [(p["late_fen"], p["owed_fen"]) for p in data["execution"]["penalties"]] == [
+        (1_920_000, 1_920_000), (4_500_000, 10_500_000)]
+
+
+def test_history_of_a_case(cli):
+    cli("case", "open", "--party", "李四", "--cause", "无证经营", "--on", "2026-11-02")
+    cli("case", "edit", "C-00001", "--cause", "无证经营成品油")
+    entries = json.loads(cli("history", "C-00001", "-f", "json").stdout)
+    assert [(e["record_type"], e["action"]) for e in entries] == [("case", "create"), ("case", "edit")]
+    assert entries[1]["after"] == {"cause": "无证经营成品油"}
+
+
+def test_list_filters(reg, unit):
+    other = reg.units.add({"name": "临江建工集团有限公司", "industry": "construction", "locality": "城东街道"})
+    first = _decided(reg, unit)  # opened 2026-10-08, decided, hazard_management
+    second = reg.cases.open({"unit": other["id"], "cause": "深基坑未按方案施工", "on": "2026-11-02"})
+    third = reg.cases.open({"party": "李四", "locality": "青山镇", "cause": "无证经营", "on": "2026-11-20"})
+    reg.cases.step(third["id"], "调查取证", on="2026-11-21")
+
+    def ids(**filters):
+        return [r["id"] for r in reg.cases.list(**filters)]
+
+    assert ids() == [first["id"], second["id"], third["id"]]
+    assert ids(step="决定") == [first["id"]] and ids(step="investigated") == [third["id"]]
+    assert ids(unit=f"U{other['id']}") == [second["id"]]
+    assert ids(localities=["青山镇"]) == [first["id"], third["id"]]
+    assert ids(since="2026-11-01") == [second["id"], third["id"]] and ids(until="2026-11-02") == [first["id"], second["id"]]
+    assert ids(category="隐患排查治理") == [first["id"]]
+    assert ids(open_only=True) == [first["id"], second["id"], third["id"]]

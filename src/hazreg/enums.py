@@ -283,38 +283,48 @@ class Hearing(LabeledEnum):
 
 
 class IllegalCategory(LabeledEnum):
-    """The 打非治违 categories of illegal acts the national weekly/monthly form counts.
+    """The 13 categories of illegal acts of the national 打非治违 form (安全生产领域"打非治违"情况
+    周报表/月报表, 2010, columns 1–13; "打击非法违法行为合计=1+2+…+13项"), in the form's order.
+    Source: the form as implemented in Ningbo's 隐患排查治理 system (GitHub ColinYu25/yhpc,
+    src/main/webapp/template/dfzw/city_report.jsp), found by the i17-reports helper."""
 
-    The official form's 13 columns were not found in a public source; this list follows the
-    common and industry items of 国办发明电〔2012〕10号 (集中开展安全生产领域"打非治违"专项行动)
-    and 安委〔2010〕5号, in their order, with "other" last, and is the best-evidenced list."""
-
-    UNLICENSED = ("unlicensed", "Operating without, with incomplete, expired or exceeded licences",
-                  "无证、证照不全或过期、超许可范围生产经营建设", "无证", "无证照", "证照不全", "超许可范围")
-    LICENCE_TRANSFER = ("licence_transfer", "Selling, renting, lending or transferring a safety licence",
-                        "倒卖、出租、出借或非法转让安全生产许可证", "非法转让许可证", "出租出借许可证")
-    REOPENED_AFTER_CLOSURE = ("reopened_after_closure", "Operating again after closure or ban",
-                              "关闭取缔后又擅自生产经营建设", "关闭取缔后擅自生产", "应关未关")
-    UNAPPROVED_RESUMPTION = ("unapproved_resumption", "Producing during suspension without acceptance",
-                             "停产整顿、整合技改未经验收擅自组织生产", "擅自复产", "未经验收擅自生产")
-    THREE_SIMULTANEITIES = ("three_simultaneities", "Breaching the \"three simultaneities\" of safety facilities",
-                            "违反建设项目安全设施\u201c三同时\u201d规定", "三同时")
-    CONCEALED_ACCIDENT = ("concealed_accident", "Concealing, falsely or belatedly reporting an accident",
-                          "瞒报、谎报、迟报事故", "瞒报事故", "迟报事故", "谎报事故")
-    HIDDEN_HAZARD = ("hidden_hazard", "Concealing a major hazard or not remedying it in time",
-                     "重大隐患隐瞒不报或不按规定期限整治", "隐瞒隐患", "重大隐患未整治")
+    UNLICENSED = ("unlicensed", "Operating without, with incomplete or expired licences, beyond them, "
+                  "or transferring a safety licence",
+                  "无证、证照不全或过期、超许可证范围从事生产经营建设，以及倒卖、出租、出借或以其他形式非法转让安全生产许可证",
+                  "无证", "无证照", "证照不全", "超许可范围", "非法转让许可证")
+    REOPENED_AFTER_CLOSURE = ("reopened_after_closure", "Operating again after closure, or not closed as ordered",
+                              "关闭取缔后又擅自生产经营建设，应关未关或关闭不到位", "关闭取缔后擅自生产", "应关未关")
+    UNAPPROVED_PRODUCTION = ("unapproved_production", "Producing during suspension or upgrading without acceptance; "
+                             "breaching the \"three simultaneities\"",
+                             "停产整顿、整合技改未经验收擅自组织生产及违反建设项目安全设施、职业卫生\u201c三同时\u201d规定",
+                             "擅自复产", "未经验收擅自生产", "三同时")
+    CONCEALMENT = ("concealment", "Concealing or falsely reporting an accident; concealing or not remedying a "
+                   "major hazard in time", "瞒报谎报事故，以及重大隐患隐瞒不报或不按规定期限予以整治",
+                   "瞒报事故", "谎报事故", "隐瞒隐患", "重大隐患未整治")
     DEFYING_ORDERS = ("defying_orders", "Refusing enforcement orders or resisting enforcement",
                       "拒不执行安全监管监察指令、抗拒安全执法", "抗拒执法", "拒不执行指令")
-    OVER_CAPACITY = ("over_capacity", "Over capacity, intensity or staffing; overloading, crossing boundaries",
-                     "超能力、超强度、超定员组织生产经营及超层越界、超载超限", "超能力", "三超")
-    UNTRAINED = ("untrained", "No safety training; special operations without a certificate",
-                 "未依法进行安全培训、无证上岗", "无证上岗", "未培训")
-    BANNED_EQUIPMENT = ("banned_equipment", "Using equipment or processes the state has banned",
-                        "使用国家明令淘汰、禁止的设备和工艺", "淘汰设备", "禁止工艺")
-    DANGEROUS_WORK = ("dangerous_work", "Dangerous work (hot work, confined spaces, blasting) against the rules",
-                      "违规进行动火、有限空间、爆破等危险作业", "违规危险作业", "违规动火")
-    OTHER = ("other", "Other illegal acts and breaches (三违 and the rest)",
-             "其他非法违法生产经营建设行为和违规违章行为", "其他", "三违")
+    ILLEGAL_EMPLOYMENT = ("illegal_employment", "Illegal employment; working without a required certificate",
+                          "非法用工、无证上岗", "非法用工", "无证上岗")
+    RULE_VIOLATIONS = ("rule_violations", "Inadequate work rules, disorderly sites, violating rules, orders or "
+                       "labour discipline",
+                       "作业规程不完善，缺乏针对性和可操作性，以及现场管理混乱、违章操作、违章指挥和违反劳动纪律",
+                       "三违", "违章操作", "违章指挥", "现场管理混乱")
+    SUBSTANDARD_EQUIPMENT = ("substandard_equipment", "Processes, equipment, monitoring, work environment or "
+                             "protective gear not up to the rules",
+                             "安全生产工艺系统、技术装备、监控设施、作业环境、劳动防护用品配备不符合规定要求",
+                             "设备设施不符合要求", "劳动防护用品")
+    HAZARD_MANAGEMENT = ("hazard_management", "Hazard identification and remediation: rules, responsibility, "
+                         "measures or rectification lacking",
+                         "隐患排查治理制度不健全、责任不明确、措施不落实、整改不到位", "隐患排查治理", "整改不到位")
+    INFRASTRUCTURE = ("infrastructure", "Major infrastructure construction: safety rules or measures lacking",
+                      "重大基础设施建设安全制度不完善、管理措施落实不到位", "重大基础设施建设")
+    EMERGENCY_READINESS = ("emergency_readiness", "Emergency teams, equipment, plans, drills or self-rescue gear "
+                           "lacking", "应急救援队伍、装备不健全，应急预案制定修订演练不及时，以及自救装备配备不足、使用培训不够",
+                           "应急救援", "应急预案")
+    UNAPPROVED_NEW_TECH = ("unapproved_new_tech", "New materials, designs, equipment or technology used without "
+                           "safety approval", "新材料、新设计、新装备、新技术未经安全监测核准投入使用", "四新")
+    OTHER = ("other", "Other production and construction against work-safety laws, regulations or rules",
+             "其他违反安全生产法律、法规、规章的生产经营建设行为", "其他")
 
 
 class Discretion(LabeledEnum):

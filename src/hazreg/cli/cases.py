@@ -348,7 +348,8 @@ def clauses(fmt: str = format_option()) -> None:
         return
     from hazreg.render.grid import Grid
 
-    grid = Grid([t("case.clause_" + c) for c in columns])
+    grid = Grid([t("case.clause_code"), t("case.clause_clause"), t("case.clause_unit"), t("case.clause_person"),
+                 t("case.clause_summary")])
     for r in rows:
         grid.rows.append([r[c] for c in columns])
         grid.styles.append("")

@@ -79,6 +79,7 @@ def config(
         for name in form_keys:
             typer.echo(f"{name} = {reg.store.setting(name) or ''}")
         typer.echo(f"documents = {_documents(reg)}")
+        typer.echo(f"fine_ranges = {t('msg.fine_ranges_count', count=len(reg.cases.ranges()))}")
         return
     if key in form_keys:
         if value is None:
@@ -89,8 +90,12 @@ def config(
         set_setting(register(write=True), key, value)
         say(t("msg.config_set", key=key, value=value.strip()))
         return
+    if key == "fine_ranges":
+        _fine_ranges(value)
+        return
     if key not in (*keys, "documents"):
-        raise InvalidInput("err.choice", "key", value=key, allowed=", ".join([*keys, "documents", *form_keys]))
+        raise InvalidInput("err.choice", "key", value=key,
+                           allowed=", ".join([*keys, "documents", "fine_ranges", *form_keys]))
     if key == "documents":
         changes = (office, prefix, review_body, court, clauses)
         if all(v is None for v in changes) and value is None:
@@ -120,6 +125,34 @@ def config(
     else:
         value = _ladder(reg.supervision.set_ladder(value))
     say(t("msg.config_set", key=key, value=value))
+
+
+def _fine_ranges(value: str | None) -> None:
+    """`config fine_ranges`: the fine table as JSON; `config fine_ranges FILE.json` replaces it
+    (a list of clauses, or {"clauses": […]} as shipped); `config fine_ranges default` restores it."""
+    import json
+
+    from hazreg.register.cases import default_ranges
+
+    if value is None:
+        typer.echo(json.dumps(register().cases.ranges(), ensure_ascii=False, indent=2))
+        return
+    clauses: Any
+    if value.strip() == "default":
+        clauses = default_ranges()
+    else:
+        path = Path(value)
+        if not path.is_file():
+            raise InvalidInput("err.no_file", "fine_ranges", path=value)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except ValueError:
+            raise InvalidInput("err.fine_range_entry", "fine_ranges", value=value) from None
+        clauses = data.get("clauses") if isinstance(data, dict) else data
+        if not isinstance(clauses, list):
+            raise InvalidInput("err.fine_range_entry", "fine_ranges", value=value)
+    checked = register(write=True).cases.set_ranges(clauses)
+    say(t("msg.config_set", key="fine_ranges", value=t("msg.fine_ranges_count", count=len(checked))))
 
 
 def _documents(reg: Any) -> str:

@@ -92,6 +92,8 @@ class Register:
             text = ref.strip().upper()
             if text.startswith("U"):
                 record_type, record_id = "unit", self.units.find(text)["id"]
+            elif text.startswith("C-"):  # an enforcement case (its own entries; its steps and penalties are theirs)
+                record_type, record_id = "case", self.cases.find(text)["id"]
             else:
                 record_type, record_id = "hazard", self.hazards.get(text)["id"]
         start = end = None

@@ -180,7 +180,8 @@ class Places:
             raise InvalidInput("err.locality_retired", "into", value=new["name"], on=new["retired_on"], into="")
         a, b = old["name"], new["name"]
         store, today = self.ctx.store, self.ctx.today()
-        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0, "accident": 0}
+        moved = {"unit": 0, "hazard": 0, "inspector": 0, "leader": 0, "campaign": 0, "locality": 0, "accident": 0,
+                 "case": 0}
         note = f"{a} → {b}"
         now = dates.timestamp()
         with store.transaction():
@@ -197,6 +198,11 @@ class Places:
                     store.update_accident(accident["id"], {"locality": b, "updated_at": now})
                     self.ctx.log("accident", accident["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
                     moved["accident"] += 1
+            for case in store.cases():
+                if case["locality"] == a:
+                    store.update_case(case["id"], {"locality": b, "updated_at": now})
+                    self.ctx.log("case", case["id"], "merge_locality", {"locality": a}, {"locality": b}, note)
+                    moved["case"] += 1
             for table, record_type in _LISTS_OF:
                 for row in store.all_listed(table):
                     if a in row["localities"]:
