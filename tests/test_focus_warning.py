@@ -106,6 +106,14 @@ def test_read_cap_with_a_namespace_prefix():
     assert zh["event"] == "高温" and zh["codes"] == ["11B09"] and zh["severity"] == "Orange"
 
 
+def test_read_cap_in_gb18030():
+    """Some provincial systems write the file in GB2312/GBK; it reads the same."""
+    text = alert(info("zh-CN", "寒潮", "11B05", "Blue", "临江市气象台发布寒潮蓝色预警信号"))
+    data = text.replace('encoding="UTF-8"', 'encoding="GB2312"').encode("gb18030")
+    zh = read_cap(data)["infos"][0]
+    assert zh["event"] == "寒潮" and zh["headline"] == "临江市气象台发布寒潮蓝色预警信号"
+
+
 @pytest.mark.parametrize(("data", "words"), [
     (b"<html><body>not a warning</body></html>", "CAP"),
     (b'<alert xmlns="urn:example:other"><info/></alert>', "CAP"),

@@ -71,6 +71,22 @@ def _no_doctype(data: bytes) -> None:
         raise InvalidInput("err.cap_not_xml", "warning", detail=str(error)) from None
 
 
+_GB_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])(gb2312|gbk|gb18030)(["'])""", re.IGNORECASE)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A file declared in GB2312/GBK/GB18030 (some provincial systems write them), as UTF-8:
+    expat reads only UTF-8, UTF-16 and Latin-1 itself."""
+    found = _GB_DECLARATION.match(data)
+    if not found:
+        return data
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise InvalidInput("err.cap_not_xml", "warning", detail=str(error)) from None
+    return _GB_DECLARATION.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
+
+
 def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -91,6 +107,7 @@ def read_cap(data: bytes) -> dict[str, Any]:
     """The CAP message in `data`: the alert's fields and its info blocks, in file order."""
     if len(data) > MAX_BYTES:
         raise InvalidInput("err.cap_too_big", "warning", size=len(data))
+    data = _as_utf8(data)
     _no_doctype(data)
     root = ET.fromstring(data)  # safe now: no DTD, so no entity but the five predefined ones
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
