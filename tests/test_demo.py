@@ -110,6 +110,25 @@ def test_report_weekly_on_the_demo_shows_every_section(cli, demo):
     assert department.split("|")[-3].strip() != "0"  # its inspections that week
 
 
+def test_every_section_of_the_weekly_report_has_something_to_say(cli, demo):
+    """Each section of the last complete week's report holds figures or rows on the demo (so a
+    section added later is checked too); only the list of majors closed without their five
+    guarantees is empty, as it should be in a well-kept register."""
+    data = js(cli, "report", "weekly")
+    empty = [key for key, value in data.items() if key != "closed_incomplete" and not _filled(value)]
+    assert empty == []
+    assert data["activity"]["unannounced"] > 0 and data["activity"]["actions"]["order_rectify"]["count"] == 1
+
+
+def _filled(value) -> bool:
+    """Not empty: some non-zero number, some text, some row."""
+    if isinstance(value, dict):
+        return any(_filled(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_filled(v) for v in value)
+    return value not in (None, "", 0, 0.0, False)
+
+
 def test_report_form_on_the_demo_has_figures(cli, demo):
     form = js(cli, "report", "form", "monthly", "--period", "2026-11")
     assert "2026-11" in json.dumps(form, ensure_ascii=False)
