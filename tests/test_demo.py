@@ -113,11 +113,12 @@ def test_report_weekly_on_the_demo_shows_every_section(cli, demo):
 def test_every_section_of_the_weekly_report_has_something_to_say(cli, demo):
     """Each section of the last complete week's report holds figures or rows on the demo (so a
     section added later is checked too); only the list of majors closed without their five
-    guarantees is empty, as it should be in a well-kept register."""
+    guarantees is empty, as it should be in a well-kept register. (On-the-spot actions on hazards
+    are left to the tests that add them: test_check_tables counts on the demo having none.)"""
     data = js(cli, "report", "weekly")
     empty = [key for key, value in data.items() if key != "closed_incomplete" and not _filled(value)]
     assert empty == []
-    assert data["activity"]["unannounced"] > 0 and data["activity"]["actions"]["order_rectify"]["count"] == 1
+    assert data["activity"]["inspections"] > 0 and data["activity"]["unannounced"] > 0
 
 
 def _filled(value) -> bool:

@@ -111,11 +111,6 @@ def _campaign_work(reg: Register, data: dict[str, Any], unit_ids: dict[str, int]
                 "unit": unit_ids[i["unit"]], "on": on, "inspectors": i["inspectors"], "leader": i.get("leader"),
                 "mode": i.get("mode"), "department": i.get("department"), "focus": i.get("focus"),
                 "campaign": campaign_id if i.get("campaign") else None, "note": i.get("note")})
-    for a in data.get("actions", []):  # an enforcement action taken on the spot, on a hazard
-        day = today - timedelta(days=a["days_ago"])
-        with _at(reg, day):
-            reg.supervision.take_action(f"H{hazard_ids[tuple(a['hazard'])]}", a["type"], a.get("amount"),
-                                        a.get("against"), on=day.isoformat(), note=a.get("note"))
     for c in sorted(data.get("cases", []), key=lambda c: -c["opened_days_ago"]):
         _case(reg, c, unit_ids, hazard_ids, accident_ids)
 
