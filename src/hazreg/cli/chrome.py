@@ -48,7 +48,7 @@ PLACEHOLDERS = {
     "--sheet": "sheet", "--since": "date", "--since-anchor": "hash", "--source": "source",
     "--stage": "stage", "--start": "date", "--status": "status", "--step": "step",
     "--to": "deadline", "--type": "action_type", "--unit": "unit", "--until": "date",
-    "--week": "week", "--weeks": "weeks", "--within": "span", "--focus": "focus", "--keywords": "words",
+    "--week": "week", "--weeks": "weeks", "--within": "span", "--focus": "focus", "--keywords": "words", "--from": "file", "--events": "words",
     "focus check name": "focus", "focus profile edit name": "focus",
     "attachment": "attachment", "campaign": "campaign", "description": "text", "dest": "file",
     "draw_ref": "draw", "file": "file", "files": "file", "hazard": "hazard",

@@ -13,6 +13,7 @@ inspection), then by unit id.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -26,24 +27,32 @@ if TYPE_CHECKING:
     from hazreg.register.places import Places
 
 SETTING = "focus_profiles"
+_CODE = re.compile(r"^11B\d{2}$", re.IGNORECASE)  # an event type code of the national early-warning system
 RISK_RANK = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
 
 DEFAULT_PROFILES: list[dict[str, Any]] = [
     {"name": "高温", "aliases": ["heat", "酷暑"],
      "industries": ["hazardous_chemicals", "gas"],
-     "keywords": ["危化品储存", "有限空间", "燃气", "户外作业", "防暑"]},
+     "keywords": ["危化品储存", "有限空间", "燃气", "户外作业", "防暑"],
+     "events": ["11B09", "11B10", "11B24", "高温", "热浪", "高温中暑"]},
     {"name": "暴雨", "aliases": ["rainstorm", "强降雨"],
      "industries": ["construction"],
-     "keywords": ["深基坑", "塔吊", "地下空间", "低洼", "地下车库", "边坡"]},
+     "keywords": ["深基坑", "塔吊", "地下空间", "低洼", "地下车库", "边坡"],
+     "events": ["11B03", "11B38", "11B64", "11B49", "11B36", "暴雨", "强降雨", "短时强降雨", "台风暴雨", "渍涝风险"]},
     {"name": "台风", "aliases": ["typhoon", "大风", "台风/大风", "wind"],
      "industries": ["construction", "special_equipment"],
-     "keywords": ["塔吊", "脚手架", "广告牌", "临时建筑", "起重", "高处作业"]},
+     "keywords": ["塔吊", "脚手架", "广告牌", "临时建筑", "起重", "高处作业"],
+     "events": ["11B01", "11B06", "11B02", "11B12", "11B20", "11B58", "台风", "大风", "龙卷风", "下击暴流",
+                "雷雨大风", "雷暴大风"]},
     {"name": "雷电", "aliases": ["lightning", "雷暴"],
      "industries": ["hazardous_chemicals", "fireworks"],
-     "keywords": ["防雷", "避雷", "接地", "易燃易爆"]},
+     "keywords": ["防雷", "避雷", "接地", "易燃易爆"],
+     "events": ["11B14", "11B43", "11B31", "11B15", "雷电", "雷暴", "强对流", "冰雹"]},
     {"name": "寒潮", "aliases": ["cold", "冰冻", "寒潮/冰冻", "低温"],
      "industries": ["gas"],
-     "keywords": ["取暖", "一氧化碳", "结冰", "防冻", "冻裂"]},
+     "keywords": ["取暖", "一氧化碳", "结冰", "防冻", "冻裂"],
+     "events": ["11B05", "11B08", "11B21", "11B27", "11B30", "11B04", "11B33", "11B16", "11B39", "11B57",
+                "寒潮", "低温冻害", "道路结冰", "冰冻", "低温雨雪冰冻", "暴雪", "大雪", "霜冻", "强降温", "道路冰雪"]},
 ]
 
 
@@ -52,9 +61,14 @@ def _key(text: str) -> str:
 
 
 def profiles(ctx: Context) -> list[dict[str, Any]]:
-    """The register's focus profiles: as edited, else the defaults."""
+    """The register's focus profiles: as edited, else the defaults. A profile stored before profiles
+    named warning events (`events`) answers the shipped profile's events."""
     stored = ctx.store.setting(SETTING)
-    return json.loads(stored) if stored else [dict(p) for p in DEFAULT_PROFILES]
+    if not stored:
+        return [{**p, "events": list(p["events"])} for p in DEFAULT_PROFILES]
+    shipped = {p["name"]: p["events"] for p in DEFAULT_PROFILES}
+    return [item if "events" in item else {**item, "events": list(shipped.get(item["name"], []))}
+            for item in json.loads(stored)]
 
 
 def profile(ctx: Context, name: str) -> dict[str, Any]:
@@ -123,11 +137,13 @@ class Focus:
                 "industries": item["industries"], "keywords": item["keywords"],
                 "units": units_to_check(self.ctx, item, places)}
 
-    def edit_profile(self, name: str, industries: list[str] | None = None, keywords: Any = None) -> dict[str, Any]:
-        """Change a profile's industries and/or keywords; recorded in history."""
+    def edit_profile(self, name: str, industries: list[str] | None = None, keywords: Any = None,
+                     events: Any = None) -> dict[str, Any]:
+        """Change a profile's industries, keywords and/or warning events (codes such as 11B03 and
+        Chinese event names, read by `from_warning`); recorded in history."""
         from hazreg.models import split_names
 
-        if industries is None and keywords is None:
+        if industries is None and keywords is None and events is None:
             raise InvalidInput("err.focus_edit_nothing", "focus")
         item = self.profile(name)
         changed = dict(item)
@@ -135,6 +151,8 @@ class Focus:
             changed["industries"] = list(dict.fromkeys(Industry.parse(v, "industry").value for v in industries))
         if keywords is not None:
             changed["keywords"] = split_names(keywords)
+        if events is not None:
+            changed["events"] = [e.upper() if _CODE.match(e) else e for e in split_names(events)]
         if not changed["industries"] and not changed["keywords"]:
             raise InvalidInput("err.focus_empty", "focus", name=item["name"])
         everything = [changed if p["name"] == item["name"] else p for p in self.profiles()]
@@ -142,6 +160,32 @@ class Focus:
             self.ctx.store.set_setting(SETTING, json.dumps(everything, ensure_ascii=False))
             self.ctx.log("settings", 0, "focus_profile", {"profile": item}, {"profile": changed}, item["name"])
         return changed
+
+    def from_warning(self, data: bytes, localities: list[str] | None = None, lang: str = "zh") -> dict[str, Any]:
+        """The focus an official early-warning file (CAP XML) calls for, and the units to check for
+        it, with the warning as `warning` (its block in `lang` where it has one, else the first)."""
+        from hazreg.register import warning
+
+        alert = warning.read_cap(data)
+        items = self.profiles()
+        shown = warning.choose_info(alert["infos"], lang)
+        ordered = [shown, *(i for i in alert["infos"] if i is not shown)]
+        found = None
+        for info in ordered:
+            names = [info["event"], warning.headline_event(info["headline"]) or ""]
+            found = warning.match_profile(items, info["codes"], names)
+            if found:
+                break
+        if found is None:
+            events = [i["event"] or warning.headline_event(i["headline"]) or i["headline"] for i in ordered]
+            codes = [c for i in ordered for c in i["codes"]]
+            raise InvalidInput("err.cap_unmapped", "warning",
+                               event="、".join(dict.fromkeys(e for e in [*events, *codes] if e)) or "—",
+                               names="、".join(p["name"] for p in items))
+        item, matched = found
+        code = next((c for c in shown["codes"] if _CODE.match(c)), None)
+        result = self.check(item["name"], localities)
+        return {"warning": {**warning.summary(alert, shown, code, self.ctx.timezone), "matched": matched}, **result}
 
 
 __all__ = ["DEFAULT_PROFILES", "Focus", "profile", "profiles", "units_to_check"]

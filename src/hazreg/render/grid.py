@@ -620,12 +620,13 @@ def focus_grid(rows: list[dict[str, Any]]) -> Grid:
 
 
 def focus_profiles_grid(items: list[dict[str, Any]]) -> Grid:
-    grid = Grid([t("field.focus"), t("col.focus_aliases"), t("field.industries"), t("col.focus_keywords")],
-                keep_whole=(0,), ratios={3: 2})
+    grid = Grid([t("field.focus"), t("col.focus_aliases"), t("field.industries"), t("col.focus_keywords"),
+                 t("col.focus_events")], keep_whole=(0,), ratios={3: 2, 4: 2})
     for item in items:
         grid.rows.append([
             safe_text(item["name"]), safe_text("、".join(item.get("aliases", []))),
             "、".join(label("industry", i) for i in item["industries"]), safe_text("、".join(item["keywords"])),
+            safe_text("、".join(item.get("events", []))),
         ])
         grid.styles.append("")
     return grid
