@@ -11,6 +11,7 @@ import typer
 from hazreg.cli.common import (
     check_format,
     format_option,
+    heading,
     note_empty,
     note_more,
     print_grid,
@@ -389,7 +390,7 @@ def report_coverage(
             return
         from hazreg.render.grid import department_grid
 
-        say(t("msg.coverage_header", since=by_dep["since"], until=by_dep["until"], campaign=by_dep["campaign"] or "—"))
+        heading(t("msg.coverage_header", since=by_dep["since"], until=by_dep["until"], campaign=by_dep["campaign"] or "—"))
         print_grid(department_grid(by_dep["by_department"]))
         return
     report = register().reports.coverage(campaign, since, until, split_list(industry), split_list(locality), gaps,
@@ -408,10 +409,10 @@ def report_coverage(
         return
     from hazreg.render.grid import coverage_grid, gaps_grid
 
-    say(t("msg.coverage_header", since=report["since"], until=report["until"],
-                 campaign=report["campaign"] or "—"))
+    heading(t("msg.coverage_header", since=report["since"], until=report["until"],
+                campaign=report["campaign"] or "—"))
     if report.get("focus"):
-        say(t("msg.focus_coverage", focus=report["focus"]))
+        heading(t("msg.focus_coverage", focus=report["focus"]))
     print_grid(coverage_grid(report))
     if gaps:
         typer.echo("")

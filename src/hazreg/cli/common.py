@@ -99,6 +99,20 @@ def say(text: str, err: bool = False) -> None:
     typer.echo("\n".join(safe_text(line) for line in text.split("\n")), err=err)
 
 
+def heading(text: str) -> None:
+    """A line above a table: on a terminal it is folded at the terminal's width, as the table
+    below it is (a campaign's long name must not run past a narrow window); elsewhere as `say`."""
+    if not sys.stdout.isatty():
+        say(text)
+        return
+    from rich.text import Text
+
+    from hazreg.render.grid import safe_text
+    from hazreg.render.table import console
+
+    console().print(Text(safe_text(text)), overflow="fold")
+
+
 def fail(error: HazregError) -> None:
     """Print one line for a user's mistake and exit with its code."""
     say(f"{t('error')}: {error.message()}", err=True)
