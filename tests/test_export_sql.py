@@ -1,8 +1,11 @@
 """CSV exports of hazards and units are formatted by SQLite and written straight from the cursor.
 
-They must be byte for byte what the Python formatter (`write_csv`, still used for the other
-exports and by any store without SQL cells) writes from the same records: in both languages,
-with every filter and window, on a register holding every kind of awkward text.
+SQLite makes each row's whole line (`hazard_lines`, `unit_lines`, written by `write_lines`), or
+each row's cells (`hazard_cells`, `unit_cells`, written by `write_cells`, the way of a database
+whose text is not UTF-8). Both must be byte for byte what the Python formatter (`write_csv`,
+still used for the other exports and by any store without SQL cells) writes from the same
+records: in both languages, with every filter and window, on a register holding every kind of
+awkward text.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, Cli
-from hazreg.cli.exports import hazard_cells, unit_cells
+from hazreg.cli.exports import hazard_cells, hazard_lines, unit_cells, unit_lines
 from hazreg.demo import build_demo
 from hazreg.i18n import set_lang
 from hazreg.register import HazardFilter, UnitFilter, open_register
-from hazreg.render.export import write_cells, write_csv
+from hazreg.render.export import write_cells, write_csv, write_lines
 from hazreg.render.records import HAZARD_COLUMNS, UNIT_COLUMNS, hazard_record, unit_record
 from hazreg.storage.sqlite.exports import ExportQueries
 
@@ -71,13 +74,19 @@ def awkward(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _both(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[bytes, bytes]:
-    """(the SQL path's file, the Python formatter's file) for one command line."""
-    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    """(the SQL paths' file, the Python formatter's file) for one command line; the two SQL
+    paths (lines, and cells) are checked to agree, to stdout as well as to a file."""
+    new, cells, old = tmp_path / "new.csv", tmp_path / "cells.csv", tmp_path / "old.csv"
+    stdout = cli(*args).stdout_bytes
     cli(*args, "-o", str(new))
-    with monkeypatch.context() as m:  # a store without SQL cells: the Python formatter writes
-        m.delattr(ExportQueries, "hazard_cells")
+    with monkeypatch.context() as m:  # a store without SQL lines: SQL cells, written by csv.writer
+        m.delattr(ExportQueries, "hazard_lines")
+        m.delattr(ExportQueries, "unit_lines")
+        cli(*args, "-o", str(cells))
+        m.delattr(ExportQueries, "hazard_cells")  # nor cells: the Python formatter writes
         m.delattr(ExportQueries, "unit_cells")
         cli(*args, "-o", str(old))
+    assert new.read_bytes() == cells.read_bytes() == stdout
     return new.read_bytes(), old.read_bytes()
 
 
@@ -122,18 +131,30 @@ def test_units_csv_from_sql_is_byte_identical(awkward, cli, monkeypatch, tmp_pat
 
 
 # Any text at all in a hazard's or its unit's cells: the characters formulas start with, quotes,
-# separators and line ends are drawn often.
-_TEXT = st.text(
-    alphabet=st.sampled_from(list("=+-@\t\r\n'\",.5e ＝＋－＠中a0")) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
-    max_size=8,
-)
+# separators, line ends (CR, LF, CRLF, U+2028), NUL, emoji and very long text are drawn often.
+_PIECES = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "'", '"', ",", ".", "5", "e", " ", "＝", "＋", "－", "＠",
+           "中", "a", "0", "\x00", "\u2028", "😀", "\x1f", "x" * 3000]
+_TEXT = st.lists(st.sampled_from(_PIECES) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                 max_size=8).map("".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def _three_ways(lines, cells, records, columns) -> tuple[str, str, str]:
+    """(write_lines', write_cells', write_csv's) text for the same rows (each asked for in turn:
+    SQLite cannot register the cells' function while another statement uses it)."""
+    outputs = []
+    for write, rows in ((write_lines, lines), (write_cells, cells), (write_csv, records)):
+        out = io.StringIO()
+        write(rows(), columns, out)
+        outputs.append(out.getvalue())
+    return outputs[0], outputs[1], outputs[2]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(description=_TEXT, owner=st.none() | _TEXT, unit_name=_TEXT, industry=_TEXT | st.sampled_from(["fire", "gas"]),
-       fen=st.none() | st.integers(min_value=-(2**63), max_value=2**63 - 1), lang=st.sampled_from(["en", "zh"]))
+       fen=st.none() | st.integers(min_value=-(2**63), max_value=2**63 - 1), lang=st.sampled_from(["en", "zh"]),
+       contact=st.none() | _TEXT)
 def test_any_cell_is_formatted_as_the_python_formatter_does(awkward, tmp_path, description, owner, unit_name,
-                                                            industry, fen, lang):
+                                                            industry, fen, lang, contact):
     copy = tmp_path / "any.db"
     if not copy.exists():
         copy.write_bytes(awkward.read_bytes())
@@ -142,19 +163,38 @@ def test_any_cell_is_formatted_as_the_python_formatter_does(awkward, tmp_path, d
         with reg.store.transaction():
             reg.store.conn.execute("UPDATE hazards SET description = ?, owner = ?, industry = ?, funds_fen = ? WHERE id = 3",
                                    (description, owner, industry, fen))
-            reg.store.conn.execute("UPDATE units SET name = ? WHERE id = (SELECT unit_id FROM hazards WHERE id = 3)",
-                                   (unit_name,))
+            reg.store.conn.execute("UPDATE units SET name = ?, contact = ? WHERE id = (SELECT unit_id FROM hazards WHERE id = 3)",
+                                   (unit_name, contact))
         set_lang(lang)
-        sql, python = io.StringIO(), io.StringIO()
-        write_cells(hazard_cells(reg, HazardFilter(ids=[3])), HAZARD_COLUMNS, sql)
-        write_csv((hazard_record(r) for r in reg.hazards.iter(HazardFilter(ids=[3]))), HAZARD_COLUMNS, python)
-        assert sql.getvalue() == python.getvalue()
-        sql, python = io.StringIO(), io.StringIO()
-        write_cells(unit_cells(reg, UnitFilter()), UNIT_COLUMNS, sql)
-        write_csv((unit_record(r) for r in reg.units.iter(UnitFilter())), UNIT_COLUMNS, python)
-        assert sql.getvalue() == python.getvalue()
+        # Hazard 3 among its neighbours: a batch where one row needs quoting and the others not.
+        query = HazardFilter(ids=[2, 3, 4])
+        lines, cells, python = _three_ways(
+            lambda: hazard_lines(reg, query), lambda: hazard_cells(reg, query),
+            lambda: (hazard_record(r) for r in reg.hazards.iter(query)), HAZARD_COLUMNS)
+        assert lines == cells == python
+        lines, cells, python = _three_ways(
+            lambda: unit_lines(reg, UnitFilter()), lambda: unit_cells(reg, UnitFilter()),
+            lambda: (unit_record(r) for r in reg.units.iter(UnitFilter())), UNIT_COLUMNS)
+        assert lines == cells == python
     finally:
         set_lang("en")
+        reg.store.close()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 2000])
+def test_lines_are_the_same_whatever_the_batch(awkward, monkeypatch, batch):
+    """Batches where every row, some rows or no row needs quoting give the same file."""
+    from hazreg.storage.sqlite import exports
+
+    reg = open_register(awkward, write=False)
+    try:
+        expected = io.StringIO()
+        write_csv((hazard_record(r) for r in reg.hazards.iter(HazardFilter())), HAZARD_COLUMNS, expected)
+        monkeypatch.setattr(exports, "BATCH", batch)
+        out = io.StringIO()
+        assert write_lines(hazard_lines(reg, HazardFilter()), HAZARD_COLUMNS, out) == expected.getvalue().count("\r\nH")
+        assert out.getvalue() == expected.getvalue()
+    finally:
         reg.store.close()
 
 

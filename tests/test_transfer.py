@@ -336,7 +336,7 @@ def test_output_file_is_written_whole_or_not_at_all(cli, filled, tmp_path, monke
     from hazreg.render import records
     from hazreg.storage.sqlite.exports import ExportQueries
 
-    real, real_cells = records.hazard_record, ExportQueries.hazard_cells
+    real, real_cells, real_lines = records.hazard_record, ExportQueries.hazard_cells, ExportQueries.hazard_lines
     calls = {"n": 0}
 
     def failing(row):
@@ -351,14 +351,25 @@ def test_output_file_is_written_whole_or_not_at_all(cli, filled, tmp_path, monke
                 raise OSError("disk full")
             yield row
 
+    def failing_lines(self, *args, **kwargs):  # the CSV's lines come from SQL: the cursor fails
+        lines = real_lines(self, *args, **kwargs)
+
+        def batches():
+            yield next(lines.batches)[:99]  # 99 rows written, then the disk is full
+            raise OSError("disk full")
+
+        return lines._replace(batches=batches())
+
     monkeypatch.setattr(records, "hazard_record", failing)
     monkeypatch.setattr(ExportQueries, "hazard_cells", failing_cells)
+    monkeypatch.setattr(ExportQueries, "hazard_lines", failing_lines)
     result = cli("export", "hazards", "-f", fmt, "-o", str(out), code=None)
     assert result.exit_code != 0
     assert out.read_text(encoding="utf-8") == "last week's file\n"  # the old file is intact
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     monkeypatch.setattr(records, "hazard_record", real)
     monkeypatch.setattr(ExportQueries, "hazard_cells", real_cells)
+    monkeypatch.setattr(ExportQueries, "hazard_lines", real_lines)
     cli("export", "hazards", "-f", fmt, "-o", str(out))
     assert out.read_text(encoding="utf-8").count("\n") == (151 if fmt == "csv" else 150)
 

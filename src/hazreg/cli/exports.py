@@ -64,10 +64,36 @@ def unit_cells(reg: Any, query: Any) -> Any:
     return reg.store.unit_cells(query, UNIT_COLUMNS, csv_rules(UNIT_COLUMNS))
 
 
+def hazard_lines(reg: Any, query: Any) -> Any:
+    """The hazards `query` finds as CSV lines made by the store (hazreg.storage.CsvLines), or None
+    where the store cannot make them."""
+    from hazreg.register.lifecycle import PLAN_FIELDS
+    from hazreg.render.export import csv_rules
+    from hazreg.render.records import HAZARD_COLUMNS
+
+    rules = csv_rules(HAZARD_COLUMNS, bools=("plan_complete", "overdue"))
+    return reg.store.hazard_lines(query, reg.today(), HAZARD_COLUMNS, rules, PLAN_FIELDS)
+
+
+def unit_lines(reg: Any, query: Any) -> Any:
+    from hazreg.render.export import csv_rules
+    from hazreg.render.records import UNIT_COLUMNS
+
+    return reg.store.unit_lines(query, UNIT_COLUMNS, csv_rules(UNIT_COLUMNS))
+
+
 def _write_cells(rows: Any, columns: Any, output: Path | None, bom: bool) -> None:
     from hazreg.render.export import export_cells
 
     count = export_cells(rows, columns, output, bom)
+    if output is not None:
+        say(t("msg.exported", count=count, path=str(output)), err=True)
+
+
+def _write_lines(lines: Any, columns: Any, output: Path | None, bom: bool) -> None:
+    from hazreg.render.export import export_lines
+
+    count = export_lines(lines, columns, output, bom)
     if output is not None:
         say(t("msg.exported", count=count, path=str(output)), err=True)
 
@@ -103,6 +129,11 @@ def hazards(
         unit=unit, owner=owner, found_since=found_since, found_until=found_until, search=search,
         changed_between=reg.window(week, since, until),
     )
+    if fmt == "csv" and hasattr(reg.store, "hazard_lines"):  # lines made by the engine
+        lines = hazard_lines(reg, query)
+        if lines is not None:
+            _write_lines(lines, HAZARD_COLUMNS, output, bom)
+            return
     if fmt == "csv" and hasattr(reg.store, "hazard_cells"):  # cells made by the engine
         _write_cells(hazard_cells(reg, query), HAZARD_COLUMNS, output, bom)
         return
@@ -131,6 +162,11 @@ def units(
     query = reg.units.filter(
         split_list(industry), split_list(locality), split_list(risk), search, reg.window(week, since, until)
     )
+    if fmt == "csv" and hasattr(reg.store, "unit_lines"):  # lines made by the engine
+        lines = unit_lines(reg, query)
+        if lines is not None:
+            _write_lines(lines, UNIT_COLUMNS, output, bom)
+            return
     if fmt == "csv" and hasattr(reg.store, "unit_cells"):  # cells made by the engine
         _write_cells(unit_cells(reg, query), UNIT_COLUMNS, output, bom)
         return

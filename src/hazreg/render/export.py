@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import itertools
 import json
 import os
@@ -31,7 +33,7 @@ from hazreg.i18n import get_lang, t
 from hazreg.paths import private_folders
 from hazreg.render.grid import ENUM_FIELDS, label
 from hazreg.sheets import FORMULA_START, is_formula, neutralise, xlsx_escape
-from hazreg.storage import CellRules
+from hazreg.storage import CellRules, CsvLines
 
 DATE_COLUMNS = {
     "found_on", "deadline", "rectified_on", "verified_on", "closed_on",
@@ -193,6 +195,68 @@ def export_cells(rows: Iterable[Sequence[Any]], columns: Sequence[str], path: Pa
     """A CSV export of finished rows to `path` (or stdout); the number of rows written."""
     with output(path, bom=bom) as stream:
         return write_cells(rows, columns, stream)
+
+
+def _plain(data: bytes, rows: int, commas: int) -> bool:
+    """Whether `rows` lines of cells joined by `commas` commas each and ended by CRLF are CSV as
+    csv.writer writes them: true when no cell holds a comma, a double quote, CR or LF (the
+    characters that make csv.writer quote a cell), which counting them tells (in C, no per-row work)."""
+    return (data.count(b",") == rows * commas and data.count(b"\n") == rows and data.count(b"\r") == rows
+            and b'"' not in data)
+
+
+def _mended(batch: Sequence[tuple[bytes, int]], cells: Callable[[Sequence[int]], Iterable[Sequence[Any]]],
+            commas: int) -> bytes:
+    """A batch's lines as csv.writer writes them: the plain ones as they are, the others from
+    their cells, fetched again and written by csv.writer."""
+    wanted = [row_id for line, row_id in batch if not _plain(line, 1, commas)]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    mended = {}
+    for row_id, row in zip(wanted, cells(wanted), strict=True):
+        writer.writerow(row)
+        mended[row_id] = text.getvalue().encode("utf-8")
+        text.seek(0)
+        text.truncate()
+    return b"".join(mended.get(row_id, line) for line, row_id in batch)
+
+
+def _utf8_buffer(stream: IO[str]) -> IO[bytes] | None:
+    """The binary stream beneath `stream` when writing UTF-8 bytes there gives the same bytes
+    as writing their text to `stream` (UTF-8, and no line end translated), else None."""
+    buffer = getattr(stream, "buffer", None)
+    encoding = getattr(stream, "encoding", None)
+    if buffer is None or not encoding or os.linesep != "\n" or codecs.lookup(encoding).name != "utf-8":
+        return None
+    return buffer  # type: ignore[no-any-return]
+
+
+def write_lines(lines: CsvLines, columns: Sequence[str], stream: IO[str]) -> int:
+    """Rows as CSV lines made by the engine (see CsvLines), written batch by batch: a batch that
+    needs no quoting is written as it came, straight to the bytes beneath `stream`."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(headers(columns))
+    buffer = _utf8_buffer(stream)
+    if buffer is not None:
+        stream.flush()  # the BOM and the header before the bytes
+    commas = len(columns) - 1
+    count = 0
+    for batch in lines.batches:
+        data = b"".join(map(itemgetter(0), batch))
+        if not _plain(data, len(batch), commas):
+            data = _mended(batch, lines.cells, commas)
+        if buffer is not None:
+            buffer.write(data)
+        else:
+            stream.write(data.decode("utf-8"))
+        count += len(batch)
+    return count
+
+
+def export_lines(lines: CsvLines, columns: Sequence[str], path: Path | None, bom: bool = False) -> int:
+    """A CSV export of engine-made lines to `path` (or stdout); the number of rows written."""
+    with output(path, bom=bom) as stream:
+        return write_lines(lines, columns, stream)
 
 
 def write_json(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:

@@ -15,6 +15,7 @@ from hazreg.storage.base import (
     SCHEMA_VERSION,
     ActionFilter,
     CellRules,
+    CsvLines,
     HazardFilter,
     InspectionFilter,
     Scope,
@@ -24,7 +25,7 @@ from hazreg.storage.base import (
 if TYPE_CHECKING:
     from hazreg.storage.base import Store
 
-__all__ = ["SCHEMA_VERSION", "ActionFilter", "Address", "CellRules", "HazardFilter", "InspectionFilter", "Scope", "UnitFilter",
+__all__ = ["SCHEMA_VERSION", "ActionFilter", "Address", "CellRules", "CsvLines", "HazardFilter", "InspectionFilter", "Scope", "UnitFilter",
            "open_store", "parse_address"]
 
 

@@ -89,6 +89,20 @@ class CellRules(NamedTuple):
     starts: str
 
 
+class CsvLines(NamedTuple):
+    """An export's rows as CSV lines made by the engine (see hazreg.storage.sqlite.exports).
+
+    `batches` gives lists of (line, id): the row's cells, finished under `CellRules`, joined by
+    commas and ended by CRLF, as UTF-8 bytes, with the record's id. A line is the CSV line as
+    it stands only when no cell needed quoting (a comma, a double quote, CR or LF in a cell):
+    the writer checks, and asks `cells` for the finished cells of the rows whose line it cannot
+    take as it is (by id, in id order).
+    """
+
+    batches: Iterator[list[tuple[bytes, int]]]
+    cells: Callable[[Sequence[int]], Iterator[tuple[Any, ...]]]
+
+
 class Bulk(Protocol):
     """New hazards of a big import written in batches (see the SQLite HazardBulk)."""
 

@@ -7,16 +7,24 @@ SQL, so that a million-row export does no per-row Python: most cells are a colum
 stored, an enum key's label is a CASE, and a cell starting with one of the few
 characters a formula starts with is handed to the Python rule (registered as an SQL
 function), which decides it exactly as the Python export does.
+
+The hazard and unit exports go one step further (`hazard_lines`, `unit_lines`): SQLite joins
+a row's cells into its CSV line, so Python handles one bytes object per row and writes
+batches of them as they come; hazreg.render.export checks each batch for the cells CSV must
+quote and has only those rows' cells fetched and written by csv.writer.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from hazreg.storage.base import CellRules, HazardFilter, UnitFilter
+from hazreg.storage.base import CellRules, CsvLines, HazardFilter, UnitFilter
+
+BATCH = 2000  # lines a batch: Python's work per batch is noise, and memory stays flat
 
 
 def _quote(text: str) -> str:
@@ -32,8 +40,36 @@ def _money(column: str) -> str:
     )
 
 
-def _cells_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules) -> str:
+def _first_char_ranges(starts: str) -> list[tuple[int, int | None]]:
+    """Code point ranges [low, high) that hold every character of `starts`, as few as possible
+    without taking in a letter or a digit (high None: no upper bound, for the non-ASCII ones)."""
+    ranges: list[tuple[int, int | None]] = []
+    for code in sorted(ord(c) for c in starts if ord(c) < 0x80):
+        if ranges:
+            low, high = ranges[-1]
+            assert high is not None
+            if not any(chr(c).isalnum() for c in range(high, code)):
+                ranges[-1] = (low, code + 1)
+                continue
+        ranges.append((code, code + 1))
+    wide = [ord(c) for c in starts if ord(c) >= 0x80]
+    if wide:
+        ranges.append((min(wide), None))
+    return ranges
+
+
+def _starts_sql(source: str, rules: CellRules) -> str:
+    """Whether `source` starts with one of `rules.starts`: first plain text comparisons, which
+    nearly every cell fails without a function call, then the exact test of the first character."""
     codes = ", ".join(str(ord(c)) for c in rules.starts)
+    ranges = " OR ".join(
+        f"{source} >= char({low})" if high is None else f"({source} >= char({low}) AND {source} < char({high}))"
+        for low, high in _first_char_ranges(rules.starts)
+    )
+    return f"({ranges}) AND unicode({source}) IN ({codes})"
+
+
+def _cell_list(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules) -> list[str]:
     parts = []
     for column in columns:
         source = sources[column]
@@ -43,11 +79,41 @@ def _cells_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRu
             cases = " ".join(f"WHEN {_quote(k) if isinstance(k, str) else int(k)} THEN {_quote(v)}"
                              for k, v in literals.items())
             parts.append(f"CASE {source} {cases} ELSE hazreg_cell({name}, {source}) END")
-        elif column in rules.guarded:
-            parts.append(f"CASE WHEN unicode({source}) IN ({codes}) THEN hazreg_cell({name}, {source}) ELSE {source} END")
+        elif column in rules.guarded and rules.starts:
+            parts.append(f"CASE WHEN {_starts_sql(source, rules)} THEN hazreg_cell({name}, {source}) ELSE {source} END")
         else:
             parts.append(source)
-    return ",\n    ".join(parts)
+    return parts
+
+
+def _cells_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules) -> str:
+    return ",\n    ".join(_cell_list(sources, columns, rules))
+
+
+def _joined(items: Sequence[str]) -> str:
+    """`items` concatenated by ||, nested as a balanced tree: SQLite copies both sides at each ||,
+    so a left-to-right chain of 58 items would copy the start of the line 57 times."""
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return f"({_joined(items[:middle])} || {_joined(items[middle:])})"
+
+
+def _line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules, numeric: frozenset[str]) -> str:
+    """A row's cells joined by commas and ended by CRLF, as UTF-8 bytes (NULL: an empty cell).
+
+    printf builds it in one buffer, but its %s ends a cell at a NUL character, so a row with a
+    NUL in any stored text (none that hazreg writes, a hand-edited register's maybe) is
+    concatenated instead, which keeps every byte and costs twice as much. `numeric`: the
+    columns made from numbers alone, which cannot hold one."""
+    cells = _cell_list(sources, columns, rules)
+    printed = "printf('" + ",".join(["%s"] * len(cells)) + "\r\n', " + ", ".join(cells) + ")"
+    items: list[str] = []
+    for cell in cells:
+        items += [f"ifnull({cell}, '')", "','"]
+    items[-1] = "char(13, 10)"
+    nul = " OR ".join(f"instr({sources[c]}, char(0))" for c in columns if c not in numeric)
+    return f"CAST(CASE WHEN {nul} THEN {_joined(items)} ELSE {printed} END AS BLOB)"
 
 
 class ExportQueries:
@@ -61,10 +127,37 @@ class ExportQueries:
 
     def _cells(self, sql: str, params: dict[str, Any], rules: CellRules) -> Iterator[tuple[Any, ...]]:
         self.conn.create_function("hazreg_cell", 2, rules.cell, deterministic=True)
+        return self._tuples_of(sql, params)
+
+    def _tuples_of(self, sql: str, params: dict[str, Any]) -> sqlite3.Cursor:
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples, written as they come
         cursor.execute(sql, params)
         return cursor
+
+    def _lines(self, sources: Mapping[str, str], columns: Sequence[str], rules: CellRules, source: str,
+               cond: str, params: dict[str, Any], id_sql: str, numeric: frozenset[str]) -> CsvLines | None:
+        """The CSV lines of `columns` FROM `source` WHERE `cond`, by id, and the way to the finished
+        cells of some of those rows. None when this database does not keep its text as UTF-8."""
+        if self.conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
+            return None
+        self.conn.create_function("hazreg_cell", 2, rules.cell, deterministic=True)
+        cursor = self._tuples_of(f"SELECT {_line_sql(sources, columns, rules, numeric)}, {id_sql}\n"
+                                 f"FROM {source} WHERE {cond} ORDER BY {id_sql}", params)
+
+        def batches() -> Iterator[list[tuple[bytes, int]]]:
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+
+        def cells(ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+            # The same connection, while the lines' statement is still open: the same snapshot, and
+            # hazreg_cell as registered (SQLite refuses to register a function while one runs).
+            wanted = {**params, "export_ids": json.dumps(list(ids))}
+            return self._tuples_of(f"SELECT {_cells_sql(sources, columns, rules)}\nFROM {source} WHERE {cond}"
+                                   f" AND {id_sql} IN (SELECT value FROM json_each(:export_ids)) ORDER BY {id_sql}",
+                                   wanted)
+
+        return CsvLines(batches(), cells)
 
     def hazard_cells(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
                      plan_fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -77,6 +170,25 @@ class ExportQueries:
     def hazard_cells_sql(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
                          plan_fields: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
         """The query of `hazard_cells` and its parameters (None: nothing can match)."""
+        found = self._hazard_query(f, today, columns, plan_fields)
+        if found is None:
+            return None
+        sources, source, cond, params = found
+        return f"SELECT {_cells_sql(sources, columns, rules)}\nFROM {source} WHERE {cond} ORDER BY h.id", params
+
+    def hazard_lines(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
+                     plan_fields: Sequence[str]) -> CsvLines | None:
+        """The hazards of `hazard_cells` as CSV lines (see CsvLines); None: use `hazard_cells`."""
+        found = self._hazard_query(f, today, columns, plan_fields)
+        if found is None:
+            return CsvLines(iter(()), lambda ids: iter(()))
+        sources, source, cond, params = found
+        numeric = frozenset({"id", "unit_id", "inspection_id", "funds", "plan_complete", "overdue"})
+        return self._lines(sources, columns, rules, source, cond, params, "h.id", numeric)
+
+    def _hazard_query(self, f: HazardFilter, today: date, columns: Sequence[str], plan_fields: Sequence[str]
+                      ) -> tuple[dict[str, str], str, str, dict[str, Any]] | None:
+        """Each column's SQL, the FROM, the WHERE and its parameters (None: nothing can match)."""
         from hazreg.storage.sqlite.store import _OVERDUE_SQL
 
         found = self._hazard_where(f, today)
@@ -93,16 +205,25 @@ class ExportQueries:
             "inspection_id": "'I' || h.inspection_id", "funds": _money("h.funds_fen"),
             "plan_complete": f"({complete})", "overdue": _OVERDUE_SQL,
         })
-        sql = (f"SELECT {_cells_sql(sources, columns, rules)}\n"
-               f"FROM hazards h JOIN units u ON u.id = h.unit_id WHERE {cond} ORDER BY h.id")
-        return sql, params
+        return sources, "hazards h JOIN units u ON u.id = h.unit_id", cond, params
 
-    def unit_cells(self, f: UnitFilter, columns: Sequence[str], rules: CellRules) -> Iterator[tuple[Any, ...]]:
-        """The cells of units matching `f`, by id, one tuple a row."""
-        cond, params = self._unit_where(f)
+    @staticmethod
+    def _unit_sources(columns: Sequence[str]) -> dict[str, str]:
         sources = {c: f"units.{c}" for c in columns}
         sources["id"] = "'U' || units.id"
         sources["industries"] = ("(SELECT group_concat(industry, '、') FROM (SELECT industry FROM unit_industries ui"
                                  " WHERE ui.unit_id = units.id ORDER BY position))")
-        sql = f"SELECT {_cells_sql(sources, columns, rules)}\nFROM units WHERE {cond} ORDER BY units.id"
+        return sources
+
+    def unit_cells(self, f: UnitFilter, columns: Sequence[str], rules: CellRules) -> Iterator[tuple[Any, ...]]:
+        """The cells of units matching `f`, by id, one tuple a row."""
+        cond, params = self._unit_where(f)
+        sql = (f"SELECT {_cells_sql(self._unit_sources(columns), columns, rules)}\n"
+               f"FROM units WHERE {cond} ORDER BY units.id")
         return self._cells(sql, params, rules)
+
+    def unit_lines(self, f: UnitFilter, columns: Sequence[str], rules: CellRules) -> CsvLines | None:
+        """The units of `unit_cells` as CSV lines (see CsvLines); None: use `unit_cells`."""
+        cond, params = self._unit_where(f)
+        return self._lines(self._unit_sources(columns), columns, rules, "units", cond, params, "units.id",
+                           frozenset({"id"}))
