@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/bench_export_scale.py                      # 100,000 hazards
     .venv/bin/python benchmarks/bench_export_scale.py --register 1000000=/path/to/scale-h1000000.db
+    .venv/bin/python benchmarks/bench_export_scale.py --compare /path/to/other/checkout/src
 
 The 100k register is bench_scale.py's (built once and cached in --dir); a 1M one is used when
 one is passed (building it takes many minutes). Each register is copied and brought up to this
 schema before anything is timed. Every command runs as a subprocess writing to a file on the
-same disk (stdout redirected: no fsync on either side), `--runs` times; the median is reported.
+same disk (stdout redirected: no fsync on either side), `--runs` times; the median is reported,
+with the command's peak memory (the largest of the runs). `--compare SRC` runs the same CSV
+exports from another checkout's source too (PYTHONPATH=SRC), in the same rounds.
 
 `sqlite3 -csv` runs the export's own query (hazreg.storage.sqlite.exports) with the cells that
 need hazreg's Python rule left as stored: ids with their letter, funds in yuan, overdue and
@@ -34,6 +37,7 @@ import bench_cli  # noqa: E402
 import bench_scale  # noqa: E402
 
 AIM = 2.0
+HEADER = ("hazards", "command", "wall s", "CPU s", "peak MB", "MB written", "× sqlite3 -csv (wall)", "× (CPU)")
 
 
 def _prepare(source: Path, workdir: Path, size: int) -> tuple[Path, str]:
@@ -76,22 +80,26 @@ def _floor_sql(register: Path, now: str) -> str:
     return sql
 
 
-def _timed(cmd: list[str], out: Path, env: Mapping[str, str]) -> tuple[float, float]:
+def _timed(cmd: list[str], out: Path, env: Mapping[str, str]) -> tuple[float, float, float]:
+    """Wall s, CPU s (user + system) and peak MB of one run (the launcher's only child is the command)."""
     launcher = (
         "import resource, subprocess, sys, time; t = time.perf_counter();"
         " p = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'wb'), stderr=subprocess.PIPE);"
         " w = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN);"
-        " print(w, u.ru_utime + u.ru_stime, p.returncode); sys.stderr.write(p.stderr.decode(errors='replace')[-500:])"
+        " print(w, u.ru_utime + u.ru_stime, u.ru_maxrss, p.returncode);"
+        " sys.stderr.write(p.stderr.decode(errors='replace')[-500:])"
     )
     proc = subprocess.run([sys.executable, "-c", launcher, str(out), *cmd], env=dict(env), capture_output=True, text=True)
-    wall, cpu, code = proc.stdout.split()
+    wall, cpu, peak_kb, code = proc.stdout.split()
     if int(code):
         raise SystemExit(f"{' '.join(cmd[:4])}… exited {code}: {proc.stderr}")
-    return float(wall), float(cpu)
+    return float(wall), float(cpu), float(peak_kb) / 1024
 
 
-def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx: bool = True) -> list[tuple[str, ...]]:
-    """Rows of (hazards, command, median wall s, median CPU s, MB written, × sqlite3 -csv wall, × CPU).
+def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx: bool = True,
+        compare: Path | None = None) -> list[tuple[str, ...]]:
+    """HEADER, then rows of (hazards, command, median wall s, median CPU s, peak MB, MB written,
+    × sqlite3 -csv wall, × CPU); with `compare`, the CSV exports of that source tree too.
 
     The commands of a size run in rounds, each round running each once in turn, so that a
     machine busy with something else slows them alike."""
@@ -101,7 +109,7 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx
         given[100_000] = bench_scale.ensure(workdir, 100_000, 1, False)[0]
     hz = bench_cli.hazreg_command()
     shell = shutil.which("sqlite3")
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[str, ...]] = [HEADER]
     for size in sorted(given):
         work, now = _prepare(given[size], workdir, size)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -117,24 +125,36 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx
         csvs.append(("hazreg export hazards (CSV)", [*hz, "export", "hazards"], out.with_suffix(".csv"), env))
         csvs.append(("hazreg --lang zh export hazards (CSV)", [*hz, "--lang", "zh", "export", "hazards"],
                      out.with_suffix(".zh.csv"), env))
-        times: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in csvs}
+        if compare is not None:
+            other = {**env, "PYTHONPATH": str(compare)}
+            csvs.append((f"{compare}: hazreg export hazards (CSV)", [*hz, "export", "hazards"],
+                         out.with_suffix(".compare.csv"), other))
+            csvs.append((f"{compare}: hazreg --lang zh export hazards (CSV)", [*hz, "--lang", "zh", "export", "hazards"],
+                         out.with_suffix(".compare.zh.csv"), other))
+        times: dict[str, list[tuple[float, float, float]]] = {label: [] for label, *_ in csvs}
         for _ in range(runs):
             for label, cmd, target, cmd_env in csvs:
                 times[label].append(_timed(cmd, target, cmd_env))
-        med = {label: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for label, v in times.items()}
+        med = {label: (statistics.median(w for w, _, _ in v), statistics.median(c for _, c, _ in v), max(m for *_, m in v))
+               for label, v in times.items()}
         floor = med[csvs[0][0]] if shell else None
         if not shell:
-            rows.append((n, "sqlite3 -csv: not installed (apt-get install -y sqlite3)", "-", "-", "-", "-", "-"))
+            rows.append((n, "sqlite3 -csv: not installed (apt-get install -y sqlite3)", "-", "-", "-", "-", "-", "-"))
         for label, _, target, _ in csvs:
-            wall, cpu = med[label]
+            wall, cpu, peak = med[label]
             ratios = (f"{wall / floor[0]:.2f}", f"{cpu / floor[1]:.2f}") if floor else ("-", "-")
-            rows.append((n, label, f"{wall:.2f}", f"{cpu:.2f}", f"{target.stat().st_size / 1e6:.1f}", *ratios))
+            rows.append((n, label, f"{wall:.2f}", f"{cpu:.2f}", f"{peak:.0f}", f"{target.stat().st_size / 1e6:.1f}", *ratios))
+        if compare is not None:
+            for label, _, target, _ in csvs[1:]:  # the same bytes from both trees
+                if label.startswith(f"{compare}: ") and target.read_bytes() != out.with_suffix(
+                        ".zh.csv" if "--lang zh" in label else ".csv").read_bytes():
+                    rows.append((n, f"DIFFERENT OUTPUT: {label}", "-", "-", "-", "-", "-", "-"))
         if xlsx and size <= 100_000:
             for label, switch in (("with lxml", "True"), ("without lxml", "False")):
                 target = out.with_suffix(f".{switch}.xlsx")
-                wall, cpu = _timed([*hz, "export", "hazards", "-f", "xlsx"], target, {**env, "OPENPYXL_LXML": switch})
+                wall, cpu, peak = _timed([*hz, "export", "hazards", "-f", "xlsx"], target, {**env, "OPENPYXL_LXML": switch})
                 rows.append((n, f"hazreg export hazards -f xlsx ({label}, one run)", f"{wall:.2f}", f"{cpu:.2f}",
-                             f"{target.stat().st_size / 1e6:.1f}", "-", "-"))
+                             f"{peak:.0f}", f"{target.stat().st_size / 1e6:.1f}", "-", "-"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
     return rows
@@ -147,15 +167,19 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/hazreg-bench-export"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-xlsx", action="store_true")
+    parser.add_argument("--compare", type=Path, metavar="SRC",
+                        help="another checkout's src folder, whose CSV exports run in the same rounds")
     args = parser.parse_args()
     registers = {int(s.split("=", 1)[0]): Path(s.split("=", 1)[1]) for s in args.register}
-    rows = run(registers, args.dir, args.runs, not args.no_xlsx)
-    print("\n| hazards | command | wall s | CPU s | MB | × sqlite3 -csv (wall) | × (CPU) |\n|---:|---|---:|---:|---:|---:|---:|")
+    rows = run(registers, args.dir, args.runs, not args.no_xlsx, args.compare)
+    print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end (a shared machine inflates times).")
+    rows = rows[1:]
+    print(f"\n| {' | '.join(HEADER)} |\n|---:|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     for r in rows:
-        if r[1] == "hazreg export hazards (CSV)" and r[5] != "-":
-            wall, cpu = float(r[5]), float(r[6])
+        if r[1] == "hazreg export hazards (CSV)" and r[6] != "-":
+            wall, cpu = float(r[6]), float(r[7])
             print(f"\nAim at {r[0]}: CSV within {AIM}x sqlite3 -csv: {'met' if wall <= AIM else 'NOT met'}"
                   f" ({wall:.2f}x wall, {cpu:.2f}x CPU).")
 

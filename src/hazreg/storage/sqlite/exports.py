@@ -24,6 +24,9 @@ from typing import Any
 
 from hazreg.storage.base import CellRules, CsvLines, HazardFilter, UnitFilter
 
+# The columns each export makes from numbers alone (see _cell_list).
+_HAZARD_NUMERIC = frozenset({"id", "unit_id", "inspection_id", "funds", "plan_complete", "overdue"})
+_UNIT_NUMERIC = frozenset({"id"})
 BATCH = 2000  # lines a batch: Python's work per batch is noise, and memory stays flat
 
 
@@ -60,16 +63,25 @@ def _first_char_ranges(starts: str) -> list[tuple[int, int | None]]:
 
 def _starts_sql(source: str, rules: CellRules) -> str:
     """Whether `source` starts with one of `rules.starts`: first plain text comparisons, which
-    nearly every cell fails without a function call, then the exact test of the first character."""
+    nearly every cell fails without a function call (Chinese text and letters at the first two),
+    then the exact test of the first character."""
     codes = ", ".join(str(ord(c)) for c in rules.starts)
-    ranges = " OR ".join(
+    ranges = _first_char_ranges(rules.starts)
+    narrow = [high for _, high in ranges if high is not None]
+    wide = [low for low, high in ranges if high is None]
+    outer = " OR ".join([f"{source} < char({max(narrow)})"] * bool(narrow) + [f"{source} >= char({min(wide)})"] * bool(wide))
+    inner = " OR ".join(
         f"{source} >= char({low})" if high is None else f"({source} >= char({low}) AND {source} < char({high}))"
-        for low, high in _first_char_ranges(rules.starts)
+        for low, high in ranges
     )
-    return f"({ranges}) AND unicode({source}) IN ({codes})"
+    return f"({outer}) AND ({inner}) AND unicode({source}) IN ({codes})"
 
 
-def _cell_list(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules) -> list[str]:
+def _cell_list(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules,
+               numeric: frozenset[str] = frozenset()) -> list[str]:
+    """Each column's finished cell. `numeric`: columns made by SQL from numbers alone (an id with
+    its letter, yuan), which never start like a formula (a minus sign starts a plain number,
+    which the rule leaves as it is): not tested, so their expression is not computed again."""
     parts = []
     for column in columns:
         source = sources[column]
@@ -79,15 +91,16 @@ def _cell_list(sources: Mapping[str, str], columns: Sequence[str], rules: CellRu
             cases = " ".join(f"WHEN {_quote(k) if isinstance(k, str) else int(k)} THEN {_quote(v)}"
                              for k, v in literals.items())
             parts.append(f"CASE {source} {cases} ELSE hazreg_cell({name}, {source}) END")
-        elif column in rules.guarded and rules.starts:
+        elif column in rules.guarded and rules.starts and column not in numeric:
             parts.append(f"CASE WHEN {_starts_sql(source, rules)} THEN hazreg_cell({name}, {source}) ELSE {source} END")
         else:
             parts.append(source)
     return parts
 
 
-def _cells_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules) -> str:
-    return ",\n    ".join(_cell_list(sources, columns, rules))
+def _cells_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules,
+               numeric: frozenset[str] = frozenset()) -> str:
+    return ",\n    ".join(_cell_list(sources, columns, rules, numeric))
 
 
 def _joined(items: Sequence[str]) -> str:
@@ -103,10 +116,10 @@ def _line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRul
     """A row's cells joined by commas and ended by CRLF, as UTF-8 bytes (NULL: an empty cell).
 
     printf builds it in one buffer, but its %s ends a cell at a NUL character, so a row with a
-    NUL in any stored text (none that hazreg writes, a hand-edited register's maybe) is
+    NUL in any stored text (rare: nothing typed holds one, but a register's text may) is
     concatenated instead, which keeps every byte and costs twice as much. `numeric`: the
     columns made from numbers alone, which cannot hold one."""
-    cells = _cell_list(sources, columns, rules)
+    cells = _cell_list(sources, columns, rules, numeric)
     printed = "printf('" + ",".join(["%s"] * len(cells)) + "\r\n', " + ", ".join(cells) + ")"
     items: list[str] = []
     for cell in cells:
@@ -153,7 +166,7 @@ class ExportQueries:
             # The same connection, while the lines' statement is still open: the same snapshot, and
             # hazreg_cell as registered (SQLite refuses to register a function while one runs).
             wanted = {**params, "export_ids": json.dumps(list(ids))}
-            return self._tuples_of(f"SELECT {_cells_sql(sources, columns, rules)}\nFROM {source} WHERE {cond}"
+            return self._tuples_of(f"SELECT {_cells_sql(sources, columns, rules, numeric)}\nFROM {source} WHERE {cond}"
                                    f" AND {id_sql} IN (SELECT value FROM json_each(:export_ids)) ORDER BY {id_sql}",
                                    wanted)
 
@@ -174,7 +187,7 @@ class ExportQueries:
         if found is None:
             return None
         sources, source, cond, params = found
-        return f"SELECT {_cells_sql(sources, columns, rules)}\nFROM {source} WHERE {cond} ORDER BY h.id", params
+        return f"SELECT {_cells_sql(sources, columns, rules, _HAZARD_NUMERIC)}\nFROM {source} WHERE {cond} ORDER BY h.id", params
 
     def hazard_lines(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
                      plan_fields: Sequence[str]) -> CsvLines | None:
@@ -183,8 +196,7 @@ class ExportQueries:
         if found is None:
             return CsvLines(iter(()), lambda ids: iter(()))
         sources, source, cond, params = found
-        numeric = frozenset({"id", "unit_id", "inspection_id", "funds", "plan_complete", "overdue"})
-        return self._lines(sources, columns, rules, source, cond, params, "h.id", numeric)
+        return self._lines(sources, columns, rules, source, cond, params, "h.id", _HAZARD_NUMERIC)
 
     def _hazard_query(self, f: HazardFilter, today: date, columns: Sequence[str], plan_fields: Sequence[str]
                       ) -> tuple[dict[str, str], str, str, dict[str, Any]] | None:
@@ -218,7 +230,7 @@ class ExportQueries:
     def unit_cells(self, f: UnitFilter, columns: Sequence[str], rules: CellRules) -> Iterator[tuple[Any, ...]]:
         """The cells of units matching `f`, by id, one tuple a row."""
         cond, params = self._unit_where(f)
-        sql = (f"SELECT {_cells_sql(self._unit_sources(columns), columns, rules)}\n"
+        sql = (f"SELECT {_cells_sql(self._unit_sources(columns), columns, rules, _UNIT_NUMERIC)}\n"
                f"FROM units WHERE {cond} ORDER BY units.id")
         return self._cells(sql, params, rules)
 
@@ -226,4 +238,4 @@ class ExportQueries:
         """The units of `unit_cells` as CSV lines (see CsvLines); None: use `unit_cells`."""
         cond, params = self._unit_where(f)
         return self._lines(self._unit_sources(columns), columns, rules, "units", cond, params, "units.id",
-                           frozenset({"id"}))
+                           _UNIT_NUMERIC)
