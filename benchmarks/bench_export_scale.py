@@ -90,6 +90,9 @@ def _timed(cmd: list[str], out: Path, env: Mapping[str, str]) -> tuple[float, fl
     return float(wall), float(cpu)
 
 
+HEADER = ("hazards", "command", "median s", "median CPU s", "MB written", "× sqlite3 -csv", "× CPU")
+
+
 def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx: bool = True) -> list[tuple[str, ...]]:
     """Rows of (hazards, command, median wall s, median CPU s, MB written, × sqlite3 -csv wall, × CPU).
 

@@ -59,6 +59,9 @@ def _measure(cmd: list[str], env: Mapping[str, str]) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
+HEADER = ("register", "command", "wall ms", "CPU ms", "× bare (wall)", "× bare (CPU)")
+
+
 def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 21) -> list[tuple[str, ...]]:
     """Rows of (register, command, median wall ms, median CPU ms, × bare wall, × bare CPU)."""
     workdir.mkdir(parents=True, exist_ok=True)
