@@ -56,8 +56,11 @@ def add_inputs(draw: Any) -> dict[str, Any]:
     for name in draw(st.sets(st.sampled_from(sorted(_OPTIONS)), max_size=6)):
         fields[name] = draw(_OPTIONS[name])
     if draw(st.integers(0, 10)) == 0:  # found in an inspection: its id, date and kind come with it
-        fields.update(inspection_id=draw(st.integers(1, 10**6)), source="inspection",
-                      found_on=draw(st.sampled_from([TODAY, date(2026, 11, 2), date(2020, 1, 1)])))
+        fields.update(inspection_id=draw(st.integers(1, 10**6)),
+                      source=draw(st.sampled_from(["inspection", "leader_check"])),
+                      found_on=draw(st.sampled_from([TODAY, date(2026, 11, 2), "2026-11-02", date(2020, 1, 1),
+                                                     "2026-12-01", date(2026, 12, 1)])),
+                      found_by="、".join(draw(st.lists(_NAMES, min_size=1, max_size=12))))
     fields["unit_id"] = draw(st.one_of(st.integers(1, 10**6), st.sampled_from([True, "7", 2**70])))
     if draw(st.integers(0, 20)) == 0:
         fields["unknown_field"] = "x"
