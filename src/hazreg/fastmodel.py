@@ -30,7 +30,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from hazreg.spec import _SIMPLE, Checker, FieldTable
+from hazreg.spec import SIMPLE_TYPES, Checker, FieldTable
 
 _REQUIRED = object()
 
@@ -136,6 +136,6 @@ def _kind(annotation: Any) -> tuple[type | None, bool]:
         if len(args) != 1:
             return None, optional
         annotation = args[0]
-    if isinstance(annotation, type) and (annotation in _SIMPLE or issubclass(annotation, Enum)):
+    if isinstance(annotation, type) and (annotation in SIMPLE_TYPES or issubclass(annotation, Enum)):
         return annotation, optional
     return None, optional

@@ -1,8 +1,9 @@
 """What a unit and a hazard are: Pydantic models that validate everything written.
 
 Each field rule lives here once (a hazard's in hazreg.rules, from which HazardData is
-built); the register applies it to `add`, `edit`, `plan` and imports alike by validating the whole record after a change. Reading
-back from the register does not revalidate: rows are shaped by `records`.
+built); the register applies it to `add`, `edit`, `plan` and imports alike by validating
+the whole record after a change. Reading back from the register does not revalidate: rows
+are shaped by `records`.
 """
 
 from __future__ import annotations

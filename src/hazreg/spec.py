@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from hazreg.text import blank_to_none
 
 REQUIRED: Any = object()  # the default of a field that must be given
-_SIMPLE = (str, int, date, Decimal)
+SIMPLE_TYPES = (str, int, date, Decimal)
 _CACHE_MAX = 50_000  # distinct (field, value) results kept; the cache is emptied when full
 
 
@@ -46,7 +46,7 @@ class FieldRule(NamedTuple):
 
 def field(kind: type, default: Any = REQUIRED, *, max_length: int | None = None) -> FieldRule:
     """A field of `kind`; a field whose default is None may be None (Pydantic's `X | None = None`)."""
-    if not (kind in _SIMPLE or issubclass(kind, Enum)):
+    if not (kind in SIMPLE_TYPES or issubclass(kind, Enum)):
         raise TypeError(f"a field of {kind!r}: not a type a Spec follows")
     if not (default is REQUIRED or isinstance(default, (type(None), str, int, Enum, Decimal, date))):
         raise TypeError("a mutable default would be shared between records")
