@@ -152,7 +152,8 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
 
 # Sections other benchmarks add to this one's run: a module benchmarks/NAME.py, if present, with
 # run(registers: dict[int, Path], workdir: Path) -> list[tuple[str, ...]] (its first row the
-# table's header), given the cached registers by number of hazards (read them, do not change them).
+# table's header, or a module-level HEADER), given the cached registers by number of hazards (read
+# them, do not change them; the 1M one is there only with --large).
 EXTRA_SECTIONS: list[str] = ["bench_import_scale", "bench_export_scale", "bench_startup"]
 
 
@@ -162,9 +163,13 @@ def extra_sections(registers: dict[int, Path], workdir: Path) -> None:
     for name in EXTRA_SECTIONS:
         if not (Path(__file__).resolve().parent / f"{name}.py").exists():
             continue
-        rows = importlib.import_module(name).run(registers, workdir)
+        module = importlib.import_module(name)
+        rows = module.run(registers, workdir)
         if not rows:
             continue
+        header = getattr(module, "HEADER", None)  # a section may give its header apart from its rows
+        if header is not None and tuple(rows[0]) != tuple(header):
+            rows = [header, *rows]
         header, *body = rows
         print(f"\n{name}:\n\n| {' | '.join(header)} |\n|{'---|' * len(header)}")
         for row in body:

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_startup.py              # the demo register, 21 rounds
     .venv/bin/python benchmarks/bench_startup.py --runs 41 --register 100000=/tmp/hazreg-bench-scale/scale-h100000-u5000-s1.db
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_startup.py --runs 41 --compare ../main/src   # before/after
 
 As hyperfine does: one warm-up round (bytecode compiled, files in the page cache), then
 `--runs` rounds, each running every command once in turn (so a busy machine slows them
@@ -10,6 +11,10 @@ from wait4: steadier than wall-clock time on a shared machine). Commands run wit
 /dev/null and stdout to a pipe, as in a script. The register is the demo's (start-up is what
 is timed, not a query); registers passed with --register are timed too (list, show, add).
 `add` writes to a copy, never to a register passed in. Aim: each ratio at or under 1.00.
+
+The hazreg that runs is the one PYTHONPATH selects (else the installed one). `--compare SRC`
+also runs every hazreg command with PYTHONPATH=SRC (another tree's `src`), in the same rounds,
+so a change is measured before and after on the same machine at the same moment.
 """
 
 from __future__ import annotations
@@ -59,8 +64,13 @@ def _measure(cmd: list[str], env: Mapping[str, str]) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 21) -> list[tuple[str, ...]]:
-    """Rows of (register, command, median wall ms, median CPU ms, × bare wall, × bare CPU)."""
+HEADER = ("register", "command", "wall ms", "CPU ms", "× bare (wall)", "× bare (CPU)")
+
+
+def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 21,
+        compare: Path | None = None) -> list[tuple[str, ...]]:
+    """Rows of (register, command, median wall ms, median CPU ms, × bare wall, × bare CPU);
+    with `compare`, each hazreg command twice: this tree's, then (label ending "[SRC]") SRC's."""
     workdir.mkdir(parents=True, exist_ok=True)
     demo = workdir / "startup-demo.db"
     env = {**os.environ, "HAZREG_NOW": DEMO_NOW, "HAZREG_OPERATOR": "bench"}
@@ -81,7 +91,11 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 21) -> 
         sets.append((f"{size:,}", _commands(copy, now, False)))
     bare_cmd = [sys.executable, str(bench_cli.BARE_TYPER), "hello"]
     every = [("bare", "python benchmarks/bare_typer.py hello", bare_cmd, dict(os.environ))]
-    every += [(name, label, cmd, cmd_env) for name, cmds in sets for label, cmd, cmd_env in cmds]
+    for name, cmds in sets:
+        for label, cmd, cmd_env in cmds:
+            every.append((name, label, cmd, cmd_env))
+            if compare is not None:
+                every.append((name, f"{label} [{compare}]", cmd, {**cmd_env, "PYTHONPATH": str(compare)}))
     times: dict[tuple[str, str], list[tuple[float, float]]] = {(n, lb): [] for n, lb, _, _ in every}
     for round_ in range(runs + 1):
         for name, label, cmd, cmd_env in every:
@@ -101,14 +115,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--register", action="append", default=[], metavar="SIZE=PATH")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/hazreg-bench-startup"))
+    parser.add_argument("--compare", type=Path, metavar="SRC", help="another tree's src, timed in the same rounds")
     args = parser.parse_args()
     registers = {int(s.split("=", 1)[0]): Path(s.split("=", 1)[1]) for s in args.register}
-    rows = run(registers, args.dir, args.runs)
+    compare = args.compare.resolve() if args.compare else None
+    rows = run(registers, args.dir, args.runs, compare)
+    print(f"\nhazreg from {os.environ.get('PYTHONPATH') or 'the installed package'}"
+          + (f", compared with {compare}" if compare else "") + f"; load average {os.getloadavg()[0]:.2f}")
     print(f"\n{args.runs} rounds, medians\n")
     print("| register | command | wall ms | CPU ms | × bare (wall) | × bare (CPU) |\n|---|---|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    verdicts = [(r[0], r[1], float(r[4]), float(r[5])) for r in rows if r[0] != "bare"]
+    verdicts = [(r[0], r[1], float(r[4]), float(r[5])) for r in rows
+                if r[0] != "bare" and not (compare and r[1].endswith(f"[{compare}]"))]
     over = [f"{lb} ({reg}: {w:.2f}× wall, {c:.2f}× CPU)" for reg, lb, w, c in verdicts if max(w, c) > 1.0]
     print("\nAim (at or under a bare Typer app): " + ("met by every command." if not over else "NOT met by " + "; ".join(over)))
 

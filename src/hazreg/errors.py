@@ -52,6 +52,15 @@ class InvalidInput(HazregError, ValueError):
         return f"{t('field.' + self.field, default=self.field)}: {text}" if self.field else text
 
 
+class InvalidFields(InvalidInput):
+    """Several fields of one record are bad: reads as the first, `problems` holds them all."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.key, first.field, **first.params)
+        self.problems = problems
+
+
 class NotFound(HazregError):
     """A record the user named does not exist (exit 1)."""
 

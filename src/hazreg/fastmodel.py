@@ -11,6 +11,9 @@ Pydantic itself, so the result and every error message are Pydantic's. The rules
 defined once, in the model; a property test (tests/test_fastmodel.py) checks both give the
 same record or the same error.
 
+The checking itself is hazreg.spec's `Checker`, which `hazreg add` uses without Pydantic for a
+hazard (`HAZARD.check`); this class reads what it checks off any Pydantic model.
+
 The field validators of a model given to it must be pure functions of the value and the
 validation context (they are for hazards: parse an enum, a date, an amount; check a day against
 today): their results are kept per distinct value, which is most of the saving.
@@ -27,24 +30,9 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-_CACHE_MAX = 50_000  # distinct (field, value) results kept; the cache is emptied when full
-_SIMPLE = (str, int, date, Decimal)
+from hazreg.spec import SIMPLE_TYPES, Checker, FieldTable
+
 _REQUIRED = object()
-
-
-class _Info:
-    """What a validator reads of Pydantic's ValidationInfo."""
-
-    __slots__ = ("context", "data", "field_name")
-
-    def __init__(self, field_name: str, context: dict[str, Any]) -> None:
-        self.field_name = field_name
-        self.context = context
-        self.data: dict[str, Any] = {}
-
-
-class _Fallback(Exception):
-    """The row is not one the fast path is sure of: Pydantic decides."""
 
 
 def _takes_info(func: Any) -> bool:
@@ -82,7 +70,7 @@ class FastModel:
                                                      "use_enum_values", "coerce_numbers_to_str")):
             self.usable = False
         # per field: (type, None allowed, max length, required, before validators, after validators)
-        self.fields: dict[str, tuple[type, bool, int | None, bool, list[Any], list[Any]]] = {}
+        self.fields: FieldTable = {}
         for name, info in model.model_fields.items():
             kind, optional = _kind(info.annotation)
             max_length = None
@@ -97,7 +85,7 @@ class FastModel:
             # before validators run in the reverse order of their definition, after ones in order
             self.fields[name] = (kind, optional, max_length, info.is_required(),
                                  list(reversed(before.get(name, []))), after.get(name, []))
-        self.cache: dict[tuple[str, type, Any], Any] = {}
+        self.checker = Checker(self.fields, self.context)
         # each field's default, as model_construct takes it (immutable values: shared safely)
         self.order: list[tuple[str, Any]] = []
         for name, info in model.model_fields.items():
@@ -111,12 +99,13 @@ class FastModel:
 
     def __call__(self, data: dict[str, Any]) -> Any:
         """The model from `data` as `validate(model, data, today)` gives it, or its InvalidInput."""
-        from hazreg.models import _blank_to_none, validate
+        from hazreg.models import validate
+        from hazreg.text import blank_to_none
 
         if self.usable:
-            clean = {k: _blank_to_none(v) if isinstance(v, str) else v for k, v in data.items()}
+            clean = {k: blank_to_none(v) if isinstance(v, str) else v for k, v in data.items()}
             try:
-                values = self._values(clean)
+                values = self.checker.values(clean)
                 instance = self._construct(values)
                 for check in self.model_after:
                     check(instance)
@@ -137,52 +126,6 @@ class FastModel:
         object.__setattr__(instance, "__pydantic_private__", None)
         return instance
 
-    def _values(self, clean: dict[str, Any]) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        fields = self.fields
-        value: Any
-        for name, value in clean.items():
-            spec = fields.get(name)
-            if spec is None:
-                raise _Fallback  # an unknown field (extra="forbid")
-            kind, optional, max_length, _required, befores, afters = spec
-            key = None
-            if befores or afters:
-                key = (name, type(value), value)  # "open" and Status.OPEN are equal, but not the same input
-                try:
-                    values[name] = self.cache[key]
-                    continue
-                except KeyError:
-                    pass
-                except TypeError:  # not hashable
-                    raise _Fallback from None
-            for func, with_info in befores:
-                value = func(value, _Info(name, self.context)) if with_info else func(value)
-            if value is None:
-                if not optional:
-                    raise _Fallback
-            elif type(value) is not kind and not (issubclass(kind, Enum) and isinstance(value, kind)):
-                raise _Fallback
-            else:
-                checked: Any = value  # of the field's type, which mypy cannot follow through `kind`
-                if kind is Decimal and not checked.is_finite():
-                    raise _Fallback
-                if max_length is not None and len(checked) > max_length:
-                    raise _Fallback
-                if kind is str and not checked.isascii():
-                    checked.encode("utf-8")  # a lone surrogate is refused by Pydantic: UnicodeEncodeError falls back
-            for func, with_info in afters:
-                value = func(value, _Info(name, self.context)) if with_info else func(value)
-            if key is not None:
-                if len(self.cache) >= _CACHE_MAX:
-                    self.cache.clear()
-                self.cache[key] = value
-            values[name] = value
-        for name, spec in fields.items():
-            if spec[3] and name not in values:
-                raise _Fallback  # a required field missing
-        return values
-
 
 def _kind(annotation: Any) -> tuple[type | None, bool]:
     """(the one type a field takes, whether None is allowed), or (None, _) for anything else."""
@@ -193,6 +136,6 @@ def _kind(annotation: Any) -> tuple[type | None, bool]:
         if len(args) != 1:
             return None, optional
         annotation = args[0]
-    if isinstance(annotation, type) and (annotation in _SIMPLE or issubclass(annotation, Enum)):
+    if isinstance(annotation, type) and (annotation in SIMPLE_TYPES or issubclass(annotation, Enum)):
         return annotation, optional
     return None, optional

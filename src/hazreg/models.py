@@ -1,8 +1,9 @@
 """What a unit and a hazard are: Pydantic models that validate everything written.
 
-Each field rule lives here once; the register applies it to `add`, `edit`, `plan`
-and (later) imports alike by validating the whole record after a change. Reading
-back from the register does not revalidate: rows are shaped by `records`.
+Each field rule lives here once (a hazard's in hazreg.rules, from which HazardData is
+built); the register applies it to `add`, `edit`, `plan` and imports alike by validating
+the whole record after a change. Reading back from the register does not revalidate: rows
+are shaped by `records`.
 """
 
 from __future__ import annotations
@@ -28,40 +29,25 @@ from hazreg.dates import check_day, not_future, parse_date
 from hazreg.enums import (
     ActionType,
     Industry,
-    Level,
     Mode,
     Risk,
-    Source,
     Stage,
-    Status,
     Step,
     SupervisionLevel,
     split_industries,
 )
+from hazreg.errors import (
+    InvalidFields as InvalidFields,  # where it was defined before hazreg.errors
+)
 from hazreg.errors import InvalidInput
 from hazreg.money import parse_yuan
+from hazreg.rules import HAZARD, NAME_MAX, TEXT_MAX
+from hazreg.text import blank_to_none as _blank_to_none
+from hazreg.text import clean_text as clean_text  # where it was defined before hazreg.text
 
-NAME_MAX = 100
-TEXT_MAX = 2000
 _PHONE_SPLIT = re.compile(r"\s*[/;；、,，]\s*")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        # Most text is already NFC; checking is far cheaper than normalising every cell.
-        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-            value = unicodedata.normalize("NFC", value)
-    return value
-
-
-def clean_text(value: str | None) -> str | None:
-    """Free text as every record keeps it: trimmed, NFC, and None when blank."""
-    return _blank_to_none(value)  # type: ignore[no-any-return]
 
 
 def validate_phone(text: str, field: str = "phone") -> str:
@@ -138,76 +124,9 @@ class UnitData(_Record):
         return {"industry": Industry, "risk": Risk}[info.field_name or ""].parse(value, info.field_name)
 
 
-DATE_FIELDS = ("found_on", "deadline", "rectified_on", "verified_on", "closed_on")
-# Dates of things that happened: never after today (the deadline is the one date ahead).
-HAPPENED = ("found_on", "rectified_on", "verified_on", "closed_on")
-
-
-class HazardData(_Record):
-    """The fields of a hazard a user supplies or a lifecycle step sets."""
-
-    unit_id: int
-    description: str = Field(max_length=TEXT_MAX)
-    industry: Industry
-    locality: str = Field(max_length=NAME_MAX)
-    level: Level = Level.GENERAL
-    status: Status = Status.OPEN
-    source: Source = Source.OTHER
-    found_on: date
-    found_by: str | None = Field(default=None, max_length=NAME_MAX)
-    basis: str | None = Field(default=None, max_length=TEXT_MAX)
-    deadline: date | None = None
-    owner: str | None = Field(default=None, max_length=NAME_MAX)
-    measures: str | None = Field(default=None, max_length=TEXT_MAX)
-    funds: Decimal | None = None
-    contingency: str | None = Field(default=None, max_length=TEXT_MAX)
-    inspection_id: int | None = None
-    rectified_on: date | None = None
-    verified_by: str | None = Field(default=None, max_length=NAME_MAX)
-    verified_on: date | None = None
-    verify_note: str | None = Field(default=None, max_length=TEXT_MAX)
-    closed_on: date | None = None
-    void_reason: str | None = Field(default=None, max_length=TEXT_MAX)
-
-    @field_validator("industry", "level", "status", "source", mode="before")
-    @classmethod
-    def _enum(cls, value: Any, info: ValidationInfo) -> Any:
-        enum = {"industry": Industry, "level": Level, "status": Status, "source": Source}
-        return enum[info.field_name or ""].parse(value, info.field_name) if value is not None else value
-
-    @field_validator(*DATE_FIELDS, mode="before")
-    @classmethod
-    def _date(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str):
-            today = (info.context or {}).get("today")
-            return parse_date(value, today, info.field_name or "date")
-        return value
-
-    @field_validator(*DATE_FIELDS, mode="after")
-    @classmethod
-    def _sane(cls, value: date | None, info: ValidationInfo) -> date | None:
-        # The dates found and done are of things that happened; the deadline lies ahead, at most five years.
-        today = (info.context or {}).get("today")
-        if value is not None and today is not None:
-            check_day(value, today, info.field_name or "date", happened=info.field_name in HAPPENED)
-        return value
-
-    @field_validator("funds", mode="before")
-    @classmethod
-    def _funds(cls, value: Any) -> Any:
-        return None if value is None else parse_yuan(value)
-
-    @model_validator(mode="after")
-    def _dates_not_before_found(self) -> HazardData:
-        # DESIGN.md rule 5: nothing about a hazard happens before it was found.
-        problems = [
-            InvalidInput("err.before_found", name, value=value, found=self.found_on)
-            for name in ("deadline", "rectified_on", "verified_on", "closed_on")
-            if (value := getattr(self, name)) is not None and value < self.found_on
-        ]
-        if problems:
-            raise problems[0] if len(problems) == 1 else InvalidFields(problems)
-        return self
+# A hazard's rules are declared once, without Pydantic, in hazreg.rules (`hazreg add` applies
+# them without loading Pydantic); this is the model built from them.
+HazardData = HAZARD.model(_Record)
 
 
 _PYDANTIC_KEYS = {
@@ -236,15 +155,6 @@ def pydantic_reason(error: Any) -> str:
         return t(key if key in MESSAGES else "pydantic.other", **ctx)
     except (KeyError, IndexError):  # a context Pydantic gives this type that the text lacks
         return t("pydantic.other")
-
-
-class InvalidFields(InvalidInput):
-    """Several fields of one record are bad: reads as the first, `problems` holds them all."""
-
-    def __init__(self, problems: list[InvalidInput]) -> None:
-        first = problems[0]
-        super().__init__(first.key, first.field, **first.params)
-        self.problems = problems
 
 
 def _one_problem(detail: Any) -> list[InvalidInput]:

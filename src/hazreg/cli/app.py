@@ -82,6 +82,11 @@ def make_app(command: str | None = None) -> typer.Typer:
     wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in wanted:
         import_module(f"hazreg.cli.{name}").install(app)
+    if command in COMMANDS:
+        # Only the command run goes into Click's tree: Typer reads every registered function's
+        # signature and builds its options, a few ms a command, and a group holds up to a dozen.
+        app.registered_commands = [c for c in app.registered_commands if c.name == command]
+        app.registered_groups = [g for g in app.registered_groups if g.name == command]
     return app
 
 

@@ -13,26 +13,29 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
-from hazreg.register.accidents import Accidents
 from hazreg.register.base import Context, parse_id, short_id
-from hazreg.register.calendar import Calendar
-from hazreg.register.campaigns import Campaigns
-from hazreg.register.cases import Cases
-from hazreg.register.documents import Documents
-from hazreg.register.draws import Draws
-from hazreg.register.focus import Focus
-from hazreg.register.hazards import Hazards
-from hazreg.register.imports import Imports
-from hazreg.register.places import Places
-from hazreg.register.reports import Reports
-from hazreg.register.supervision import Supervision
-from hazreg.register.units import Units
 from hazreg.storage import SCHEMA_VERSION, Address, HazardFilter, UnitFilter, open_store
 from hazreg.storage.base import Store
+
+if TYPE_CHECKING:
+    from hazreg.register.accidents import Accidents
+    from hazreg.register.calendar import Calendar
+    from hazreg.register.campaigns import Campaigns
+    from hazreg.register.cases import Cases
+    from hazreg.register.documents import Documents
+    from hazreg.register.draws import Draws
+    from hazreg.register.focus import Focus
+    from hazreg.register.hazards import Hazards
+    from hazreg.register.imports import Imports
+    from hazreg.register.places import Places
+    from hazreg.register.reports import Reports
+    from hazreg.register.supervision import Supervision
+    from hazreg.register.units import Units
 
 __all__ = [
     "HazardFilter", "Register", "UnitFilter", "open_register",
@@ -43,21 +46,90 @@ __all__ = [
 class Register:
     """One open register: its services, composed over one shared context; history and settings."""
 
+    # Each service is made, and its module loaded, when first used: a command loads the domains
+    # it works in (`hazreg add` needs neither cases nor accidents nor documents), which is a
+    # fifth of its start-up. They share the one context whenever they are made.
+
     def __init__(self, store: Store, operator: str) -> None:
         self.ctx = Context(store, operator)
-        self.places = Places(self.ctx)
-        self.units = Units(self.ctx, self.places)
-        self.campaigns = Campaigns(self.ctx, self.units, self.places)
-        self.hazards = Hazards(self.ctx, self.units, self.campaigns)
-        self.draws = Draws(self.ctx, self.campaigns)
-        self.focus = Focus(self.ctx, self.places)
-        self.supervision = Supervision(self.ctx, self.units, self.hazards)
-        self.imports = Imports(self.ctx, self.campaigns, self.places)
-        self.reports = Reports(self.ctx, self.campaigns, self.places)
-        self.calendar = Calendar(self.ctx)
-        self.documents = Documents(self.ctx, self.units, self.hazards, self.campaigns, self.supervision)
-        self.accidents = Accidents(self.ctx, self.units, self.places)
-        self.cases = Cases(self.ctx, self.units, self.places)
+
+    @cached_property
+    def places(self) -> Places:
+        from hazreg.register.places import Places
+
+        return Places(self.ctx)
+
+    @cached_property
+    def units(self) -> Units:
+        from hazreg.register.units import Units
+
+        return Units(self.ctx, self.places)
+
+    @cached_property
+    def campaigns(self) -> Campaigns:
+        from hazreg.register.campaigns import Campaigns
+
+        return Campaigns(self.ctx, self.units, self.places)
+
+    @cached_property
+    def hazards(self) -> Hazards:
+        from hazreg.register.hazards import Hazards
+
+        return Hazards(self.ctx, self.units, self.campaigns)
+
+    @cached_property
+    def draws(self) -> Draws:
+        from hazreg.register.draws import Draws
+
+        return Draws(self.ctx, self.campaigns)
+
+    @cached_property
+    def focus(self) -> Focus:
+        from hazreg.register.focus import Focus
+
+        return Focus(self.ctx, self.places)
+
+    @cached_property
+    def supervision(self) -> Supervision:
+        from hazreg.register.supervision import Supervision
+
+        return Supervision(self.ctx, self.units, self.hazards)
+
+    @cached_property
+    def imports(self) -> Imports:
+        from hazreg.register.imports import Imports
+
+        return Imports(self.ctx, self.campaigns, self.places)
+
+    @cached_property
+    def reports(self) -> Reports:
+        from hazreg.register.reports import Reports
+
+        return Reports(self.ctx, self.campaigns, self.places)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        from hazreg.register.calendar import Calendar
+
+        return Calendar(self.ctx)
+
+    @cached_property
+    def documents(self) -> Documents:
+        from hazreg.register.documents import Documents
+
+        return Documents(self.ctx, self.units, self.hazards, self.campaigns, self.supervision)
+
+    @cached_property
+    def accidents(self) -> Accidents:
+        from hazreg.register.accidents import Accidents
+
+        return Accidents(self.ctx, self.units, self.places)
+
+    @cached_property
+    def cases(self) -> Cases:
+        from hazreg.register.cases import Cases
+
+        return Cases(self.ctx, self.units, self.places)
 
     @property
     def store(self) -> Store:

@@ -117,7 +117,7 @@ class Documents:
     def configure(self, office: str | None = None, prefixes: list[str] | None = None, review_body: str | None = None,
                   court: str | None = None) -> dict[str, Any]:
         """Set the office's name, the number prefixes (`PREFIX` for all types, `TYPE=PREFIX` for one)."""
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         old = self.settings()
         new = {**old, "prefixes": dict(old["prefixes"])}
@@ -455,7 +455,7 @@ class Documents:
         return doc, data
 
     def void(self, ref: str, reason: str) -> dict[str, Any]:
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         reason = clean_text(reason) or ""
         if not reason.strip():

@@ -92,21 +92,23 @@ class Hazards:
             **data,
             "unit_id": unit["id"],
         }
-        from hazreg.models import HazardData, validate
+        from hazreg.rules import HAZARD
 
-        hazard = validate(HazardData, fields, today)
-        if hazard.deadline is None and hazard.status in UNFINISHED_TIMED:
+        # HazardData's rules, applied without loading Pydantic unless the input needs it
+        # (hazreg.spec): `add` is what officers run all day.
+        hazard = HAZARD.check(fields, today)
+        if hazard["deadline"] is None and hazard["status"] in UNFINISHED_TIMED:
             # Never saved as open without a deadline: a major hazard's is required (治理时限),
             # a general one's is the found date + general_deadline_days (config).
-            if hazard.level == Level.MAJOR:
+            if hazard["level"] == Level.MAJOR:
                 raise InvalidInput("err.deadline_required_major", "deadline")
             days = self.ctx.days_setting("general_deadline_days")
-            hazard = validate(HazardData, {**fields, "deadline": hazard.found_on + timedelta(days=days)}, today)
-        record = {k: plain(v) for k, v in hazard.model_dump().items()}
+            hazard = HAZARD.check({**fields, "deadline": hazard["found_on"] + timedelta(days=days)}, today)
+        record = {k: plain(v) for k, v in hazard.items()}
         now = dates.timestamp()
         with self.ctx.store.transaction():
             hazard_id = self.ctx.store.insert_hazard(
-                {"uid": new_uid(), **hazard.model_dump(), "created_at": now, "updated_at": now}, unit["name"]
+                {"uid": new_uid(), **hazard, "created_at": now, "updated_at": now}, unit["name"]
             )
             self.ctx.log("hazard", hazard_id, "create", None, {k: v for k, v in record.items() if v is not None})
         return self.get(hazard_id)

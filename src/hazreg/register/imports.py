@@ -152,7 +152,7 @@ def _short(value: Any) -> Any:
 
 def _problems(error: Exception) -> list[tuple[str | None, str]]:
     """(field, reason) of each problem in a rejected row; long values in reasons shortened."""
-    from hazreg.models import InvalidFields
+    from hazreg.errors import InvalidFields
 
     if isinstance(error, _Bad):
         return [(error.field, error.reason), *(_problems(error.more) if error.more else [])]

@@ -121,7 +121,7 @@ class Supervision:
                   note: str | None = None, notice: str | None = None) -> dict[str, Any]:
         """List a major hazard for supervision: the supervising body (督办单位), its level, the
         notice's number (督办文号) and the supervision deadline (督办期限), all required."""
-        from hazreg.models import clean_text  # text kept as an import would keep it
+        from hazreg.text import clean_text  # text kept as an import would keep it
 
         note = clean_text(note)
         hazard = self.hazards.get(ref)
@@ -174,7 +174,7 @@ class Supervision:
                     note: str | None = None) -> dict[str, Any]:
         """The unit applies for 销号 (销号申请), its evaluation report attached: a listed major
         hazard, rectified, with no application pending."""
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         by, note = clean_text(by) or "", clean_text(note)
         hazard = self.hazards.get(ref)
@@ -208,7 +208,7 @@ class Supervision:
                fail: bool = False) -> dict[str, Any]:
         """The supervising body's on-site check (验收) of an application: passed, the hazard may be
         closed (销号, `verify`); failed, it goes back to rectifying and the unit applies again."""
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         by, note = clean_text(by) or "", clean_text(note)
         hazard = self.hazards.get(ref)
@@ -260,7 +260,7 @@ class Supervision:
         return rows
 
     def delist(self, ref: str, note: str, on: str | None = None) -> dict[str, Any]:
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         note = clean_text(note) or ""
         hazard = self.hazards.get(ref)
@@ -285,7 +285,7 @@ class Supervision:
 
     def extend(self, ref: str, to: str, reason: str, approved_by: str | None = None) -> dict[str, Any]:
         """Move a deadline later, keeping the one it replaces (and the reason) in the register."""
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         reason, approved_by = clean_text(reason) or "", clean_text(approved_by)
         hazard = self.hazards.get(ref)
@@ -338,7 +338,7 @@ class Supervision:
         return due
 
     def escalate(self, ref: str, step: str, note: str | None = None, on: str | None = None) -> dict[str, Any]:
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         note = clean_text(note)
         hazard = self.hazards.get(ref)
@@ -369,7 +369,7 @@ class Supervision:
 
     def take_action(self, ref: str, kind: str, amount: str | None = None, against: str | None = None,
                     on: str | None = None, note: str | None = None) -> dict[str, Any]:
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         against, note = clean_text(against), clean_text(note)
         hazard = self.hazards.get(ref)
@@ -424,7 +424,7 @@ class Supervision:
 
     def attach(self, ref: str, files: list[Path], stage: str = "other", note: str | None = None) -> list[dict[str, Any]]:
         """Keep a copy of each file, stored once by its SHA-256, listed under the hazard."""
-        from hazreg.models import clean_text
+        from hazreg.text import clean_text
 
         note = clean_text(note)
         hazard = self.hazards.get(ref)
