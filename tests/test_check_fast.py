@@ -167,7 +167,7 @@ def _damage_index(path: Path) -> None:
     nothing else in `check` reads that index)."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA writable_schema = ON")
-    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX history_at ON history(operator)' WHERE name = 'history_at'")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX hazards_found_on ON hazards(owner)' WHERE name = 'hazards_found_on'")
     conn.commit()
     conn.close()
 
@@ -177,7 +177,7 @@ def _damage_page(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'history_at'").fetchone()
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'hazards_found_on'").fetchone()
     conn.close()
     with path.open("r+b") as f:
         f.seek(root * page_size - 64)
@@ -334,3 +334,4 @@ def test_a_register_inside_its_own_write_is_checked_as_this_connection_sees_it(c
         report = integrity.check_register(reg)
         assert [(r["record"], r["field"]) for r in report["records"]["first"]] == [("H3", "description")]
     assert reg.store.shared_file() == str(filled)
+
