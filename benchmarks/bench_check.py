@@ -53,6 +53,15 @@ for name, part in parts:
     print(json.dumps([name, cpu() - c, time.perf_counter() - w]), flush=True)
 """
 
+# A fresh copy of the cached register, brought up to the schema of the tree on PYTHONPATH.
+_COPY = r"""
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import bench_scale
+bench_scale.work_copy(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+"""
+
 
 def parts(tree: Path, work: Path, env: dict[str, str]) -> list[tuple[str, float, float]]:
     out = subprocess.run([sys.executable, "-c", _PARTS, str(work)], env={**env, "PYTHONPATH": str(tree)},
@@ -73,15 +82,20 @@ def main() -> None:
     rows: list[tuple[int, str, str, float, float, float]] = []
     for hazards in [100_000, 1_000_000] if args.large else [100_000]:
         register, meta = bench_scale.ensure(args.dir, hazards, 1, False)
-        args.work.mkdir(parents=True, exist_ok=True)
-        work = bench_scale.work_copy(args.work, register, hazards)
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.update(HAZREG_DB=str(work), HAZREG_NOW=meta["now"], HAZREG_OPERATOR="bench", PYTHONPATH=str(here))
-        hz = [sys.executable, "-m", "hazreg"]
-        for weeks_back in (0, 1, 10):  # the weeks bench_scale.py stores before its `check`
-            bench_scale.run([*hz, "report", "weekly", "--week", bench_scale._iso_week(meta["now"], weeks_back)], env)
-        for label, tree in trees:
+        for n, (label, tree) in enumerate(trees):
+            # Each tree times a copy of its own, brought up to its own schema by itself (the trees
+            # may be at different schema versions: a register at a newer one is refused).
+            folder = args.work / f"tree{n}"
+            folder.mkdir(parents=True, exist_ok=True)
+            work = folder / f"work-{hazards}.db"
+            env = dict(os.environ)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env.update(HAZREG_DB=str(work), HAZREG_NOW=meta["now"], HAZREG_OPERATOR="bench", PYTHONPATH=str(tree))
+            subprocess.run([sys.executable, "-c", _COPY, str(Path(__file__).resolve().parent), str(folder), str(register),
+                            str(hazards)], env=env, check=True)
+            hz = [sys.executable, "-m", "hazreg"]
+            for weeks_back in (0, 1, 10):  # the weeks bench_scale.py stores before its `check`
+                bench_scale.run([*hz, "report", "weekly", "--week", bench_scale._iso_week(meta["now"], weeks_back)], env)
             for name, cpu, wall in parts(tree, work, env):
                 rows.append((hazards, label, name, cpu, wall, 0.0))
                 print(f"  {hazards:>9,}  {label:<20} {name:<10} {cpu:7.2f} CPU s {wall:7.2f} s", flush=True)

@@ -253,7 +253,7 @@ def test_a_register_from_before_cases_is_migrated(isolated, engine):
     back_to(isolated, engine, 14)
     new = open_register(isolated, write=True, operator="tester")
     try:
-        assert "m015_cases" in new.store.migrations_applied() and new.info()["schema_version"] == SCHEMA_VERSION == 15
+        assert "m015_cases" in new.store.migrations_applied() and new.info()["schema_version"] == SCHEMA_VERSION >= 15
         case = new.cases.open({"unit": 1, "cause": "未按规定培训", "on": "2026-11-02"})
         assert case["step"] == "filed" and new.store.count("cases") == 1
     finally:

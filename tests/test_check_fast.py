@@ -60,6 +60,33 @@ def test_sqlite_writes_the_chain_bytes_as_hazregs_encoder(rows):
             assert data == entry_text(prev, values, effective)
 
 
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.one_of(_columns(True), _columns(False)), min_size=1, max_size=8))
+def test_the_cheaper_sql_writes_the_same_bytes_in_history_as_hazreg_declares_it(rows):
+    """In history as hazreg declares it (_HISTORY), the SQL asking record_id's type alone writes
+    hazreg's bytes for every row but one with a real record_id (left to hazreg's encoder), and
+    stops at a blob (the caller reads on with the SQL asking every column's type)."""
+    from hazreg.storage.sqlite.integrity import CHAIN_TEXT_FAST_SQL
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute(_HISTORY)
+    for seq, (prev, *values, effective) in enumerate(rows, 1):
+        conn.execute("INSERT INTO history (seq, prev, at, operator, record_type, record_id, action, before, after,"
+                     " note, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (seq, prev, *values, effective))
+    stored = conn.execute(f"SELECT prev, {', '.join(FIELDS)}, effective_at, typeof(record_id) FROM history"
+                          " ORDER BY seq").fetchall()
+    # a blob stops it, unless the row's record_id is a real (then it is not written at all)
+    blob = any(row[-1] != "real" and any(isinstance(v, bytes) for v in row) for row in stored)
+    try:
+        written = [r[0] for r in conn.execute(f"SELECT {CHAIN_TEXT_FAST_SQL} FROM history ORDER BY seq")]
+    except sqlite3.OperationalError as error:
+        assert blob and "BLOB" in str(error)
+        return
+    assert not blob
+    for (prev, *values, effective, kind), data in zip(stored, written, strict=True):
+        assert data == (None if kind == "real" else entry_text(prev, values, effective))
+
+
 def test_this_sqlite_writes_json_as_hazreg(tmp_path):
     """The probe says yes here (else every entry would be written by hazreg's encoder)."""
     reg = open_register(tmp_path / "r.db", write=True)
@@ -160,6 +187,46 @@ def test_an_entry_sqlite_would_write_otherwise_is_judged_by_hazregs_encoder(awkw
     assert verify_chain(open_register(awkward, write=False))["ok"]
 
 
+def test_a_real_under_another_declared_type_is_judged_by_hazregs_encoder(awkward):
+    """History declared otherwise by another tool (a real kept in `note`): the SQL asking every
+    column's type writes the bytes, and the entry changed breaks the chain there."""
+    conn = sqlite3.connect(awkward)
+    seq = conn.execute("SELECT max(seq) - 2 FROM history").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'history'").fetchone()
+    assert "note TEXT" in sql
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'history'", (sql.replace("note TEXT", "note"),))
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(awkward)
+    conn.execute("UPDATE history SET note = 0.30000000000000004 WHERE seq = ?", (seq,))
+    conn.commit()
+    assert conn.execute("SELECT typeof(note) FROM history WHERE seq = ?", (seq,)).fetchone() == ("real",)
+    conn.close()
+    reg = open_register(awkward, write=False)
+    assert not reg.store._history_as_made()
+    result = verify_chain(reg)
+    assert not result["ok"] and result["broken_at"] == seq and result["problem"] == "hash"
+    _rehash_from(awkward, seq)
+    assert verify_chain(open_register(awkward, write=False))["ok"]
+
+
+def test_a_blob_midway_is_read_on_from_there(awkward):
+    """json_array stops at a blob; the entries after it are still read (and a later change found)."""
+    conn = sqlite3.connect(awkward)
+    seq = conn.execute("SELECT max(seq) - 6 FROM history").fetchone()[0]
+    conn.execute("UPDATE history SET note = ? WHERE seq = ?", (b"\x01", seq))
+    conn.commit()
+    conn.close()
+    reg = open_register(awkward, write=False)
+    assert reg.store._history_as_made()
+    seen = [row[0] for row in reg.store.chain_texts()]
+    assert seen == list(range(1, seen[-1] + 1)) and seen[-1] > seq
+    assert [row[3] for row in reg.store.chain_texts() if row[0] == seq] == [None]
+    result = verify_chain(reg)
+    assert not result["ok"] and result["broken_at"] == seq
+
+
 # -- SQLite's own check of the file, run beside the others ------------------------------------
 
 def _damage_index(path: Path) -> None:
@@ -167,7 +234,7 @@ def _damage_index(path: Path) -> None:
     nothing else in `check` reads that index)."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA writable_schema = ON")
-    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX history_at ON history(operator)' WHERE name = 'history_at'")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX hazards_found_on ON hazards(owner)' WHERE name = 'hazards_found_on'")
     conn.commit()
     conn.close()
 
@@ -177,7 +244,7 @@ def _damage_page(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'history_at'").fetchone()
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'hazards_found_on'").fetchone()
     conn.close()
     with path.open("r+b") as f:
         f.seek(root * page_size - 64)
@@ -334,3 +401,4 @@ def test_a_register_inside_its_own_write_is_checked_as_this_connection_sees_it(c
         report = integrity.check_register(reg)
         assert [(r["record"], r["field"]) for r in report["records"]["first"]] == [("H3", "description")]
     assert reg.store.shared_file() == str(filled)
+

@@ -390,3 +390,46 @@ def test_a_writer_waits_for_another_then_says_busy_on_postgresql() -> None:
         finally:
             first.close()
             second.close()
+
+
+def _history_indexes(address: str) -> set[str]:
+    where = parse_address(address)
+    if where.engine == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(str(where.target))
+        try:
+            return {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history' AND sql IS NOT NULL")}
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(str(where.target)) as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'history' AND schemaname = current_schema()"
+            " AND indexname <> 'history_pkey'")}
+
+
+def test_history_keeps_only_the_indexes_a_query_reads(address: str) -> None:
+    """m017 drops the indexes on the hash and on the write time (no query reads them; every write,
+    and SQLite's integrity check in `check`, paid for them): on a new register, and on one from
+    before, which then still passes `check`."""
+    from hazreg.register import open_register
+    from hazreg.register.integrity import check_register
+    from older import back_to
+
+    first = open_register(address, write=True, operator="tester")
+    first.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})
+    first.store.close()
+    assert _history_indexes(address) == {"history_record", "history_effective"}
+    where = parse_address(address)
+    back_to(str(where.target), where.engine, 15)
+    assert _history_indexes(address) == {"history_record", "history_effective", "history_at", "history_hash"}
+    reg = open_register(address, write=True, operator="tester")
+    try:
+        assert "m017_drop_unused_history_indexes" in (reg.store.migrations_applied() or [])
+        assert _history_indexes(address) == {"history_record", "history_effective"}
+        assert check_register(reg)["ok"]
+    finally:
+        reg.store.close()
