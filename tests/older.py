@@ -15,7 +15,7 @@ UNDO: dict[int, list[str]] = {
     14: ["ALTER TABLE inspections DROP COLUMN focus"],
     15: ["ALTER TABLE accidents DROP COLUMN case_id", "DROP TABLE case_payments", "DROP TABLE case_penalties",
          "DROP TABLE case_steps", "DROP TABLE case_links", "DROP TABLE cases"],
-    17: ["CREATE INDEX history_at ON history(at)", "CREATE INDEX history_hash ON history(hash)"],
+    16: ["CREATE INDEX history_at ON history(at)", "CREATE INDEX history_hash ON history(hash)"],
 }
 
 

@@ -412,7 +412,7 @@ def _history_indexes(address: str) -> set[str]:
 
 
 def test_history_keeps_only_the_indexes_a_query_reads(address: str) -> None:
-    """m017 drops the indexes on the hash and on the write time (no query reads them; every write,
+    """m016 drops the indexes on the hash and on the write time (no query reads them; every write,
     and SQLite's integrity check in `check`, paid for them): on a new register, and on one from
     before, which then still passes `check`."""
     from hazreg.register import open_register
@@ -428,7 +428,7 @@ def test_history_keeps_only_the_indexes_a_query_reads(address: str) -> None:
     assert _history_indexes(address) == {"history_record", "history_effective", "history_at", "history_hash"}
     reg = open_register(address, write=True, operator="tester")
     try:
-        assert "m017_drop_unused_history_indexes" in (reg.store.migrations_applied() or [])
+        assert "m016_drop_unused_history_indexes" in (reg.store.migrations_applied() or [])
         assert _history_indexes(address) == {"history_record", "history_effective"}
         assert check_register(reg)["ok"]
     finally:

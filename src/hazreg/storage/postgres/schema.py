@@ -485,8 +485,8 @@ M015 = [
     "ALTER TABLE accidents ADD COLUMN case_id bigint",  # no foreign key, as on SQLite
 ]
 
-# Indexes nothing reads (see SQLite's m017): every write paid for them.
-M017 = ["DROP INDEX IF EXISTS history_hash", "DROP INDEX IF EXISTS history_at"]
+# Indexes nothing reads (see SQLite's m016): every write paid for them.
+M016 = ["DROP INDEX IF EXISTS history_hash", "DROP INDEX IF EXISTS history_at"]
 
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
@@ -505,7 +505,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m013_accidents", M013),
     ("m014_inspection_focus", M014),
     ("m015_cases", M015),
-    ("m017_drop_unused_history_indexes", M017),
+    ("m016_drop_unused_history_indexes", M016),
 ]
 
 

@@ -573,7 +573,7 @@ def m015_cases(db: Database) -> None:
 
 
 @migrations()
-def m017_drop_unused_history_indexes(db: Database) -> None:
+def m016_drop_unused_history_indexes(db: Database) -> None:
     # (numbered 17: another branch takes 16; the numbers may have gaps until they are merged)
     # No query looks history up by its hash or its write time (`history --since`, the weekly
     # report and the filters read effective_at; an anchor is found by walking the chain in seq
