@@ -574,7 +574,6 @@ def m015_cases(db: Database) -> None:
 
 @migrations()
 def m016_drop_unused_history_indexes(db: Database) -> None:
-    # (numbered 17: another branch takes 16; the numbers may have gaps until they are merged)
     # No query looks history up by its hash or its write time (`history --since`, the weekly
     # report and the filters read effective_at; an anchor is found by walking the chain in seq
     # order), so these two indexes only cost: every write inserts into both (the hash's keys at
@@ -582,7 +581,7 @@ def m016_drop_unused_history_indexes(db: Database) -> None:
     # in the hash's: two thirds of that check's time on a big register.
     db.execute("DROP INDEX IF EXISTS history_hash")
     db.execute("DROP INDEX IF EXISTS history_at")
-    db.execute("PRAGMA user_version = 17")
+    db.execute("PRAGMA user_version = 16")
 
 
 def number(name: str) -> int:
