@@ -37,6 +37,16 @@ def _columns(plain: bool) -> st.SearchStrategy[list[object]]:
         lambda pair: [*pair[0][:-1], pair[0][1] if pair[1] else pair[0][-1]])
 
 
+def _history_of(rows: list[list[object]]) -> sqlite3.Connection:
+    """An in-memory history table (as hazreg declares it) holding `rows`, numbered from 1."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(_HISTORY)
+    for seq, (prev, *values, effective) in enumerate(rows, 1):
+        conn.execute("INSERT INTO history (seq, prev, at, operator, record_type, record_id, action, before, after,"
+                     " note, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (seq, prev, *values, effective))
+    return conn
+
+
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(st.one_of(_columns(True), _columns(False)), min_size=1, max_size=8))
 def test_sqlite_writes_the_chain_bytes_as_hazregs_encoder(rows):
@@ -44,11 +54,7 @@ def test_sqlite_writes_the_chain_bytes_as_hazregs_encoder(rows):
     (all of text, integers and NULL); a row with a real or a blob is left to hazreg's encoder."""
     from hazreg.storage.sqlite.integrity import CHAIN_TEXT_SQL
 
-    conn = sqlite3.connect(":memory:")
-    conn.execute(_HISTORY)
-    for seq, (prev, *values, effective) in enumerate(rows, 1):
-        conn.execute("INSERT INTO history (seq, prev, at, operator, record_type, record_id, action, before, after,"
-                     " note, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (seq, prev, *values, effective))
+    conn = _history_of(rows)
     stored = conn.execute(f"SELECT prev, {', '.join(FIELDS)}, effective_at, typeof(prev) || typeof(at) || typeof(operator)"
                           f" || typeof(record_type) || typeof(record_id) || typeof(action) || typeof(before)"
                           f" || typeof(after) || typeof(note) || typeof(effective_at) FROM history ORDER BY seq").fetchall()
@@ -68,11 +74,7 @@ def test_the_cheaper_sql_writes_the_same_bytes_in_history_as_hazreg_declares_it(
     stops at a blob (the caller reads on with the SQL asking every column's type)."""
     from hazreg.storage.sqlite.integrity import CHAIN_TEXT_FAST_SQL
 
-    conn = sqlite3.connect(":memory:")
-    conn.execute(_HISTORY)
-    for seq, (prev, *values, effective) in enumerate(rows, 1):
-        conn.execute("INSERT INTO history (seq, prev, at, operator, record_type, record_id, action, before, after,"
-                     " note, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (seq, prev, *values, effective))
+    conn = _history_of(rows)
     stored = conn.execute(f"SELECT prev, {', '.join(FIELDS)}, effective_at, typeof(record_id) FROM history"
                           " ORDER BY seq").fetchall()
     # a blob stops it, unless the row's record_id is a real (then it is not written at all)
