@@ -368,3 +368,35 @@ def test_the_section_in_markdown_html_and_check(cases, cli, tmp_path):
                                                          if p["type"] == "fine"][0]["id"])
     assert weekly_collected(cases) == "107345.67"
     assert json.loads(cli("check", "-f", "json").stdout)["ok"] is True
+
+
+@pytest.mark.parametrize(("now", "lines"), [
+    # Friday: the week that ended yesterday is due at noon
+    ("2026-11-27T09:00:00+08:00", ["打非治违 form 2026-W48 (weekly) due by 2026-11-27 12:00: "
+                                   "hazreg report form illegal --week 2026-W48"]),
+    # 1st to 3rd: last month's form (and no weekly line: Tuesday)
+    ("2026-12-01T09:00:00+08:00", ["打非治违 form 2026-11 (monthly) due by 2026-12-03: "
+                                   "hazreg report form illegal --month 2026-11"]),
+    ("2026-12-03T17:00:00+08:00", ["打非治违 form 2026-11 (monthly) due by 2026-12-03: "
+                                   "hazreg report form illegal --month 2026-11"]),
+    ("2026-12-04T09:00:00+08:00", ["打非治违 form 2026-W49 (weekly) due by 2026-12-04 12:00: "
+                                   "hazreg report form illegal --week 2026-W49"]),
+    ("2026-11-26T09:00:00+08:00", []),  # Thursday: the week is not over yet
+    ("2026-11-29T12:00:00+08:00", []),  # Sunday: W48 was due on Friday
+])
+def test_due_names_the_illegal_form_to_send(cases, cli, monkeypatch, now, lines):
+    monkeypatch.setenv("HAZREG_NOW", now)
+    out = cli("due").stdout
+    assert [line for line in out.splitlines() if "打非治违" in line] == lines
+    if lines:
+        zh = cli("--lang", "zh", "due").stdout
+        assert any(line.startswith("打非治违报表 ") and "报送" in line for line in zh.splitlines())
+        # the command it names prints that very form
+        command, due = lines[0].split(": hazreg ")[1].split(), lines[0].split(" due by ")[1].split(": hazreg")[0]
+        assert f"Due by {due}" in cli(*command).stdout
+
+
+def test_due_names_no_illegal_form_without_cases(reg, cli, monkeypatch):
+    """An office that records no cases is not told to send the 打非治违 form."""
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-27T09:00:00+08:00")
+    assert "打非治违" not in cli("due").stdout

@@ -113,6 +113,20 @@ class IllegalPeriod:
         return dates.add_months(self.first, 1).replace(day=3).isoformat()
 
 
+def forms_due(today: date) -> list[dict[str, Any]]:
+    """The 打非治违 forms to send now (for `due`): on a Friday the reporting week that ended the
+    day before (due at noon that day), and from the 1st to the 3rd the month before."""
+    pending: list[IllegalPeriod] = []
+    if today.weekday() == THURSDAY + 1:
+        last = today - timedelta(days=1)
+        pending.append(IllegalPeriod("weekly", last - timedelta(days=6), last))
+    if today.day <= 3:
+        last = today.replace(day=1) - timedelta(days=1)
+        pending.append(IllegalPeriod("monthly", last.replace(day=1), last))
+    return [{"kind": p.kind, "period": p.label, "due": p.due.replace("T", " "),
+             "option": "--week" if p.kind == "weekly" else "--month"} for p in pending]
+
+
 def _week_ending(day: date) -> date:
     """The Thursday that ends the reporting week holding `day`."""
     return day + timedelta(days=(THURSDAY - day.weekday()) % 7)
