@@ -32,11 +32,11 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
 from hazreg.storage.base import HazardFilter, UnitFilter
-from hazreg.storage.postgres.accidents import AccidentQueries
+from hazreg.storage.portable.accidents import AccidentQueries
+from hazreg.storage.portable.cases import CaseQueries
+from hazreg.storage.portable.documents import DocumentQueries
 from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.campaigns import CampaignQueries
-from hazreg.storage.postgres.cases import CaseQueries
-from hazreg.storage.postgres.documents import DocumentQueries
 from hazreg.storage.postgres.integrity import IntegrityQueries
 from hazreg.storage.postgres.reports import _ACTIVE_SQL, _OVERDUE_SQL, ReportQueries
 from hazreg.storage.postgres.schema import WRITE_LOCK
@@ -75,6 +75,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
     files_dir_override: Path | None = None
     applied_now: list[str] = []  # migrations this open applied to an older register
     engine = "postgresql"
+    PARAM = "%s"  # how a portable query (storage/portable) marks a parameter
+    JSON_ARRAY_HOLDS = "{column}::jsonb @> to_jsonb(?::bigint)"
 
     def __init__(self, conn: psycopg.Connection[Any], address: str) -> None:
         self.conn = conn

@@ -24,10 +24,10 @@ from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
 from hazreg.storage.base import SCHEMA_VERSION, Findings, HazardFilter, UnitFilter
-from hazreg.storage.sqlite.accidents import AccidentQueries
+from hazreg.storage.portable.accidents import AccidentQueries
+from hazreg.storage.portable.cases import CaseQueries
+from hazreg.storage.portable.documents import DocumentQueries
 from hazreg.storage.sqlite.campaigns import CampaignQueries
-from hazreg.storage.sqlite.cases import CaseQueries
-from hazreg.storage.sqlite.documents import DocumentQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
 from hazreg.storage.sqlite.reports import _ACTIVE_SQL, _OVERDUE_SQL, ReportQueries
@@ -107,6 +107,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
     """One open register file."""
 
     engine = "sqlite"
+    PARAM = "?"  # how a portable query (storage/portable) marks a parameter
+    JSON_ARRAY_HOLDS = "EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)"
 
     def __init__(self, path: Path | None, *, create: bool) -> None:
         self.path = path
@@ -319,6 +321,9 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
             raise
         self.writes += 1  # counted before COMMIT: an interrupt right after it must not say "nothing written"
         self.conn.execute("COMMIT")
+
+    def _execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
 
     def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         row = self.conn.execute(sql, params).fetchone()
