@@ -10,9 +10,10 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hazreg.chain import FIELDS, GENESIS, entry_hash, entry_text
@@ -404,3 +405,104 @@ def test_a_register_inside_its_own_write_is_checked_as_this_connection_sees_it(c
         assert [(r["record"], r["field"]) for r in report["records"]["first"]] == [("H3", "description")]
     assert reg.store.shared_file() == str(filled)
 
+
+
+# -- records: the usual case passed at once, the rest compared field by field -----------------------
+
+# What another tool could do to a hazard's row or to its history: a value written as another type
+# with the same text ('1' for 1, a real for fen), NULL for '' and '' for NULL, a JSON null for
+# an absent key and the reverse, a key given twice, the last entry deleted, entries reordered.
+_ROW_EDITS = [
+    ("found_on", "CAST(found_on AS BLOB)"), ("owner", "''"), ("owner", "NULL"), ("basis", "''"),
+    ("verify_note", "''"), ("funds_fen", "funds_fen + 1"), ("funds_fen", "NULL"), ("funds_fen", "12.5"),
+    ("funds_fen", "coalesce(funds_fen, 0)"), ("unit_id", "CAST(unit_id AS TEXT) || ' '"), ("unit_id", "unit_id + 0.0"),
+    ("status", "upper(status)"), ("deadline", "deadline || ''"), ("uid", "upper(uid)"), ("created_at", "''"),
+    ("created_at", "created_at || 'Z'"), ("description", "description || ' '"), ("void_reason", "'录入错误'"),
+]
+_HISTORY_EDITS = [
+    "UPDATE history SET after = json_set(after, '$.owner', json('null')) WHERE seq = {first}",
+    "UPDATE history SET after = json_remove(after, '$.status') WHERE seq = {first}",
+    "UPDATE history SET after = json_remove(after, '$.uid') WHERE seq = {first}",
+    "UPDATE history SET after = json_set(after, '$.uid', json('null')) WHERE seq = {first}",
+    "UPDATE history SET after = json_set(after, '$.unit_id', CAST(json_extract(after, '$.unit_id') AS TEXT))"
+    " WHERE seq = {first}",
+    "UPDATE history SET after = '{{\"status\": \"void\", ' || substr(after, 2) WHERE seq = {first}",
+    "UPDATE history SET after = substr(after, 1, length(after) - 1) || ', \"status\": \"void\"}}' WHERE seq = {last}",
+    "UPDATE history SET after = substr(after, 1, length(after) - 1) || ', \"owner\": null}}' WHERE seq = {last}",
+    "DELETE FROM history WHERE seq = {last}",
+    "UPDATE history SET seq = -seq WHERE seq = {last}",
+]
+
+
+def _edited_copy(source: Path, folder: Path, edits: list[tuple[int, str | tuple[str, str]]]) -> Path:
+    """A copy of the register at `source` with each (hazard, edit) applied behind hazreg's back."""
+    copy = folder / "r.db"
+    copy.write_bytes(source.read_bytes())
+    conn = sqlite3.connect(copy)
+    for hazard, edit in edits:
+        if isinstance(edit, tuple):
+            conn.execute(f"UPDATE hazards SET {edit[0]} = {edit[1]} WHERE id = ?", (hazard,))
+            continue
+        first, last = conn.execute("SELECT min(seq), max(seq) FROM history WHERE record_type = 'hazard'"
+                                   " AND record_id = ?", (hazard,)).fetchone()
+        if first is not None:
+            conn.execute(edit.format(first=first, last=last))
+    conn.commit()
+    conn.close()
+    return copy
+
+
+def _both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """The records' findings with the usual case passed at once, and compared field by field."""
+    from hazreg.register import integrity
+
+    reg = open_register(path, write=False)
+    try:
+        at_once = integrity.replay_mismatches(reg)
+        monkeypatch.setattr(integrity, "_FAST", False)
+        by_field = integrity.replay_mismatches(reg)
+    finally:
+        monkeypatch.setattr(integrity, "_FAST", True)
+        reg.store.close()
+    return at_once, by_field
+
+
+def _checkpointed(path: Path) -> int:
+    """The register file whole (its WAL written back), and its highest hazard id."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (top,) = conn.execute("SELECT max(id) FROM hazards").fetchone()
+    conn.close()
+    return int(top)
+
+
+def test_each_edit_is_found_alike_at_once_and_field_by_field(filled, tmp_path, monkeypatch):
+    """`check` passes a record equal to its history at once; compared field by field instead
+    (funds in yuan, '' as no value), each edit behind hazreg's back, to a hazard with funds and
+    to one without, gives the same findings: the same count, records and fields named."""
+    _checkpointed(filled)
+    conn = sqlite3.connect(filled)
+    (funded,) = conn.execute("SELECT min(id) FROM hazards WHERE funds_fen IS NOT NULL").fetchone()
+    (plain,) = conn.execute("SELECT min(id) FROM hazards WHERE funds_fen IS NULL").fetchone()
+    conn.close()
+    assert funded and plain
+    found = 0
+    for n, edit in enumerate([*_ROW_EDITS, *_HISTORY_EDITS]):
+        for hazard in (funded, plain):
+            folder = tmp_path / f"{n}-{hazard}"
+            folder.mkdir()
+            at_once, by_field = _both_ways(_edited_copy(filled, folder, [(hazard, edit)]), monkeypatch)
+            assert at_once == by_field, edit
+            found += at_once[0]
+    assert found >= len(_ROW_EDITS)  # most edits are findings (a few change nothing the replay sees)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_records_passed_at_once_are_those_equal_field_by_field(filled, tmp_path_factory, monkeypatch, data):
+    """The same for up to three edits at once, anywhere: the same findings both ways."""
+    top = _checkpointed(filled)
+    edits = data.draw(st.lists(st.tuples(st.integers(1, top), st.sampled_from([*_ROW_EDITS, *_HISTORY_EDITS])),
+                               max_size=3), label="edits")
+    at_once, by_field = _both_ways(_edited_copy(filled, tmp_path_factory.mktemp("edited"), edits), monkeypatch)
+    assert at_once == by_field

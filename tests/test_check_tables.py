@@ -73,6 +73,23 @@ def test_an_edit_of_any_table_is_caught(cli, full, case):
     assert not json.loads(cli("check", "-f", "json", code=1).stdout)["ok"]
 
 
+def test_rows_added_to_hazards_in_turn_are_compared_hazard_by_hazard(cli, full):
+    """Entries adding rows to several hazards, written in turn, are read hazard by hazard and
+    in order within each (SQLite reads history in its own order and sorts what it keeps), so a
+    register made so passes, and a row changed afterwards is still named."""
+    from hazreg.register import open_register
+
+    cli("extend", "H58", "--to", "2027-01-10", "--reason", "施工单位更换", "--approved-by", "张副区长")
+    cli("action", "add", "H50", "--type", "suspend", "--note", "停产整顿")
+    reg = open_register(full, write=False)
+    read = [(hazard, seq) for seq, hazard, *_ in reg.store.child_entries()]
+    reg.store.close()
+    assert read == sorted(read) and [h for h, _ in read].count(58) == 2 and len({h for h, _ in read}) >= 3
+    assert "All checks hold" in cli("check").stdout
+    tamper(full, "UPDATE actions SET type = 'fine' WHERE id = 2")
+    assert "action 2.type is 'fine'" in cli("check", code=1).stderr
+
+
 def test_the_last_entry_removed_with_its_row_is_caught(cli, full):
     cli("action", "add", "H50", "--type", "suspend")
     last = json.loads(cli("check", "--anchor", "-f", "json").stdout)["entries"]

@@ -107,10 +107,15 @@ class IntegrityQueries:
     def child_entries(self) -> Iterator[tuple[Any, ...]]:
         """(seq, hazard id, action, before, after, note) of every change that added or changed
         a supervision, extension, escalation, enforcement action or attachment, hazard by
-        hazard and in order within each."""
+        hazard and in order within each.
+
+        The table is read in its own order and what is kept is sorted (by SQLite's sorter: its
+        memory stays bounded, a big sort spills to a temporary file). Walking the (record_type,
+        record_id) index instead visits every hazard entry's row out of order only to ask its
+        action: at 1M hazards 8.5 CPU s against 1.7 for the scan (100k: 0.22 against 0.15)."""
         marks = ", ".join("?" for _ in CHILD_ACTIONS)
         return self._tuples(
-            f"SELECT seq, record_id, action, before, after, note FROM history"
+            f"SELECT seq, record_id, action, before, after, note FROM history NOT INDEXED"
             f" WHERE record_type = 'hazard' AND action IN ({marks}) ORDER BY record_id, seq", CHILD_ACTIONS)
 
     def setting_entries(self) -> Iterator[tuple[Any, ...]]:
