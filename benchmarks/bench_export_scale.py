@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_export_scale.py                      # 100,000 hazards
     .venv/bin/python benchmarks/bench_export_scale.py --register 1000000=/path/to/scale-h1000000.db
     .venv/bin/python benchmarks/bench_export_scale.py --compare /path/to/other/checkout/src
+    .venv/bin/python benchmarks/bench_export_scale.py --history --no-xlsx --compare /path/to/other/src
 
 The 100k register is bench_scale.py's (built once and cached in --dir); a 1M one is used when
 one is passed (building it takes many minutes). Each register is copied and brought up to this
@@ -16,6 +17,8 @@ need hazreg's Python rule left as stored: ids with their letter, funds in yuan, 
 plan_complete as 0/1 — the floor for the same rows and columns. The `sqlite3` command-line
 shell may be missing (`apt-get install -y sqlite3`): the table then says so and skips it.
 XLSX is timed at 100k only, once with lxml and once with OPENPYXL_LXML=False (openpyxl's own switch).
+`--history` adds `export history` as CSV, in both languages, against `sqlite3 -csv` of the history
+table's columns as stored.
 Aim: CSV within 2x `sqlite3 -csv`.
 """
 
@@ -37,6 +40,7 @@ import bench_cli  # noqa: E402
 import bench_scale  # noqa: E402
 
 AIM = 2.0
+HISTORY_FLOOR = "sqlite3 -csv history (its columns as stored)"
 HEADER = ("hazards", "command", "wall s", "CPU s", "peak MB", "MB written", "× sqlite3 -csv (wall)", "× (CPU)")
 
 
@@ -97,9 +101,10 @@ def _timed(cmd: list[str], out: Path, env: Mapping[str, str]) -> tuple[float, fl
 
 
 def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx: bool = True,
-        compare: Path | None = None) -> list[tuple[str, ...]]:
+        compare: Path | None = None, history: bool = False) -> list[tuple[str, ...]]:
     """HEADER, then rows of (hazards, command, median wall s, median CPU s, peak MB, MB written,
-    × sqlite3 -csv wall, × CPU); with `compare`, the CSV exports of that source tree too.
+    × sqlite3 -csv wall, × CPU); with `compare`, the CSV exports of that source tree too; with
+    `history`, `export history` as CSV too (its ratios against `sqlite3 -csv` of the history table).
 
     The commands of a size run in rounds, each round running each once in turn, so that a
     machine busy with something else slows them alike."""
@@ -131,6 +136,22 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx
                          out.with_suffix(".compare.csv"), other))
             csvs.append((f"{compare}: hazreg --lang zh export hazards (CSV)", [*hz, "--lang", "zh", "export", "hazards"],
                          out.with_suffix(".compare.zh.csv"), other))
+        if history:
+            # The history's floor: its columns as stored (record ids without their letter, before
+            # and after as stored), the same rows.
+            if shell:
+                csvs.append((HISTORY_FLOOR, [shell, "-csv", "-header", "-readonly", str(work),
+                                             "SELECT seq, at, operator, record_type, record_id, action, before, after,"
+                                             " note, effective_at FROM history ORDER BY seq"],
+                             out.with_suffix(".history.sqlite3.csv"), env))
+            csvs.append(("hazreg export history (CSV)", [*hz, "export", "history"], out.with_suffix(".history.csv"), env))
+            csvs.append(("hazreg --lang zh export history (CSV)", [*hz, "--lang", "zh", "export", "history"],
+                         out.with_suffix(".history.zh.csv"), env))
+            if compare is not None:
+                csvs.append((f"{compare}: hazreg export history (CSV)", [*hz, "export", "history"],
+                             out.with_suffix(".compare.history.csv"), other))
+                csvs.append((f"{compare}: hazreg --lang zh export history (CSV)",
+                             [*hz, "--lang", "zh", "export", "history"], out.with_suffix(".compare.history.zh.csv"), other))
         times: dict[str, list[tuple[float, float, float]]] = {label: [] for label, *_ in csvs}
         for _ in range(runs):
             for label, cmd, target, cmd_env in csvs:
@@ -140,14 +161,16 @@ def run(registers: Mapping[int, Path] | None, workdir: Path, runs: int = 3, xlsx
         floor = med[csvs[0][0]] if shell else None
         if not shell:
             rows.append((n, "sqlite3 -csv: not installed (apt-get install -y sqlite3)", "-", "-", "-", "-", "-", "-"))
+        history_floor = med.get(HISTORY_FLOOR)
         for label, _, target, _ in csvs:
             wall, cpu, peak = med[label]
-            ratios = (f"{wall / floor[0]:.2f}", f"{cpu / floor[1]:.2f}") if floor else ("-", "-")
+            base = history_floor if "history" in label else floor
+            ratios = (f"{wall / base[0]:.2f}", f"{cpu / base[1]:.2f}") if base else ("-", "-")
             rows.append((n, label, f"{wall:.2f}", f"{cpu:.2f}", f"{peak:.0f}", f"{target.stat().st_size / 1e6:.1f}", *ratios))
         if compare is not None:
             for label, _, target, _ in csvs[1:]:  # the same bytes from both trees
-                if label.startswith(f"{compare}: ") and target.read_bytes() != out.with_suffix(
-                        ".zh.csv" if "--lang zh" in label else ".csv").read_bytes():
+                suffix = (".history" if "history" in label else "") + (".zh.csv" if "--lang zh" in label else ".csv")
+                if label.startswith(f"{compare}: ") and target.read_bytes() != out.with_suffix(suffix).read_bytes():
                     rows.append((n, f"DIFFERENT OUTPUT: {label}", "-", "-", "-", "-", "-", "-"))
         if xlsx and size <= 100_000:
             for label, switch in (("with lxml", "True"), ("without lxml", "False")):
@@ -167,11 +190,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/hazreg-bench-export"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-xlsx", action="store_true")
+    parser.add_argument("--history", action="store_true", help="time `export history` (CSV) too")
     parser.add_argument("--compare", type=Path, metavar="SRC",
                         help="another checkout's src folder, whose CSV exports run in the same rounds")
     args = parser.parse_args()
     registers = {int(s.split("=", 1)[0]): Path(s.split("=", 1)[1]) for s in args.register}
-    rows = run(registers, args.dir, args.runs, not args.no_xlsx, args.compare)
+    rows = run(registers, args.dir, args.runs, not args.no_xlsx, args.compare, args.history)
     print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end (a shared machine inflates times).")
     rows = rows[1:]
     print(f"\n| {' | '.join(HEADER)} |\n|---:|---|---:|---:|---:|---:|---:|---:|")

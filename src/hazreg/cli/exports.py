@@ -82,6 +82,17 @@ def unit_lines(reg: Any, query: Any) -> Any:
     return reg.store.unit_lines(query, UNIT_COLUMNS, csv_rules(UNIT_COLUMNS))
 
 
+def history_lines(reg: Any, window: tuple[str, str] | None, operator: str | None) -> Any:
+    """The history entries in `window` (by `operator`) as finished CSV lines made by the store
+    (hazreg.storage.CsvLines), or None where the store cannot make them."""
+    from hazreg.render.export import csv_rules
+    from hazreg.render.records import HISTORY_COLUMNS, PREFIX
+
+    since, until = window or (None, None)
+    rules = csv_rules(HISTORY_COLUMNS, json_columns=("before", "after"))
+    return reg.store.history_lines(since, until, operator, HISTORY_COLUMNS, rules, PREFIX)
+
+
 def _write_cells(rows: Any, columns: Any, output: Path | None, bom: bool) -> None:
     from hazreg.render.export import export_cells
 
@@ -218,7 +229,13 @@ def history(
 
     fmt = _format(fmt, output)
     reg = register()
-    records = (history_record(e) for e in reg.iter_history(reg.window(week, since, until), operator))
+    window = reg.window(week, since, until)
+    if fmt == "csv" and hasattr(reg.store, "history_lines"):  # lines made by the engine
+        lines = history_lines(reg, window, operator)
+        if lines is not None:
+            _write_lines(lines, HISTORY_COLUMNS, output, bom)
+            return
+    records = (history_record(e) for e in reg.iter_history(window, operator))
     _write(fmt, records, HISTORY_COLUMNS, output, t("kind.history"), bom)
 
 

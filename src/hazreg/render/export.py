@@ -161,11 +161,60 @@ def csv_cell(column: str, value: Any, chinese: bool) -> Any:
     return None if value is None else _text(column, value, False)
 
 
-def csv_rules(columns: Sequence[str], bools: Sequence[str] = ()) -> CellRules:
+def csv_field(cell: Any) -> str:
+    """A finished cell as csv.writer writes it in a row of several: quoted, its quotes doubled,
+    where it holds a comma, a double quote, CR or LF (the only characters that make csv.writer
+    quote; NUL and everything else as it is), an empty field for None."""
+    if cell is None:
+        return ""
+    text = cell if cell.__class__ is str else str(cell)
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _json_value(text: Any) -> Any:
+    """A history entry's before or after as the formatter is given it (see Store.history)."""
+    return json.loads(text) if text else None
+
+
+def _json_fields(cell: Callable[[str, Any], Any]) -> Callable[[str, Any], str]:
+    """csv_field(cell(column, text)) for a column kept as JSON text, where `cell` decodes the text
+    first: the same field, with no per-call set-up for what nearly every such text holds, an
+    object. The C scanner reads the text (json.loads's own, so the same value, where it reads the
+    whole text from its first character: else json.loads decides, as before), and an object is
+    written by one encoder made once, as json.dumps(…, ensure_ascii=False, sort_keys=True) writes
+    it in `_text`; `neutralise` never changes it (it starts with a brace), in either language."""
+    scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set by its __init__
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+    def field(column: str, text: Any) -> str:
+        if text.__class__ is str and text[:1] == "{":
+            try:
+                value, end = scan(text, 0)
+            except StopIteration:
+                end = -1
+            if end == len(text) and value.__class__ is dict:
+                return csv_field(encode(value))
+        return csv_field(cell(column, text))
+
+    return field
+
+
+def csv_rules(columns: Sequence[str], bools: Sequence[str] = (), json_columns: Sequence[str] = ()) -> CellRules:
     """The CSV rules of the current language for SQL to apply (see hazreg.storage.sqlite.exports):
     each enum key's and true/false's finished text, the columns a formula sign changes, and
-    `csv_cell` itself for the cells that start with one. `bools` are the true/false columns."""
+    `csv_cell` itself for the cells that start with one. `bools` are the true/false columns;
+    `json_columns` the columns kept as JSON text, whose stored text the rule decodes first."""
     chinese = get_lang() == "zh"
+    if json_columns:
+        decoded = frozenset(json_columns)
+
+        def cell(column: str, value: Any) -> Any:
+            return csv_cell(column, _json_value(value) if column in decoded else value, chinese)
+    else:
+        def cell(column: str, value: Any) -> Any:
+            return csv_cell(column, value, chinese)
     literals: dict[str, dict[Any, str]] = {}
     guarded = set()
     for column in columns:
@@ -175,10 +224,8 @@ def csv_rules(columns: Sequence[str], bools: Sequence[str] = ()) -> CellRules:
             literals[column] = {m.value: csv_cell(column, m.value, chinese) for m in ENUM_FIELDS[column]}
         elif chinese or column not in _SAFE_COLUMNS:
             guarded.add(column)
-    return CellRules(
-        cell=lambda column, value: csv_cell(column, value, chinese),
-        literals=literals, guarded=frozenset(guarded), starts=_STARTS,
-    )
+    return CellRules(cell=cell, literals=literals, guarded=frozenset(guarded), starts=_STARTS,
+                     json=frozenset(json_columns), field=csv_field, json_field=_json_fields(cell))
 
 
 def write_cells(rows: Iterable[Sequence[Any]], columns: Sequence[str], stream: IO[str]) -> int:
@@ -243,7 +290,7 @@ def write_lines(lines: CsvLines, columns: Sequence[str], stream: IO[str]) -> int
     count = 0
     for batch in lines.batches:
         data = b"".join(map(itemgetter(0), batch))
-        if not _plain(data, len(batch), commas):
+        if not lines.quoted and not _plain(data, len(batch), commas):
             data = _mended(batch, lines.cells, commas)
         if buffer is not None:
             buffer.write(data)

@@ -35,7 +35,8 @@ _EVIDENCE_PREFIX = {"attachments": "A", "actions": "E"}
 HISTORY_COLUMNS = ("seq", "at", "operator", "record_type", "record_id", "action", "before", "after", "note",
                    "effective_at")
 
-_PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C", "accident": "E"}
+# The letter before a record's id in a history export, by record type (SQL writes the same: storage/sqlite/exports.py).
+PREFIX = {"unit": "U", "hazard": "H", "inspection": "I", "draw": "D", "campaign": "C", "accident": "E"}
 
 
 def unit_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def evidence_record(kind: str, row: dict[str, Any]) -> dict[str, Any]:
 
 def history_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {k: row.get(k) for k in HISTORY_COLUMNS}
-    prefix = _PREFIX.get(row["record_type"])
+    prefix = PREFIX.get(row["record_type"])
     record["record_id"] = short_id(prefix, row["record_id"]) if prefix else row["record_id"]
     return record
 

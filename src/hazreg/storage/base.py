@@ -87,6 +87,14 @@ class CellRules(NamedTuple):
     literals: Mapping[str, Mapping[Any, str]]
     guarded: frozenset[str]
     starts: str
+    # Columns kept as JSON text (history's before and after): `cell` is given the stored text,
+    # which it decodes as the formatter does; SQL hands every such cell to it.
+    json: frozenset[str] = frozenset()
+    # The CSV field of a finished cell, quoted as csv.writer quotes it (for lines the engine
+    # quotes itself, see CsvLines.quoted).
+    field: Callable[[Any], str] | None = None
+    # field(cell(column, text)) for a column in `json`, the same text, made faster.
+    json_field: Callable[[str, Any], str] | None = None
 
 
 class CsvLines(NamedTuple):
@@ -101,6 +109,9 @@ class CsvLines(NamedTuple):
 
     batches: Iterator[list[tuple[bytes, int]]]
     cells: Callable[[Sequence[int]], Iterator[tuple[Any, ...]]]
+    # The engine quoted every cell as csv.writer does (CellRules.field): each line is the CSV
+    # line as it stands, and `cells` is never asked.
+    quoted: bool = False
 
 
 class Bulk(Protocol):

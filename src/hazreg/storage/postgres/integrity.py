@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from hazreg.chain import FIELDS as CHAIN_FIELDS
+from hazreg.chain import entry_text, texts_of
 from hazreg.search import index_text
 from hazreg.storage.base import Findings
 from hazreg.storage.postgres.queries import Queries
@@ -35,6 +37,47 @@ _HAZARD_TEXTS = ("SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN un
                  " ORDER BY h.id")
 
 
+# The bytes an entry's hash covers (hazreg.chain.entry_text), written by the server: the JSON list
+# of prev, the hashed fields and (where it differs from `at`) effective_at, as hazreg's encoder
+# writes it (ensure_ascii=False, separators "," and ":"). PostgreSQL's to_json(text) escapes as
+# Python's json does (the quote, the backslash, \b \f \n \r \t, other controls as \u00xx in
+# lowercase; everything else, DEL, U+2028 and non-ASCII included, as it is) and a bigint's text is
+# Python's int; a probe proves both of the server at hand (see _chain_as_hazreg). A text value of
+# PostgreSQL cannot hold what Python's encoder would write otherwise (no NUL, no lone surrogate in
+# UTF-8) and hazreg declares every column text but seq and record_id (bigint): so, where the table
+# is as hazreg made it and the database is UTF-8, the server writes every entry's bytes; anywhere
+# else hazreg's encoder writes them all from the entries' rows, as before.
+_BIGINT = frozenset({"seq", "record_id"})
+BATCH = 2000  # entries a round trip: the bytes are small, and the link of each is read in order
+
+
+def _json(name: str, value: str) -> str:
+    """The JSON text of column `name`'s `value` (an SQL expression)."""
+    return f"coalesce({value}::text, 'null')" if name in _BIGINT else f"coalesce(to_json({value})::text, 'null')"
+
+
+def chain_bytes_sql(source: dict[str, str] | None = None) -> str:
+    """The SQL of an entry's hashed bytes (bytea) from its columns (`source`: another expression
+    for a column, for the probe)."""
+    expr = (source or {}).get
+    items = " || ',' || ".join(_json(c, expr(c, c)) for c in ("prev", *CHAIN_FIELDS))
+    effective, at = expr("effective_at", "effective_at"), expr("at", "at")
+    hashed = _json("effective_at", effective)
+    extra = f"CASE WHEN {effective} IS NOT NULL AND {effective} IS DISTINCT FROM {at} THEN ',' || {hashed} ELSE '' END"
+    return f"convert_to('[' || {items} || {extra} || ']', 'UTF8')"
+
+
+# Text that JSON writers disagree on (as SQLite's probe, without NUL, which no PostgreSQL text
+# holds): every other ASCII character, the first characters past ASCII, the line and paragraph
+# separators, a byte order mark, Chinese, a character outside the BMP; integers at the ends of
+# bigint's range; NULL; an effective_at that differs from `at`.
+_PROBE: dict[str, Any] = {
+    "prev": "".join(map(chr, range(1, 0x80))), "seq": -(2**63), "at": "\u0080\u009f\u00a0\u00ff",
+    "operator": "\u2028\u2029\ufeff", "record_type": "隐患台账 🧯", "record_id": 2**63 - 1, "action": "",
+    "before": '"', "after": "\\", "note": None, "effective_at": "2026-01-01T00:00:00.000000Z",
+}
+
+
 def search_row(hazard_id: int, text: str) -> tuple[Any, ...]:
     """The `hazard_search` row (id, text, words, pairs) of a hazard whose index text is `text`."""
     from hazreg.storage.postgres.search import index_row
@@ -43,6 +86,37 @@ def search_row(hazard_id: int, text: str) -> tuple[Any, ...]:
 
 
 class IntegrityQueries(Queries):
+    def chain_rows(self) -> Iterator[tuple[Any, ...]]:  # provided by Store
+        raise NotImplementedError
+
+    def chain_texts(self) -> Iterator[tuple[Any, ...]]:
+        """(seq, link, hash, the bytes its hash covers) of every history entry, in order: the bytes
+        written by the server (see chain_bytes_sql) where it writes them as hazreg's encoder does,
+        else by hazreg's encoder from each entry's row. (An entry whose bytes do not give its hash
+        is judged again by hazreg's encoder from the entry itself: see verify_chain.)"""
+        if not (self._history_as_made() and self._chain_as_hazreg()):
+            return texts_of(self.chain_rows())
+        return self._stream(f"SELECT seq, prev, hash, {chain_bytes_sql()} FROM history ORDER BY seq",
+                            batch=BATCH, binary=True)
+
+    def _history_as_made(self) -> bool:
+        """Whether the database keeps text as UTF-8 and history's columns are typed as hazreg
+        types them (every one text but seq and record_id, bigint)."""
+        encoding = next(self._tuples("SELECT current_setting('server_encoding')"))[0]
+        declared = dict(self._tuples(
+            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+            " WHERE a.attrelid = to_regclass('history') AND a.attnum > 0 AND NOT a.attisdropped"))
+        return encoding == "UTF8" and set(declared) == {"prev", "hash", "effective_at", *CHAIN_FIELDS} and all(
+            kind == ("bigint" if name in _BIGINT else "text") for name, kind in declared.items())
+
+    def _chain_as_hazreg(self) -> bool:
+        """Whether this server writes the probe's bytes as hazreg's encoder does."""
+        kinds = {name: "bigint" if name in _BIGINT else "text" for name in _PROBE}
+        source = {name: f"%({name})s::{kind}" for name, kind in kinds.items()}
+        (data,) = next(self._tuples(f"SELECT {chain_bytes_sql(source)}", _PROBE))
+        values = [_PROBE[c] for c in CHAIN_FIELDS]
+        return bytes(data) == entry_text(_PROBE["prev"], values, _PROBE["effective_at"])
+
     def identity(self, record_type: str, record_id: int) -> dict[str, Any]:
         """The uid and created_at a new record was given, for its creation entry in history."""
         table = TABLE_OF.get(record_type)

@@ -34,7 +34,8 @@ class Queries:
     def _update(self, table: str, record_id: int, changes: dict[str, Any]) -> None:  # provided by Store
         raise NotImplementedError
 
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:  # provided by Store
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False, batch: int = 100,
+                binary: bool = False) -> Iterator[Any]:  # provided by Store
         raise NotImplementedError
 
     def transaction(self, wait: bool = True) -> AbstractContextManager[None]:  # provided by Store

@@ -27,7 +27,7 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
-from hazreg.chain import GENESIS, entry_hash, texts_of
+from hazreg.chain import GENESIS, entry_hash
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, nfc
@@ -185,16 +185,18 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         self._done_reading()
         yield from rows
 
-    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False) -> Iterator[Any]:
-        """Rows of a big result, a batch at a time through a server-side cursor (bounded memory)."""
+    def _stream(self, sql: str, params: Any = (), *, dicts: bool = False, batch: int = STREAM_BATCH,
+                binary: bool = False) -> Iterator[Any]:
+        """Rows of a big result, a batch at a time through a server-side cursor (bounded memory);
+        `binary`: values in PostgreSQL's binary format (a bytea as its bytes, not hex text)."""
         if not self._writing:
             self._read()
         self._streams += 1
         try:
             with self.conn.cursor(name=f"hazreg_stream_{next(_CURSORS)}",
                                   row_factory=dict_row if dicts else tuple_row) as cursor:
-                cursor.itersize = STREAM_BATCH
-                cursor.execute(sql, params or None)
+                cursor.itersize = batch
+                cursor.execute(sql, params or None, binary=binary or None)
                 yield from cursor
         finally:
             self._streams -= 1
@@ -473,11 +475,6 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
     def chain_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every history entry's hashed fields, when it took effect, link and hash, in order."""
         return self._stream(f"SELECT {', '.join(CHAIN_FIELDS)}, effective_at, prev, hash FROM history ORDER BY seq")
-
-    def chain_texts(self) -> Iterator[tuple[Any, ...]]:
-        """(seq, link, hash, the bytes its hash covers) of every history entry, in order: the
-        bytes written by hazreg's encoder (see the SQLite store for bytes written in SQL)."""
-        return texts_of(self.chain_rows())
 
     def chain_entry(self, seq: int) -> tuple[tuple[Any, ...], Any]:
         """One history entry's hashed fields (in chain.FIELDS order), and when it took effect."""

@@ -12,6 +12,13 @@ The hazard and unit exports go one step further (`hazard_lines`, `unit_lines`): 
 a row's cells into its CSV line, so Python handles one bytes object per row and writes
 batches of them as they come; hazreg.render.export checks each batch for the cells CSV must
 quote and has only those rows' cells fetched and written by csv.writer.
+
+The history export (`history_lines`) quotes in SQL too, as csv.writer does (its before and
+after, JSON objects, hold double quotes in nearly every row): its lines are written as they
+come. Before and after are written by the formatter's rule from their stored text, called from
+the query: a stored text could be copied only where the rule gives it back unchanged, and
+proving that in SQL (each object's keys in order, its spacing, escapes and numbers as Python
+writes them: json_each, json_quote and group_concat per object) cost more than the rule itself.
 """
 
 from __future__ import annotations
@@ -119,7 +126,10 @@ def _line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRul
     NUL in any stored text (rare: nothing typed holds one, but a register's text may) is
     concatenated instead, which keeps every byte and costs twice as much. `numeric`: the
     columns made from numbers alone, which cannot hold one."""
-    cells = _cell_list(sources, columns, rules, numeric)
+    return _line_of(_cell_list(sources, columns, rules, numeric), sources, columns, numeric)
+
+
+def _line_of(cells: Sequence[str], sources: Mapping[str, str], columns: Sequence[str], numeric: frozenset[str]) -> str:
     printed = "printf('" + ",".join(["%s"] * len(cells)) + "\r\n', " + ", ".join(cells) + ")"
     items: list[str] = []
     for cell in cells:
@@ -127,6 +137,49 @@ def _line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRul
     items[-1] = "char(13, 10)"
     nul = " OR ".join(f"instr({sources[c]}, char(0))" for c in columns if c not in numeric)
     return f"CAST(CASE WHEN {nul} THEN {_joined(items)} ELSE {printed} END AS BLOB)"
+
+
+def _quoted_sql(value: str) -> str:
+    """`value` as a CSV field, quoted as csv.writer quotes it (CellRules.field): a value holding a
+    comma, a double quote, CR or LF in double quotes, its double quotes doubled."""
+    return (f"CASE WHEN instr({value}, ',') OR instr({value}, '\"') OR instr({value}, char(10)) OR instr({value}, char(13))"
+            f" THEN '\"' || replace({value}, '\"', '\"\"') || '\"' ELSE {value} END")
+
+
+def _field_list(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules,
+                numeric: frozenset[str] = frozenset()) -> list[str]:
+    """Each column's finished cell as its CSV field (see _cell_list; `numeric`: made from numbers
+    alone, never quoted). A cell the Python rule makes comes from `hazreg_field`, quoted there; a
+    column kept as JSON text (rules.json) is always the rule's, from the stored text (its
+    `json_field`), never copied: proving in SQL that a stored text is what the formatter would
+    write cost more than writing it (see benchmarks/README.md, bench_export_scale.py)."""
+    assert rules.field is not None
+    parts = []
+    for column in columns:
+        source = sources[column]
+        name = _quote(column)
+        literals = rules.literals.get(column)
+        if column in rules.json:
+            parts.append(f"CASE WHEN {source} IS NULL THEN NULL ELSE hazreg_json_field({name}, {source}) END")
+        elif literals is not None:
+            cases = " ".join(f"WHEN {_quote(k) if isinstance(k, str) else int(k)} THEN {_quote(rules.field(v))}"
+                             for k, v in literals.items())
+            parts.append(f"CASE {source} {cases} ELSE hazreg_field({name}, {source}) END")
+        elif column in numeric:
+            parts.append(source)
+        elif column in rules.guarded and rules.starts:
+            parts.append(f"CASE WHEN {_starts_sql(source, rules)} THEN hazreg_field({name}, {source})"
+                         f" ELSE {_quoted_sql(source)} END")
+        else:
+            parts.append(_quoted_sql(source))
+    return parts
+
+
+def _fields_line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRules,
+                     numeric: frozenset[str]) -> str:
+    """A row's CSV fields joined by commas and ended by CRLF, as UTF-8 bytes: the line csv.writer
+    writes (printf, or concatenation where a text holds NUL, as in _line_sql)."""
+    return _line_of(_field_list(sources, columns, rules, numeric), sources, columns, numeric)
 
 
 class ExportQueries:
@@ -171,6 +224,38 @@ class ExportQueries:
                                    wanted)
 
         return CsvLines(batches(), cells)
+
+    def history_lines(self, since: str | None, until: str | None, operator: str | None, columns: Sequence[str],
+                      rules: CellRules, prefixes: Mapping[str, str]) -> CsvLines | None:
+        """History entries as `history(since=…, until=…, operator=…)` gives them (oldest first),
+        as finished CSV lines (CsvLines.quoted): record_id with its record type's letter
+        (`prefixes`), before and after written by the rule from their stored text. None where
+        this database does not keep its text as UTF-8."""
+        if self.conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
+            return None
+        assert rules.field is not None
+        field, cell = rules.field, rules.cell
+        self.conn.create_function("hazreg_field", 2, lambda column, value: field(cell(column, value)),
+                                  deterministic=True)
+        self.conn.create_function("hazreg_json_field", 2, rules.json_field or (lambda column, value: field(cell(column, value))),
+                                  deterministic=True)
+        where, params = ["1"], {}
+        for clause, key, value in (("effective_at >= :since", "since", since), ("effective_at < :until", "until", until),
+                                   ("operator = :operator", "operator", operator)):
+            if value or (key == "operator" and value is not None):  # as Store.history filters
+                where.append(clause)
+                params[key] = value
+        sources = {c: c for c in columns}
+        cases = " ".join(f"WHEN {_quote(kind)} THEN {_quote(letter)} || record_id" for kind, letter in prefixes.items())
+        sources["record_id"] = f"(CASE record_type {cases} ELSE record_id END)"
+        cursor = self._tuples_of(f"SELECT {_fields_line_sql(sources, columns, rules, frozenset({'seq'}))}, seq"
+                                 f" FROM history WHERE {' AND '.join(where)} ORDER BY seq", params)
+
+        def batches() -> Iterator[list[tuple[bytes, int]]]:
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+
+        return CsvLines(batches(), lambda ids: iter(()), quoted=True)
 
     def hazard_cells(self, f: HazardFilter, today: date, columns: Sequence[str], rules: CellRules,
                      plan_fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
