@@ -193,12 +193,11 @@ def due(
     for item in pending:  # the statistical forms still to send up (总局16号令 第十四条)
         say(t("form.due_line", period=item["period"], kind=item["kind"], kind_label=t(f"form.kind.{item['kind']}"),
               due=item["due"]))
-    if reg.store.count("cases"):  # an office that takes cases sends the 打非治违 form
-        from hazreg.register.illegal import forms_due as illegal_forms_due
+    from hazreg.register.illegal import forms_due as illegal_forms_due
 
-        for item in illegal_forms_due(reg.today()):
-            say(t("illegal.due_line", period=item["period"], kind_label=t(f"form.kind.{item['kind']}"),
-                  due=item["due"], option=item["option"]))
+    for item in illegal_forms_due(reg):  # the 打非治违 form, where the register records cases
+        say(t("illegal.due_line", period=item["period"], kind_label=t(f"form.kind.{item['kind']}"),
+              due=item["due"], option=item["option"]))
 
 
 @action_app.command("add", help=t("help.cmd.action_add"))

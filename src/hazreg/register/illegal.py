@@ -113,9 +113,13 @@ class IllegalPeriod:
         return dates.add_months(self.first, 1).replace(day=3).isoformat()
 
 
-def forms_due(today: date) -> list[dict[str, Any]]:
-    """The 打非治违 forms to send now (for `due`): on a Friday the reporting week that ended the
-    day before (due at noon that day), and from the 1st to the 3rd the month before."""
+def forms_due(reg: Register) -> list[dict[str, Any]]:
+    """The 打非治违 forms to send now (for `due`), in a register that records cases (an office that
+    takes cases sends the form): on a Friday the reporting week that ended the day before (due at
+    noon that day), and from the 1st to the 3rd the month before."""
+    if not reg.store.count("cases"):
+        return []
+    today = reg.today()
     pending: list[IllegalPeriod] = []
     if today.weekday() == THURSDAY + 1:
         last = today - timedelta(days=1)
