@@ -506,3 +506,64 @@ def test_records_passed_at_once_are_those_equal_field_by_field(filled, tmp_path_
                                max_size=3), label="edits")
     at_once, by_field = _both_ways(_edited_copy(filled, tmp_path_factory.mktemp("edited"), edits), monkeypatch)
     assert at_once == by_field
+
+
+def test_a_stale_index_row_is_found_among_hazards_of_one_wording(filled):
+    """`check` works out the index text of a description it has met once (standard wordings
+    repeat): hazards of one unit and one description are each still held to their own row."""
+    _checkpointed(filled)
+    conn = sqlite3.connect(filled)
+    first, second, third = (r[0] for r in conn.execute(
+        "SELECT id FROM hazards WHERE unit_id = (SELECT unit_id FROM hazards GROUP BY unit_id"
+        " HAVING count(*) >= 3 ORDER BY unit_id LIMIT 1) ORDER BY id LIMIT 3"))
+    # the three alike, their index rows as hazreg writes them (the first one's, copied)
+    conn.execute("UPDATE hazards SET description = (SELECT description FROM hazards WHERE id = ?) WHERE id IN (?, ?)",
+                 (first, second, third))
+    conn.execute("UPDATE hazard_search SET text = (SELECT text FROM hazard_search WHERE rowid = ?) WHERE rowid IN (?, ?)",
+                 (first, second, third))
+    conn.commit()
+
+    def index_found() -> tuple[bool, int, int | None]:
+        reg = open_register(filled, write=False)
+        try:
+            return reg.store.search_index_problems()
+        finally:
+            reg.store.close()
+
+    assert index_found() == (True, 0, None)
+    for stale in (second, first):
+        conn.execute("UPDATE hazard_search SET text = text || ' x' WHERE rowid = ?", (stale,))
+        conn.commit()
+        assert index_found() == (True, 1, stale)
+        conn.execute("UPDATE hazard_search SET text = substr(text, 1, length(text) - 2) WHERE rowid = ?", (stale,))
+        conn.commit()
+    conn.execute("UPDATE units SET name = name || '二' WHERE id = (SELECT unit_id FROM hazards WHERE id = ?)", (first,))
+    conn.commit()
+    assert index_found()[:2] == (True, conn.execute(  # every hazard of the renamed unit, no other
+        "SELECT count(*) FROM hazards WHERE unit_id = (SELECT unit_id FROM hazards WHERE id = ?)", (first,)).fetchone()[0])
+    conn.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_hazards_entries_read_in_historys_order_are_those_the_index_gives(filled, tmp_path_factory, data):
+    """The records replay reads hazards' entries by scanning history and sorting (not through
+    the (record_type, record_id) index): the same entries in the same order, record by record
+    and seq by seq, on a register whose rows were moved, renumbered or removed behind hazreg's back."""
+    top = _checkpointed(filled)
+    edits = data.draw(st.lists(st.tuples(st.integers(1, top), st.sampled_from([
+        "UPDATE history SET seq = -seq WHERE seq = {last}", "UPDATE history SET seq = -seq WHERE seq = {first}",
+        "UPDATE history SET seq = (SELECT max(seq) + 1 FROM history) WHERE seq = {first}",
+        "UPDATE history SET record_id = record_id + 1 WHERE seq = {first}", "DELETE FROM history WHERE seq = {last}",
+    ])), max_size=4), label="edits")
+    copy = _edited_copy(filled, tmp_path_factory.mktemp("moved"), edits)
+    reg = open_register(copy, write=False)
+    try:
+        by_index = list(reg.store.conn.execute(
+            "SELECT record_id, action, after FROM history INDEXED BY history_record WHERE record_type = 'hazard'"
+            " ORDER BY record_id, seq"))
+        read = list(reg.store.record_changes("hazard"))
+    finally:
+        reg.store.close()
+    assert [tuple(r) for r in read] == [tuple(r) for r in by_index]
+    assert len(read) > top  # every hazard's entries (a demo hazard has several)

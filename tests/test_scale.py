@@ -53,6 +53,12 @@ def test_check_holds_one_record_at_a_time(reg, monkeypatch):
     from hazreg.storage.postgres.store import STREAM_BATCH
 
     monkeypatch.setattr(pg_integrity, "BATCH", STREAM_BATCH)
+    # The search index's check remembers up to REMEMBERED index texts (descriptions and names
+    # met again); every hazard here has a description of its own, so with fewer remembered than
+    # there are hazards, memory is seen bounded by that number, not by the records.
+    import hazreg.search
+
+    monkeypatch.setattr(hazreg.search, "REMEMBERED", 100)
     assert check_register(reg)["ok"]
     small, large = grows(reg, check_register)
     assert check_register(reg)["ok"]

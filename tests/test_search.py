@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hazreg.search import index_text, match_query
+from hazreg.search import index_text, index_texts, match_query
 
 ALPHABET = "消防灭火器安全通道堵"  # ten CJK characters, so random substrings often occur
 
@@ -165,3 +165,21 @@ def test_words_never_match_across_parts_or_punctuation(records: list[list[str]],
         assert idx.find(needle) == expected
     finally:
         idx.db.close()
+
+
+# What a register's descriptions and names hold: Chinese, full-width and ASCII letters and
+# digits, punctuation of both widths, spaces, a combining accent (NFKC composes it), a
+# ligature (NFKC splits it), and nothing at all.
+_PART = st.one_of(st.none(), st.text(alphabet="灭火器过期消防通道ＡＢａｂAbz09０９，。、 ,.-e\u0301ﬁ", max_size=10),
+                  st.text(alphabet="火器Ａa，e\u0301", max_size=4))  # short ones: the same and alike often
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(_PART, min_size=1, max_size=3), min_size=1, max_size=12), st.integers(1, 4))
+def test_remembered_index_texts_are_index_texts(calls: list[list[str | None]], limit: int) -> None:
+    """`check` works out each part's index text once and remembers it (bounded by `limit`):
+    call after call, with parts repeated, forgotten and worked out again, it gives exactly
+    what index_text gives for the same parts."""
+    text_of = index_texts(limit)
+    for parts in calls * 2:  # every part met again, some of them after the memory was emptied
+        assert text_of(*parts) == index_text(*parts)

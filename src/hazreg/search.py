@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from operator import add
 
 # Runs of letters outside ASCII (Chinese, and any other script) are indexed as pairs;
@@ -46,6 +47,37 @@ def index_text(*parts: str | None) -> str:
             else:
                 tokens.append(word)
     return " ".join(tokens)
+
+
+# How many parts' index texts index_texts remembers at most (about 12 MB of descriptions and names).
+REMEMBERED = 50_000
+
+
+def index_texts(limit: int | None = None) -> Callable[..., str]:
+    """index_text(*parts), each part's own text worked out once and remembered while the same
+    text comes again (`check` reads every hazard: descriptions in a district's register repeat
+    standard wordings, and a unit's name comes with each of its hazards). index_text of several
+    parts is their own texts joined by a space, an empty one left out. At most `limit` texts
+    (REMEMBERED) are remembered: then the memory is emptied and starts again."""
+    limit = REMEMBERED if limit is None else limit
+    memo: dict[str, str] = {}
+
+    def text(*parts: str | None) -> str:
+        texts: list[str] = []
+        for part in parts:
+            if not part:
+                continue
+            own = memo.get(part)
+            if own is None:
+                own = index_text(part)
+                if len(memo) >= limit:
+                    memo.clear()
+                memo[part] = own
+            if own:
+                texts.append(own)
+        return " ".join(texts)
+
+    return text
 
 
 def match_query(query: str) -> str | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import entry_text, texts_of
-from hazreg.search import index_text
+from hazreg.search import index_text, index_texts
 from hazreg.storage.base import Findings
 from hazreg.storage.postgres.queries import Queries
 
@@ -164,6 +164,7 @@ class IntegrityQueries(Queries):
         indexed = self._stream("SELECT id, text, words, pairs FROM hazard_search ORDER BY id")
         head = next(indexed, None)
         count, first = 0, None
+        text_of = index_texts()  # a unit's name and a description met again are not worked out again
         for hazard_id, description, unit_name in self._stream(_HAZARD_TEXTS):
             while head is not None and head[0] < hazard_id:  # a row for a hazard that does not exist
                 count, first = count + 1, head[0] if first is None else min(first, head[0])
@@ -171,7 +172,7 @@ class IntegrityQueries(Queries):
             row = None
             if head is not None and head[0] == hazard_id:
                 row, head = (head[0], head[1], head[2], list(head[3])), next(indexed, None)
-            if row != search_row(hazard_id, index_text(description, unit_name)):
+            if row != search_row(hazard_id, text_of(description, unit_name)):
                 count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
         while head is not None:
             count, first = count + 1, head[0] if first is None else min(first, head[0])

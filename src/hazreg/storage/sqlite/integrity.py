@@ -9,7 +9,7 @@ from typing import Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import entry_text, texts_of
-from hazreg.search import index_text
+from hazreg.search import index_text, index_texts
 
 # The tables whose rows a creation entry in history names (uid and created_at), by record type.
 TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
@@ -146,9 +146,7 @@ class IntegrityQueries:
         except sqlite3.OperationalError:
             return False, 0, None
         count, first = 0, None
-        # index_text(description, name) is the two parts' texts joined by a space (an empty one
-        # left out); a unit's name is indexed once for all its hazards (bounded: a few MB).
-        names: dict[str | None, str] = {}
+        text_of = index_texts()  # a unit's name and a description met again are not worked out again
         for hazard_id, description, unit_name in self._tuples(
             "SELECT h.id, h.description, u.name FROM hazards h LEFT JOIN units u ON u.id = h.unit_id ORDER BY h.id"
         ):
@@ -158,13 +156,7 @@ class IntegrityQueries:
             text = None
             if head is not None and head[0] == hazard_id:
                 text, head = head[1], next(indexed, None)
-            name_text = names.get(unit_name)
-            if name_text is None:
-                if len(names) > 100_000:
-                    names.clear()
-                name_text = names[unit_name] = index_text(unit_name)
-            own = index_text(description)
-            if text != (f"{own} {name_text}" if own and name_text else own or name_text):
+            if text != text_of(description, unit_name):
                 count, first = count + 1, hazard_id if first is None else min(first, hazard_id)
         while head is not None:
             count, first = count + 1, head[0] if first is None else min(first, head[0])

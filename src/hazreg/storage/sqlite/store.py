@@ -641,10 +641,20 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
 
     def record_changes(self, record_type: str) -> Iterator[tuple[Any, ...]]:
         """(record id, action, after) of every entry about records of one type, record by record
-        and in order within each (the index on (record_type, record_id) gives this order)."""
+        and in order within each.
+
+        The index on (record_type, record_id) gives this order. Hazards' entries, though, are
+        most of history, and a hazard's entries lie far apart in it (found one month, rectified
+        the next): walking the index visits each entry's row out of order, so history is read
+        in its own order instead and SQLite's sorter orders the hazards' entries (its memory
+        stays bounded; a big sort spills to a temporary file). At 1M hazards (3.05M entries) the
+        whole records replay takes 39 CPU s against 42–43; at 100k, with a hazard's entries
+        spread as in use, the entries read and parsed take 3.4–3.5 against 3.7 (with each
+        hazard's entries side by side, the index's best case, 3.3 against 3.1)."""
+        hint = " NOT INDEXED" if record_type == "hazard" else ""
         return self._tuples(
-            "SELECT record_id, action, after FROM history WHERE record_type = ? ORDER BY record_id, seq", (record_type,)
-        )
+            f"SELECT record_id, action, after FROM history{hint} WHERE record_type = ? ORDER BY record_id, seq",
+            (record_type,))
 
     def calendar_days(self, year: int | None = None) -> list[dict[str, Any]]:
         """The register's calendar (days that differ from Monday to Friday), by date."""
