@@ -647,8 +647,9 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         most of history, and a hazard's entries lie far apart in it (found one month, rectified
         the next): walking the index visits each entry's row out of order, so history is read
         in its own order instead and SQLite's sorter orders the hazards' entries (its memory
-        stays bounded; a big sort spills to a temporary file). At 1M hazards (3.05M entries) the
-        whole records replay takes 39 CPU s against 42–43; at 100k, with a hazard's entries
+        stays bounded; a big sort spills to a temporary file, about 630 MB at 1M hazards). At
+        1M hazards (3.05M entries) the whole records replay takes 39 CPU s against 42–43; at
+        100k, with a hazard's entries
         spread as in use, the entries read and parsed take 3.4–3.5 against 3.7 (with each
         hazard's entries side by side, the index's best case, 3.3 against 3.1)."""
         hint = " NOT INDEXED" if record_type == "hazard" else ""
