@@ -16,6 +16,7 @@ UNDO: dict[int, list[str]] = {
     15: ["ALTER TABLE accidents DROP COLUMN case_id", "DROP TABLE case_payments", "DROP TABLE case_penalties",
          "DROP TABLE case_steps", "DROP TABLE case_links", "DROP TABLE cases"],
     16: ["CREATE INDEX history_at ON history(at)", "CREATE INDEX history_hash ON history(hash)"],
+    17: ["DROP INDEX hazards_weekly", "DROP INDEX hazards_found_on", "CREATE INDEX hazards_found_on ON hazards(found_on)"],
 }
 
 

@@ -249,6 +249,7 @@ class _Breakdown:
         self.sunday = self.monday + timedelta(days=6)
         self.first, self.last = self.monday.isoformat(), self.sunday.isoformat()
         self.found_by_week = {m.isoformat(): 0 for m in mondays}
+        self._monday_of: dict[str, str] = {}  # a date found -> its week's Monday (a replay sees few)
         self.groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
         self.overdue = _Capped(limit)  # deadline passed longest ago first
         self.majors = _Capped(limit)  # nearest deadline first, those without one last
@@ -259,10 +260,12 @@ class _Breakdown:
         if status == _VOID or not s.get("found_on"):
             return
         last = self.last
-        found_monday = date.fromisoformat(s["found_on"])
-        found_monday -= timedelta(days=found_monday.weekday())
-        if found_monday.isoformat() in self.found_by_week:
-            self.found_by_week[found_monday.isoformat()] += 1
+        week = self._monday_of.get(s["found_on"])
+        if week is None:
+            found_monday = date.fromisoformat(s["found_on"])
+            week = self._monday_of[s["found_on"]] = (found_monday - timedelta(days=found_monday.weekday())).isoformat()
+        if week in self.found_by_week:
+            self.found_by_week[week] += 1
         late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= last
         for key in ("industry", "locality"):
             self.add_group(key, s.get(key) or "", self.first <= s["found_on"] <= last, status in _ACTIVE, late)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-SCHEMA_VERSION = 16  # the number of the last migration; a register at a higher version is refused
+SCHEMA_VERSION = 17  # the number of the last migration; a register at a higher version is refused
 
 
 class HazardFilter(NamedTuple):

@@ -488,6 +488,13 @@ M015 = [
 # Indexes nothing reads (see SQLite's m016): every write paid for them.
 M016 = ["DROP INDEX IF EXISTS history_hash", "DROP INDEX IF EXISTS history_at"]
 
+# The weekly report's indexes (see SQLite's m017): the same on both engines.
+M017 = [
+    "CREATE INDEX hazards_weekly ON hazards(status, level, industry, locality, found_on, deadline, rectified_on)",
+    "DROP INDEX IF EXISTS hazards_found_on",
+    "CREATE INDEX hazards_found_on ON hazards(found_on, status, level, industry, locality)",
+]
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -506,6 +513,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m014_inspection_focus", M014),
     ("m015_cases", M015),
     ("m016_drop_unused_history_indexes", M016),
+    ("m017_weekly_indexes", M017),
 ]
 
 

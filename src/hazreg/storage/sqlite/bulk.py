@@ -35,7 +35,7 @@ class HazardBulk:
     # keys come in random order, so keeping them up to date row by row costs more than one
     # sort, once the import is big next to the register. A district's import never gets here.
     SET_ASIDE_AFTER = 50_000
-    SET_ASIDE = ("hazards_status_level_deadline", "hazards_found_on", "history_effective")
+    SET_ASIDE = ("hazards_status_level_deadline", "hazards_found_on", "hazards_weekly", "history_effective")
     # The FTS5 index's in-memory buffer during a big load (bytes; SQLite's default is 1 MB):
     # fewer, larger segments to merge. Put back to the default at the end.
     HASHSIZE = 32 << 20

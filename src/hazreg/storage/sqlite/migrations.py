@@ -584,6 +584,20 @@ def m016_drop_unused_history_indexes(db: Database) -> None:
     db.execute("PRAGMA user_version = 16")
 
 
+@migrations()
+def m017_weekly_indexes(db: Database) -> None:
+    # The weekly report counts the hazards unchanged since its week (all but the few replayed)
+    # from two narrow indexes, never the wide rows (a scan of those is seconds at a million
+    # hazards): hazards_weekly holds every field the counts group or compare by, so one pass
+    # over it counts them all; hazards_found_on now also holds what a hazard found in a range of
+    # days is counted by (its old use, a range of days found, is the same index's prefix).
+    db.execute("CREATE INDEX hazards_weekly ON hazards(status, level, industry, locality, found_on, deadline,"
+               " rectified_on)")
+    db.execute("DROP INDEX IF EXISTS hazards_found_on")
+    db.execute("CREATE INDEX hazards_found_on ON hazards(found_on, status, level, industry, locality)")
+    db.execute("PRAGMA user_version = 17")
+
+
 def number(name: str) -> int:
     """A migration's number, from its name (m011_… is 11): the numbers may have gaps."""
     return int(name[1:4])

@@ -101,31 +101,85 @@ class ReportQueries:
         found, counted by (industry, locality): (industry, locality, open, major_open,
         major_supervised, timed_all, on_time_all, then for each week (first, last): found_all,
         fixed_all, major_found_all, major_fixed_all, found_week, fixed_week, major_found_week,
-        major_fixed_week, overdue). One scan of the hazards, whatever the number of weeks."""
+        major_fixed_week, overdue).
+
+        Read from the indexes alone (m017), never the wide rows, and with no test per hazard and
+        week: the hazards counted by (status, level, industry, locality) in one pass over
+        hazards_weekly (every hazard, less the changed ones, counted the same way by id), then
+        those found since the earliest week began (hazards_found_on: found up to a week's end is
+        all of them less those found after it) and those overdue by the latest week's end, each
+        a range of an index. Summed here into the figures by the rules of register/weekly.py's
+        _Figures and _Breakdown (tests hold the two equal: the split replay against the full one)."""
+        changed = self._changed_since(since)
         params: dict[str, Any] = {"since": since}
-        sums = []
         for n, (first, last) in enumerate(weeks):
             params[f"f{n}"], params[f"l{n}"] = first, last
-            upto, within = f"found_on <= :l{n}", f"found_on <= :l{n} AND found_on >= :f{n}"
-            sums += [f"sum({upto})", f"sum({upto} AND fixed)", f"sum({upto} AND major)",
-                     f"sum({upto} AND major AND fixed)", f"sum({within})", f"sum({within} AND fixed)",
-                     f"sum({within} AND major)", f"sum({within} AND major AND fixed)",
-                     f"sum(late AND deadline <= :l{n})"]
-        return list(self._tuples(
-            f"""SELECT industry, locality, sum(active), sum(active AND major),
-                   sum(active AND major AND EXISTS (SELECT 1 FROM supervisions s
-                                                    WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)),
-                   sum(fixed AND timed), sum(fixed AND timed AND rectified_on <= deadline), {', '.join(sums)}
-                FROM (SELECT id, coalesce(industry, '') AS industry, coalesce(locality, '') AS locality, found_on,
-                             deadline, rectified_on, status IN ('rectified', 'closed') AS fixed,
-                             level = 'major' AS major, status IN ('open', 'rectifying', 'rectified') AS active,
-                             status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != '' AS late,
-                             rectified_on IS NOT NULL AND rectified_on != '' AND deadline IS NOT NULL
-                             AND deadline != '' AS timed
-                      FROM hazards
-                      WHERE status IS NOT 'void' AND found_on IS NOT NULL AND found_on != ''
-                        AND id NOT IN ({self._changed_since(since)})) h
-                GROUP BY industry, locality""", params))
+        # (Plain columns: a key of expressions would not be read in the index's order. A date
+        # compared `> ''` is neither NULL nor empty.)
+        counted = "status IS NOT 'void' AND found_on > ''"
+        key = "status, level, industry, locality"
+        timed = "rectified_on > '' AND deadline > ''"
+        # (status, level, industry, locality) -> [hazards, timed, on time]
+        totals: dict[tuple[Any, ...], list[int]] = {}
+        for sign, where in ((1, ""), (-1, f" AND id IN ({changed})")):
+            for *group, n, t, on_time in self._tuples(
+                    f"SELECT {key}, count(*), sum({timed}), sum({timed} AND rectified_on <= deadline)"
+                    f" FROM hazards WHERE {counted}{where} GROUP BY {key}", params):
+                row = totals.setdefault(_grouped(group), [0, 0, 0])
+                row[0] += sign * n
+                row[1] += sign * (t or 0)
+                row[2] += sign * (on_time or 0)
+        # (status, level, industry, locality) -> per week [found after its end, found within it]
+        recent: dict[tuple[Any, ...], list[int]] = {}
+        if weeks:
+            sums = ", ".join(f"sum(found_on > :l{n}), sum(found_on >= :f{n} AND found_on <= :l{n})"
+                             for n in range(len(weeks)))
+            # (By the days found, not in the order of hazards_weekly, which the planner prefers.)
+            recent = {_grouped(r[:4]): [v or 0 for v in r[4:]] for r in self._tuples(
+                f"SELECT {key}, {sums} FROM hazards INDEXED BY hazards_found_on"
+                f" WHERE found_on >= :first AND {counted} AND id NOT IN ({changed}) GROUP BY {key}",
+                {**params, "first": min(f for f, _ in weeks)})}
+        # (status, level, industry, locality) -> per week: overdue at its end
+        late: dict[tuple[Any, ...], list[int]] = {}
+        if weeks:
+            sums = ", ".join(f"sum(deadline <= :l{n})" for n in range(len(weeks)))
+            late = {_grouped(r[:4]): [v or 0 for v in r[4:]] for r in self._tuples(
+                f"SELECT {key}, {sums} FROM hazards WHERE status IN ('open', 'rectifying') AND deadline > ''"
+                f" AND deadline <= :last AND {counted} AND id NOT IN ({changed}) GROUP BY {key}",
+                {**params, "last": max(last for _, last in weeks)})}
+        supervised = {_grouped(r[:2]): r[2] for r in self._tuples(
+            "SELECT industry, locality, count(*) FROM hazards h"
+            f" WHERE level = 'major' AND status IN ('open', 'rectifying', 'rectified') AND {counted}"
+            f" AND id NOT IN ({changed})"
+            " AND EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
+            " GROUP BY 1, 2", params)}
+        groups: dict[tuple[str, str], list[int]] = {}
+        width = 5 + 9 * len(weeks)
+        for k, (n, t, on_time) in totals.items():
+            status, level, industry, locality = k
+            if not n:
+                continue
+            fixed, major = status in ("rectified", "closed"), level == "major"
+            active, can_be_late = status in ("open", "rectifying", "rectified"), status in ("open", "rectifying")
+            g = groups.setdefault((industry, locality), [0] * width)
+            g[0] += active * n
+            g[1] += (active and major) * n
+            if fixed:
+                g[3] += t
+                g[4] += on_time
+            none = [0] * (2 * len(weeks))
+            after_within = recent.get(k, none)
+            overdue = late.get(k, none) if can_be_late else none
+            for w in range(len(weeks)):
+                upto, within = n - after_within[2 * w], after_within[2 * w + 1]
+                base = 5 + 9 * w
+                for offset, value in enumerate((upto, fixed * upto, major * upto, (major and fixed) * upto,
+                                                within, fixed * within, major * within, (major and fixed) * within,
+                                                overdue[w])):
+                    g[base + offset] += value
+        for (industry, locality), count in supervised.items():
+            groups.setdefault((industry, locality), [0] * width)[2] += count
+        return [(industry, locality, *g) for (industry, locality), g in sorted(groups.items())]
 
     def weekly_unchanged_found(self, since: str, first: str, last: str) -> list[tuple[str, int]]:
         """(date found, how many) of the hazards unchanged since `since`, not void, found first..last."""
@@ -254,6 +308,11 @@ class ReportQueries:
             )
         }
         return {"inspections": inspections, "leader_checks": led, "unannounced": unannounced, "actions": actions}
+
+
+def _grouped(key: Sequence[Any]) -> tuple[Any, ...]:
+    """A group's key as the report shows it: (…, industry, locality), a missing one as ''."""
+    return (*key[:-2], key[-2] or "", key[-1] or "")
 
 
 # The fields of a hazard the weekly reports count by (weekly._SNAPSHOT, funds as stored).
