@@ -330,8 +330,8 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
     walked: list[int] = []
     real = reg.store.hazard_chains
 
-    def chains(since, changed_only=False):
-        for item in real(since, changed_only):
+    def chains(since, changed_only=False, until=None):
+        for item in real(since, changed_only, until):
             walked.append(item[0])
             yield item
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from hazreg.register import Register, weekly
+from hazreg.storage.base import HazardFilter
 
 START = date(2026, 10, 25)  # a Sunday: the hazards are entered from here to DAYS days later
 DAYS = 24
@@ -99,3 +100,21 @@ def test_rows_no_command_writes_count_as_the_full_replay(reg, monkeypatch):
     for monday in MONDAYS[1:]:
         _same(reg, [monday])
     _same(reg, MONDAYS[2:5])
+
+
+def test_hazards_created_after_the_replay_ends_are_not_read(reg, monkeypatch):
+    """Going back to the end of W45 from the start of W45, the hazards entered after W45 (found on
+    or after its last Monday's successor, each entered on the day found) are not read at all: their
+    creation is undone before the replay looks at them. Those entered before and changed since
+    (H14, extended in W49) are read, with every change since. One entered at the very moment the
+    replay ends is not read either."""
+    _entered_day_by_day(reg, monkeypatch)
+    since, until = (weekly.dates.local_day_bounds(m, reg.timezone)[0] for m in (MONDAYS[2], MONDAYS[3]))
+    monkeypatch.setenv("HAZREG_NOW", until)  # one entered at the very moment the replay ends
+    reg.hazards.add({"unit": 1, "description": "零点录入的隐患", "found_on": MONDAYS[3].isoformat()})
+    every = {h: (fields, changes) for h, fields, _, changes in reg.store.hazard_chains(since, changed_only=True)}
+    read = {h: (fields, changes) for h, fields, _, changes in reg.store.hazard_chains(since, True, until)}
+    entered_after = {h["id"] for h in reg.store.hazards(HazardFilter(found_since=MONDAYS[3]), date(2026, 12, 2))[0]}
+    assert len(entered_after) > 20 and entered_after <= set(every)
+    assert set(read) == set(every) - entered_after and 14 in read
+    assert all(read[h] == every[h] for h in read)

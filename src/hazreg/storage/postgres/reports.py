@@ -31,21 +31,27 @@ class ReportQueries(Queries):
             (since,),
         )
 
-    def hazard_chains(self, since: str, changed_only: bool = False,
+    def hazard_chains(self, since: str, changed_only: bool = False, until: str | None = None,
                       ) -> Iterator[tuple[int, tuple[Any, ...] | None, bool, list[tuple[Any, ...]]]]:
         """Hazard by hazard (by id): (id, the fields reports count by as they are now, or None if
         there is no such row; whether it is listed for supervision now; its changes that took
         effect at or after `since` as (effective_at, action, before), latest first). Streamed.
-        `changed_only`: only the hazards with such changes (the others are as they are now)."""
-        only = f" WHERE id IN ({_CHANGED_SINCE})" if changed_only else ""
+        `changed_only`: only the hazards with such changes (the others are as they are now).
+        `until` (with `changed_only`): leave out the hazards created at or after it with no change
+        before it (see the SQLite store's _REPLAYED: a replay up to `until` sees nothing of them)."""
+        params = {"since": since, "until": until}
+        only = skip = ""
+        if changed_only:
+            changed = _CHANGED_SINCE if until is None else _REPLAYED_SINCE
+            only, skip = f" WHERE id IN ({changed})", "" if until is None else f" AND record_id IN ({changed})"
         rows = self._stream(
             f"SELECT {', '.join(_REPORT_FIELDS)},"
             " EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.delisted_on IS NULL)"
-            f" FROM hazards h{only} ORDER BY id", {"since": since}
+            f" FROM hazards h{only} ORDER BY id", params
         )
         changes = self._stream(
             "SELECT record_id, effective_at, action, before FROM history WHERE record_type = 'hazard'"
-            " AND effective_at >= %(since)s ORDER BY record_id, effective_at DESC, seq DESC", {"since": since}
+            f" AND effective_at >= %(since)s{skip} ORDER BY record_id, effective_at DESC, seq DESC", params
         )
         row, change = next(rows, None), next(changes, None)
         while row is not None or change is not None:
@@ -214,6 +220,8 @@ def _count(condition: str) -> str:
 _REPORT_FIELDS = ("id", "status", "level", "found_on", "deadline", "rectified_on", "industry", "locality", "owner",
                   "measures", "funds_fen", "contingency", "unit_id", "description", "verified_by")
 _CHANGED_SINCE = "SELECT record_id FROM history WHERE record_type = 'hazard' AND effective_at >= %(since)s"
+_REPLAYED_SINCE = (f"{_CHANGED_SINCE} GROUP BY record_id HAVING NOT (min(effective_at) >= %(until)s"
+                   " AND bool_or(action IN ('create', 'import') AND before IS NULL))")
 # lifecycle.missing_plan: a guarantee missing is NULL or empty (funds in fen, a number: NULL alone).
 _MISSING_PLAN = " OR ".join(f"{c} IS NULL" + ("" if c == "funds_fen" else f" OR {c} = ''")
                             for c in ("owner", "measures", "funds_fen", "deadline", "contingency"))
