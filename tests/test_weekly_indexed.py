@@ -103,9 +103,9 @@ def test_rows_no_command_writes_count_as_the_full_replay(reg, monkeypatch):
 
 
 def test_hazards_created_after_the_replay_ends_are_not_read(reg, monkeypatch):
-    """Going back to the end of W45 from the start of W45, the hazards entered after W45 (found on
-    or after its last Monday's successor, each entered on the day found) are not read at all: their
-    creation is undone before the replay looks at them. Those entered before and changed since
+    """A replay of the changes since W45 began, back to the moment W45 ended, does not read the
+    hazards entered after W45 (found on or after W46's Monday, each entered on the day found) at
+    all: their creation is undone before the replay looks at them. Those entered before and changed since
     (H14, extended in W49) are read, with every change since. One entered at the very moment the
     replay ends is not read either."""
     _entered_day_by_day(reg, monkeypatch)

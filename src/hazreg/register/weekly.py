@@ -102,7 +102,7 @@ def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Vis
     report's periods are weeks; the statistical forms' are months, quarters and years."""
     weeks = len(bounds) - 1
     events: list[dict[str, int]] = [{} for _ in range(weeks)]
-    # Split, the hazards created after the last moment with no change before it are not read
+    # Split: the hazards created after the last moment, with no change before it, are not read
     # (their state is None at every moment looked at, and none of their changes is counted).
     chains = reg.store.hazard_chains(bounds[0], changed_only, until=bounds[-1] if changed_only else None)
     for hazard_id, fields, supervised, changes in chains:

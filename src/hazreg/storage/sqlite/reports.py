@@ -58,7 +58,7 @@ class ReportQueries:
         if changed_only:
             changed = self._changed_since(since)
             if until is not None:
-                changed = f"SELECT id FROM temp.weekly_changed WHERE {_REPLAYED}"
+                changed += f" WHERE {_REPLAYED}"
                 skip = f" AND record_id IN ({changed})"
             only = f" WHERE id IN ({changed})"
         rows = self._tuples(
