@@ -35,6 +35,7 @@ from hazreg.storage.base import HazardFilter, UnitFilter
 from hazreg.storage.portable.accidents import AccidentQueries
 from hazreg.storage.portable.cases import CaseQueries
 from hazreg.storage.portable.documents import DocumentQueries
+from hazreg.storage.portable.listing import urgent_first_by_index
 from hazreg.storage.postgres.bulk import HazardBulk
 from hazreg.storage.postgres.campaigns import CampaignQueries
 from hazreg.storage.postgres.integrity import IntegrityQueries
@@ -398,15 +399,11 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
             return [], 0
         cond, params = found
         total = self._one(f"SELECT count(*) AS n FROM hazards h WHERE {cond}", params)["n"]  # type: ignore[index]
-        order = "h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id"
-        rows = self._all(
-            f"""{_HAZARD_SELECT} WHERE h.id IN (
-                    SELECT h.id FROM hazards h WHERE {cond}
-                    ORDER BY {_OVERDUE_SQL} DESC, {order}
-                    LIMIT {'ALL' if limit is None else int(limit)})
-                ORDER BY {_OVERDUE_SQL} DESC, {order}""",
-            params,
-        )
+        order = f"{_OVERDUE_SQL} DESC, h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id"
+        first = None if limit is None else urgent_first_by_index(f, params, int(limit), order, lambda key: f"%({key})s")
+        if first is None:
+            first = f"SELECT h.id FROM hazards h WHERE {cond} ORDER BY {order} LIMIT {'ALL' if limit is None else int(limit)}"
+        rows = self._all(f"{_HAZARD_SELECT} WHERE h.id IN ({first}) ORDER BY {order}", params)
         return [_from_row(r) for r in rows], total
 
     def iter_hazards(self, f: HazardFilter, today: date) -> Iterator[dict[str, Any]]:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import GENESIS, entry_hash
-from hazreg.enums import Level
 from hazreg.errors import Refused
 from hazreg.money import from_fen, to_fen
 from hazreg.search import index_text, match_query, nfc
@@ -28,6 +27,7 @@ from hazreg.storage.base import SCHEMA_VERSION, Findings, HazardFilter, UnitFilt
 from hazreg.storage.portable.accidents import AccidentQueries
 from hazreg.storage.portable.cases import CaseQueries
 from hazreg.storage.portable.documents import DocumentQueries
+from hazreg.storage.portable.listing import urgent_first_by_index
 from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
@@ -544,7 +544,8 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         total = self.conn.execute(f"SELECT count(*) FROM hazards h WHERE {cond}", params).fetchone()[0]
         # Sort ids only (from the index), then read the whole rows of the page alone:
         # on 100,000 hazards this is ten times faster than sorting whole joined rows.
-        first = None if limit is None else _urgent_first_by_index(f, params, int(limit))
+        first = None if limit is None else urgent_first_by_index(f, params, int(limit), _URGENT_FIRST_SQL,
+                                                                 lambda key: f":{key}")
         if first is None:
             first = (f"SELECT h.id FROM hazards h WHERE {cond} ORDER BY {_URGENT_FIRST_SQL}"
                      f" LIMIT {-1 if limit is None else int(limit)}")
@@ -778,42 +779,6 @@ _HAZARD_ROW = (
 # Most urgent first: overdue, then major, then the nearest deadline (none last), then by id.
 _URGENT_FIRST = "overdue DESC, h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id"
 _URGENT_FIRST_SQL = _URGENT_FIRST.replace("overdue", _OVERDUE_SQL, 1)
-# Whether a page of a listing by status (and level) alone is read as _urgent_first_by_index
-# reads it (a test turns it off to hold both ways to the same pages).
-LIST_BY_INDEX = True
-
-
-def _urgent_first_by_index(f: HazardFilter, params: dict[str, Any], limit: int) -> str | None:
-    """The ids of the first `limit` hazards of a listing by status (and level) alone, most urgent
-    first, read without sorting every match: the default `hazreg list` on a register of 1,000,000
-    hazards sorted 400,000 of them for its first page. Within one status, level and span of
-    deadlines (before today, from today, none) the order is the index's own
-    (hazards_status_level_deadline: deadline, then id), so each such part gives its first `limit`
-    at once, and only those are sorted together. Levels no command writes (another tool's) are
-    taken from the spans of the index around the known ones. None: not such a listing."""
-    if not (LIST_BY_INDEX and f.statuses) or any(f._replace(statuses=(), levels=())):  # another condition
-        return None
-    levels = list(dict.fromkeys(f.levels)) or sorted(level.value for level in Level)
-    parts: list[str] = []
-    for m, level in enumerate(levels):
-        params[f"by_level{m}"] = level
-    for n, status in enumerate(dict.fromkeys(f.statuses)):
-        params[f"by_status{n}"] = status
-        for m in range(len(levels)):
-            where = f"h.status = :by_status{n} AND h.level = :by_level{m}"
-            parts += [f"{where} AND h.deadline < :today ORDER BY h.deadline, h.id",
-                      f"{where} AND h.deadline >= :today ORDER BY h.deadline, h.id",
-                      f"{where} AND h.deadline IS NULL ORDER BY h.id"]
-        if not f.levels:  # below the first known level, between two, above the last
-            gaps = ["h.level < :by_level0", *(f"h.level > :by_level{m} AND h.level < :by_level{m + 1}"
-                                               for m in range(len(levels) - 1)), f"h.level > :by_level{len(levels) - 1}"]
-            parts += [f"h.status = :by_status{n} AND {gap} ORDER BY {_URGENT_FIRST_SQL}" for gap in gaps]
-    union = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT h.id, h.status, h.level, h.deadline FROM hazards h WHERE {part} LIMIT {limit})"
-        for part in parts)
-    return f"SELECT h.id FROM ({union}) h ORDER BY {_URGENT_FIRST_SQL} LIMIT {limit}"
-
-
 def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:
     """Records with a history entry (created or changed) taking effect within UTC `bounds`."""
     params["changed_from"], params["changed_to"] = bounds
