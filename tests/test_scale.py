@@ -3,6 +3,7 @@ not the whole register, so their memory does not grow with the number of records
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -182,6 +183,53 @@ def test_a_stored_week_is_read_not_replayed_until_a_change_reaches_back_into_it(
     assert again["figures"]["rectified"] == first["figures"]["rectified"] + 1
 
 
+def test_the_trend_reads_the_weeks_kept_and_replays_only_the_others(reg, monkeypatch):
+    """`report trend` takes a week the weekly report keeps from it, while it holds; a week a
+    change reaches back into, and the weeks never kept, are replayed (from the earliest of them,
+    the unchanged hazards counted in SQL): the same trend as taking every hazard back, each time."""
+    from datetime import date, timedelta
+
+    from conftest import NOW
+    from hazreg.register import weekly
+
+    for n, day in enumerate(("2026-09-08", "2026-10-13", "2026-11-10")):  # weeks 37, 42, 46
+        monkeypatch.setenv("HAZREG_NOW", f"{day}T04:00:00+00:00")
+        unit = reg.units.add({"name": f"宏达{n}号厂", "industry": "fire", "locality": "青山镇"})["id"]
+        for i in range(6 + n):
+            deadline = date.fromisoformat(day) + timedelta(weeks=i % 3)
+            h = reg.hazards.add({"unit": unit, "description": f"灭火器过期 {n}-{i}", "found_on": day,
+                                 "deadline": deadline.isoformat()})["id"]
+            reg.hazards.start(h)
+    monkeypatch.setenv("HAZREG_NOW", NOW)
+    reg.hazards.done(3, on="2026-10-14")
+    reg.hazards.verify(3, by="张三")
+    full = weekly.trend(reg, split=False)
+    assert weekly.trend(reg) == full  # nothing kept: replayed, split
+    assert [w["found"] for w in full] != [0] * 12 and any(w["closed"] for w in full)
+    mondays = [date(2026, 11, 23) - timedelta(weeks=n) for n in range(12)]  # weeks 37 to 48 (NOW is in 48)
+    for monday in mondays:
+        weekly.replayed_week(reg, monday)
+    walks: list[object] = []
+    real = weekly._walk
+    monkeypatch.setattr(weekly, "_walk", lambda *a, **k: walks.append(a[1]) or real(*a, **k))
+    assert weekly.trend(reg) == full and walks == []  # every week read from those kept
+    seq, digest, text = reg.store.weekly_stored("2026-09-28", reg.timezone)  # week 40, changed behind hazreg's back
+    data = json.loads(text)
+    data["figures"]["found"] += 100
+    with reg.store.transaction():
+        reg.store.store_weekly("2026-09-28", reg.timezone, seq, digest, json.dumps(data))
+    assert [w["found"] for w in weekly.trend(reg)] == [w["found"] + 100 * (n == 3) for n, w in enumerate(full)]
+    assert weekly.trend(reg, split=False) == full  # the reference never reads what is kept (check compares them)
+    with reg.store.transaction():
+        reg.store.store_weekly("2026-09-28", reg.timezone, seq, digest, text)
+    reg.hazards.done(5, on="2026-10-15")  # recorded today, took effect in week 42: weeks 42 to 48 no longer hold
+    full = weekly.trend(reg, split=False)
+    walks.clear()
+    assert weekly.trend(reg) == full
+    assert walks == [[date(2026, 10, 12) + timedelta(weeks=n) for n in range(7)]]  # replayed from week 42 alone
+    assert weekly.trend(reg, weeks=20) == weekly.trend(reg, weeks=20, split=False)  # and weeks never kept
+
+
 def test_a_tampered_stored_week_is_caught_by_check(cli, isolated):
     import json
 
@@ -289,7 +337,7 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
 
     from conftest import NOW
     from hazreg.register import open_register
-    from hazreg.register.weekly import replayed_weeks
+    from hazreg.register.weekly import replayed_week, replayed_weeks, trend
 
     with tempfile.TemporaryDirectory() as folder:
         reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
@@ -309,6 +357,10 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
             for monday in mondays:
                 assert replayed_weeks(reg, [monday]) == replayed_weeks(reg, [monday], split=False)
             assert replayed_weeks(reg, mondays) == replayed_weeks(reg, mondays, split=False)
+            assert trend(reg) == trend(reg, split=False)
+            for monday in mondays:  # kept, as the weekly report keeps them, and read by the trend
+                replayed_week(reg, monday)
+            assert trend(reg) == trend(reg, split=False)
         finally:
             reg.store.close()
 

@@ -395,6 +395,11 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     return result
 
 
+# What Store.weekly_unchanged_groups counts for each week asked, in its order.
+_PER_WEEK = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
+             "major_found_week", "major_fixed_week", "overdue")
+
+
 def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: dict[int, _Figures],
                      breakdowns: dict[int, _Breakdown], events: list[dict[str, int]]) -> None:
     """Add the hazards unchanged since mondays[start] ended to the figures and breakdowns (counted
@@ -411,8 +416,7 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         if n:
             events[start][_EVENTS[action]] = n
     weeks = sorted(figures)
-    per_week = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
-                "major_found_week", "major_fixed_week", "overdue")
+    per_week = _PER_WEEK
     for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
             since, [(figures[i].first, figures[i].last) for i in weeks]):
         common = {"open": active, "major_open": major_open, "major_supervised": supervised, "timed_all": timed,
@@ -456,15 +460,24 @@ def replayed_week(reg: Register, monday: date, everything: bool = False) -> dict
     week, tz = monday.isoformat(), reg.timezone
     if everything:
         return replayed_weeks(reg, [monday], everything=True)[week]
-    stored = reg.store.weekly_stored(week, tz)
-    if stored is not None and reg.store.weekly_still_current(stored[0], stored[1], _week_end(reg, monday)):
-        data: dict[str, Any] = _loads(stored[2])
-        if _in_use(data):
-            return data
+    data = _kept(reg, monday)
+    if data is not None:
+        return data
     seq, digest = reg.store.history_head()
     data = replayed_weeks(reg, [monday])[week]
     reg.store.store_weekly(week, tz, seq, digest, _dumps(data))
     return data
+
+
+def _kept(reg: Register, monday: date) -> dict[str, Any] | None:
+    """A week's replayed part as stored, while it still holds (no hazard change written since it
+    was computed took effect before the week's end) and its lists are cut as this hazreg cuts them."""
+    stored = reg.store.weekly_stored(monday.isoformat(), reg.timezone)
+    if stored is not None and reg.store.weekly_still_current(stored[0], stored[1], _week_end(reg, monday)):
+        data: dict[str, Any] = _loads(stored[2])
+        if _in_use(data):
+            return data
+    return None
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -595,30 +608,63 @@ def supervision_at(reg: Register, day: date) -> dict[str, Any]:
             "overdue": sum(h["supervision_overdue"] for h in hazards), "hazards": hazards}
 
 
-def trend(reg: Register, weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:
+def trend(reg: Register, weeks: int = TREND_WEEKS, split: bool = True) -> list[dict[str, Any]]:
     """Week by week up to the current one: found, closed, and open and overdue at each week's end,
-    all as the register stood then."""
+    all as the register stood then (the weekly report's figures of the same names).
+
+    A week the weekly report keeps, while it still holds, is read from it (`check` verifies what
+    is kept); the others are replayed together, back to the earliest of them: only the hazards
+    changed since it began are taken back one by one, the others counted in SQL as they are now
+    (`split`). Without `split`, every week is replayed, every hazard taken back: the same
+    result, the reference the tests hold the split one to."""
     today = reg.today()
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    counts = [[0, 0, 0] for _ in mondays]  # found, open, overdue at each week's end
-    lasts = [(m + timedelta(days=6)).isoformat() for m in mondays]
-    firsts = [m.isoformat() for m in mondays]
+    rows: dict[date, dict[str, int]] = {}
+    for monday in mondays if split else []:
+        data = _kept(reg, monday)
+        if data is not None:
+            rows[monday] = {k: data["figures"][k] for k in _TREND}
+    missing = [m for m in mondays if m not in rows]
+    if missing:
+        rows.update(_trend_replayed(reg, missing, split))
+    return [{"week": _label(m), **rows[m]} for m in mondays]
+
+
+_TREND = ("found", "open", "overdue", "closed")
+
+
+def _trend_replayed(reg: Register, mondays: list[date], split: bool) -> dict[date, dict[str, int]]:
+    """trend's figures of these weeks (ascending), replayed in one walk back to the first."""
+    span = [mondays[0] + timedelta(weeks=i) for i in range((mondays[-1] - mondays[0]).days // 7 + 1)]
+    at = {m: i for i, m in enumerate(span)}
+    counts = {at[m]: dict.fromkeys(("found", "open", "overdue"), 0) for m in mondays}
+    lasts = [(m + timedelta(days=6)).isoformat() for m in span]
+    firsts = [m.isoformat() for m in span]
 
     def visit(i: int, _hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:
         status, found_on = s.get("status"), s.get("found_on")
         if status == _VOID or not found_on:
             return
         last, row = lasts[i], counts[i]
-        row[0] += firsts[i] <= found_on <= last
+        row["found"] += firsts[i] <= found_on <= last
         if status in _ACTIVE:
-            row[1] += 1
+            row["open"] += 1
             deadline = s.get("deadline")
-            row[2] += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
+            row["overdue"] += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
 
-    events = _walk(reg, mondays, set(range(weeks)), visit)
-    return [{"week": _label(m), "found": counts[i][0], "open": counts[i][1], "overdue": counts[i][2],
-             "closed": events[i].get("closed", 0)} for i, m in enumerate(mondays)]
+    events = _walk(reg, span, set(counts), visit, changed_only=split)
+    if split:  # the hazards unchanged since the first week began stood at every week's end as now
+        since = dates.local_day_bounds(span[0], reg.timezone)[0]
+        weeks = sorted(counts)
+        for _industry, _locality, active, _major, _supervised, _timed, _on_time, *sums in (
+                reg.store.weekly_unchanged_groups(since, [(firsts[i], lasts[i]) for i in weeks])):
+            for n, i in enumerate(weeks):
+                week = dict(zip(_PER_WEEK, sums[n * len(_PER_WEEK):(n + 1) * len(_PER_WEEK)], strict=True))
+                counts[i]["found"] += week["found_week"] or 0
+                counts[i]["open"] += active or 0
+                counts[i]["overdue"] += week["overdue"] or 0
+    return {m: {**counts[at[m]], "closed": events[at[m]].get("closed", 0)} for m in mondays}
 
 
 STATS_BY = ("industry", "locality", "level", "status", "month", "week")
