@@ -133,7 +133,13 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
              ("report weekly (last week, first time)", [*hz, "report", "weekly"], env),
              (f"report weekly --week {past} (first time)", [*hz, "report", "weekly", "--week", past], env),
              ("report weekly (last week, stored)", [*hz, "report", "weekly"], env),
-             ("check", [*hz, "check"], env)]
+             ("check", [*hz, "check"], env),
+             # The trend's twelve weeks: three of them kept by the reports above; then every one,
+             # as in an office that runs its weekly report each week (kept untimed, after check,
+             # so check recomputes the same three weeks as before).
+             ("report trend (3 of 12 weeks kept)", [*hz, "report", "trend"], env)]
+    steps += [(None, [*hz, "report", "weekly", "--week", _iso_week(meta["now"], n)], env) for n in range(1, 12)]
+    steps.append(("report trend (12 of 12 weeks kept)", [*hz, "report", "trend"], env))
     if compare is not None:
         # The same check by another source tree (e.g. main's), on the same copy in the same run
         # (it recomputes the weeks this tree kept, its own way).
@@ -141,7 +147,7 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
     results = []
     for label, cmd, environment in steps:
         if label is None:  # a step between the timed ones, not timed
-            subprocess.run(cmd, env=environment, check=True)
+            subprocess.run(cmd, env=environment, check=True, stdout=subprocess.DEVNULL)
             continue
         elapsed, cpu, peak, code = run(cmd, environment)
         results.append((label, elapsed, cpu, peak, code))
