@@ -416,13 +416,12 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         if n:
             events[start][_EVENTS[action]] = n
     weeks = sorted(figures)
-    per_week = _PER_WEEK
     for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
             since, [(figures[i].first, figures[i].last) for i in weeks]):
         common = {"open": active, "major_open": major_open, "major_supervised": supervised, "timed_all": timed,
                   "on_time_all": on_time}
         for n, i in enumerate(weeks):
-            counts = dict(zip(per_week, sums[n * len(per_week):(n + 1) * len(per_week)], strict=True))
+            counts = dict(zip(_PER_WEEK, sums[n * len(_PER_WEEK):(n + 1) * len(_PER_WEEK)], strict=True))
             figures[i].add_counted({k: v or 0 for k, v in {**common, **counts}.items()})
             if i in breakdowns:
                 for key, value in (("industry", industry), ("locality", locality)):
@@ -608,6 +607,9 @@ def supervision_at(reg: Register, day: date) -> dict[str, Any]:
             "overdue": sum(h["supervision_overdue"] for h in hazards), "hazards": hazards}
 
 
+_TREND = ("found", "open", "overdue", "closed")  # a trend row's figures, as the weekly report names them
+
+
 def trend(reg: Register, weeks: int = TREND_WEEKS, split: bool = True) -> list[dict[str, Any]]:
     """Week by week up to the current one: found, closed, and open and overdue at each week's end,
     all as the register stood then (the weekly report's figures of the same names).
@@ -629,9 +631,6 @@ def trend(reg: Register, weeks: int = TREND_WEEKS, split: bool = True) -> list[d
     if missing:
         rows.update(_trend_replayed(reg, missing, split))
     return [{"week": _label(m), **rows[m]} for m in mondays]
-
-
-_TREND = ("found", "open", "overdue", "closed")
 
 
 def _trend_replayed(reg: Register, mondays: list[date], split: bool) -> dict[date, dict[str, int]]:

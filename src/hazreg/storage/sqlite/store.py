@@ -779,6 +779,8 @@ _HAZARD_ROW = (
 # Most urgent first: overdue, then major, then the nearest deadline (none last), then by id.
 _URGENT_FIRST = "overdue DESC, h.level = 'major' DESC, h.deadline IS NULL, h.deadline, h.id"
 _URGENT_FIRST_SQL = _URGENT_FIRST.replace("overdue", _OVERDUE_SQL, 1)
+
+
 def _changed_sql(record_type: str, id_column: str, params: dict[str, Any], bounds: tuple[str, str]) -> str:
     """Records with a history entry (created or changed) taking effect within UTC `bounds`."""
     params["changed_from"], params["changed_to"] = bounds
