@@ -12,7 +12,9 @@ picks the source tree) in a subprocess on a fresh copy; its peak memory is the c
 maximum resident set (getrusage RUSAGE_CHILDREN, read from a fresh process per command).
 Weekly reports are timed the first time (nothing stored) for the current week, the last
 complete one and one ten weeks back, then the last complete one again (stored); `check`
-then verifies the three stored weeks too. --compare SRC also times the last week's report
+then verifies the three stored weeks too. Then `report trend` with three of its twelve weeks
+kept, and with all of them; and last as an office that runs its report each week has it: last
+week's report the first time, with the week before kept. --compare SRC also times the last week's report
 (first time, then stored) and `check` by another source tree (e.g. main's) on the same copy,
 in the same run, at every size. --no-extra leaves out the import, export and start-up sections.
 Aims at 1M: peak under 300 MB; `report weekly` under 2 s; `check` under 30 s.
@@ -73,8 +75,9 @@ _LAUNCH = (
 )
 
 
-_FORGET = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM weekly_computed');"
-           " c.commit(); c.close()")
+_FORGET = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+           " c.execute('DELETE FROM weekly_computed WHERE week IN (' + ', '.join('?' * len(sys.argv[2:])) + ')'"
+           " if sys.argv[2:] else 'DELETE FROM weekly_computed', sys.argv[2:]); c.commit(); c.close()")
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
@@ -94,6 +97,15 @@ def _iso_week(moment: str, weeks_back: int) -> str:
     day = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(zone(DEFAULT_TIMEZONE)).date()
     year, week, _ = (day - timedelta(weeks=weeks_back)).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _monday(moment: str, weeks_back: int) -> str:
+    """The Monday (ISO date) of the week `weeks_back` weeks before the one of `moment`, as the
+    register keeps its weeks."""
+    from datetime import date
+
+    year, week = (int(part) for part in _iso_week(moment, weeks_back).split("-W"))
+    return date.fromisocalendar(year, week, 1).isoformat()
 
 
 def work_copy(folder: Path, register: Path, hazards: int) -> Path:
@@ -140,6 +152,10 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
              ("report trend (3 of 12 weeks kept)", [*hz, "report", "trend"], env)]
     steps += [(None, [*hz, "report", "weekly", "--week", _iso_week(meta["now"], n)], env) for n in range(1, 12)]
     steps.append(("report trend (12 of 12 weeks kept)", [*hz, "report", "trend"], env))
+    # The office's Monday: last week's report, the week before kept by last Monday's (it reads that
+    # week's figures and walks only the hazards changed since last week ended).
+    steps.append((None, [sys.executable, "-c", _FORGET, str(work), _monday(meta["now"], 1)], env))
+    steps.append(("report weekly (last week, first time, the week before kept)", [*hz, "report", "weekly"], env))
     if compare is not None:
         # The same check by another source tree (e.g. main's), on the same copy in the same run
         # (it recomputes the weeks this tree kept, its own way).

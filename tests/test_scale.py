@@ -172,7 +172,7 @@ def test_a_stored_week_is_read_not_replayed_until_a_change_reaches_back_into_it(
     first = weekly.weekly_report(reg, "2026-W46")
     replays: list[object] = []
     real = weekly.replayed_weeks
-    monkeypatch.setattr(weekly, "replayed_weeks", lambda *a: replays.append(a) or real(*a))
+    monkeypatch.setattr(weekly, "replayed_weeks", lambda *a, **k: replays.append(a) or real(*a, **k))
     assert weekly.weekly_report(reg, "2026-W46") == first
     assert replays == []  # read from the stored week
     reg.hazards.start(reg.hazards.add({"unit": 1, "description": "今天发现的隐患"})["id"])  # took effect after the week
@@ -361,6 +361,12 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
             for monday in mondays:  # kept, as the weekly report keeps them, and read by the trend
                 replayed_week(reg, monday)
             assert trend(reg) == trend(reg, split=False)
+            # A week whose week before is kept takes that week's figures and closings from it, and
+            # takes back only the hazards changed since its own end: the same report.
+            for monday in mondays:
+                replayed_week(reg, monday - timedelta(weeks=1))
+                reg.store.conn.execute("DELETE FROM weekly_computed WHERE week = ?", (monday.isoformat(),))
+                assert replayed_week(reg, monday) == replayed_weeks(reg, [monday], split=False)[monday.isoformat()]
         finally:
             reg.store.close()
 
@@ -395,6 +401,91 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
     assert len(walked) == 31
     assert split["2026-11-23"]["figures"]["open"] == 22  # 30 less the 8 verified in week 46 and H4, and H31
     assert split["2026-11-23"]["trend"][-2]["closed"] == 1  # H4, in week 47
+
+
+def test_with_the_week_before_kept_a_week_takes_back_only_the_hazards_changed_since_it_ended(reg, monkeypatch):
+    """An office runs its weekly report each week: last week's report then reads the week before's
+    figures and closings from what that report kept, and takes back only the hazards changed since
+    last week ended (not those changed during it); its rectified and on-time figures come from the
+    history. The same report as taking every hazard back."""
+    from datetime import date
+
+    from conftest import NOW
+    from hazreg.register import weekly
+
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-11T04:00:00+00:00")
+    fill(reg, 30)  # written in week 46
+    weekly.replayed_week(reg, date(2026, 11, 16))  # week 47's report, kept
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-18T04:00:00+00:00")  # in week 47
+    reg.hazards.done(1, on="2026-11-18")  # H1 (rectifying, deadline 20 November): on time
+    reg.supervision.extend("H3", "2026-11-27", "设备到货延迟")  # H3: then rectified on time, in week 48
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-24T04:00:00+00:00")  # in week 48
+    weekly.replayed_week(reg, date(2026, 11, 16))  # week 47 again, kept
+    reg.hazards.done(3, on="2026-11-24")  # on time
+    reg.hazards.done(5, on="2026-11-24")  # late (deadline 20 November) ...
+    reg.hazards.void(7, "录入错误")
+    monkeypatch.setenv("HAZREG_NOW", NOW)  # 29 November, still in week 48
+    reg.hazards.verify(5, by="张三", fail=True, on="2026-11-25")  # ... and sent back: no date rectified now
+    reg.hazards.verify(1, by="张三", on="2026-11-29")
+    monkeypatch.setenv("HAZREG_NOW", "2026-12-01T04:00:00+00:00")  # week 49: week 48 is the last complete one
+    h = reg.hazards.add({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-30"})["id"]  # since it ended
+    reg.supervision.extend("H9", "2026-12-20", "设备到货延迟")  # changed since, so taken back
+    walked: list[int] = []
+    real = reg.store.hazard_chains
+
+    def chains(since, changed_only=False, until=None):
+        for item in real(since, changed_only, until):
+            walked.append(item[0])
+            yield item
+
+    monkeypatch.setattr(reg.store, "hazard_chains", chains)
+    counted: list[int] = []  # how many weeks each count of entries in the history spans
+    count_entries = reg.store.hazard_action_counts
+    monkeypatch.setattr(reg.store, "hazard_action_counts",
+                        lambda action, bounds: counted.append(len(bounds) - 1) or count_entries(action, bounds))
+    last = weekly.replayed_week(reg, date(2026, 11, 23))
+    assert counted == [1, 1, 1, 1]  # closings, rectified, voided, reopened: week 48's alone
+    assert sorted(walked) == [9]  # the one created since stood nowhere then; H1, H3, H5 and H7 are not walked
+    walked.clear()
+    full = weekly.replayed_weeks(reg, [date(2026, 11, 23)], split=False)["2026-11-23"]
+    assert last == full and len(walked) == h
+    assert [full["figures"][k] for k in ("rectified", "voided", "closed", "reopened")] == [2, 1, 1, 1]
+    assert full["rates"]["on_time_week"] == 50.0  # H3 on time, H5 late (as it stood when rectified)
+    assert full["change"]["voided"] == 1 and full["trend"][-2]["closed"] == 0
+
+
+def test_a_week_built_on_a_tampered_week_before_is_caught_by_check_with_it(reg, monkeypatch):
+    """A week's report reads the week before's figures from what was kept: if that was changed
+    behind hazreg's back, `check` names both weeks (each recomputed from the history alone). A kept
+    week without the trend rows needed is not read for them: the week is replayed as before."""
+    from datetime import date
+
+    from conftest import NOW
+    from hazreg.register import weekly
+    from hazreg.register.integrity import check_register
+
+    monkeypatch.setenv("HAZREG_NOW", "2026-11-11T04:00:00+00:00")
+    fill(reg, 12)
+    monkeypatch.setenv("HAZREG_NOW", NOW)
+    reg.hazards.done(1, on="2026-11-24")
+    week47, week48 = date(2026, 11, 16), date(2026, 11, 23)
+    reference = weekly.replayed_weeks(reg, [week48], split=False)["2026-11-23"]
+    weekly.replayed_week(reg, week47)
+    seq, digest, text = reg.store.weekly_stored(week47.isoformat(), reg.timezone)
+    data = json.loads(text)
+    del data["trend"][3:]  # kept by some other program: the trend is not all there
+    assert reg.store.store_weekly(week47.isoformat(), reg.timezone, seq, digest, json.dumps(data))
+    assert weekly.replayed_week(reg, week48) == reference  # replayed back to week 47's end, as before
+    reg.store.conn.execute("DELETE FROM weekly_computed")
+    weekly.replayed_week(reg, week47)
+    seq, digest, text = reg.store.weekly_stored(week47.isoformat(), reg.timezone)
+    data = json.loads(text)
+    data["figures"]["open"] += 3
+    assert reg.store.store_weekly(week47.isoformat(), reg.timezone, seq, digest, json.dumps(data))
+    tampered = weekly.replayed_week(reg, week48)
+    assert tampered["change"]["open"] == reference["change"]["open"] - 3  # read from the week before
+    assert check_register(reg)["tables"] == [{"problem": "weekly_stored", "week": "2026-W47"},
+                                             {"problem": "weekly_stored", "week": "2026-W48"}]
 
 
 def test_the_benchmarks_big_register_is_copies_that_pass_check(tmp_path, monkeypatch):

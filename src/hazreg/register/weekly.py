@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from hazreg import dates
@@ -117,26 +119,55 @@ def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Vis
                 counts = events[k]
                 counts[_EVENTS[action]] = counts.get(_EVENTS[action], 0) + 1
                 if action == "done":  # the state now is the one just after this entry
-                    s = state or {}
-                    if s.get("deadline") and s.get("rectified_on"):
-                        counts["timed"] = counts.get("timed", 0) + 1
-                        counts["on_time"] = counts.get("on_time", 0) + (s["rectified_on"] <= s["deadline"])
+                    _count_timing(counts, state)
             # Take back this entry: the state becomes what it was just before it.
             if action == "supervise":
                 supervised = False
             elif action == "delist":
                 supervised = True
-            elif action in _FIELD_ACTIONS:
-                if before_text is None:
-                    if action in ("create", "import"):
-                        state = None  # it did not exist yet
-                elif state is not None:
-                    state.update(_loads(before_text))
+            else:
+                state = _taken_back(state, action, before_text)
         while k >= 1:
             if k - 1 in wanted and state is not None:
                 visit(k - 1, hazard_id, state, supervised)
             k -= 1
     return events
+
+
+def _taken_back(state: dict[str, Any] | None, action: str, before_text: str | None) -> dict[str, Any] | None:
+    """A hazard's fields just before a history entry, from those just after it (None: it did not
+    exist yet)."""
+    if action in _FIELD_ACTIONS:
+        if before_text is None:
+            if action in ("create", "import"):
+                return None
+        elif state is not None:
+            state.update(_loads(before_text))
+    return state
+
+
+def _count_timing(counts: dict[str, int], state: dict[str, Any] | None) -> None:
+    """Count a `done` entry, the hazard as it left it, for the on-time rate: timed if it has a
+    deadline and a date rectified, on time if rectified on or before the deadline."""
+    s = state or {}
+    if s.get("deadline") and s.get("rectified_on"):
+        counts["timed"] = counts.get("timed", 0) + 1
+        counts["on_time"] = counts.get("on_time", 0) + (s["rectified_on"] <= s["deadline"])
+
+
+def _done_timing(reg: Register, start: str, end: str) -> dict[str, int]:
+    """walk_between's timed and on-time counts of the `done` entries of start..end, without a walk:
+    each hazard as its entry left it is its fields now with only its later entries taken back."""
+    counts: dict[str, int] = {}
+    for _seq, rows in groupby(reg.store.hazard_done_chains(start, end), itemgetter(0)):
+        state: dict[str, Any] | None = None
+        for n, (_, deadline, rectified_on, exists, action, before_text) in enumerate(rows):
+            if n == 0 and exists:
+                state = {"deadline": deadline, "rectified_on": rectified_on}
+            if action is not None:
+                state = _taken_back(state, action, before_text)
+        _count_timing(counts, state)
+    return counts
 
 
 class _Figures:
@@ -330,7 +361,8 @@ def _windows(monday: date) -> list[date]:
 
 
 def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True,
-                   everything: bool = False) -> dict[str, dict[str, Any]]:
+                   everything: bool = False, weeks_before: dict[date, dict[str, Any]] | None = None,
+                   ) -> dict[str, dict[str, Any]]:
     """The part of each asked week's report that comes from replaying the history (figures,
     change, rates, breakdowns, lists, trend), by the week's Monday, in one walk. The lists hold
     their first LIST_LIMIT entries, most urgent first, and their totals (`everything`: all).
@@ -338,8 +370,12 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     Only the hazards changed since the earliest asked week began (the week before it ended)
     are taken back one by one (`split`); every other hazard stood then as it stands now, and is
     counted in SQL by the same rules, only each list's first entries read (and the events of
-    the week before and the trend's earlier weeks' closings are counted from the history). Without `split`, every hazard is taken back: the same result, the reference
-    the tests hold the split one to."""
+    the week before and the trend's earlier weeks' closings are counted from the history).
+    `weeks_before` (split only): for an asked week, the replayed part of the week before, as
+    kept and still holding: its figures and the trend's earlier closings are read from it, so
+    the walk need only reach back to the asked week's end (its own events are counted from the
+    history). Without `split`, every hazard is taken back: the same result, the reference the
+    tests hold the split one to."""
     if not report_mondays:
         return {}
     first = min(report_mondays) - timedelta(weeks=TREND_WEEKS - 1)
@@ -348,9 +384,18 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     limit = None if everything else LIST_LIMIT
     figures: dict[int, _Figures] = {}
     breakdowns: dict[int, _Breakdown] = {}
+    before: dict[int, dict[str, Any]] = {}  # asked week -> its week before, as kept
+    closed: dict[int, int] = {}  # week -> its closings, as kept
     for m in report_mondays:
         i = at[m]
-        figures[i], figures[i - 1] = _Figures(m), _Figures(mondays[i - 1])
+        figures[i] = _Figures(m)
+        kept = weeks_before.get(m) if split and weeks_before else None
+        earlier = _closings(kept, mondays[i - TREND_WEEKS + 1: i])
+        if kept is not None and earlier is not None:
+            before[i] = kept
+            closed.update(enumerate(earlier, i - TREND_WEEKS + 1))
+        else:
+            figures[i - 1] = _Figures(mondays[i - 1])
         breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1], limit)
     start = min(figures) if split else 0  # the first week whose end the walk sees
 
@@ -371,12 +416,12 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     events: list[dict[str, int]] = [{} for _ in mondays[:start]]
     events += walk_between(reg, bounds, {i - start for i in figures}, visit, changed_only=split)
     if split:
-        _count_unchanged(reg, mondays, start, figures, breakdowns, events)
+        _count_unchanged(reg, mondays, start, figures, breakdowns, events, closed)
     result: dict[str, dict[str, Any]] = {}
     for m in report_mondays:
         i = at[m]
         current = headline(figures[i].result(), events[i])
-        previous = headline(figures[i - 1].result(), events[i - 1])
+        previous = before[i] if i in before else headline(figures[i - 1].result(), events[i - 1])
         b = breakdowns[i]
         lists = {"overdue": b.overdue.first(), "majors": b.majors.first(), "closed_incomplete": b.incomplete.first()}
         totals = {"overdue": b.overdue.total, "majors": b.majors.total, "closed_incomplete": b.incomplete.total}
@@ -395,26 +440,41 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
     return result
 
 
+def _closings(kept: dict[str, Any] | None, mondays: list[date]) -> list[int] | None:
+    """The closings of these weeks as a kept week's trend has them, if it has them all and its
+    headline figures (else None: a week kept by another hazreg is not read for them)."""
+    if not kept or not isinstance(kept.get("figures"), dict) or any(k not in kept["figures"] for k in HEADLINE):
+        return None
+    trend = {row.get("week"): row.get("closed") for row in kept.get("trend") or [] if isinstance(row, dict)}
+    closings = [n for n in (trend.get(_label(w)) for w in mondays) if isinstance(n, int)]
+    return closings if len(closings) == len(mondays) else None
+
+
 # What Store.weekly_unchanged_groups counts for each week asked, in its order.
 _PER_WEEK = ("found_all", "fixed_all", "major_found_all", "major_fixed_all", "found_week", "fixed_week",
              "major_found_week", "major_fixed_week", "overdue")
 
 
 def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: dict[int, _Figures],
-                     breakdowns: dict[int, _Breakdown], events: list[dict[str, int]]) -> None:
+                     breakdowns: dict[int, _Breakdown], events: list[dict[str, int]], closed: dict[int, int]) -> None:
     """Add the hazards unchanged since mondays[start] ended to the figures and breakdowns (counted
-    in SQL, listed here), the closings of the weeks up to it and the other events of that week
-    (counted in the history) to `events`."""
+    in SQL, listed here), the closings of the weeks up to it (those not in `closed`, as kept, counted
+    in the history) and the other events of that week (counted in the history) to `events`."""
     tz = reg.timezone
-    bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[: start + 2]]
+    bounds = [dates.local_day_bounds(m, tz)[0] for m in (*mondays[: start + 1], mondays[start] + timedelta(weeks=1))]
     since = bounds[start + 1]
-    for w, closed in enumerate(reg.store.hazard_action_counts("verify", bounds)):
-        if closed:
-            events[w]["closed"] = closed
+    counted = 0 if any(w not in closed for w in range(start)) else start
+    closings = dict(closed)
+    closings.update(enumerate(reg.store.hazard_action_counts("verify", bounds[counted:]), counted))
+    for w, n in closings.items():
+        if n and w <= start:
+            events[w]["closed"] = n
     for action in ("done", "void", "verify_fail"):
         n = reg.store.hazard_action_counts(action, bounds[start:])[0]
         if n:
             events[start][_EVENTS[action]] = n
+    if start in breakdowns:  # an asked week's own events (its week before kept): its on-time rate too
+        events[start].update(_done_timing(reg, bounds[start], bounds[start + 1]))
     weeks = sorted(figures)
     for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
             since, [(figures[i].first, figures[i].last) for i in weeks]):
@@ -457,13 +517,14 @@ def replayed_week(reg: Register, monday: date, everything: bool = False) -> dict
     computed and stored. A report never waits to store it; `check` recomputes what is stored.
     With `everything` (whole lists), computed each time and not stored."""
     week, tz = monday.isoformat(), reg.timezone
-    if everything:
-        return replayed_weeks(reg, [monday], everything=True)[week]
-    data = _kept(reg, monday)
+    data = None if everything else _kept(reg, monday)
     if data is not None:
         return data
-    seq, digest = reg.store.history_head()
-    data = replayed_weeks(reg, [monday])[week]
+    seq, digest = reg.store.history_head()  # before anything is read: a change written since is seen
+    before = _kept(reg, monday - timedelta(weeks=1))  # kept where the office runs its report each week
+    data = replayed_weeks(reg, [monday], everything=everything, weeks_before={monday: before} if before else None)[week]
+    if everything:
+        return data
     reg.store.store_weekly(week, tz, seq, digest, _dumps(data))
     return data
 

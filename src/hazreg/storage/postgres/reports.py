@@ -138,6 +138,17 @@ class ReportQueries(Queries):
             " AND effective_at < %s AND action = %s", (start, end, action))["n"]  # type: ignore[index]
             for start, end in itertools.pairwise(bounds)]
 
+    def hazard_done_chains(self, start: str, end: str) -> Iterator[tuple[Any, ...]]:
+        """See the SQLite store: each `done` entry of start..end with the later entries about its hazard."""
+        return self._stream(
+            "SELECT e.seq, h.deadline, h.rectified_on, h.id IS NOT NULL, l.action, l.before FROM history e"
+            " LEFT JOIN hazards h ON h.id = e.record_id"
+            " LEFT JOIN history l ON l.record_type = 'hazard' AND l.record_id = e.record_id"
+            " AND (l.effective_at > e.effective_at OR (l.effective_at = e.effective_at AND l.seq > e.seq))"
+            " WHERE e.record_type = 'hazard' AND e.action = 'done' AND e.effective_at >= %(start)s"
+            " AND e.effective_at < %(end)s ORDER BY e.seq, l.effective_at DESC, l.seq DESC",
+            {"start": start, "end": end})
+
     def history_head(self) -> tuple[int, str]:
         """The last entry's seq and hash (0 and the genesis hash for an empty history)."""
         row = self._one("SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1")

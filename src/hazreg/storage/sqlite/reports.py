@@ -232,6 +232,21 @@ class ReportQueries:
             "SELECT count(*) FROM history WHERE record_type = 'hazard' AND effective_at >= ? AND effective_at < ?"
             " AND action = ?", (start, end, action)).fetchone()[0] for start, end in itertools.pairwise(bounds)]
 
+    def hazard_done_chains(self, start: str, end: str) -> Iterator[tuple[Any, ...]]:
+        """The hazard `done` entries that took effect in start..end, each with the entries about the
+        same hazard after it, latest first: (the done entry's seq, the hazard's deadline and date
+        rectified now, whether it has a row, a later entry's action and before as JSON text), one row
+        per later entry (None for both where there is none), by the done entry."""
+        # (A record's entries by their own index: the one on effective_at, which the planner
+        # prefers for the order, would read every entry after each one.)
+        return self._tuples(
+            "SELECT e.seq, h.deadline, h.rectified_on, h.id IS NOT NULL, l.action, l.before FROM history e"
+            " LEFT JOIN hazards h ON h.id = e.record_id"
+            " LEFT JOIN history l INDEXED BY history_record ON l.record_type = 'hazard' AND l.record_id = e.record_id"
+            " AND (l.effective_at > e.effective_at OR (l.effective_at = e.effective_at AND l.seq > e.seq))"
+            " WHERE e.record_type = 'hazard' AND e.action = 'done' AND e.effective_at >= ? AND e.effective_at < ?"
+            " ORDER BY e.seq, l.effective_at DESC, l.seq DESC", (start, end))
+
     def history_head(self) -> tuple[int, str]:
         """The last entry's seq and hash (0 and the genesis hash for an empty history)."""
         row = self.conn.execute("SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1").fetchone()
