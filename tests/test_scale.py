@@ -247,8 +247,8 @@ def test_a_tampered_stored_week_is_caught_by_check(cli, isolated):
 
 
 def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
-    """`check` recomputes the stored weeks in one walk where they are close together (and
-    separately where they are far apart); it names the week that differs, and no other."""
+    """`check` recomputes the stored weeks in one walk where they are close together (in more
+    than one where there are more than a walk takes); it names the week that differs, and no other."""
     import json
 
     from hazreg.register import weekly
@@ -258,11 +258,12 @@ def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
     for n in range(6):
         reg.hazards.add({"unit": unit, "description": f"隐患{n}", "found_on": f"2026-0{n + 4}-1{n}",
                          "deadline": f"2026-0{n + 4}-2{n}"})
-    weeks = ["2026-W20", "2026-W22", "2026-W24", "2026-W45", "2026-W46"]  # W20 is far from W45
+    weeks = [f"2026-W{n}" for n in range(36, 49)]  # the thirteen weeks kept today (week 48)
     for week in weeks:
         weekly.weekly_report(reg, week)
+    assert len(weekly._batches([weekly.week_of(w, reg.today()) for w in weeks])) == 2
     assert check_register(reg)["ok"]
-    for tampered in ("2026-W22", "2026-W46"):
+    for tampered in ("2026-W37", "2026-W46"):  # one in each walk
         monday = weekly.week_of(tampered, reg.today()).isoformat()
         seq, digest, text = reg.store.weekly_stored(monday, reg.timezone)
         data = json.loads(text)
@@ -270,6 +271,35 @@ def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
         assert reg.store.store_weekly(monday, reg.timezone, seq, digest, json.dumps(data))
         assert check_register(reg)["tables"] == [{"problem": "weekly_stored", "week": tampered}]
         assert reg.store.store_weekly(monday, reg.timezone, seq, digest, text)
+
+
+def test_only_the_trends_weeks_and_the_one_before_are_kept(reg, monkeypatch):
+    """A week's report keeps the week only if it is one of the thirteen up to the current one (the
+    trend's twelve and the week before them): an older week is computed each time, never read
+    from what is kept nor recomputed by `check`, and keeping a week forgets the older ones. So
+    `check` does not grow with the weeks an office has reported over the years."""
+    import json
+
+    from hazreg.register import weekly
+    from hazreg.register.integrity import check_register
+
+    unit = reg.units.add({"name": "临江大酒店", "industry": "fire", "locality": "临江街道"})["id"]
+    reg.hazards.add({"unit": unit, "description": "消防通道堵塞", "found_on": "2026-05-11", "deadline": "2026-05-20"})
+    week35, week36 = weekly.week_of("2026-W35", reg.today()), weekly.week_of("2026-W36", reg.today())
+    weekly.weekly_report(reg, "2026-W35")
+    assert reg.store.weekly_stored(week35.isoformat(), reg.timezone) is None  # computed, not kept
+    weekly.weekly_report(reg, "2026-W36")
+    seq, digest, text = reg.store.weekly_stored(week36.isoformat(), reg.timezone)
+    data = json.loads(text)
+    data["figures"]["open"] += 1  # as kept by an earlier hazreg, or changed behind its back
+    assert reg.store.store_weekly(week35.isoformat(), reg.timezone, seq, digest, json.dumps(data))
+    assert weekly.weekly_report(reg, "2026-W35")["figures"]["open"] == 0  # not read (1): computed
+    assert check_register(reg)["ok"]  # not recomputed: never read
+    monkeypatch.setenv("HAZREG_NOW", "2026-12-07T04:00:00+00:00")  # a week on: week 36 is no longer kept
+    weekly.weekly_report(reg, "2026-W49")
+    assert reg.store.weekly_stored(week35.isoformat(), reg.timezone) is None  # forgotten
+    assert reg.store.weekly_stored(week36.isoformat(), reg.timezone) is None
+    assert reg.store.weekly_stored(weekly.week_of("2026-W49", reg.today()).isoformat(), reg.timezone)
 
 
 # -- the weekly replay split: hazards unchanged since the replay's start counted in SQL -----

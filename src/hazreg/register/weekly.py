@@ -523,15 +523,32 @@ def replayed_week(reg: Register, monday: date, everything: bool = False) -> dict
     seq, digest = reg.store.history_head()  # before anything is read: a change written since is seen
     before = _kept(reg, monday - timedelta(weeks=1))  # kept where the office runs its report each week
     data = replayed_weeks(reg, [monday], everything=everything, weeks_before={monday: before} if before else None)[week]
-    if everything:
-        return data
-    reg.store.store_weekly(week, tz, seq, digest, _dumps(data))
+    oldest = _oldest_kept(reg)
+    if not everything and oldest <= monday <= reg.today():
+        reg.store.store_weekly(week, tz, seq, digest, _dumps(data), forget_before=oldest.isoformat())
     return data
 
 
+# The weeks kept: the current one and the KEPT_WEEKS - 1 before it (the trend's twelve, and the
+# week before the oldest of them, which that week's report reads). `check` recomputes every week
+# kept, walking from now back to it: kept without end, an office's weekly reports would make
+# `check` grow with the register's age (104 weeks kept at 100,000 hazards: 33 CPU s for them
+# alone). An older week is computed each time it is asked for, as it was before weeks were kept.
+KEPT_WEEKS = TREND_WEEKS + 1
+
+
+def _oldest_kept(reg: Register) -> date:
+    """The Monday of the oldest week kept, today."""
+    today = reg.today()
+    return today - timedelta(days=today.weekday(), weeks=KEPT_WEEKS - 1)
+
+
 def _kept(reg: Register, monday: date) -> dict[str, Any] | None:
-    """A week's replayed part as stored, while it still holds (no hazard change written since it
-    was computed took effect before the week's end) and its lists are cut as this hazreg cuts them."""
+    """A week's replayed part as stored, if it is a week kept (_oldest_kept), while it still holds
+    (no hazard change written since it was computed took effect before the week's end) and its
+    lists are cut as this hazreg cuts them."""
+    if monday < _oldest_kept(reg):
+        return None
     stored = reg.store.weekly_stored(monday.isoformat(), reg.timezone)
     if stored is not None and reg.store.weekly_still_current(stored[0], stored[1], _week_end(reg, monday)):
         data: dict[str, Any] = _loads(stored[2])
@@ -561,14 +578,17 @@ def _batches(mondays: list[date]) -> list[list[date]]:
 
 
 def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
-    """Every stored week still in use, recomputed from the history: those that differ (changed
-    behind hazreg's back). Weeks close together are recomputed in one walk (each the same as
-    alone: a test holds them equal); memory is a few capped lists per week. Stored weeks no
-    longer in use are never read; they are left."""
+    """Every stored week still in use (a week kept today, still holding), recomputed from the
+    history: those that differ (changed behind hazreg's back). Weeks close together are
+    recomputed in one walk (each the same as alone: a test holds them equal); memory is a few
+    capped lists per week. Stored weeks no longer in use are never read; they are left (the next
+    week kept forgets those older than the weeks kept)."""
     current: list[date] = []
+    oldest = _oldest_kept(reg)
     for week, tz, seq, digest, _data in reg.store.weekly_stored_all():
         monday = date.fromisoformat(week)
-        if tz == reg.timezone and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday)):
+        if (tz == reg.timezone and monday >= oldest
+                and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday))):
             current.append(monday)
     problems = []
     for batch in _batches(current):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
@@ -177,19 +178,26 @@ class ReportQueries(Queries):
             (seq, until))
         return late is None
 
-    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str) -> bool:
+    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str,
+                     forget_before: str | None = None) -> bool:
         """Keep a computed week, if the register can be written now without waiting (a report
-        never waits for a writer; a role that may not write is fine: the week is computed again)."""
+        never waits for a writer; a role that may not write is fine: the week is computed again),
+        and forget the weeks before `forget_before` (apart: a role granted no DELETE on the table,
+        as the README's grants before these weeks were forgotten, still keeps its weeks)."""
+        refused = (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege,
+                   psycopg.errors.ReadOnlySqlTransaction)
         try:
             with self.transaction(wait=False):
                 self._execute(
                     "INSERT INTO weekly_computed (week, timezone, seq, hash, data) VALUES (%s, %s, %s, %s, %s)"
                     " ON CONFLICT (week, timezone) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
                     " data = excluded.data", (week, timezone, seq, digest, data))
-            return True
-        except (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege,
-                psycopg.errors.ReadOnlySqlTransaction):
+        except refused:
             return False
+        if forget_before is not None:  # weeks no longer kept, never read again
+            with suppress(*refused), self.transaction(wait=False):
+                self._execute("DELETE FROM weekly_computed WHERE week < %s", (forget_before,))
+        return True
 
     def hazard_stats(self, by: str, since: date | None, until: date | None, today: date) -> list[tuple[Any, ...]]:
         """(group, found, open, overdue, closed, void) by industry, locality, level, status or day found."""

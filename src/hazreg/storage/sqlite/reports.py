@@ -281,9 +281,11 @@ class ReportQueries:
         ).fetchone()
         return late is None
 
-    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str) -> bool:
+    def store_weekly(self, week: str, timezone: str, seq: int, digest: str, data: str,
+                     forget_before: str | None = None) -> bool:
         """Keep a computed week, if the register can be written now without waiting (a report
-        never waits for a writer, and a read-only file is fine: the week is computed again)."""
+        never waits for a writer, and a read-only file is fine: the week is computed again), and
+        forget the weeks before `forget_before`."""
         from hazreg.storage.sqlite.store import (
             BUSY_TIMEOUT_MS,  # the store's (it imports this file)
         )
@@ -297,6 +299,8 @@ class ReportQueries:
                     "INSERT INTO weekly_computed (week, timezone, seq, hash, data) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT (week, timezone) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
                     " data = excluded.data", (week, timezone, seq, digest, data))
+                if forget_before is not None:  # weeks no longer kept, never read again
+                    self.conn.execute("DELETE FROM weekly_computed WHERE week < ?", (forget_before,))
             return True
         except sqlite3.OperationalError:
             return False
