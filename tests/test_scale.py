@@ -401,6 +401,20 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
             reg.store.close()
 
 
+def _walked(reg: Register, monkeypatch) -> list[int]:
+    """The ids of the hazards the replays take back one by one, in order, as they are taken."""
+    walked: list[int] = []
+    real = reg.store.hazard_chains
+
+    def chains(since, changed_only=False, until=None):
+        for item in real(since, changed_only, until):
+            walked.append(item[0])
+            yield item
+
+    monkeypatch.setattr(reg.store, "hazard_chains", chains)
+    return walked
+
+
 def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_before(reg, monkeypatch):
     """A past week's report walks the hazards changed since the week before it ended (the asked
     week began), not the register: hazards untouched since then are counted in SQL, and the week
@@ -415,15 +429,7 @@ def test_the_split_replay_takes_back_only_the_hazards_changed_since_the_week_bef
     monkeypatch.setenv("HAZREG_NOW", NOW)
     reg.hazards.add({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-16"})  # H31, added since
     reg.hazards.verify(4, by="张三", on="2026-11-18")  # H4 (rectified in week 46) verified in week 47
-    walked: list[int] = []
-    real = reg.store.hazard_chains
-
-    def chains(since, changed_only=False, until=None):
-        for item in real(since, changed_only, until):
-            walked.append(item[0])
-            yield item
-
-    monkeypatch.setattr(reg.store, "hazard_chains", chains)
+    walked = _walked(reg, monkeypatch)
     split = weekly.replayed_weeks(reg, [date(2026, 11, 23)])
     assert sorted(walked) == [31]  # the one added since (H4 was verified in the week before)
     walked.clear()
@@ -445,7 +451,6 @@ def test_with_the_week_before_kept_a_week_takes_back_only_the_hazards_changed_si
 
     monkeypatch.setenv("HAZREG_NOW", "2026-11-11T04:00:00+00:00")
     fill(reg, 30)  # written in week 46
-    weekly.replayed_week(reg, date(2026, 11, 16))  # week 47's report, kept
     monkeypatch.setenv("HAZREG_NOW", "2026-11-18T04:00:00+00:00")  # in week 47
     reg.hazards.done(1, on="2026-11-18")  # H1 (rectifying, deadline 20 November): on time
     reg.supervision.extend("H3", "2026-11-27", "设备到货延迟")  # H3: then rectified on time, in week 48
@@ -460,15 +465,7 @@ def test_with_the_week_before_kept_a_week_takes_back_only_the_hazards_changed_si
     monkeypatch.setenv("HAZREG_NOW", "2026-12-01T04:00:00+00:00")  # week 49: week 48 is the last complete one
     h = reg.hazards.add({"unit": 1, "description": "新发现的隐患", "found_on": "2026-11-30"})["id"]  # since it ended
     reg.supervision.extend("H9", "2026-12-20", "设备到货延迟")  # changed since, so taken back
-    walked: list[int] = []
-    real = reg.store.hazard_chains
-
-    def chains(since, changed_only=False, until=None):
-        for item in real(since, changed_only, until):
-            walked.append(item[0])
-            yield item
-
-    monkeypatch.setattr(reg.store, "hazard_chains", chains)
+    walked = _walked(reg, monkeypatch)
     counted: list[int] = []  # how many weeks each count of entries in the history spans
     count_entries = reg.store.hazard_action_counts
     monkeypatch.setattr(reg.store, "hazard_action_counts",
