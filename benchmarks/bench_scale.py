@@ -14,7 +14,8 @@ Weekly reports are timed the first time (nothing stored) for the current week, t
 complete one and one ten weeks back, then the last complete one again (stored); `check`
 then verifies the three stored weeks too. Then `report trend` with three of its twelve weeks
 kept, and with all of them; and last as an office that runs its report each week has it: last
-week's report the first time, with the week before kept. --compare SRC also times the last week's report
+week's report the first time, with the week before kept, now and on the next Monday morning
+(nothing written since). --compare SRC also times the last week's report
 (first time, then stored) and `check` by another source tree (e.g. main's) on the same copy,
 in the same run, at every size. --no-extra leaves out the import, export and start-up sections.
 Aims at 1M: peak under 300 MB; `report weekly` under 2 s; `check` under 30 s.
@@ -108,6 +109,17 @@ def _monday(moment: str, weeks_back: int) -> str:
     return date.fromisocalendar(year, week, 1).isoformat()
 
 
+def _next_monday(moment: str) -> str:
+    """01:00 on the Monday after `moment`, in the register's clock (Shanghai), as UTC."""
+    from datetime import date, time, timedelta
+
+    from hazreg.dates import DEFAULT_TIMEZONE, zone
+
+    monday = date.fromisoformat(_monday(moment, 0)) + timedelta(weeks=1)
+    local = datetime.combine(monday, time(1), tzinfo=zone(DEFAULT_TIMEZONE))
+    return local.astimezone(zone("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def work_copy(folder: Path, register: Path, hazards: int) -> Path:
     """A fresh copy of the cached register to time commands on, brought up to this schema."""
     work = folder / f"work-{hazards}.db"
@@ -156,6 +168,11 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
     # week's figures and walks only the hazards changed since last week ended).
     steps.append((None, [sys.executable, "-c", _FORGET, str(work), _monday(meta["now"], 1)], env))
     steps.append(("report weekly (last week, first time, the week before kept)", [*hz, "report", "weekly"], env))
+    # The next Monday morning, nothing written since: the week just ended (the current one until
+    # then, kept above: forgotten) with the week before kept; the walk has nothing to take back.
+    steps.append((None, [sys.executable, "-c", _FORGET, str(work), _monday(meta["now"], 0)], env))
+    steps.append(("report weekly (next Monday 01:00, first time, the week before kept)", [*hz, "report", "weekly"],
+                  {**env, "HAZREG_NOW": _next_monday(meta["now"])}))
     if compare is not None:
         # The same check by another source tree (e.g. main's), on the same copy in the same run
         # (it recomputes the weeks this tree kept, its own way).
@@ -167,7 +184,7 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
             continue
         elapsed, cpu, peak, code = run(cmd, environment)
         results.append((label, elapsed, cpu, peak, code))
-        print(f"  {hazards:>9,}  {label:<60} {elapsed:7.2f} s  {cpu:7.2f} CPU s  {peak:7.0f} MB  exit {code}",
+        print(f"  {hazards:>9,}  {label:<72} {elapsed:7.2f} s  {cpu:7.2f} CPU s  {peak:7.0f} MB  exit {code}",
               flush=True)
     return register, results
 
