@@ -126,16 +126,20 @@ def _line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: CellRul
     NUL in any stored text (rare: nothing typed holds one, but a register's text may) is
     concatenated instead, which keeps every byte and costs twice as much. `numeric`: the
     columns made from numbers alone, which cannot hold one."""
-    return _line_of(_cell_list(sources, columns, rules, numeric), sources, columns, numeric)
+    return _line_of(_cell_list(sources, columns, rules, numeric), sources, columns, rules, numeric)
 
 
-def _line_of(cells: Sequence[str], sources: Mapping[str, str], columns: Sequence[str], numeric: frozenset[str]) -> str:
+def _line_of(cells: Sequence[str], sources: Mapping[str, str], columns: Sequence[str], rules: CellRules,
+             numeric: frozenset[str]) -> str:
     printed = "printf('" + ",".join(["%s"] * len(cells)) + "\r\n', " + ", ".join(cells) + ")"
     items: list[str] = []
     for cell in cells:
         items += [f"ifnull({cell}, '')", "','"]
     items[-1] = "char(13, 10)"
-    nul = " OR ".join(f"instr({sources[c]}, char(0))" for c in columns if c not in numeric)
+    # A column kept as JSON text writes its decoded value, where a NUL is written \u0000 (a text
+    # that only looks so, an escaped backslash before it, merely takes the slower way).
+    nul = " OR ".join(f"instr({sources[c]}, char(0))" + (f" OR instr({sources[c]}, '\\u0000')" if c in rules.json else "")
+                      for c in columns if c not in numeric)
     return f"CAST(CASE WHEN {nul} THEN {_joined(items)} ELSE {printed} END AS BLOB)"
 
 
@@ -179,7 +183,7 @@ def _fields_line_sql(sources: Mapping[str, str], columns: Sequence[str], rules: 
                      numeric: frozenset[str]) -> str:
     """A row's CSV fields joined by commas and ended by CRLF, as UTF-8 bytes: the line csv.writer
     writes (printf, or concatenation where a text holds NUL, as in _line_sql)."""
-    return _line_of(_field_list(sources, columns, rules, numeric), sources, columns, numeric)
+    return _line_of(_field_list(sources, columns, rules, numeric), sources, columns, rules, numeric)
 
 
 class ExportQueries:
