@@ -401,6 +401,46 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
             reg.store.close()
 
 
+def test_weeks_replayed_together_each_list_their_own_first_entries(reg, monkeypatch):
+    """Weeks replayed in one walk (as `check` recomputes the weeks kept) share the SQL of the
+    hazards unchanged since: each week still lists its own first entries, in its own order, and
+    its own totals (the overdue list grows week by week as deadlines pass; with the lists cut
+    short, a later week's first entries are not an earlier week's). Each week as replayed alone,
+    and as taking every hazard back."""
+    from datetime import date, timedelta
+
+    from conftest import NOW
+    from hazreg.register import weekly
+
+    monkeypatch.setattr(weekly, "LIST_LIMIT", 2)
+    monkeypatch.setenv("HAZREG_NOW", "2026-09-15T04:00:00+00:00")  # week 38: unchanged since the weeks asked
+    plan = {"owner": "李四", "measures": "停产整改", "funds": "12000", "contingency": "专项预案"}
+    with reg.store.transaction():
+        unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+        other = reg.units.add({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
+        for i in range(14):  # deadlines from week 41 to week 47, two a week, latest first
+            deadline = (date(2026, 11, 22) - timedelta(days=4 * i)).isoformat()
+            reg.hazards.add({"unit": (unit, other)[i % 2], "description": f"灭火器过期 {i}", "found_on": "2026-09-14",
+                            "deadline": deadline, **({"level": "major", **plan} if i % 3 == 0 else {})})
+    reg.store.conn.execute("UPDATE hazards SET status = 'closed', measures = NULL WHERE id IN (4, 10, 13)")
+    monkeypatch.setenv("HAZREG_NOW", NOW)
+    reg.hazards.start(2)  # changed in week 48: taken back, the others counted in SQL
+    mondays = [date(2026, 9, 28), date(2026, 10, 12), date(2026, 10, 26), date(2026, 11, 2), date(2026, 11, 16)]
+    walked = _walked(reg, monkeypatch)
+    together = weekly.replayed_weeks(reg, mondays)
+    assert walked == [2]
+    assert together == weekly.replayed_weeks(reg, mondays, split=False)
+    assert together == {m.isoformat(): weekly.replayed_weeks(reg, [m])[m.isoformat()] for m in mondays}
+    overdue = [([h["id"] for h in together[m.isoformat()]["overdue"]],
+                together[m.isoformat()]["lists"]["totals"]["overdue"]) for m in mondays]
+    # Deadlines 1 October (H14), 5 (H13, closed), 9 (H12), 13 (H11), ...: week 40 has one overdue.
+    assert overdue == [([14], 1), ([14, 12], 3), ([14, 12], 6), ([14, 12], 8), ([14, 12], 11)]
+    assert [[h["days_overdue"] for h in together[m.isoformat()]["overdue"]] for m in mondays] == [
+        [3], [17, 9], [31, 23], [38, 30], [52, 44]]
+    assert [h["id"] for h in together["2026-11-16"]["majors"]] == [7, 1]  # 4, 10 and 13 closed
+    assert [h["id"] for h in together["2026-11-16"]["closed_incomplete"]] == [4, 10]
+
+
 def _walked(reg: Register, monkeypatch) -> list[int]:
     """The ids of the hazards the replays take back one by one, in order, as they are taken."""
     walked: list[int] = []

@@ -476,6 +476,7 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
     if start in breakdowns:  # an asked week's own events (its week before kept): its on-time rate too
         events[start].update(_done_timing(reg, bounds[start], bounds[start + 1]))
     weeks = sorted(figures)
+    overdue = dict.fromkeys(weeks, 0)
     for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
             since, [(figures[i].first, figures[i].last) for i in weeks]):
         common = {"open": active, "major_open": major_open, "major_supervised": supervised, "timed_all": timed,
@@ -483,21 +484,41 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         for n, i in enumerate(weeks):
             counts = dict(zip(_PER_WEEK, sums[n * len(_PER_WEEK):(n + 1) * len(_PER_WEEK)], strict=True))
             figures[i].add_counted({k: v or 0 for k, v in {**common, **counts}.items()})
+            overdue[i] += counts["overdue"] or 0
             if i in breakdowns:
                 for key, value in (("industry", industry), ("locality", locality)):
                     breakdowns[i].add_group(key, value, counts["found_week"] or 0, active or 0, counts["overdue"] or 0)
-    for b in breakdowns.values():
-        for found_on, n in reg.store.weekly_unchanged_found(since, min(b.found_by_week), b.last):
-            found_monday = date.fromisoformat(found_on)
-            b.found_by_week[(found_monday - timedelta(days=found_monday.weekday())).isoformat()] += n
-    # The incomplete plans (one count, whatever the week: it depends on the hazard alone) and the
-    # lists: only each list's first entries are read (all of them for `--all`).
+    # The incomplete plans: one count, whatever the week (it depends on the hazard alone).
     plans = reg.store.weekly_unchanged_incomplete_plans(since)
     for i in weeks:
         figures[i].figures["major_incomplete_plan"] += plans
-    for b in breakdowns.values():
-        for kind, capped in (("overdue", b.overdue), ("majors", b.majors), ("incomplete", b.incomplete)):
-            b.add_first(kind, *reg.store.weekly_unchanged_first(since, kind, b.last, capped.limit))
+    if breakdowns:
+        _add_unchanged_found_and_lists(reg, since, breakdowns, overdue)
+
+
+def _add_unchanged_found_and_lists(reg: Register, since: str, breakdowns: dict[int, _Breakdown],
+                                   overdue: dict[int, int]) -> None:
+    """Add the hazards unchanged since `since` to each breakdown's found by week and its lists
+    (only each list's first entries read: all of them for `--all`), read once for all the weeks
+    (`check` recomputes the thirteen kept in one walk): the days found over all their trends;
+    the open majors and the majors closed incomplete, the same at every week's end for a hazard
+    unchanged; the overdue of the latest week, whose first entries with a deadline by an earlier
+    week's end are that week's first (the list's order is by deadline), and whose total is the
+    week's overdue figure (`overdue`, counted in SQL with the figures)."""
+    latest = max(b.last for b in breakdowns.values())
+    found = reg.store.weekly_unchanged_found(since, min(min(b.found_by_week) for b in breakdowns.values()), latest)
+    limit = next(iter(breakdowns.values())).overdue.limit
+    lists = {kind: reg.store.weekly_unchanged_first(since, kind, latest, limit) for kind in ("overdue", "majors", "incomplete")}
+    deadline = _SNAPSHOT.index("deadline")  # in a list's rows: (id, the other fields of _SNAPSHOT, supervised)
+    for i, b in breakdowns.items():
+        trend_first = min(b.found_by_week)
+        for found_on, n in found:
+            if trend_first <= found_on <= b.last:
+                found_monday = date.fromisoformat(found_on)
+                b.found_by_week[(found_monday - timedelta(days=found_monday.weekday())).isoformat()] += n
+        b.add_first("overdue", overdue[i], [row for row in lists["overdue"][1] if row[deadline] <= b.last])
+        b.add_first("majors", *lists["majors"])
+        b.add_first("incomplete", *lists["incomplete"])
 
 
 def _week_end(reg: Register, monday: date) -> str:
