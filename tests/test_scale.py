@@ -246,9 +246,9 @@ def test_a_tampered_stored_week_is_caught_by_check(cli, isolated):
     assert f"The stored figures of week {before['week']} differ from what the history replays to" in result.stderr
 
 
-def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
-    """`check` recomputes the stored weeks in one walk where they are close together (in more
-    than one where there are more than a walk takes); it names the week that differs, and no other."""
+def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg, monkeypatch):
+    """`check` recomputes the thirteen weeks kept in one walk; it names the week that differs,
+    and no other."""
     import json
 
     from hazreg.register import weekly
@@ -261,9 +261,11 @@ def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
     weeks = [f"2026-W{n}" for n in range(36, 49)]  # the thirteen weeks kept today (week 48)
     for week in weeks:
         weekly.weekly_report(reg, week)
-    assert len(weekly._batches([weekly.week_of(w, reg.today()) for w in weeks])) == 2
+    replays = []
+    real = weekly.replayed_weeks
+    monkeypatch.setattr(weekly, "replayed_weeks", lambda r, mondays, **k: replays.append(mondays) or real(r, mondays, **k))
     assert check_register(reg)["ok"]
-    for tampered in ("2026-W37", "2026-W46"):  # one in each walk
+    for tampered in ("2026-W36", "2026-W48"):  # the oldest and the newest
         monday = weekly.week_of(tampered, reg.today()).isoformat()
         seq, digest, text = reg.store.weekly_stored(monday, reg.timezone)
         data = json.loads(text)
@@ -271,6 +273,7 @@ def test_check_names_the_one_tampered_week_among_those_recomputed_together(reg):
         assert reg.store.store_weekly(monday, reg.timezone, seq, digest, json.dumps(data))
         assert check_register(reg)["tables"] == [{"problem": "weekly_stored", "week": tampered}]
         assert reg.store.store_weekly(monday, reg.timezone, seq, digest, text)
+    assert [len(mondays) for mondays in replays] == [13, 13, 13]  # each check: one walk
 
 
 def test_only_the_trends_weeks_and_the_one_before_are_kept(reg, monkeypatch):

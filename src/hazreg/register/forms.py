@@ -200,7 +200,7 @@ def form(reg: Register, kind: str, spec: str | None = None) -> dict[str, Any]:
     # Hazards as they stood at the period's end, replayed.
     majors: list[tuple[int, str]] = []
 
-    def visit(_i: int, hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:
+    def visit(_lo: int, _hi: int, hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:  # period 0
         found_on = s.get("found_on")
         if s.get("status") == Status.VOID.value or not found_on or not first <= found_on <= last:
             return
@@ -220,7 +220,7 @@ def form(reg: Register, kind: str, spec: str | None = None) -> dict[str, Any]:
 
     from hazreg.register.weekly import walk_between
 
-    walk_between(reg, [start, until], {0}, visit)
+    walk_between(reg, [start, until], visit)
     for hazard_id, industry in majors:  # the listing recorded by the period's end, if any
         listings = [s for s in reg.store.evidence(hazard_id)["supervisions"]
                     if s["created_at"] < until and s["listed_on"] <= last]

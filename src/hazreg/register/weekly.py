@@ -27,9 +27,10 @@ by their dates, and are not part of the stored week, so `check` has nothing of t
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
-from itertools import groupby
+from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -81,27 +82,29 @@ def _label(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-_Visit = Callable[[int, int, dict[str, Any], bool], None]
+# visit(lo, hi, hazard id, its fields, whether listed for supervision): the hazard stood so at
+# the end of every period lo..hi (it changed in none of them).
+_Visit = Callable[[int, int, int, dict[str, Any], bool], None]
 
 
-def _walk(reg: Register, mondays: list[date], wanted: set[int], visit: _Visit,
-          changed_only: bool = False) -> list[dict[str, int]]:
+def _walk(reg: Register, mondays: list[date], visit: _Visit, changed_only: bool = False) -> list[dict[str, int]]:
     """Take each hazard back from now to the start of the first of `mondays`, one hazard at a
-    time, undoing its changes; call visit(i, id, state, supervised) with the hazard as it stood
-    at the end of week i, for each i in `wanted` (if it existed then), and count each week's
-    events. Memory is one hazard's chain, whatever the size of the register. `changed_only`:
-    only the hazards changed since then (the others are counted in SQL, as they are now)."""
+    time, undoing its changes; call visit(lo, hi, id, state, supervised) with the hazard as it
+    stood at the end of weeks lo..hi (if it existed then; one call for the weeks it changed in
+    none of), and count each week's events. Memory is one hazard's chain, whatever the size of
+    the register. `changed_only`: only the hazards changed since then (the others are counted in
+    SQL, as they are now)."""
     tz = reg.timezone
     bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays]
     bounds.append(dates.local_day_bounds(mondays[-1] + timedelta(days=7), tz)[0])
-    return walk_between(reg, bounds, wanted, visit, changed_only)
+    return walk_between(reg, bounds, visit, changed_only)
 
 
-def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Visit,
-                 changed_only: bool = False) -> list[dict[str, int]]:
+def walk_between(reg: Register, bounds: list[str], visit: _Visit, changed_only: bool = False) -> list[dict[str, int]]:
     """The replay of `_walk` between any moments (UTC, ascending): period i runs from bounds[i]
-    to bounds[i + 1], and visit(i, …) sees each hazard as it stood at bounds[i + 1]. The weekly
-    report's periods are weeks; the statistical forms' are months, quarters and years."""
+    to bounds[i + 1], and visit(lo, hi, …) sees each hazard as it stood at bounds[lo + 1] to
+    bounds[hi + 1]. The weekly report's periods are weeks; the statistical forms' are months,
+    quarters and years."""
     weeks = len(bounds) - 1
     events: list[dict[str, int]] = [{} for _ in range(weeks)]
     # Split: the hazards created after the last moment, with no change before it, are not read
@@ -111,10 +114,11 @@ def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Vis
         state = None if fields is None else dict(zip(_SNAPSHOT, fields, strict=True))
         k = weeks  # bounds[k] is the next week end to stop at, going back
         for at, action, before_text in changes:
+            later = k
             while k >= 1 and at < bounds[k]:
-                if k - 1 in wanted and state is not None:
-                    visit(k - 1, hazard_id, state, supervised)
                 k -= 1
+            if k < later and state is not None:  # as it stood at the ends of periods k..later-1
+                visit(k, later - 1, hazard_id, state, supervised)
             if k < weeks and action in _EVENTS:
                 counts = events[k]
                 counts[_EVENTS[action]] = counts.get(_EVENTS[action], 0) + 1
@@ -127,10 +131,8 @@ def walk_between(reg: Register, bounds: list[str], wanted: set[int], visit: _Vis
                 supervised = True
             else:
                 state = _taken_back(state, action, before_text)
-        while k >= 1:
-            if k - 1 in wanted and state is not None:
-                visit(k - 1, hazard_id, state, supervised)
-            k -= 1
+        if k >= 1 and state is not None:
+            visit(0, k - 1, hazard_id, state, supervised)
     return events
 
 
@@ -180,39 +182,6 @@ class _Figures:
         self.n = dict.fromkeys(("found_week", "fixed_week", "found_all", "fixed_all", "major_found_week",
                                 "major_fixed_week", "major_found_all", "major_fixed_all", "on_time_all",
                                 "timed_all"), 0)
-
-    def add(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
-        status = s.get("status")
-        found_on = s.get("found_on")
-        if status == _VOID or not found_on:
-            return
-        n, figures = self.n, self.figures
-        fixed = status in _FIXED
-        major = s.get("level") == _MAJOR
-        if found_on <= self.last:
-            n["found_all"] += 1
-            n["fixed_all"] += fixed
-            n["major_found_all"] += major
-            n["major_fixed_all"] += major and fixed
-            if found_on >= self.first:
-                n["found_week"] += 1
-                n["fixed_week"] += fixed
-                n["major_found_week"] += major
-                n["major_fixed_week"] += major and fixed
-        if status in _ACTIVE:
-            figures["open"] += 1
-            if major:
-                figures["major_open"] += 1
-                figures["major_supervised"] += supervised
-                figures["major_incomplete_plan"] += bool(missing_plan(s))
-            deadline = s.get("deadline")
-            if deadline and deadline <= self.last and status in _LATE_POSSIBLE:
-                figures["overdue"] += 1
-        if fixed:
-            rectified_on, deadline = s.get("rectified_on"), s.get("deadline")
-            if rectified_on and deadline:
-                n["timed_all"] += 1
-                n["on_time_all"] += rectified_on <= deadline
 
     def add_counted(self, counts: dict[str, int]) -> None:
         """Figures counted in SQL for the hazards unchanged since the replay's start."""
@@ -274,7 +243,7 @@ class _Capped:
 
 
 class _Breakdown:
-    """The report's own week, hazard by hazard: found per week of the trend, by industry and
+    """The report's own week: found per week of the trend, by industry and
     locality, and the lists of overdue hazards, open majors and majors closed incomplete (their
     first `limit` entries, most urgent first, and their totals)."""
 
@@ -283,27 +252,10 @@ class _Breakdown:
         self.sunday = self.monday + timedelta(days=6)
         self.first, self.last = self.monday.isoformat(), self.sunday.isoformat()
         self.found_by_week = {m.isoformat(): 0 for m in mondays}
-        self._monday_of: dict[str, str] = {}  # a date found -> its week's Monday (a replay sees few)
         self.groups: dict[str, dict[str, dict[str, int]]] = {"industry": {}, "locality": {}}
         self.overdue = _Capped(limit)  # deadline passed longest ago first
         self.majors = _Capped(limit)  # nearest deadline first, those without one last
         self.incomplete = _Capped(limit)  # closed without full plan (taken in with --legacy), by id
-
-    def add(self, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
-        status = s.get("status")
-        if status == _VOID or not s.get("found_on"):
-            return
-        last = self.last
-        week = self._monday_of.get(s["found_on"])
-        if week is None:
-            found_monday = date.fromisoformat(s["found_on"])
-            week = self._monday_of[s["found_on"]] = (found_monday - timedelta(days=found_monday.weekday())).isoformat()
-        if week in self.found_by_week:
-            self.found_by_week[week] += 1
-        late = status in _LATE_POSSIBLE and bool(s.get("deadline")) and s["deadline"] <= last
-        for key in ("industry", "locality"):
-            self.add_group(key, s.get(key) or "", self.first <= s["found_on"] <= last, status in _ACTIVE, late)
-        self._list(hazard_id, s, supervised, late)
 
     def add_group(self, key: str, value: str, found: int, active: int, overdue: int) -> None:
         g = self.groups[key].setdefault(value, {"found": 0, "open": 0, "overdue": 0})
@@ -311,7 +263,8 @@ class _Breakdown:
         g["open"] += active
         g["overdue"] += overdue
 
-    def _list(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
+    def add_to_lists(self, hazard_id: int, s: dict[str, Any], supervised: bool, late: bool) -> None:
+        """A hazard as it stood at the week's end, in each list it belongs to (`late`: overdue then)."""
         status = s.get("status")
         if late:
             key: tuple[Any, ...] = (s["deadline"], hazard_id)
@@ -344,6 +297,137 @@ class _Breakdown:
                                     (s.get("deadline") or "9999", hazard_id) if kind == "majors" else (hazard_id,))
             if capped.wants(key):
                 capped.add(key, self._entry(kind, hazard_id, s, bool(supervised)))
+
+
+def _span(diff: list[int], lo: int, hi: int, n: int = 1) -> None:
+    """Add n to weeks lo..hi of a difference array (its running sum is the count of each week)."""
+    if lo <= hi:
+        diff[lo] += n
+        diff[hi + 1] -= n
+
+
+def _running(diff: list[int]) -> list[int]:
+    return list(accumulate(diff))
+
+
+# The figures _Spans counts, as _Figures names them (in its `n` or its `figures`).
+_ALL = ("found_all", "fixed_all", "major_found_all", "major_fixed_all")
+_WEEK = ("found_week", "fixed_week", "major_found_week", "major_fixed_week")
+_OPEN = ("open", "major_open", "major_supervised", "major_incomplete_plan")
+_TIMED = ("timed_all", "on_time_all")
+
+
+class _Spans:
+    """The figures and breakdowns of weeks of `mondays` (consecutive), hazard by hazard, from the
+    spans of weeks at whose ends a hazard stood the same (the walk's visits). A hazard is tallied
+    by what counts of it and over which weeks (its span, the week it was found by and in, the
+    week it became overdue, ...): a walk sees few different such, so a hazard costs one tally
+    whether it stood so for one week or thirteen (`check` recomputes thirteen weeks in one walk).
+    `finish` spreads the tallies over their weeks (difference arrays) into each week's _Figures
+    and _Breakdown. Only the lists take a hazard week by week, for the weeks it is in one.
+
+    The rules are _Figures' and _Breakdown's for a hazard at a week's end, by the same string
+    comparisons: found by week i's end if found_on <= its Sunday (bisect over the Sundays), found
+    in it if also >= its Monday, overdue at its end if the deadline <= its Sunday."""
+
+    def __init__(self, mondays: list[date], breakdowns: dict[int, _Breakdown], walked_from: int = 0) -> None:
+        self.walked_from = walked_from  # the walk's period 0 is week walked_from (the earlier ones are in trends)
+        self.firsts = [m.isoformat() for m in mondays]
+        self.lasts = [(m + timedelta(days=6)).isoformat() for m in mondays]
+        self.index = {m: i for i, m in enumerate(self.firsts)}
+        self.breakdowns = breakdowns
+        self.listing = sorted(breakdowns)
+        self.hazards: dict[tuple[Any, ...], int] = {}  # the figures' tallies (see add)
+        self.groups: dict[tuple[Any, ...], int] = {}  # the breakdowns' by industry and locality
+        self.found_in: dict[tuple[int, int, int], int] = {}  # (week found, span) -> hazards
+        self._week_of: dict[str, int | None] = {}  # a date found -> its week's index (a replay sees few)
+
+    def add(self, lo: int, hi: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
+        """walk_between's visit: the hazard stood so at the ends of its periods lo..hi."""
+        status, found_on = s.get("status"), s.get("found_on")
+        if status == _VOID or not found_on:
+            return
+        lo, hi = lo + self.walked_from, hi + self.walked_from
+        fixed, major, active = status in _FIXED, s.get("level") == _MAJOR, status in _ACTIVE
+        f = bisect_left(self.lasts, found_on)  # found by the end of week f and of every later one
+        found_week = f if lo <= f <= hi and found_on >= self.firsts[f] else -1  # found during it
+        deadline = s.get("deadline")
+        late_from = hi + 1  # the first week of the span at whose end it was overdue
+        if active and deadline and status in _LATE_POSSIBLE:
+            late_from = max(lo, bisect_left(self.lasts, deadline))
+        timed = fixed and bool(deadline) and bool(s.get("rectified_on"))
+        key = (lo, hi, max(lo, f), found_week, fixed, major, active, major and active and supervised,
+               major and active and bool(missing_plan(s)), late_from, timed, timed and s["rectified_on"] <= deadline)
+        self.hazards[key] = self.hazards.get(key, 0) + 1
+        if self.breakdowns:
+            self._add_breakdown(lo, hi, hazard_id, s, supervised, found_week, late_from)
+
+    def _add_breakdown(self, lo: int, hi: int, hazard_id: int, s: dict[str, Any], supervised: bool,
+                       found_week: int, late_from: int) -> None:
+        found_on = s["found_on"]
+        if found_on not in self._week_of:
+            found_monday = date.fromisoformat(found_on)
+            self._week_of[found_on] = self.index.get((found_monday - timedelta(days=found_monday.weekday())).isoformat())
+        w = self._week_of[found_on]
+        if w is not None:  # in the trend of the weeks w..w + TREND_WEEKS - 1
+            trend = (w, max(lo, w), min(hi, w + TREND_WEEKS - 1))
+            self.found_in[trend] = self.found_in.get(trend, 0) + 1
+        active = s.get("status") in _ACTIVE
+        for group in (("industry", s.get("industry") or ""), ("locality", s.get("locality") or "")):
+            key = (group, lo, hi, found_week, active, late_from)
+            self.groups[key] = self.groups.get(key, 0) + 1
+        major = s.get("level") == _MAJOR
+        if major or late_from <= hi:  # in a list at some week's end: a major's from lo, else from late_from
+            for i in self.listing[bisect_left(self.listing, lo if major else late_from):bisect_right(self.listing, hi)]:
+                self.breakdowns[i].add_to_lists(hazard_id, s, supervised, i >= late_from)
+
+    def finish(self, figures: dict[int, _Figures]) -> None:
+        """Spread the tallies over their weeks into each week's figures and breakdown."""
+        size = len(self.firsts) + 1
+        diff = {key: [0] * size for key in (*_ALL, *_WEEK, *_OPEN, *_TIMED, "overdue")}
+        for (lo, hi, by, found_week, fixed, major, active, supervised, plan, late_from, timed, on_time), n in (
+                self.hazards.items()):
+            for key, week_key, counted in zip(_ALL, _WEEK, (True, fixed, major, major and fixed), strict=True):
+                if counted:
+                    _span(diff[key], by, hi, n)
+                    if found_week >= 0:
+                        _span(diff[week_key], found_week, found_week, n)
+            if active:
+                for key, counted in zip(_OPEN, (True, major, supervised, plan), strict=True):
+                    if counted:
+                        _span(diff[key], lo, hi, n)
+            _span(diff["overdue"], late_from, hi, n)
+            if timed:
+                _span(diff["timed_all"], lo, hi, n)
+                _span(diff["on_time_all"], lo, hi, n * on_time)
+        for key, counts in ((key, _running(d)) for key, d in diff.items()):
+            for i, week in figures.items():
+                if key in week.n:
+                    week.n[key] += counts[i]
+                else:
+                    week.figures[key] += counts[i]
+        found_in: dict[int, list[int]] = {}
+        for (w, lo, hi), n in self.found_in.items():
+            _span(found_in.setdefault(w, [0] * size), lo, hi, n)
+        for w, d in found_in.items():
+            counts = _running(d)
+            for i, b in self.breakdowns.items():
+                if counts[i]:
+                    b.found_by_week[self.firsts[w]] += counts[i]
+        groups: dict[tuple[str, str], list[list[int]]] = {}  # -> (diff) present, found, open, overdue
+        for (group, lo, hi, found_week, active, late_from), n in self.groups.items():
+            present, found, open_, overdue = groups.get(group) or groups.setdefault(group, [[0] * size for _ in range(4)])
+            _span(present, lo, hi, n)
+            if found_week >= 0:
+                _span(found, found_week, found_week, n)
+            if active:
+                _span(open_, lo, hi, n)
+            _span(overdue, late_from, hi, n)
+        for (key, value), diffs in groups.items():
+            present, found, open_, overdue = map(_running, diffs)
+            for i, b in self.breakdowns.items():
+                if present[i]:
+                    b.add_group(key, value, found[i], open_[i], overdue[i])
 
 
 _LISTED = tuple(k for k in _SNAPSHOT if k != "funds")
@@ -399,11 +483,7 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         breakdowns[i] = _Breakdown(mondays[i - TREND_WEEKS + 1: i + 1], limit)
     start = min(figures) if split else 0  # the first week whose end the walk sees
 
-    def visit(j: int, hazard_id: int, s: dict[str, Any], supervised: bool) -> None:
-        i = j + start
-        figures[i].add(hazard_id, s, supervised)
-        if i in breakdowns:
-            breakdowns[i].add(hazard_id, s, supervised)
+    spans = _Spans(mondays, breakdowns, start)
 
     tz = reg.timezone
     bounds = [dates.local_day_bounds(m, tz)[0] for m in mondays[start:]]
@@ -414,7 +494,8 @@ def replayed_weeks(reg: Register, report_mondays: list[date], split: bool = True
         # hazards changed since; the first week's events are counted in SQL.
         bounds[0] = bounds[1]
     events: list[dict[str, int]] = [{} for _ in mondays[:start]]
-    events += walk_between(reg, bounds, {i - start for i in figures}, visit, changed_only=split)
+    events += walk_between(reg, bounds, spans.add, changed_only=split)
+    spans.finish(figures)
     if split:
         _count_unchanged(reg, mondays, start, figures, breakdowns, events, closed)
     result: dict[str, dict[str, Any]] = {}
@@ -582,52 +663,31 @@ def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-# Stored weeks `check` recomputes in one walk: up to this many, within this span (a walk goes
-# back from now to TREND_WEEKS before its earliest week, so weeks close together cost about
-# what the earliest alone costs; memory is a few capped lists per week).
-_BATCH_WEEKS, _BATCH_SPAN = 8, timedelta(weeks=TREND_WEEKS)
-
-
-def _batches(mondays: list[date]) -> list[list[date]]:
-    batches: list[list[date]] = []
-    for monday in sorted(mondays):
-        if batches and len(batches[-1]) < _BATCH_WEEKS and monday - batches[-1][0] <= _BATCH_SPAN:
-            batches[-1].append(monday)
-        else:
-            batches.append([monday])
-    return batches
-
-
 def stored_weeks_problems(reg: Register) -> list[dict[str, Any]]:
     """Every stored week still in use (a week kept today, still holding), recomputed from the
-    history: those that differ (changed behind hazreg's back). Weeks close together are
-    recomputed in one walk (each the same as alone: a test holds them equal); memory is a few
-    capped lists per week. Stored weeks no longer in use are never read; they are left (the next
-    week kept forgets those older than the weeks kept)."""
-    current: list[date] = []
+    history: those that differ (changed behind hazreg's back). All are recomputed in one walk,
+    back to the oldest (each the same as alone: a test holds them equal; a hazard costs about the
+    same whatever the weeks it spans, _Spans); memory is a few capped lists per week. Stored
+    weeks no longer in use are never read; they are left (the next week kept forgets those older
+    than the weeks kept)."""
     oldest = _oldest_kept(reg)
-    for week, tz, seq, digest, _data in reg.store.weekly_stored_all():
+    stored: dict[str, tuple[str, dict[str, Any]]] = {}
+    for week, tz, seq, digest, text in reg.store.weekly_stored_all():
         monday = date.fromisoformat(week)
         if (tz == reg.timezone and monday >= oldest
                 and reg.store.weekly_still_current(seq, digest, _week_end(reg, monday))):
-            current.append(monday)
-    problems = []
-    for batch in _batches(current):
-        stored: dict[str, tuple[str, dict[str, Any]]] = {}
-        for monday in batch:
-            row = reg.store.weekly_stored(monday.isoformat(), reg.timezone)
-            assert row is not None
-            data = _loads(row[2])
+            data = _loads(text)
             if _in_use(data):  # else never read: computed again when asked
-                stored[monday.isoformat()] = (row[2], data)
-        if not stored:
-            continue
-        replayed = replayed_weeks(reg, [date.fromisoformat(w) for w in stored])
-        for week, (text, data) in stored.items():
-            fresh = _dumps(replayed[week])
-            # The text hazreg wrote is the same text again; other text may still say the same.
-            if text != fresh and data != _loads(fresh):
-                problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
+                stored[week] = (text, data)
+    if not stored:
+        return []
+    replayed = replayed_weeks(reg, [date.fromisoformat(w) for w in sorted(stored)])
+    problems = []
+    for week, (text, data) in sorted(stored.items()):
+        fresh = _dumps(replayed[week])
+        # The text hazreg wrote is the same text again; other text may still say the same.
+        if text != fresh and data != _loads(fresh):
+            problems.append({"problem": "weekly_stored", "week": _label(date.fromisoformat(week))})
     return problems
 
 
@@ -743,18 +803,21 @@ def _trend_replayed(reg: Register, mondays: list[date], split: bool) -> dict[dat
     lasts = [(m + timedelta(days=6)).isoformat() for m in span]
     firsts = [m.isoformat() for m in span]
 
-    def visit(i: int, _hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:
+    def visit(lo: int, hi: int, _hazard_id: int, s: dict[str, Any], _supervised: bool) -> None:
         status, found_on = s.get("status"), s.get("found_on")
         if status == _VOID or not found_on:
             return
-        last, row = lasts[i], counts[i]
-        row["found"] += firsts[i] <= found_on <= last
-        if status in _ACTIVE:
-            row["open"] += 1
-            deadline = s.get("deadline")
-            row["overdue"] += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
+        for i in range(lo, hi + 1):
+            if i not in counts:
+                continue
+            last, row = lasts[i], counts[i]
+            row["found"] += firsts[i] <= found_on <= last
+            if status in _ACTIVE:
+                row["open"] += 1
+                deadline = s.get("deadline")
+                row["overdue"] += deadline is not None and deadline <= last and status in _LATE_POSSIBLE
 
-    events = _walk(reg, span, set(counts), visit, changed_only=split)
+    events = _walk(reg, span, visit, changed_only=split)
     if split:  # the hazards unchanged since the first week began stood at every week's end as now
         since = dates.local_day_bounds(span[0], reg.timezone)[0]
         weeks = sorted(counts)
