@@ -15,7 +15,7 @@ complete one and one ten weeks back, then the last complete one again (stored); 
 then verifies the three stored weeks too. Then `report trend` with three of its twelve weeks
 kept, and with all of them; and last as an office that runs its report each week has it: last
 week's report the first time, with the week before kept, now and on the next Monday morning
-(nothing written since). --compare SRC also times the last week's report
+(nothing written since); then `check` again, with the trend's twelve weeks kept. --compare SRC also times the last week's report
 (first time, then stored) and `check` by another source tree (e.g. main's) on the same copy,
 in the same run, at every size. --no-extra leaves out the import, export and start-up sections.
 Aims at 1M: peak under 300 MB; `report weekly` under 2 s; `check` under 30 s.
@@ -173,6 +173,9 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
     steps.append((None, [sys.executable, "-c", _FORGET, str(work), _monday(meta["now"], 0)], env))
     steps.append(("report weekly (next Monday 01:00, first time, the week before kept)", [*hz, "report", "weekly"],
                   {**env, "HAZREG_NOW": _next_monday(meta["now"])}))
+    # `check` as in that office: the trend's twelve weeks kept (the current one and the eleven
+    # before it), each recomputed from the history.
+    steps.append(("check (the trend's weeks kept)", [*hz, "check"], env))
     if compare is not None:
         # The same check by another source tree (e.g. main's), on the same copy in the same run
         # (it recomputes the weeks this tree kept, its own way).

@@ -558,10 +558,12 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
         events[start].update(_done_timing(reg, bounds[start], bounds[start + 1]))
     weeks = sorted(figures)
     overdue = dict.fromkeys(weeks, 0)
+    majors = 0
     for industry, locality, active, major_open, supervised, timed, on_time, *sums in reg.store.weekly_unchanged_groups(
             since, [(figures[i].first, figures[i].last) for i in weeks]):
         common = {"open": active, "major_open": major_open, "major_supervised": supervised, "timed_all": timed,
                   "on_time_all": on_time}
+        majors += major_open or 0
         for n, i in enumerate(weeks):
             counts = dict(zip(_PER_WEEK, sums[n * len(_PER_WEEK):(n + 1) * len(_PER_WEEK)], strict=True))
             figures[i].add_counted({k: v or 0 for k, v in {**common, **counts}.items()})
@@ -574,22 +576,25 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
     for i in weeks:
         figures[i].figures["major_incomplete_plan"] += plans
     if breakdowns:
-        _add_unchanged_found_and_lists(reg, since, breakdowns, overdue)
+        _add_unchanged_found_and_lists(reg, since, breakdowns, overdue, majors)
 
 
 def _add_unchanged_found_and_lists(reg: Register, since: str, breakdowns: dict[int, _Breakdown],
-                                   overdue: dict[int, int]) -> None:
+                                   overdue: dict[int, int], majors: int) -> None:
     """Add the hazards unchanged since `since` to each breakdown's found by week and its lists
     (only each list's first entries read: all of them for `--all`), read once for all the weeks
     (`check` recomputes the thirteen kept in one walk): the days found over all their trends;
     the open majors and the majors closed incomplete, the same at every week's end for a hazard
     unchanged; the overdue of the latest week, whose first entries with a deadline by an earlier
-    week's end are that week's first (the list's order is by deadline), and whose total is the
-    week's overdue figure (`overdue`, counted in SQL with the figures)."""
+    week's end are that week's first (the list's order is by deadline). A list's total is the
+    figure counting the same hazards where there is one (`overdue` by week, open `majors`: counted
+    in SQL with the figures), so it is not counted again."""
     latest = max(b.last for b in breakdowns.values())
     found = reg.store.weekly_unchanged_found(since, min(min(b.found_by_week) for b in breakdowns.values()), latest)
     limit = next(iter(breakdowns.values())).overdue.limit
-    lists = {kind: reg.store.weekly_unchanged_first(since, kind, latest, limit) for kind in ("overdue", "majors", "incomplete")}
+    last_week = max(breakdowns)
+    lists = {kind: reg.store.weekly_unchanged_first(since, kind, latest, limit, total) for kind, total in (
+        ("overdue", overdue[last_week]), ("majors", majors), ("incomplete", None))}
     deadline = _SNAPSHOT.index("deadline")  # in a list's rows: (id, the other fields of _SNAPSHOT, supervised)
     for i, b in breakdowns.items():
         trend_first = min(b.found_by_week)

@@ -109,13 +109,14 @@ class ReportQueries(Queries):
             {"since": since, "first": first, "last": last}))
 
     def weekly_unchanged_first(self, since: str, kind: str, last: str, limit: int | None,
-                               ) -> tuple[int, list[tuple[Any, ...]]]:
+                               total: int | None = None) -> tuple[int, list[tuple[Any, ...]]]:
         """See the SQLite store: one of the weekly report's lists over the unchanged hazards, its
-        size and its first `limit` entries in the report's order."""
+        size (unless given) and its first `limit` entries in the report's order."""
         where, order = _LISTS[kind]
         condition = f"{where} AND found_on IS NOT NULL AND found_on != '' AND id NOT IN ({_CHANGED_SINCE})"
         params = {"since": since, "last": last}
-        total = next(self._tuples(f"SELECT count(*) FROM hazards WHERE {condition}", params))[0]
+        if total is None:
+            total = next(self._tuples(f"SELECT count(*) FROM hazards WHERE {condition}", params))[0]
         if total == 0 or limit == 0:
             return total, []
         rows = list(self._tuples(

@@ -200,15 +200,17 @@ class ReportQueries:
             {"since": since, "first": first, "last": last}))
 
     def weekly_unchanged_first(self, since: str, kind: str, last: str, limit: int | None,
-                               ) -> tuple[int, list[tuple[Any, ...]]]:
+                               total: int | None = None) -> tuple[int, list[tuple[Any, ...]]]:
         """One of a weekly report's lists (`kind`: overdue, majors or incomplete; see _LISTS) over the
-        hazards unchanged since `since`, for a week ending `last`: how many it holds, and its first
-        `limit` entries (all if None) in the report's order, as (the report's fields, whether listed
-        for supervision now). Reads `limit` rows, whatever the number it holds."""
+        hazards unchanged since `since`, for a week ending `last`: how many it holds (counted here
+        unless the caller knows it: `total`), and its first `limit` entries (all if None) in the
+        report's order, as (the report's fields, whether listed for supervision now). Reads `limit`
+        rows, whatever the number it holds."""
         where, order = _LISTS[kind]
         condition = f"{where} AND found_on IS NOT NULL AND found_on != '' AND id NOT IN ({self._changed_since(since)})"
         params = {"since": since, "last": last}
-        total = self.conn.execute(f"SELECT count(*) FROM hazards WHERE {condition}", params).fetchone()[0]
+        if total is None:
+            total = self.conn.execute(f"SELECT count(*) FROM hazards WHERE {condition}", params).fetchone()[0]
         if total == 0 or limit == 0:
             return total, []
         rows = list(self._tuples(
