@@ -197,6 +197,37 @@ def test_on_a_server_the_operator_is_the_login_role(cli, tmp_path, monkeypatch):
             conn.execute("UPDATE history SET operator = 'someone else'")  # officers never rewrite history
 
 
+@pg
+def test_an_officer_without_delete_on_the_kept_weeks_still_keeps_a_week(cli, monkeypatch):
+    """Servers set up from the README's grants before old weeks were forgotten gave officers no
+    DELETE on weekly_computed: their weekly report still keeps its week (the forgetting is its
+    own transaction, refused alone), and `check` passes with the old week left behind."""
+    import psycopg
+    from tests.pg import pg_database
+
+    with pg_database() as server:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DO $$ BEGIN CREATE ROLE hazreg_officers NOLOGIN;"
+                         " EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+            conn.execute("DROP ROLE IF EXISTS officer_wang")
+            conn.execute("CREATE ROLE officer_wang LOGIN IN ROLE hazreg_officers")
+            for statement in readme_grants():
+                conn.execute(statement)
+            conn.execute("REVOKE DELETE ON weekly_computed FROM hazreg_officers")
+        as_wang = server.replace("postgres@", "officer_wang@")
+        monkeypatch.delenv("HAZREG_OPERATOR")
+        cli("--db", as_wang, "unit", "add", "单位", "--industry", "fire", "--locality", "青山镇")
+        cli("--db", as_wang, "add", "疏散通道堆放杂物", "--unit", "U1", "--found", "2026-08-03", "--deadline", "2026-08-10")
+        with psycopg.connect(server, autocommit=True) as conn:  # a week long out of the thirteen, kept before
+            conn.execute("INSERT INTO weekly_computed (week, timezone, seq, hash, data)"
+                         " SELECT '2026-08-03', 'Asia/Shanghai', seq, hash, '{}' FROM history ORDER BY seq DESC LIMIT 1")
+        cli("--db", as_wang, "report", "weekly", "--week", "2026-W47")
+        with psycopg.connect(server, autocommit=True) as conn:
+            weeks = [row[0] for row in conn.execute("SELECT week FROM weekly_computed ORDER BY week")]
+        assert weeks == ["2026-08-03", "2026-11-16"]  # week 47 kept; the old one not forgotten (no DELETE)
+        cli("--db", as_wang, "check")
+
+
 def readme_grants() -> list[str]:
     """The GRANT statements of the README's "Sharing a register"."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -303,6 +303,8 @@ def test_only_the_trends_weeks_and_the_one_before_are_kept(reg, monkeypatch):
     assert reg.store.weekly_stored(week35.isoformat(), reg.timezone) is None  # forgotten
     assert reg.store.weekly_stored(week36.isoformat(), reg.timezone) is None
     assert reg.store.weekly_stored(weekly.week_of("2026-W49", reg.today()).isoformat(), reg.timezone)
+    weekly.weekly_report(reg, "2026-W51")  # a week to come: its figures would change as it comes
+    assert reg.store.weekly_stored(weekly.week_of("2026-W51", reg.today()).isoformat(), reg.timezone) is None
 
 
 # -- the weekly replay split: hazards unchanged since the replay's start counted in SQL -----
