@@ -173,8 +173,8 @@ def _done_timing(reg: Register, start: str, end: str) -> dict[str, int]:
 
 
 class _Figures:
-    """The figures and rates that depend on the register as it stood at the end of a week,
-    added up hazard by hazard."""
+    """The figures and rates that depend on the register as it stood at the end of a week: the
+    walked hazards' added by _Spans, the others' counted in SQL (add_counted)."""
 
     def __init__(self, monday: date) -> None:
         self.first, self.last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
@@ -243,9 +243,9 @@ class _Capped:
 
 
 class _Breakdown:
-    """The report's own week: found per week of the trend, by industry and
-    locality, and the lists of overdue hazards, open majors and majors closed incomplete (their
-    first `limit` entries, most urgent first, and their totals)."""
+    """The report's own week: found per week of the trend, by industry and locality, and the
+    lists of overdue hazards, open majors and majors closed incomplete (their first `limit`
+    entries, most urgent first, and their totals)."""
 
     def __init__(self, mondays: list[date], limit: int | None = None) -> None:
         self.monday = mondays[-1]
@@ -326,9 +326,13 @@ class _Spans:
     `finish` spreads the tallies over their weeks (difference arrays) into each week's _Figures
     and _Breakdown. Only the lists take a hazard week by week, for the weeks it is in one.
 
-    The rules are _Figures' and _Breakdown's for a hazard at a week's end, by the same string
-    comparisons: found by week i's end if found_on <= its Sunday (bisect over the Sundays), found
-    in it if also >= its Monday, overdue at its end if the deadline <= its Sunday."""
+    The rules for a hazard at a week's end are the definitions above (the store's SQL counts the
+    hazards not walked by the same), its dates compared as text: found by week i's end if
+    found_on <= its Sunday (bisect over the Sundays), found in it if also >= its Monday; open if
+    open, rectifying or rectified (and for a major: listed for supervision, plan incomplete);
+    overdue if open or rectifying with a deadline <= its Sunday; timed if rectified or closed
+    with a date rectified and a deadline, on time if that date <= the deadline. Void hazards and
+    those without a date found count nowhere."""
 
     def __init__(self, mondays: list[date], breakdowns: dict[int, _Breakdown], walked_from: int = 0) -> None:
         self.walked_from = walked_from  # the walk's period 0 is week walked_from (the earlier ones are in trends)

@@ -68,8 +68,8 @@ class ReportQueries(Queries):
             yield hazard_id, fields, supervised, entries
 
     # -- the weekly report's figures of the hazards unchanged since a moment, in SQL ------------
-    # The same rules as the SQLite store's methods of these names (register/weekly.py's _Figures
-    # and _Breakdown for a hazard as it is now); test_scale holds the split replay equal to the full
+    # The same rules as the SQLite store's methods of these names (register/weekly.py's _Spans
+    # and _Breakdown's lists for a hazard as it is now); test_scale holds the split replay equal to the full
     # one on both engines.
 
     def weekly_unchanged_groups(self, since: str, weeks: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:

@@ -104,7 +104,7 @@ class ReportQueries:
             # Inside a transaction the rows go if it is rolled back: kept for this query alone.
             self._changed_for = None if self.conn.in_transaction else key
         return "SELECT id FROM temp.weekly_changed"
-    # Each sum is the rule of register/weekly.py's _Figures and _Breakdown for a hazard as it is
+    # Each sum is the rule of register/weekly.py's _Spans (and _Breakdown's lists) for a hazard as it is
     # now; tests hold the two equal (test_scale: the split replay against the full one).
 
     def weekly_unchanged_groups(self, since: str, weeks: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
@@ -120,7 +120,7 @@ class ReportQueries:
         those found since the earliest week began (hazards_found_on: found up to a week's end is
         all of them less those found after it) and those overdue by the latest week's end, each
         a range of an index. Summed here into the figures by the rules of register/weekly.py's
-        _Figures and _Breakdown (tests hold the two equal: the split replay against the full one)."""
+        _Spans (tests hold the two equal: the split replay against the full one)."""
         changed = self._changed_since(since)
         params: dict[str, Any] = {"since": since}
         for n, (first, last) in enumerate(weeks):
@@ -362,7 +362,7 @@ _CHANGED_SINCE = ("SELECT record_id, min(effective_at), max(action IN ('create',
 _REPLAYED = "NOT (born AND first_at >= :until)"
 # lifecycle.missing_plan: a guarantee missing is NULL or empty (funds as stored, in fen).
 _MISSING_PLAN = " OR ".join(f"{c} IS NULL OR {c} = ''" for c in ("owner", "measures", "funds_fen", "deadline", "contingency"))
-# The weekly report's lists (register/weekly.py's _Breakdown._list), for a hazard as it is now:
+# The weekly report's lists (register/weekly.py's _Breakdown.add_to_lists), for a hazard as it is now:
 # which hazards each holds, and its order (the report's keys; ids are never equal).
 _LISTS = {
     "overdue": ("status IN ('open', 'rectifying') AND deadline IS NOT NULL AND deadline != '' AND deadline <= :last",
