@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # What each migration after 8 added, undone (last first). A new migration adds its line here.
-UNDO: dict[int, list[str]] = {
+UNDO: dict[int, list[str | tuple[str, str | None]]] = {
     9: ["DROP TABLE unit_industries"],
     10: ["DROP TABLE calendar_days"],
     11: ["DROP TABLE supervision_steps", "ALTER TABLE supervisions DROP COLUMN notice_no"],
@@ -17,6 +17,9 @@ UNDO: dict[int, list[str]] = {
          "DROP TABLE case_steps", "DROP TABLE case_links", "DROP TABLE cases"],
     16: ["CREATE INDEX history_at ON history(at)", "CREATE INDEX history_hash ON history(hash)"],
     17: ["DROP INDEX hazards_weekly", "DROP INDEX hazards_found_on", "CREATE INDEX hazards_found_on ON hazards(found_on)"],
+    # (SQLite's alone: PostgreSQL's m018 adds nothing)
+    18: [("DROP TRIGGER hazard_tally_added", None), ("DROP TRIGGER hazard_tally_changed", None),
+         ("DROP TRIGGER hazard_tally_removed", None), ("DROP TABLE hazard_tally", None)],
 }
 
 
@@ -25,7 +28,10 @@ def back_to(address: str | Path, engine: str, version: int) -> None:
     from hazreg.storage import SCHEMA_VERSION
 
     assert max(UNDO) == SCHEMA_VERSION, "a migration without its undo in tests/older.py"
-    statements = [sql for n in sorted(UNDO, reverse=True) if n > version for sql in UNDO[n]]
+    # A statement is the same on both engines, or a pair (SQLite's, PostgreSQL's or None).
+    statements = [sql if isinstance(sql, str) else sql[engine != "sqlite"]
+                  for n in sorted(UNDO, reverse=True) if n > version for sql in UNDO[n]]
+    statements = [sql for sql in statements if sql is not None]
     if engine == "sqlite":
         import sqlite3
 

@@ -768,13 +768,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The stored figures of week {week} differ from what the history replays to: changed behind hazreg's back",
         "第 {week} 周保存的周报数据与变更记录回放结果不一致：被绕过 hazreg 修改",
     ),
+    "check.tally": (
+        "The weekly report's count of the hazards differs from the hazards in {count} groups; run hazreg check --repair-index",
+        "周报所用的隐患计数与隐患不一致（{count} 组）；请运行 hazreg check --repair-index",
+    ),
+    "check.tally_triggers": (
+        "The weekly report's count of the hazards is no longer kept with them (a trigger is missing); run hazreg check --repair-index",
+        "周报所用的隐患计数已不再随隐患更新（触发器缺失）；请运行 hazreg check --repair-index",
+    ),
     "check.migrations": ("The migrations table of {path} is missing or damaged", "{path} 的迁移记录表缺失或已损坏"),
     "msg.check_not_regular": (
         "Not a plain file in the register's folder: the file with sha256 {sha}",
         "不是台账文件夹内的普通文件：sha256 为 {sha} 的文件",
     ),
     "msg.index_repaired": ("Rebuilt the search index: {count} hazards (recorded in history).", "已重建检索索引：{count} 条隐患（已记入变更记录）。"),
-    "help.opt.repair_index": ("Rebuild the search index from the hazards; the repair is recorded in history.", "根据隐患重建检索索引；重建记入变更记录。"),
+    "msg.tally_repaired": ("Counted the hazards afresh for the weekly report: {groups} groups.", "已重新统计周报所用的隐患计数：{groups} 组。"),
+    "help.opt.repair_index": (
+        "Rebuild the search index (and the weekly report's count of the hazards) from the hazards; the repair is recorded in history.",
+        "根据隐患重建检索索引（及周报所用的隐患计数）；重建记入变更记录。",
+    ),
     "heading.supervision": ("Supervision (挂牌督办)", "挂牌督办"),
     "heading.extensions": ("Deadline extensions", "延期记录"),
     "heading.escalations": ("Escalation", "升级督办"),

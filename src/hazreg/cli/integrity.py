@@ -30,7 +30,10 @@ def check(
 
         reg = register()  # a read first: a path with no register is an error, not a new register
         require_register(reg)
-        say(t("msg.index_repaired", count=rebuild(register(write=True))))
+        count, groups = rebuild(register(write=True))
+        say(t("msg.index_repaired", count=count))
+        if groups is not None:
+            say(t("msg.tally_repaired", groups=groups))
         return
     reg = register()
     require_register(reg)

@@ -112,6 +112,7 @@ def _copy_checked(source: Register, dest: Register) -> dict[str, Any]:
         for digest, _size in source.store.stored_files():
             _put_blob(dest, digest, _blob(source, digest))
         dest.store.rebuild_search_index()
+        dest.store.recount_tally()
         dest.timezone = source.timezone
         after = check_register(dest)
         if not after["ok"] or dest.store.chain_head() != (entries, head):

@@ -367,7 +367,8 @@ def replay_settings(reg: Register) -> list[dict[str, Any]]:
 
 def structure_problems(reg: Register) -> list[dict[str, Any]]:
     """What the chain and the replay cannot see: a counter past the last row (rows removed from
-    the end), the search index against the hazards, and the record of migrations applied."""
+    the end), the search index and the weekly report's count against the hazards, and the
+    record of migrations applied."""
     from hazreg.storage.sqlite.migrations import migrations
 
     problems: list[dict[str, Any]] = []
@@ -380,6 +381,11 @@ def structure_problems(reg: Register) -> list[dict[str, Any]]:
         problems.append({"problem": "index_missing"})
     elif stale:
         problems.append({"problem": "index_stale", "count": stale, "first": f"H{first}"})
+    differing, kept = reg.store.tally_problems()  # the weekly report's count of the hazards (SQLite's)
+    if differing:
+        problems.append({"problem": "tally", "count": differing})
+    if not kept:
+        problems.append({"problem": "tally_triggers"})
     if reg.store.migrations_applied() != [m.name for m in migrations._migrations]:
         problems.append({"problem": "migrations", "path": str(reg.store.address)})
     return problems
@@ -517,13 +523,17 @@ def _other_checks(reg: Register, beside: dict[str, _Beside]) -> dict[str, Any]:
     }
 
 
-def repair_index(reg: Register) -> int:
-    """Rebuild the search index from the hazards it is derived from; the repair is kept in history."""
+def repair_index(reg: Register) -> tuple[int, int | None]:
+    """Rebuild the search index, and the weekly report's count of the hazards where the engine
+    keeps one, from the hazards they are derived from: (hazards indexed, groups counted or
+    None); the repair is kept in history."""
     require_register(reg)
     with reg.store.transaction():
         count = reg.store.rebuild_search_index()
-        reg.ctx.log("register", 0, "repair_index", None, {"hazards": count})
-    return count
+        groups = reg.store.recount_tally()
+        reg.ctx.log("register", 0, "repair_index", None,
+                    {"hazards": count, **({} if groups is None else {"tally_groups": groups})})
+    return count, groups
 
 
 def require_register(reg: Register) -> None:

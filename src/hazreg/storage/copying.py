@@ -78,6 +78,12 @@ def load(store: Any, table: str, names: Sequence[str], values: Iterable[tuple[An
     quoted = ", ".join(f'"{n}"' for n in names)
     written = 0
     if is_sqlite(store):
+        if table == "hazards":
+            # The count of the hazards (sqlite/tally.py) is derived, like the search index: made
+            # afresh by the destination once the rows are in (recount_tally), not row by row.
+            from hazreg.storage.sqlite import tally
+
+            tally.drop(store.conn)
         marks = ", ".join("?" for _ in names)
         batch: list[tuple[Any, ...]] = []
         for row in values:

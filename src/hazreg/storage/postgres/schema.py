@@ -495,6 +495,12 @@ M017 = [
     "CREATE INDEX hazards_found_on ON hazards(found_on, status, level, industry, locality)",
 ]
 
+# Nothing: SQLite's m018 adds the count its weekly report reads instead of every hazard's index
+# entry (storage/sqlite/tally.py); PostgreSQL counts the unchanged hazards in its one scan with the
+# rest (reports.py), so it keeps no such table. Recorded all the same: both engines' registers
+# name the same migrations.
+M018: list[str] = []
+
 # (name, statements), in order; the names are SQLite's (storage/sqlite/migrations.py).
 MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m001_units_hazards_history", M001),
@@ -514,6 +520,7 @@ MIGRATIONS: list[tuple[str, list[Any]]] = [
     ("m015_cases", M015),
     ("m016_drop_unused_history_indexes", M016),
     ("m017_weekly_indexes", M017),
+    ("m018_hazard_tally", M018),
 ]
 
 

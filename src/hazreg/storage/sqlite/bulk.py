@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hazreg.money import to_fen
 from hazreg.search import index_text
+from hazreg.storage.sqlite import tally
 from hazreg.storage.sqlite.store import _HAZARD_ROW, _HISTORY_INSERT
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class HazardBulk:
         self.had_hazards = top is not None
         self.set_aside_after = max(self.SET_ASIDE_AFTER, top or 0)
         self.set_aside: list[str] = []  # the CREATE INDEX statements of the indexes dropped
+        self.tally_aside = False  # the count of the hazards dropped with them (tally.py)
         self.added = 0
         self.bloom = bytearray(self.BLOOM_BITS >> 3)
         self.pending_ids: set[int] = set()
@@ -163,6 +165,10 @@ class HazardBulk:
             self.conn.execute(f'DROP INDEX "{name}"')
             self.set_aside.append(sql)
         self.conn.execute("INSERT INTO hazard_search (hazard_search, rank) VALUES ('hashsize', ?)", (self.HASHSIZE,))
+        # The weekly report's count of the hazards too: counted once at the end (0.8 s at a million)
+        # instead of by its triggers, row by row (about 12 µs a hazard).
+        tally.drop(self.conn)
+        self.tally_aside = True
         fault("import:set-aside")
 
     def finish(self) -> None:
@@ -179,6 +185,9 @@ class HazardBulk:
                 self.conn.execute(sql)
             self.set_aside.clear()
             fault("import:indexed")
+        if self.tally_aside:
+            tally.create(self.conn)
+            self.tally_aside = False
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from typing import Any
 from hazreg.chain import FIELDS as CHAIN_FIELDS
 from hazreg.chain import entry_text, texts_of
 from hazreg.search import index_text, index_texts
+from hazreg.storage.sqlite import tally
 
 # The tables whose rows a creation entry in history names (uid and created_at), by record type.
 TABLE_OF = {"unit": "units", "hazard": "hazards", "inspection": "inspections", "campaign": "campaigns",
@@ -171,6 +172,15 @@ class IntegrityQueries:
             "SELECT h.id, h.description, u.name FROM hazards h JOIN units u ON u.id = h.unit_id ORDER BY h.id")]
         self.conn.executemany("INSERT INTO hazard_search (rowid, text) VALUES (?, ?)", rows)
         return len(rows)
+
+    def tally_problems(self) -> tuple[int, bool]:
+        """The weekly report's count of the hazards against the hazards (storage/sqlite/tally.py):
+        (groups counted otherwise, whether the triggers that keep it are all there)."""
+        return tally.problems(self.conn)
+
+    def recount_tally(self) -> int | None:
+        """That count and its triggers made afresh from the hazards (in a write); how many groups."""
+        return tally.recount(self.conn)
 
     def migrations_applied(self) -> list[str] | None:
         """The names of hazreg's migrations recorded as applied, in order; None if the table is gone."""

@@ -114,9 +114,10 @@ class ReportQueries:
         fixed_all, major_found_all, major_fixed_all, found_week, fixed_week, major_found_week,
         major_fixed_week, overdue).
 
-        Read from the indexes alone (m017), never the wide rows, and with no test per hazard and
-        week: the hazards counted by (status, level, industry, locality) in one pass over
-        hazards_weekly (every hazard, less the changed ones, counted the same way by id), then
+        Read from the indexes alone (m017) and the count kept beside the hazards (m018), never the
+        wide rows, and with no test per hazard and week: the hazards by (status, level, industry,
+        locality) as hazard_tally counts them (every hazard, less the changed ones, counted the
+        same way by id), then
         those found since the earliest week began (hazards_found_on: found up to a week's end is
         all of them less those found after it) and those overdue by the latest week's end, each
         a range of an index. Summed here into the figures by the rules of register/weekly.py's
@@ -130,12 +131,14 @@ class ReportQueries:
         counted = "status IS NOT 'void' AND found_on > ''"
         key = "status, level, industry, locality"
         timed = "rectified_on > '' AND deadline > ''"
-        # (status, level, industry, locality) -> [hazards, timed, on time]
+        # (status, level, industry, locality) -> [hazards, timed, on time]: every hazard as
+        # hazard_tally counts it (m018), less the changed ones counted the same way
         totals: dict[tuple[Any, ...], list[int]] = {}
-        for sign, where in ((1, ""), (-1, f" AND id IN ({changed})")):
-            for *group, n, t, on_time in self._tuples(
-                    f"SELECT {key}, count(*), sum({timed}), sum({timed} AND rectified_on <= deadline)"
-                    f" FROM hazards WHERE {counted}{where} GROUP BY {key}", params):
+        every = self._tuples(f"SELECT {key}, hazards, timed, on_time FROM hazard_tally WHERE status IS NOT 'void'")
+        changed_ones = self._tuples(f"SELECT {key}, count(*), sum({timed}), sum({timed} AND rectified_on <= deadline)"
+                                    f" FROM hazards WHERE {counted} AND id IN ({changed}) GROUP BY {key}", params)
+        for sign, rows in ((1, every), (-1, changed_ones)):
+            for *group, n, t, on_time in rows:
                 row = totals.setdefault(_grouped(group), [0, 0, 0])
                 row[0] += sign * n
                 row[1] += sign * (t or 0)

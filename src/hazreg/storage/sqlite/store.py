@@ -28,6 +28,7 @@ from hazreg.storage.portable.accidents import AccidentQueries
 from hazreg.storage.portable.cases import CaseQueries
 from hazreg.storage.portable.documents import DocumentQueries
 from hazreg.storage.portable.listing import urgent_first_by_index
+from hazreg.storage.sqlite import tally
 from hazreg.storage.sqlite.campaigns import CampaignQueries
 from hazreg.storage.sqlite.exports import ExportQueries
 from hazreg.storage.sqlite.integrity import IntegrityQueries
@@ -295,7 +296,10 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
         if mismatched or {n for n in mine if n not in theirs and n != "sqlite_sequence"}:
             raise Refused("err.restore_schema", path=str(self.path))
         conn.execute("PRAGMA defer_foreign_keys = ON")  # rows come table by table; keys hold at COMMIT
-        for name in wanted:
+        # The weekly report's count of the hazards is derived: counted once the hazards are in,
+        # not by its triggers as every hazard is removed and put back one by one.
+        tally.drop(conn)
+        for name in (n for n in wanted if n != "hazard_tally"):
             names = ", ".join(f'"{c}"' for c in (["rowid"] if name in virtual else []) + columns("src", name))
             conn.execute(f'DELETE FROM main."{name}"')
             conn.execute(f'INSERT INTO main."{name}" ({names}) SELECT {names} FROM src."{name}"')
@@ -303,6 +307,7 @@ class Store(ReportQueries, CampaignQueries, SupervisionQueries, DocumentQueries,
             conn.execute("DELETE FROM main.sqlite_sequence")
         if "sqlite_sequence" in theirs:
             conn.execute("INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM src.sqlite_sequence")
+        tally.create(conn)
 
     # -- transactions and small helpers -------------------------------------------------
 
