@@ -550,13 +550,13 @@ def _count_unchanged(reg: Register, mondays: list[date], start: int, figures: di
     since = bounds[start + 1]
     counted = 0 if any(w not in closed for w in range(start)) else start
     closings = dict(closed)
-    closings.update(enumerate(reg.store.hazard_action_counts("verify", bounds[counted:]), counted))
+    spans = reg.store.hazard_action_counts(("verify", "done", "void", "verify_fail"), bounds[counted:])
+    closings.update((w, counts["verify"]) for w, counts in enumerate(spans, counted))
     for w, n in closings.items():
         if n and w <= start:
             events[w]["closed"] = n
     for action in ("done", "void", "verify_fail"):
-        n = reg.store.hazard_action_counts(action, bounds[start:])[0]
-        if n:
+        if n := spans[start - counted][action]:
             events[start][_EVENTS[action]] = n
     if start in breakdowns:  # an asked week's own events (its week before kept): its on-time rate too
         events[start].update(_done_timing(reg, bounds[start], bounds[start + 1]))

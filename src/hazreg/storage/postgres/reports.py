@@ -133,12 +133,16 @@ class ReportQueries(Queries):
             f" AND found_on IS NOT NULL AND found_on != '' AND ({_MISSING_PLAN})"
             f" AND id NOT IN ({_CHANGED_SINCE})", {"since": since}))[0])
 
-    def hazard_action_counts(self, action: str, bounds: Sequence[str]) -> list[int]:
-        """How many hazard entries of `action` took effect in each span bounds[n]..bounds[n + 1]."""
-        return [self._one(
-            "SELECT count(*) AS n FROM history WHERE record_type = 'hazard' AND effective_at >= %s"
-            " AND effective_at < %s AND action = %s", (start, end, action))["n"]  # type: ignore[index]
-            for start, end in itertools.pairwise(bounds)]
+    def hazard_action_counts(self, actions: Sequence[str], bounds: Sequence[str]) -> list[dict[str, int]]:
+        """See the SQLite store: each span's hazard entries counted by action."""
+        spans = []
+        for start, end in itertools.pairwise(bounds):
+            counts = dict.fromkeys(actions, 0)
+            counts.update({action: int(n) for action, n in self._tuples(
+                "SELECT action, count(*) FROM history WHERE record_type = 'hazard' AND effective_at >= %s"
+                " AND effective_at < %s AND action = ANY(%s) GROUP BY action", (start, end, list(actions)))})
+            spans.append(counts)
+        return spans
 
     def hazard_done_chains(self, start: str, end: str) -> Iterator[tuple[Any, ...]]:
         """See the SQLite store: each `done` entry of start..end with the later entries about its hazard."""
