@@ -359,6 +359,22 @@ def apply_more(reg: Register, unit: int, step: tuple[int, str, int, int]) -> Non
         pass
 
 
+def apply_to_two_units(reg: Register, steps: list[tuple[int, str, int, int]]) -> None:
+    """Two units in two industries and localities, then `steps` by apply_more (every third on the
+    second unit); the clock put back to the tests' own."""
+    import os
+
+    from conftest import NOW
+
+    unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
+    other = reg.units.add({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
+    try:
+        for n, step in enumerate(steps):
+            apply_more(reg, other if n % 3 == 2 else unit, step)
+    finally:
+        os.environ["HAZREG_NOW"] = NOW
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=SPLIT_STEPS, asked=st.lists(st.integers(0, len(WEEKS)), min_size=1, max_size=3, unique=True),
        legacy=st.booleans())
@@ -367,23 +383,15 @@ def test_the_split_replay_equals_taking_every_hazard_back(steps, asked, legacy):
     report, to the last list entry, as taking every hazard back one by one. With `legacy`, some
     rows say what no command writes (as an import --legacy or an older register may): found on
     the asked week's last day, a deadline then, a closed major without its measures."""
-    import os
     from datetime import date, timedelta
 
-    from conftest import NOW
     from hazreg.register import open_register
     from hazreg.register.weekly import replayed_week, replayed_weeks, trend
 
     with tempfile.TemporaryDirectory() as folder:
         reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
         try:
-            unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
-            other = reg.units.add({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
-            try:
-                for n, step in enumerate(steps):
-                    apply_more(reg, other if n % 3 == 2 else unit, step)
-            finally:
-                os.environ["HAZREG_NOW"] = NOW
+            apply_to_two_units(reg, steps)
             mondays = [date(2026, 9, 28) + timedelta(weeks=i) for i in asked]  # weeks 40 to 48 (the current one)
             if legacy:
                 sunday = (mondays[0] + timedelta(days=6)).isoformat()

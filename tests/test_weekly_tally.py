@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from test_scale import SPLIT_STEPS, apply_more
+from test_check_tables import tamper
+from test_scale import SPLIT_STEPS, apply_to_two_units
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -33,32 +34,15 @@ def counted(conn: sqlite3.Connection) -> tuple[list[tuple], list[tuple]]:
     return [tuple(r) for r in conn.execute(_TALLY)], recount
 
 
-def tamper(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    for sql in statements:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=SPLIT_STEPS)
 def test_the_tally_is_the_count_of_the_hazards_after_any_commands(steps):
-    import os
-
-    from conftest import NOW
     from hazreg.register import open_register
 
     with tempfile.TemporaryDirectory() as folder:
         reg = open_register(Path(folder) / "r.db", write=True, operator="tester")
         try:
-            unit = reg.units.add({"name": "临江市宏达化工有限公司", "industry": "fire", "locality": "青山镇"})["id"]
-            other = reg.units.add({"name": "临江市恒泰建设有限公司", "industry": "construction", "locality": "白沙镇"})["id"]
-            try:
-                for n, step in enumerate(steps):
-                    apply_more(reg, other if n % 3 == 2 else unit, step)
-            finally:
-                os.environ["HAZREG_NOW"] = NOW
+            apply_to_two_units(reg, steps)
             tally, recount = counted(reg.store.conn)
             assert tally == recount
             # Rows no command writes (another program's edit, an older register): the same.

@@ -117,11 +117,11 @@ class ReportQueries:
         Read from the indexes alone (m017) and the count kept beside the hazards (m018), never the
         wide rows, and with no test per hazard and week: the hazards by (status, level, industry,
         locality) as hazard_tally counts them (every hazard, less the changed ones, counted the
-        same way by id), then
-        those found since the earliest week began (hazards_found_on: found up to a week's end is
-        all of them less those found after it) and those overdue by the latest week's end, each
-        a range of an index. Summed here into the figures by the rules of register/weekly.py's
-        _Spans (tests hold the two equal: the split replay against the full one)."""
+        same way by id), then those found since the earliest week began (hazards_found_on: found
+        up to a week's end is all of them less those found after it) and those overdue by the
+        latest week's end, each a range of an index. Summed here into the figures by the rules of
+        register/weekly.py's _Spans (tests hold the two equal: the split replay against the full
+        one; tally.py's count against the hazards, test_weekly_tally)."""
         changed = self._changed_since(since)
         params: dict[str, Any] = {"since": since}
         for n, (first, last) in enumerate(weeks):
