@@ -145,3 +145,18 @@ def test_a_restored_register_is_counted_as_its_backup(cli, demo, tmp_path):
     conn.close()
     assert tally == recount and sum(r[4] for r in tally) == 70
     cli("check")
+
+
+def test_a_backup_from_before_the_tally_is_restored_counted(cli, demo, tmp_path):
+    from older import back_to
+
+    copy = tmp_path / "older.db"
+    cli("backup", str(copy))
+    back_to(copy, "sqlite", 17)
+    cli("add", "消防通道堵塞", "--unit", "U2", "--deadline", "+3d")
+    cli("restore", str(copy))
+    conn = sqlite3.connect(demo)
+    tally, recount = counted(conn)
+    conn.close()
+    assert tally == recount and sum(r[4] for r in tally) == 70
+    cli("check")
