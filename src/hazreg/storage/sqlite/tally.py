@@ -5,7 +5,10 @@ of all of them read from their index took 0.7 s at a million hazards, in every r
 hazard_tally holds that count, kept by triggers in the same write as the hazard whatever writes
 it (a command, an import, a restore, another program's plain `sqlite3` edit), so the report
 reads a few hundred rows instead. It is derived, never the truth: `check` counts the hazards
-again and compares (structure_problems), and `check --repair-index` counts them afresh.
+again and compares (structure_problems), and `check --repair-index` counts them afresh. (One
+edit slips past triggers: another program's INSERT OR REPLACE over a hazard removes the old row
+without its delete trigger, unless that program turned recursive triggers on; `check` names the
+drift. hazreg never replaces a hazard's row.)
 
 What a hazard counts for, in each group (as register/weekly.py's _Spans counts a hazard as it is
 now): the hazard, if it has a date found; whether it is timed (a deadline and a date rectified);
