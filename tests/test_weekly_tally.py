@@ -85,7 +85,7 @@ def test_a_tampered_tally_is_caught_by_check_and_counted_afresh_by_repair(cli, d
            "DELETE FROM hazard_tally WHERE (status, level, industry, locality) ="
            " (SELECT status, level, industry, locality FROM hazard_tally WHERE status = 'open' LIMIT 1)")
     said = cli("check", code=1).stderr
-    assert "The weekly report's count of the hazards differs from the hazards in 2 groups" in said
+    assert "The weekly report's count of the hazards differs from the hazards (groups differing: 2)" in said
     assert "check --repair-index" in said
     out = cli("check", "--repair-index").stdout
     assert "Rebuilt the search index: 70 hazards" in out

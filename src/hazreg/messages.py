@@ -769,7 +769,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {week} 周保存的周报数据与变更记录回放结果不一致：被绕过 hazreg 修改",
     ),
     "check.tally": (
-        "The weekly report's count of the hazards differs from the hazards in {count} groups; run hazreg check --repair-index",
+        "The weekly report's count of the hazards differs from the hazards (groups differing: {count}); run hazreg check --repair-index",
         "周报所用的隐患计数与隐患不一致（{count} 组）；请运行 hazreg check --repair-index",
     ),
     "check.tally_triggers": (
