@@ -15,9 +15,10 @@ complete one and one ten weeks back, then the last complete one again (stored); 
 then verifies the three stored weeks too. Then `report trend` with three of its twelve weeks
 kept, and with all of them; and last as an office that runs its report each week has it: last
 week's report the first time, with the week before kept, now and on the next Monday morning
-(nothing written since); then `check` again, with the trend's twelve weeks kept. --compare SRC also times the last week's report
-(first time, then stored) and `check` by another source tree (e.g. main's) on the same copy,
-in the same run, at every size. --no-extra leaves out the import, export and start-up sections.
+(nothing written since); then `check` again, with the trend's twelve weeks kept. --compare SRC
+also times every one of those commands by another source tree (e.g. main's), on its own copy of
+the same register brought up to that tree's schema (a tree refuses a register at a newer
+schema), each step by both trees one after the other, in the same run, at every size. --no-extra leaves out the import, export and start-up sections.
 Aims at 1M: peak under 300 MB; `report weekly` under 2 s; `check` under 30 s.
 """
 
@@ -120,48 +121,44 @@ def _next_monday(moment: str) -> str:
     return local.astimezone(zone("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def work_copy(folder: Path, register: Path, hazards: int) -> Path:
-    """A fresh copy of the cached register to time commands on, brought up to this schema."""
-    work = folder / f"work-{hazards}.db"
+def work_copy(folder: Path, register: Path, hazards: int, tree: Path | None = None) -> Path:
+    """A fresh copy of the cached register to time commands on, brought up to the schema of this
+    hazreg (or of the source tree `tree`, in a child process: a register at a newer schema than
+    a tree's is refused by it, so each tree compared times its own copy)."""
+    work = folder / (f"work-{hazards}.db" if tree is None else f"work-{hazards}-compared.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     conn = sqlite3.connect(register)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     shutil.copyfile(register, work)
-    from hazreg.register import open_register
+    if tree is None:
+        from hazreg.register import open_register
 
-    open_register(work, write=True).store.close()  # brought up to this schema, untimed
+        open_register(work, write=True).store.close()  # brought up to this schema, untimed
+    else:
+        subprocess.run([sys.executable, "-c", "import sys; from hazreg.register import open_register;"
+                        " open_register(sys.argv[1], write=True).store.close()", str(work)],
+                       env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
     return work
 
 
-def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path | None,
-            ) -> tuple[Path, list[tuple[str, float, float, float, int]]]:
-    register, meta = ensure(folder, hazards, seed, rebuild)
-    work = work_copy(folder, register, hazards)
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(HAZREG_DB=str(work), HAZREG_NOW=meta["now"], HAZREG_OPERATOR="bench")
+def _steps(work: Path, meta: dict[str, Any], env: dict[str, str], by: str = "",
+           ) -> list[tuple[str | None, list[str], dict[str, str]]]:
+    """The commands timed on one copy (labelled, `by` naming another tree) and those between them."""
+    env = {**env, "HAZREG_DB": str(work)}
     hz = [sys.executable, "-m", "hazreg"]
-    run([*hz, "--help"], env)  # bytecode compiled, files in the page cache
     current, past = _iso_week(meta["now"], 0), _iso_week(meta["now"], 10)
-    steps: list[tuple[str | None, list[str], dict[str, str]]] = []
-    if compare is not None:
-        # The last week by the other tree first (it keeps the week its own way), then this tree's.
-        other = {**env, "PYTHONPATH": str(compare)}
-        steps += [(f"report weekly (last week, first time) by {compare}", [*hz, "report", "weekly"], other),
-                  (f"report weekly (last week, stored) by {compare}", [*hz, "report", "weekly"], other)]
-        # The other tree kept the last week: forget it, so this tree's "first time" is one.
-        steps.append((None, [sys.executable, "-c", _FORGET, str(work)], env))
-    steps += [(f"report weekly --week {current} (first time)", [*hz, "report", "weekly", "--week", current], env),
-             ("report weekly (last week, first time)", [*hz, "report", "weekly"], env),
-             (f"report weekly --week {past} (first time)", [*hz, "report", "weekly", "--week", past], env),
-             ("report weekly (last week, stored)", [*hz, "report", "weekly"], env),
-             ("check", [*hz, "check"], env),
-             # The trend's twelve weeks: three of them kept by the reports above; then every one,
-             # as in an office that runs its weekly report each week (kept untimed, after check,
-             # so check recomputes the same three weeks as before).
-             ("report trend (3 of 12 weeks kept)", [*hz, "report", "trend"], env)]
+    steps: list[tuple[str | None, list[str], dict[str, str]]] = [
+        (f"report weekly --week {current} (first time)", [*hz, "report", "weekly", "--week", current], env),
+        ("report weekly (last week, first time)", [*hz, "report", "weekly"], env),
+        (f"report weekly --week {past} (first time)", [*hz, "report", "weekly", "--week", past], env),
+        ("report weekly (last week, stored)", [*hz, "report", "weekly"], env),
+        ("check", [*hz, "check"], env),
+        # The trend's twelve weeks: three of them kept by the reports above; then every one,
+        # as in an office that runs its weekly report each week (kept untimed, after check,
+        # so check recomputes the same three weeks as before).
+        ("report trend (3 of 12 weeks kept)", [*hz, "report", "trend"], env)]
     steps += [(None, [*hz, "report", "weekly", "--week", _iso_week(meta["now"], n)], env) for n in range(1, 12)]
     steps.append(("report trend (12 of 12 weeks kept)", [*hz, "report", "trend"], env))
     # The office's Monday: last week's report, the week before kept by last Monday's (it reads that
@@ -176,10 +173,24 @@ def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path 
     # `check` as in that office: the trend's twelve weeks kept (the current one and the eleven
     # before it), each recomputed from the history.
     steps.append(("check (the trend's weeks kept)", [*hz, "check"], env))
+    return [(None if label is None else label + by, cmd, environment) for label, cmd, environment in steps]
+
+
+def measure(folder: Path, hazards: int, seed: int, rebuild: bool, compare: Path | None,
+            ) -> tuple[Path, list[tuple[str, float, float, float, int]]]:
+    register, meta = ensure(folder, hazards, seed, rebuild)
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(HAZREG_NOW=meta["now"], HAZREG_OPERATOR="bench")
+    work = work_copy(folder, register, hazards)
+    run([sys.executable, "-m", "hazreg", "--help"], env)  # bytecode compiled, files in the page cache
+    steps = _steps(work, meta, env)
     if compare is not None:
-        # The same check by another source tree (e.g. main's), on the same copy in the same run
-        # (it recomputes the weeks this tree kept, its own way).
-        steps.append((f"check by {compare}", [*hz, "check"], {**env, "PYTHONPATH": str(compare)}))
+        # The same commands by another source tree (e.g. main's), on its own copy of the same
+        # register, one after the other with this tree's (each step by both before the next).
+        other = _steps(work_copy(folder, register, hazards, compare), meta, {**env, "PYTHONPATH": str(compare)},
+                       f" by {compare}")
+        steps = [step for pair in zip(other, steps, strict=True) for step in pair]
     results = []
     for label, cmd, environment in steps:
         if label is None:  # a step between the timed ones, not timed
