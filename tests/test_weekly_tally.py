@@ -48,7 +48,9 @@ def test_the_tally_is_the_count_of_the_hazards_after_any_commands(steps):
             # Rows no command writes (another program's edit, an older register): the same.
             reg.store.conn.execute("UPDATE hazards SET found_on = '', industry = 'trade' WHERE id % 3 = 0")
             reg.store.conn.execute("UPDATE hazards SET rectified_on = deadline WHERE id % 3 = 1")
+            reg.store.conn.execute("PRAGMA foreign_keys = OFF")  # (a listed hazard's rows left behind)
             reg.store.conn.execute("DELETE FROM hazards WHERE id % 5 = 4")
+            reg.store.conn.execute("PRAGMA foreign_keys = ON")
             tally, recount = counted(reg.store.conn)
             assert tally == recount
         finally:
@@ -67,9 +69,7 @@ def test_the_demo_register_is_counted_and_the_report_reads_the_count(cli, demo):
     conn.close()
     assert tally == recount and sum(r[4] for r in tally) == 70
     honest = json.loads(cli("report", "weekly", "-f", "json").stdout)
-    cli("config", "timezone", "Asia/Urumqi")  # another week's edges: the kept week is not read
-    cli("config", "timezone", "Asia/Shanghai")
-    tamper(demo, "DELETE FROM weekly_computed",
+    tamper(demo, "DELETE FROM weekly_computed",  # (the week kept just now forgotten: computed again)
            "UPDATE hazard_tally SET hazards = hazards + 4 WHERE (status, level, industry, locality) ="
            " (SELECT status, level, industry, locality FROM hazard_tally WHERE status = 'open' LIMIT 1)")
     misled = json.loads(cli("report", "weekly", "-f", "json").stdout)
