@@ -34,6 +34,17 @@ def counted(conn: sqlite3.Connection) -> tuple[list[tuple], list[tuple]]:
     return [tuple(r) for r in conn.execute(_TALLY)], recount
 
 
+def counted_in(path: Path, *edits: str) -> tuple[list[tuple], list[tuple]]:
+    """`counted` in the register file at `path`, after `edits` made there behind hazreg's back."""
+    conn = sqlite3.connect(path)
+    try:
+        for sql in edits:
+            conn.execute(sql)
+        return counted(conn)
+    finally:
+        conn.close()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=SPLIT_STEPS)
 def test_the_tally_is_the_count_of_the_hazards_after_any_commands(steps):
@@ -64,9 +75,7 @@ def demo(cli, isolated):
 
 
 def test_the_demo_register_is_counted_and_the_report_reads_the_count(cli, demo):
-    conn = sqlite3.connect(demo)
-    tally, recount = counted(conn)
-    conn.close()
+    tally, recount = counted_in(demo)
     assert tally == recount and sum(r[4] for r in tally) == 70
     honest = json.loads(cli("report", "weekly", "-f", "json").stdout)
     tamper(demo, "DELETE FROM weekly_computed",  # (the week kept just now forgotten: computed again)
@@ -91,9 +100,7 @@ def test_a_tampered_tally_is_caught_by_check_and_counted_afresh_by_repair(cli, d
     assert "Rebuilt the search index: 70 hazards" in out
     assert "Counted the hazards afresh for the weekly report" in out
     cli("check")
-    conn = sqlite3.connect(demo)
-    tally, recount = counted(conn)
-    conn.close()
+    tally, recount = counted_in(demo)
     assert tally == recount
     assert json.loads(cli("report", "weekly", "-f", "json").stdout) == before
 
@@ -108,10 +115,8 @@ def test_a_dropped_trigger_is_caught_before_the_count_drifts_and_repair_restores
     cli("start", "H71")
     cli("done", "H71")
     cli("void", "H45", "--reason", "重复录入")
-    conn = sqlite3.connect(demo)
-    conn.execute("DELETE FROM hazards WHERE id = 3")  # (a row removed behind hazreg's back: counted down too)
-    tally, recount = counted(conn)
-    conn.close()
+    # (a row removed behind hazreg's back: counted down too)
+    tally, recount = counted_in(demo, "DELETE FROM hazards WHERE id = 3")
     assert tally == recount
 
 
@@ -125,9 +130,7 @@ def test_a_register_from_before_the_tally_is_counted_when_opened(cli, demo):
     conn.close()
     cli("check")  # brought up to date as it is opened, the count made from its hazards
     cli("add", "配电箱未接地", "--unit", "U3", "--deadline", "+3d")
-    conn = sqlite3.connect(demo)
-    tally, recount = counted(conn)
-    conn.close()
+    tally, recount = counted_in(demo)
     assert tally == recount and sum(r[4] for r in tally) == 71
     assert json.loads(cli("report", "weekly", "-f", "json").stdout)["figures"] == honest["figures"]
 
@@ -140,9 +143,7 @@ def test_a_restored_register_is_counted_as_its_backup(cli, demo, tmp_path):
     cli("start", "H40")
     cli("done", "H40")
     cli("restore", str(copy))
-    conn = sqlite3.connect(demo)
-    tally, recount = counted(conn)
-    conn.close()
+    tally, recount = counted_in(demo)
     assert tally == recount and sum(r[4] for r in tally) == 70
     cli("check")
 
@@ -155,8 +156,6 @@ def test_a_backup_from_before_the_tally_is_restored_counted(cli, demo, tmp_path)
     back_to(copy, "sqlite", 17)
     cli("add", "消防通道堵塞", "--unit", "U2", "--deadline", "+3d")
     cli("restore", str(copy))
-    conn = sqlite3.connect(demo)
-    tally, recount = counted(conn)
-    conn.close()
+    tally, recount = counted_in(demo)
     assert tally == recount and sum(r[4] for r in tally) == 70
     cli("check")
