@@ -334,7 +334,7 @@ class _Spans:
     with a date rectified and a deadline, on time if that date <= the deadline. Void hazards and
     those without a date found count nowhere."""
 
-    def __init__(self, mondays: list[date], breakdowns: dict[int, _Breakdown], walked_from: int = 0) -> None:
+    def __init__(self, mondays: list[date], breakdowns: dict[int, _Breakdown], walked_from: int) -> None:
         self.walked_from = walked_from  # the walk's period 0 is week walked_from (the earlier ones are in trends)
         self.firsts = [m.isoformat() for m in mondays]
         self.lasts = [(m + timedelta(days=6)).isoformat() for m in mondays]
