@@ -3,8 +3,9 @@
 The weekly report counts the hazards unchanged since its week from their current state; a count
 of all of them read from their index took 0.7 s at a million hazards, in every report computed.
 hazard_tally holds that count, kept by triggers in the same write as the hazard whatever writes
-it (a command, an import, another program's plain `sqlite3` edit; a big import, `copy` and
-`restore` drop it and count it once at the end), so the report reads a few hundred rows instead. It is derived, never the truth: `check` counts the hazards
+it (a command, an import, another program's plain `sqlite3` edit; a big import, an import into a
+register with no hazards, `copy` and `restore` drop it and count it once at the end), so the
+report reads a few hundred rows instead. It is derived, never the truth: `check` counts the hazards
 again and compares (structure_problems), and `check --repair-index` counts them afresh. (One
 edit slips past triggers: another program's INSERT OR REPLACE over a hazard removes the old row
 without its delete trigger, unless that program turned recursive triggers on; `check` names the
