@@ -195,6 +195,7 @@ def test_an_import_into_a_register_without_hazards_counts_them_once_at_the_end(c
     cli("import", "hazards", str(bad), code=2)
     cli("import", "hazards", str(_ledger(tmp_path / "dry.csv", 30)), "--dry-run")
     assert counted_in(isolated) == before and _triggers(isolated) == triggers
+    assert dropped == ([1, 1] if had == 0 else [])  # both did set it aside, and were undone with it
     dropped.clear()
     cli("import", "hazards", str(_ledger(tmp_path / "good.csv", 30)))
     assert dropped == ([1] if had == 0 else [])
